@@ -1,0 +1,50 @@
+// Op: the contract every operation fulfils (PyTensor's make_node / perform /
+// infer_shape / L_op). Ops are stateless values: two ops with the same name
+// and attrs are equal, which is what lets CSE merge equal nodes.
+#pragma once
+
+#include "graphjit/Graph/Attrs.h"
+#include "graphjit/Graph/Variable.h"
+
+#include <string>
+#include <vector>
+
+namespace graphjit {
+
+class Op {
+public:
+  virtual ~Op() = default;
+
+  /// Kind name as printed and parsed: "add", "sum", "dimshuffle".
+  virtual std::string name() const = 0;
+  /// Parameters (identity and printed form); empty for most elemwise ops.
+  virtual Attrs attrs() const { return {}; }
+
+  /// Type rule: output types from input types. Throws TypeError/ShapeError
+  /// (naming the op, expected vs got) when the inputs do not fit.
+  virtual std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const = 0;
+  /// Output shapes from concrete input shapes; agrees with perform.
+  virtual std::vector<Shape> inferShape(const std::vector<Shape> &in) const = 0;
+  /// Run-time shape checks that need the node's static input types (e.g. a
+  /// dim that may broadcast only where its type says 1). Throws ShapeError.
+  virtual void checkShapes(const std::vector<TensorType> &inTypes,
+                           const std::vector<Shape> &in) const {
+    (void)inTypes;
+    (void)in;
+  }
+  /// Reference implementation on concrete tensors: the test oracle.
+  virtual std::vector<Tensor> perform(const std::vector<Tensor> &in) const = 0;
+
+  /// Vector-Jacobian product: given d(cost)/d(outputs), returns
+  /// d(cost)/d(inputs), one per input (a null Var = disconnected / no gradient).
+  virtual std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
+                                const std::vector<Var> &outputGrads) const;
+
+  /// "sum{axes=[0]}".
+  std::string str() const { return name() + attrs().str(); }
+  bool operator==(const Op &o) const { return this == &o || (name() == o.name() && attrs() == o.attrs()); }
+  bool operator!=(const Op &o) const { return !(*this == o); }
+  size_t hash() const;
+};
+
+} // namespace graphjit

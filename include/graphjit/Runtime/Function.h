@@ -1,0 +1,64 @@
+// compile(): turns a graph into a callable Function. Inputs are checked at
+// every call (count, dtype, shape); shared variables persist across calls and
+// `updates` replace them after each call, computed from the old values.
+#pragma once
+
+#include "graphjit/Graph/Variable.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace graphjit {
+
+enum class Mode {
+  Interpret, ///< reference interpreter (each Op's perform)
+  JIT,       ///< MLIR lowering and native code
+};
+
+using Updates = std::vector<std::pair<Var, Var>>;
+
+/// A compiled graph's run-time form: takes values for the FunctionGraph's
+/// inputs (user inputs, then shared variables), returns its outputs.
+class Executable {
+public:
+  virtual ~Executable() = default;
+  virtual std::vector<Tensor> run(const std::vector<Tensor> &inputs) = 0;
+};
+
+class Function {
+public:
+  /// Calls with one Tensor per input; returns one Tensor per output.
+  std::vector<Tensor> operator()(const std::vector<Tensor> &args) const;
+  /// Convenience for single-output functions.
+  Tensor call1(const std::vector<Tensor> &args) const;
+
+  const std::vector<Var> &inputs() const;
+  const std::vector<Var> &outputs() const;
+  Mode mode() const;
+
+  struct Impl;
+  explicit Function(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+private:
+  std::shared_ptr<Impl> impl_;
+};
+
+struct CompileOptions {
+  Mode mode = Mode::Interpret;
+};
+
+Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
+                 const Updates &updates = {}, Mode mode = Mode::Interpret);
+Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
+                 const Updates &updates, const CompileOptions &options);
+
+/// A shared variable holding a copy of `value` (PyTensor's shared()).
+Var shared(const Tensor &value, const std::string &name = "");
+/// The current value of a shared variable.
+Tensor getValue(const Var &sharedVar);
+/// Sets a shared variable's value (dtype and rank must match).
+void setValue(const Var &sharedVar, const Tensor &value);
+
+} // namespace graphjit

@@ -1,0 +1,140 @@
+// Tensor: a strided n-d array over a shared, 64-byte-aligned buffer.
+//
+// Strides count elements (not bytes), as MLIR memrefs do. Tensors made by
+// graphjit are row-major contiguous; borrowed ones may have any strides, and
+// kernels call contiguous() first. Copies share the buffer (like NumPy views).
+#pragma once
+
+#include "graphjit/Support/DType.h"
+#include "graphjit/Support/Error.h"
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace graphjit {
+
+using Shape = std::vector<int64_t>;
+
+/// Number of elements of a shape (1 for a scalar).
+int64_t shapeSize(const Shape &s);
+/// Row-major strides, in elements.
+Shape contiguousStrides(const Shape &s);
+/// "[2,3]" for error messages.
+std::string shapeStr(const Shape &s);
+
+class Tensor {
+public:
+  /// A float64 scalar 0: a valid value, so Tensors can live in containers.
+  Tensor();
+
+  static Tensor empty(DType dtype, const Shape &shape);
+  static Tensor zeros(DType dtype, const Shape &shape);
+  static Tensor full(DType dtype, const Shape &shape, double value);
+  static Tensor scalar(double value, DType dtype = DType::Float64);
+
+  /// Copies `data` into a new tensor of `shape` (1-d of data.size() if empty).
+  template <typename T>
+  static Tensor fromVector(const std::vector<T> &data, Shape shape = {});
+  /// 1-d and 2-d literals: Tensor::of({1.0, 2.0}), Tensor::of({{1, 2}, {3, 4}}).
+  static Tensor of(std::initializer_list<double> data, DType dtype = DType::Float64);
+  static Tensor of(std::initializer_list<std::initializer_list<double>> rows,
+                   DType dtype = DType::Float64);
+  /// Wraps caller memory without copying; the caller keeps it alive.
+  template <typename T>
+  static Tensor borrow(T *data, const Shape &shape, const Shape &strides = {});
+  /// Wraps raw memory whose lifetime `owner` keeps (used by the runtime).
+  static Tensor wrap(std::shared_ptr<void> owner, void *data, DType dtype,
+                     const Shape &shape, const Shape &strides = {});
+
+  DType dtype() const { return dtype_; }
+  const Shape &shape() const { return shape_; }
+  const Shape &strides() const { return strides_; }
+  int ndim() const { return static_cast<int>(shape_.size()); }
+  int64_t size() const { return shapeSize(shape_); }
+  int64_t dim(int axis) const;
+  bool isContiguous() const;
+
+  /// This tensor if contiguous, else a contiguous copy.
+  Tensor contiguous() const;
+  /// A contiguous deep copy.
+  Tensor clone() const;
+  /// Converted copy (NumPy astype semantics: truncation toward zero, != 0 for bool).
+  Tensor astype(DType dtype) const;
+  /// Same buffer, new shape; requires contiguity and equal size.
+  Tensor reshaped(const Shape &shape) const;
+
+  void *rawData() const { return data_; }
+  template <typename T> T *data() const;
+  /// Element at a flat row-major index, converted to double (any strides).
+  double getAsDouble(int64_t flatIndex) const;
+  /// The single element of a size-1 tensor, as double.
+  double item() const;
+  template <typename T> std::vector<T> toVector() const;
+  /// All elements as doubles in row-major order.
+  std::vector<double> toDoubles() const;
+
+  /// "f64[2,2] [[1, 2], [3, 4]]".
+  std::string str() const;
+  /// Just the values, NumPy-like nested brackets.
+  std::string valuesStr() const;
+  /// Shares the underlying allocation with `o`.
+  bool sharesBuffer(const Tensor &o) const { return buffer_ == o.buffer_; }
+
+private:
+  struct Uninit {};
+  explicit Tensor(Uninit) {}
+
+  DType dtype_ = DType::Float64;
+  Shape shape_, strides_;
+  std::shared_ptr<void> buffer_;
+  void *data_ = nullptr;
+};
+
+/// Elementwise |a-b| <= atol + rtol*|b|, same shape; NaNs equal NaNs.
+bool allclose(const Tensor &a, const Tensor &b, double rtol = 1e-7,
+              double atol = 1e-9);
+/// Largest |a-b| / (atol + |b|) style error, for reports.
+double maxAbsDiff(const Tensor &a, const Tensor &b);
+
+/// NumPy .npy files (format 1.0/2.0, little-endian, C order; the five dtypes).
+Tensor loadNpy(const std::string &path);
+void saveNpy(const Tensor &t, const std::string &path);
+
+// ---- template definitions ----
+
+template <typename T> T *Tensor::data() const {
+  if (DTypeOf<T>::value != dtype_)
+    throw TypeError(std::string("Tensor::data: tensor has dtype ") +
+                    dtypeName(dtype_) + ", requested " +
+                    dtypeName(DTypeOf<T>::value));
+  return static_cast<T *>(data_);
+}
+
+template <typename T>
+Tensor Tensor::fromVector(const std::vector<T> &data, Shape shape) {
+  if (shape.empty() && data.size() != 1)
+    shape = {static_cast<int64_t>(data.size())};
+  if (shapeSize(shape) != static_cast<int64_t>(data.size()))
+    throw ShapeError("Tensor::fromVector: " + std::to_string(data.size()) +
+                     " values do not fill shape " + shapeStr(shape));
+  Tensor t = empty(DTypeOf<T>::value, shape);
+  T *out = t.data<T>();
+  for (size_t i = 0; i < data.size(); ++i) out[i] = data[i];
+  return t;
+}
+
+template <typename T>
+Tensor Tensor::borrow(T *data, const Shape &shape, const Shape &strides) {
+  return wrap(std::shared_ptr<void>(), data, DTypeOf<T>::value, shape, strides);
+}
+
+template <typename T> std::vector<T> Tensor::toVector() const {
+  Tensor c = contiguous();
+  const T *p = c.data<T>();
+  return std::vector<T>(p, p + c.size());
+}
+
+} // namespace graphjit

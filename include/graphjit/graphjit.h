@@ -1,0 +1,14 @@
+// Umbrella header: the whole user-facing API.
+#pragma once
+
+#include "graphjit/Graph/Clone.h"
+#include "graphjit/Graph/FunctionGraph.h"
+#include "graphjit/Graph/Op.h"
+#include "graphjit/Graph/Traversal.h"
+#include "graphjit/Interp/Interpreter.h"
+#include "graphjit/Ops/DimShuffle.h"
+#include "graphjit/Ops/Elemwise.h"
+#include "graphjit/Ops/Inputs.h"
+#include "graphjit/Ops/Registry.h"
+#include "graphjit/Runtime/Function.h"
+#include "graphjit/Tensor/Tensor.h"

@@ -1,0 +1,43 @@
+#include "graphjit/Graph/Type.h"
+
+namespace graphjit {
+
+bool TensorType::isStatic() const {
+  for (int64_t d : shape)
+    if (d == kUnknownDim) return false;
+  return true;
+}
+
+std::string TensorType::str() const {
+  std::string s = std::string(dtypeName(dtype)) + "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ",";
+    s += shape[i] == kUnknownDim ? "?" : std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+bool TensorType::isCompatible(const TensorType &o) const {
+  if (dtype != o.dtype || shape.size() != o.shape.size()) return false;
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] != kUnknownDim && o.shape[i] != kUnknownDim && shape[i] != o.shape[i])
+      return false;
+  return true;
+}
+
+bool TensorType::moreStaticThan(const TensorType &o) const {
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (o.shape[i] != kUnknownDim && shape[i] == kUnknownDim) return false;
+  return true;
+}
+
+bool TensorType::accepts(DType d, const Shape &concrete) const {
+  if (d != dtype || concrete.size() != shape.size()) return false;
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] != kUnknownDim && shape[i] != concrete[i]) return false;
+  return true;
+}
+
+TensorType typeOf(const Tensor &t) { return TensorType(t.dtype(), t.shape()); }
+
+} // namespace graphjit

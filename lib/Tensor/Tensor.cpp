@@ -1,0 +1,285 @@
+#include "graphjit/Tensor/Tensor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fmt/format.h>
+#include <sys/mman.h>
+
+namespace graphjit {
+
+int64_t shapeSize(const Shape &s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+Shape contiguousStrides(const Shape &s) {
+  Shape st(s.size());
+  int64_t acc = 1;
+  for (size_t i = s.size(); i-- > 0;) {
+    st[i] = acc;
+    acc *= std::max<int64_t>(s[i], 1);
+  }
+  return st;
+}
+
+std::string shapeStr(const Shape &s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+  return r + "]";
+}
+
+namespace {
+std::shared_ptr<void> allocateAligned(size_t bytes) {
+  size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
+  void *p = std::aligned_alloc(64, rounded);
+  if (!p) throw std::bad_alloc();
+  // First touch of 4 KiB pages is slow on these VMs: ask for huge pages.
+  if (rounded >= (size_t(4) << 20)) madvise(p, rounded, MADV_HUGEPAGE);
+  return std::shared_ptr<void>(p, [](void *q) { std::free(q); });
+}
+
+template <typename T> T convertDouble(double v) {
+  if constexpr (std::is_same_v<T, bool>) return v != 0;
+  else return static_cast<T>(v);
+}
+} // namespace
+
+Tensor::Tensor() : Tensor(zeros(DType::Float64, {})) {}
+
+Tensor Tensor::empty(DType dtype, const Shape &shape) {
+  for (int64_t d : shape)
+    if (d < 0) throw ShapeError("Tensor: negative dimension in shape " + shapeStr(shape));
+  Tensor t{Uninit{}};
+  t.dtype_ = dtype;
+  t.shape_ = shape;
+  t.strides_ = contiguousStrides(shape);
+  t.buffer_ = allocateAligned(shapeSize(shape) * dtypeSize(dtype));
+  t.data_ = t.buffer_.get();
+  return t;
+}
+
+Tensor Tensor::zeros(DType dtype, const Shape &shape) {
+  Tensor t = empty(dtype, shape);
+  std::memset(t.data_, 0, shapeSize(shape) * dtypeSize(dtype));
+  return t;
+}
+
+Tensor Tensor::full(DType dtype, const Shape &shape, double value) {
+  Tensor t = empty(dtype, shape);
+  dispatchDType(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    std::fill_n(static_cast<T *>(t.data_), t.size(), convertDouble<T>(value));
+  });
+  return t;
+}
+
+Tensor Tensor::scalar(double value, DType dtype) { return full(dtype, {}, value); }
+
+Tensor Tensor::of(std::initializer_list<double> data, DType dtype) {
+  return fromVector(std::vector<double>(data), {int64_t(data.size())}).astype(dtype);
+}
+
+Tensor Tensor::of(std::initializer_list<std::initializer_list<double>> rows, DType dtype) {
+  std::vector<double> flat;
+  size_t cols = rows.size() ? rows.begin()->size() : 0;
+  for (auto &r : rows) {
+    if (r.size() != cols)
+      throw ShapeError("Tensor::of: ragged rows (expected " + std::to_string(cols) +
+                       " columns, got " + std::to_string(r.size()) + ")");
+    flat.insert(flat.end(), r.begin(), r.end());
+  }
+  return fromVector(flat, {int64_t(rows.size()), int64_t(cols)}).astype(dtype);
+}
+
+Tensor Tensor::wrap(std::shared_ptr<void> owner, void *data, DType dtype,
+                    const Shape &shape, const Shape &strides) {
+  if (!strides.empty() && strides.size() != shape.size())
+    throw ShapeError("Tensor::wrap: " + std::to_string(strides.size()) +
+                     " strides for a shape of rank " + std::to_string(shape.size()));
+  for (int64_t d : shape)
+    if (d < 0) throw ShapeError("Tensor: negative dimension in shape " + shapeStr(shape));
+  Tensor t{Uninit{}};
+  t.dtype_ = dtype;
+  t.shape_ = shape;
+  t.strides_ = strides.empty() ? contiguousStrides(shape) : strides;
+  t.buffer_ = std::move(owner);
+  t.data_ = data;
+  return t;
+}
+
+int64_t Tensor::dim(int axis) const {
+  int n = ndim();
+  if (axis < -n || axis >= n)
+    throw IndexError("Tensor::dim: axis " + std::to_string(axis) +
+                     " out of range for rank " + std::to_string(n));
+  return shape_[axis < 0 ? axis + n : axis];
+}
+
+bool Tensor::isContiguous() const {
+  Shape c = contiguousStrides(shape_);
+  for (size_t i = 0; i < shape_.size(); ++i)
+    if (shape_[i] > 1 && strides_[i] != c[i]) return false;
+  return true;
+}
+
+namespace {
+// Calls f(flatIndex, elementOffset) for every element in row-major order.
+template <typename F> void forEachOffset(const Shape &shape, const Shape &strides, F f) {
+  int64_t n = shapeSize(shape);
+  if (n == 0) return;
+  std::vector<int64_t> idx(shape.size(), 0);
+  int64_t off = 0;
+  for (int64_t flat = 0; flat < n; ++flat) {
+    f(flat, off);
+    for (size_t d = shape.size(); d-- > 0;) {
+      if (++idx[d] < shape[d]) {
+        off += strides[d];
+        break;
+      }
+      off -= strides[d] * (shape[d] - 1);
+      idx[d] = 0;
+    }
+  }
+}
+} // namespace
+
+Tensor Tensor::contiguous() const { return isContiguous() ? *this : clone(); }
+
+Tensor Tensor::clone() const {
+  Tensor out = empty(dtype_, shape_);
+  size_t es = dtypeSize(dtype_);
+  if (isContiguous()) {
+    std::memcpy(out.data_, data_, size() * es);
+    return out;
+  }
+  auto *src = static_cast<const char *>(data_);
+  auto *dst = static_cast<char *>(out.data_);
+  forEachOffset(shape_, strides_, [&](int64_t flat, int64_t off) {
+    std::memcpy(dst + flat * es, src + off * es, es);
+  });
+  return out;
+}
+
+Tensor Tensor::astype(DType dtype) const {
+  Tensor src = contiguous();
+  if (dtype == dtype_) return src.clone();
+  Tensor out = empty(dtype, shape_);
+  dispatchDType(dtype_, [&](auto from) {
+    using F = decltype(from);
+    dispatchDType(dtype, [&](auto to) {
+      using T = decltype(to);
+      const F *s = static_cast<const F *>(src.data_);
+      T *d = static_cast<T *>(out.data_);
+      for (int64_t i = 0, n = size(); i < n; ++i) {
+        if constexpr (std::is_same_v<T, bool>) d[i] = s[i] != F(0);
+        else d[i] = static_cast<T>(s[i]);
+      }
+    });
+  });
+  return out;
+}
+
+Tensor Tensor::reshaped(const Shape &shape) const {
+  if (shapeSize(shape) != size())
+    throw ShapeError("Tensor::reshaped: cannot view shape " + shapeStr(shape_) +
+                     " as " + shapeStr(shape));
+  Tensor t = contiguous();
+  t.shape_ = shape;
+  t.strides_ = contiguousStrides(shape);
+  return t;
+}
+
+double Tensor::getAsDouble(int64_t flat) const {
+  int64_t off = 0, rem = flat;
+  for (size_t d = shape_.size(); d-- > 0;) {
+    off += (rem % std::max<int64_t>(shape_[d], 1)) * strides_[d];
+    rem /= std::max<int64_t>(shape_[d], 1);
+  }
+  return dispatchDType(dtype_, [&](auto tag) -> double {
+    using T = decltype(tag);
+    return static_cast<double>(static_cast<const T *>(data_)[off]);
+  });
+}
+
+double Tensor::item() const {
+  if (size() != 1)
+    throw ShapeError("Tensor::item: expected a tensor of one element, got shape " +
+                     shapeStr(shape_));
+  return getAsDouble(0);
+}
+
+std::vector<double> Tensor::toDoubles() const {
+  Tensor c = astype(DType::Float64);
+  const double *p = static_cast<const double *>(c.data_);
+  return std::vector<double>(p, p + c.size());
+}
+
+namespace {
+std::string formatElement(double v, DType t) {
+  if (t == DType::Bool) return v != 0 ? "true" : "false";
+  if (!isFloat(t)) return fmt::format("{}", static_cast<int64_t>(v));
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (t == DType::Float32) return fmt::format("{}", static_cast<float>(v));
+  return fmt::format("{}", v);
+}
+
+void formatNested(const Tensor &t, const std::vector<double> &vals, size_t dim,
+                  int64_t offset, std::string &out) {
+  if (dim == t.shape().size()) {
+    out += formatElement(vals[offset], t.dtype());
+    return;
+  }
+  int64_t inner = 1;
+  for (size_t d = dim + 1; d < t.shape().size(); ++d) inner *= t.shape()[d];
+  out += "[";
+  for (int64_t i = 0; i < t.shape()[dim]; ++i) {
+    if (i) out += ", ";
+    formatNested(t, vals, dim + 1, offset + i * inner, out);
+  }
+  out += "]";
+}
+} // namespace
+
+std::string Tensor::valuesStr() const {
+  std::string out;
+  formatNested(*this, toDoubles(), 0, 0, out);
+  return out;
+}
+
+std::string Tensor::str() const {
+  std::string s = dtypeName(dtype_);
+  s += "[";
+  for (size_t i = 0; i < shape_.size(); ++i) s += (i ? "," : "") + std::to_string(shape_[i]);
+  return s + "] " + valuesStr();
+}
+
+bool allclose(const Tensor &a, const Tensor &b, double rtol, double atol) {
+  if (a.shape() != b.shape()) return false;
+  std::vector<double> x = a.toDoubles(), y = b.toDoubles();
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x[i]) || std::isnan(y[i])) {
+      if (std::isnan(x[i]) != std::isnan(y[i])) return false;
+      continue;
+    }
+    if (x[i] == y[i]) continue; // covers equal infinities
+    if (!(std::fabs(x[i] - y[i]) <= atol + rtol * std::fabs(y[i]))) return false;
+  }
+  return true;
+}
+
+double maxAbsDiff(const Tensor &a, const Tensor &b) {
+  if (a.shape() != b.shape())
+    throw ShapeError("maxAbsDiff: shapes " + shapeStr(a.shape()) + " and " +
+                     shapeStr(b.shape()) + " differ");
+  std::vector<double> x = a.toDoubles(), y = b.toDoubles();
+  double m = 0;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (x[i] != y[i]) m = std::max(m, std::fabs(x[i] - y[i]));
+  return m;
+}
+
+} // namespace graphjit
