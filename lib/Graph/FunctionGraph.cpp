@@ -85,7 +85,10 @@ void FunctionGraph::pruneIfUnused(Apply *node) {
   }
 }
 
-void FunctionGraph::replace(const Var &old, const Var &replacement, const std::string &reason) {
+void FunctionGraph::replace(const Var &oldRef, const Var &replacementRef,
+                            const std::string &reason) {
+  // Copies: the arguments may alias outputs_ or an input slot that we rewrite.
+  const Var old = oldRef, replacement = replacementRef;
   if (!old || !replacement) throw ValueError("FunctionGraph::replace: null variable");
   if (old == replacement) return;
   if (!replacement.type().isCompatible(old.type()))
@@ -107,7 +110,8 @@ void FunctionGraph::replace(const Var &old, const Var &replacement, const std::s
   if (Apply *owner = old->owner()) pruneIfUnused(owner);
 }
 
-void FunctionGraph::replaceOutput(int i, const Var &replacement, const std::string &reason) {
+void FunctionGraph::replaceOutput(int i, const Var &replacementRef, const std::string &reason) {
+  const Var replacement = replacementRef;
   if (i < 0 || i >= static_cast<int>(outputs_.size()))
     throw IndexError("FunctionGraph::replaceOutput: no output " + std::to_string(i));
   Var old = outputs_[i];
