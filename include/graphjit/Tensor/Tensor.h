@@ -35,10 +35,15 @@ public:
   static Tensor full(DType dtype, const Shape &shape, double value);
   static Tensor scalar(double value, DType dtype = DType::Float64);
 
-  /// Copies `data` into a new tensor of `shape` (1-d of data.size() if empty).
-  template <typename T>
-  static Tensor fromVector(const std::vector<T> &data, Shape shape = {});
+  /// Copies `data` into a new 1-d tensor.
+  template <typename T> static Tensor fromVector(const std::vector<T> &data) {
+    return fromVector(data, Shape{static_cast<int64_t>(data.size())});
+  }
+  /// Copies `data` into a new tensor of `shape` (Shape{} makes a scalar).
+  template <typename T> static Tensor fromVector(const std::vector<T> &data, Shape shape);
   /// 1-d and 2-d literals: Tensor::of({1.0, 2.0}), Tensor::of({{1, 2}, {3, 4}}).
+  /// (Rows of one element, or a single row, are ambiguous in C++: use
+  /// Tensor::of({1, 2}).reshaped({1, 2}) for those.)
   static Tensor of(std::initializer_list<double> data, DType dtype = DType::Float64);
   static Tensor of(std::initializer_list<std::initializer_list<double>> rows,
                    DType dtype = DType::Float64);
@@ -115,8 +120,6 @@ template <typename T> T *Tensor::data() const {
 
 template <typename T>
 Tensor Tensor::fromVector(const std::vector<T> &data, Shape shape) {
-  if (shape.empty() && data.size() != 1)
-    shape = {static_cast<int64_t>(data.size())};
   if (shapeSize(shape) != static_cast<int64_t>(data.size()))
     throw ShapeError("Tensor::fromVector: " + std::to_string(data.size()) +
                      " values do not fill shape " + shapeStr(shape));

@@ -1,0 +1,74 @@
+#include "graphjit/graphjit.h"
+
+#include <gtest/gtest.h>
+
+using namespace graphjit;
+
+TEST(Function, MultipleOutputsAndConstants) {
+  Var x = vector("x"), y = vector("y");
+  Function f = compile({x, y}, {x + y, x * y * 2.0}, {}, Mode::Interpret);
+  auto outs = f({Tensor::of({1, 2}), Tensor::of({3, 4})});
+  ASSERT_EQ(outs.size(), 2u);
+  EXPECT_TRUE(allclose(outs[0], Tensor::of({4, 6})));
+  EXPECT_TRUE(allclose(outs[1], Tensor::of({6, 16})));
+  // Unknown dims take any size.
+  outs = f({Tensor::of({1, 2, 3}), Tensor::of({1, 1, 1})});
+  EXPECT_TRUE(allclose(outs[0], Tensor::of({2, 3, 4})));
+}
+
+TEST(Function, CallTimeErrorsNameTheArgument) {
+  Var x = tensor(DType::Float64, {kUnknownDim, 3}, "x");
+  Function f = compile({x}, {exp(x)}, {}, Mode::Interpret);
+  EXPECT_THROW(f({}), ValueError);
+  EXPECT_THROW(f({Tensor::zeros(DType::Float64, {2, 3}), Tensor::zeros(DType::Float64, {2, 3})}), ValueError);
+  try {
+    f({Tensor::zeros(DType::Float64, {2, 4})});
+    FAIL();
+  } catch (const TypeError &e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("'x'"), std::string::npos) << m;
+    EXPECT_NE(m.find("f64[?,3]"), std::string::npos) << m;
+    EXPECT_NE(m.find("f64[2,4]"), std::string::npos) << m;
+  }
+  EXPECT_THROW(f({Tensor::zeros(DType::Float32, {2, 3})}), TypeError);
+  EXPECT_THROW(f.call1({Tensor::zeros(DType::Float64, {2})}), TypeError);
+}
+
+TEST(Function, CompileRejectsBadArguments) {
+  Var x = vector("x"), y = vector("y");
+  EXPECT_THROW(compile({x}, {x + y}, {}, Mode::Interpret), ValueError); // y missing
+  EXPECT_THROW(compile({exp(x)}, {x}, {}, Mode::Interpret), ValueError); // not a root
+  Var w = shared(Tensor::of({1.0}), "w");
+  EXPECT_THROW(compile({x}, {x}, {{x, x}}, Mode::Interpret), ValueError); // target not shared
+  EXPECT_THROW(compile({x}, {x}, {{w, cast(w, DType::Float32)}}, Mode::Interpret), TypeError);
+}
+
+TEST(Function, SharedVariablesAndUpdates) {
+  // A counter and an accumulator: updates are computed from the old values.
+  Var count = shared(Tensor::scalar(0), "count");
+  Var acc = shared(Tensor::of({0, 0}), "acc");
+  Var x = vector("x");
+  Function step = compile({x}, {acc + x}, {{count, count + 1.0}, {acc, acc + x * count}},
+                          Mode::Interpret);
+  auto r1 = step({Tensor::of({1, 2})});
+  EXPECT_TRUE(allclose(r1[0], Tensor::of({1, 2})));
+  EXPECT_DOUBLE_EQ(getValue(count).item(), 1);
+  EXPECT_TRUE(allclose(getValue(acc), Tensor::of({0, 0}))); // used old count = 0
+  step({Tensor::of({1, 2})});
+  EXPECT_DOUBLE_EQ(getValue(count).item(), 2);
+  EXPECT_TRUE(allclose(getValue(acc), Tensor::of({1, 2})));
+  setValue(count, Tensor::scalar(10));
+  step({Tensor::of({1, 1})});
+  EXPECT_TRUE(allclose(getValue(acc), Tensor::of({11, 12})));
+  EXPECT_THROW(setValue(count, Tensor::of({1.0})), TypeError);
+  EXPECT_THROW(getValue(x), ValueError);
+}
+
+TEST(Function, SharedValueIsCopiedFromTheCaller) {
+  Tensor init = Tensor::of({1, 2});
+  Var w = shared(init, "w");
+  Function f = compile({}, {w}, {{w, w * 2.0}}, Mode::Interpret);
+  f({});
+  EXPECT_TRUE(allclose(init, Tensor::of({1, 2}))); // caller data never modified
+  EXPECT_TRUE(allclose(getValue(w), Tensor::of({2, 4})));
+}
