@@ -53,6 +53,20 @@ Apply::Apply(OpPtr op, std::vector<Var> inputs, const std::vector<TensorType> &o
   }
 }
 
+// Releasing the last handle to a long chain would otherwise destroy it
+// recursively, one stack frame per node: take upstream inputs over instead.
+Apply::~Apply() {
+  std::vector<Var> pending = std::move(inputs_);
+  while (!pending.empty()) {
+    Var v = std::move(pending.back());
+    pending.pop_back();
+    if (Apply *a = v->owner(); a && v.ptr().use_count() == 1) {
+      for (Var &in : a->inputs_) pending.push_back(std::move(in));
+      a->inputs_.clear();
+    }
+  }
+}
+
 std::shared_ptr<Apply> Apply::make(OpPtr op, std::vector<Var> inputs) {
   std::vector<TensorType> inTypes;
   for (size_t i = 0; i < inputs.size(); ++i) {

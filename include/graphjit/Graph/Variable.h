@@ -109,6 +109,9 @@ public:
   uint64_t serial() const { return serial_; }
 
   Apply(OpPtr op, std::vector<Var> inputs, const std::vector<TensorType> &outTypes);
+  ~Apply();
+  Apply(const Apply &) = delete;
+  Apply &operator=(const Apply &) = delete;
 
 private:
   OpPtr op_;
