@@ -1,6 +1,8 @@
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
+#include "graphjit/Ops/Indexing.h"
+#include "graphjit/Ops/Shape.h"
 
 namespace graphjit {
 
@@ -9,6 +11,8 @@ const OpRegistry &opRegistry() {
     OpRegistry r;
     registerElemwiseOps(r);
     registerDimShuffleOps(r);
+    registerShapeOps(r);
+    registerIndexingOps(r);
     return r;
   }();
   return registry;

@@ -80,6 +80,8 @@ public:
 
   /// Basic indexing, NumPy style: x(0), x(slice(1, 3), 2). Defined in Ops.
   template <typename... I> Var operator()(I... idx) const;
+  /// x[i]: the i-th entry along the first axis (drops it). Defined in Ops/Indexing.
+  Var operator[](int64_t i) const;
 
   bool operator==(const Var &o) const { return p_ == o.p_; }
   bool operator!=(const Var &o) const { return p_ != o.p_; }
