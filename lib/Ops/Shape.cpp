@@ -8,6 +8,7 @@
 #include "ShapeUtil.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstring>
 
@@ -39,6 +40,12 @@ int64_t checkedSize(const Shape &s, const std::string &op) {
 }
 
 Var sumToType(const Var &g, const TensorType &t) {
+  int lead = g.ndim() - t.ndim();
+  assert(lead >= 0 && "sumToType: the gradient has a lower rank than the type");
+  IntList axes; // axes of g to sum, keeping their dims
+  for (int d = 0; d < t.ndim(); ++d)
+    if (t.shape[d] == 1 && g.type().shape[lead + d] != 1) axes.push_back(lead + d);
+  if (lead == 0 && axes.empty()) return g;
   // TODO(ops-b): needs sum() from Ops/Reduce.h.
   throw NotImplementedError("sumToType: sum is not available yet");
 }
