@@ -28,13 +28,15 @@ SliceRange resolveSlice(const IndexEntry &e, int64_t n) {
     auto clamp = [&](int64_t v) { return v < 0 ? std::max<int64_t>(v + n, 0) : std::min(v, n); };
     start = e.start ? clamp(*e.start) : 0;
     stop = e.stop ? clamp(*e.stop) : n;
-    return {start, step, stop > start ? (stop - start + step - 1) / step : 0};
+    // (stop - start - 1) / step + 1 cannot overflow, unlike the textbook ceil.
+    return {start, step, stop > start ? (stop - start - 1) / step + 1 : 0};
   }
   // Negative step: positions run from n-1 down to -1 (one before the first).
   auto clamp = [&](int64_t v) { return v < 0 ? std::max<int64_t>(v + n, -1) : std::min(v, n - 1); };
   start = e.start ? clamp(*e.start) : n - 1;
   stop = e.stop ? clamp(*e.stop) : -1;
-  return {start, step, start > stop ? (start - stop + (-step) - 1) / (-step) : 0};
+  uint64_t down = uint64_t(0) - static_cast<uint64_t>(step); // |step|, even for INT64_MIN
+  return {start, step, start > stop ? static_cast<int64_t>(uint64_t(start - stop - 1) / down) + 1 : 0};
 }
 
 /// Normalizes an integer index into [0, n) or throws IndexError naming the op.
@@ -89,7 +91,8 @@ Region indexedRegion(const Shape &shape, const Shape &strides, const IndexList &
       SliceRange s = resolveSlice(idx[d], shape[d]);
       if (s.len > 0) r.offset += s.start * strides[d];
       r.shape.push_back(s.len);
-      r.strides.push_back(s.step * strides[d]);
+      // The stride matters only between elements (and step*stride could overflow otherwise).
+      r.strides.push_back(s.len > 1 ? s.step * strides[d] : 0);
     }
   }
   return r;

@@ -81,6 +81,10 @@ TEST(Indexing, SliceSemanticsMatchPython) {
       {slice(nullopt, 1, -1), {4, 3, 2}},
       {slice(5, nullopt, -1), {4, 3, 2, 1, 0}},
       {slice(0, 5, 7), {0}},
+      {slice(1, nullopt, INT64_MAX), {1}},
+      {slice(nullopt, nullopt, INT64_MIN), {4}},
+      {slice(INT64_MIN, INT64_MAX), {0, 1, 2, 3, 4}},
+      {slice(INT64_MAX, INT64_MIN, -1), {4, 3, 2, 1, 0}},
   };
   Var a = vector("a", DType::Int64);
   Var s = tensor(DType::Int64, {5}, "s");
