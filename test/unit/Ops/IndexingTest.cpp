@@ -332,3 +332,22 @@ TEST(Indexing, Registered) {
   EXPECT_EQ(set_subtensor(x, {IndexEntry::at(0)}, constant(0.0)).owner()->op().str(),
             "inc_subtensor{idx=(0), set=true}");
 }
+
+TEST(Indexing, ThroughCompileWithSharedState) {
+  // A running "write a row, then read a column" program through compile(),
+  // with a 0-input op (arange) and a multi-output op (split) in the graph.
+  Var acc = shared(Tensor::zeros(DType::Float64, {2, 3}), "acc");
+  Var row = vector("row");
+  Var i = scalar("i", DType::Int64);
+  Var updated = inc_take(acc, stack({i}), expand_dims(row, 0));
+  auto halves = split(reshape(updated, {-1}), {2, 4});
+  Var idx = arange(0, 3, 2); // [0, 2]
+  Function f = compile({row, i}, {take(updated, idx, 1), halves[0]}, {{acc, updated}});
+  auto out = f({Tensor::of({1, 2, 3}), Tensor::scalar(1, DType::Int64)});
+  expectEq(out[0], vals({2, 2}, {0, 0, 1, 3}));
+  expectEq(out[1], vals({2}, {0, 0}));
+  out = f({Tensor::of({10, 20, 30}), Tensor::scalar(-2, DType::Int64)});
+  expectEq(out[0], vals({2, 2}, {10, 30, 1, 3}));
+  expectEq(getValue(acc), vals({2, 3}, {10, 20, 30, 1, 2, 3}));
+  EXPECT_THROW(f({Tensor::of({1, 2, 3}), Tensor::scalar(2, DType::Int64)}), IndexError);
+}
