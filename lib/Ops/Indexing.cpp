@@ -439,6 +439,14 @@ Var take(const Var &x, const Var &indices, int64_t axis) {
   return applyOp1(std::make_shared<Take>(a), {x, indices});
 }
 
+Var take(const Var &x, const IntList &indices, int64_t axis) {
+  if (x.ndim() == 0) throw IndexError("take: cannot index a zero-rank input " + x.type().str());
+  int a = normalizeAxis(axis, x.ndim(), "take");
+  if (int64_t n = x.type().shape[a]; n != kUnknownDim)
+    for (int64_t i : indices) resolveIndex(i, n, a, "take");
+  return take(x, Var::constant(Tensor::fromVector(std::vector<int64_t>(indices), {int64_t(indices.size())})), a);
+}
+
 Var inc_take(const Var &x, const Var &indices, const Var &y, int64_t axis) {
   return incTake(x, indices, y, axis, false);
 }

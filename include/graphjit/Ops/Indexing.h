@@ -116,6 +116,8 @@ Var set_subtensor(const Var &x, const IndexList &idx, const Var &y);
 Var inc_subtensor(const Var &x, const IndexList &idx, const Var &y);
 /// Integer-array indexing along one axis (indices: i32 or i64 of any rank).
 Var take(const Var &x, const Var &indices, int64_t axis = 0);
+/// take with constant indices; checked against a static dim when the graph is built.
+Var take(const Var &x, const IntList &indices, int64_t axis = 0);
 /// x with take(x, indices, axis) incremented by / replaced by y.
 Var inc_take(const Var &x, const Var &indices, const Var &y, int64_t axis = 0);
 Var set_take(const Var &x, const Var &indices, const Var &y, int64_t axis = 0);

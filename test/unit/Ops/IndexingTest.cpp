@@ -241,6 +241,13 @@ TEST(Indexing, Take) {
   expectThrowWith<TypeError>([&] { take(x, vector("f")); }, {"take", "indices", "f64[?]"});
   EXPECT_THROW(take(x, i, 2), IndexError);
   EXPECT_THROW(take(scalar("s"), i), IndexError);
+  // Constant indices: checked at build time against a static dim.
+  expectEq(run(take(x, {-1, 0}, 1), {{x, xv}}), vals({3, 2}, {1, 0, 3, 2, 5, 4}));
+  EXPECT_EQ(take(x, IntList{}, 0).type().str(), "f64[0,2]");
+  expectThrowWith<IndexError>([&] { take(x, {0, 3}); }, {"take", "index 3", "size 3"});
+  Var m = matrix("m");
+  Var tm = take(m, {5});
+  EXPECT_THROW(evaluate(tm, {{m, iota({2, 2})}}), IndexError);
 }
 
 TEST(Indexing, IncAndSetTake) {
