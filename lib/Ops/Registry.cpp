@@ -2,6 +2,7 @@
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
+#include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
 
 namespace graphjit {
@@ -13,6 +14,7 @@ const OpRegistry &opRegistry() {
     registerDimShuffleOps(r);
     registerShapeOps(r);
     registerIndexingOps(r);
+    registerReduceOps(r);
     return r;
   }();
   return registry;

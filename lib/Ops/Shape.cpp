@@ -2,6 +2,7 @@
 // builders over them (full, zeros, ones, alloc, *_like). Join ops
 // (concatenate, split) live in Join.cpp.
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/Reduce.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "OpUtil.h"
@@ -46,8 +47,11 @@ Var sumToType(const Var &g, const TensorType &t) {
   for (int d = 0; d < t.ndim(); ++d)
     if (t.shape[d] == 1 && g.type().shape[lead + d] != 1) axes.push_back(lead + d);
   if (lead == 0 && axes.empty()) return g;
-  // TODO(ops-b): needs sum() from Ops/Reduce.h.
-  throw NotImplementedError("sumToType: sum is not available yet");
+  Var r = axes.empty() ? g : sum(g, axes, true);
+  if (lead == 0) return r;
+  IntList leading;
+  for (int d = 0; d < lead; ++d) leading.push_back(d);
+  return sum(r, leading, false);
 }
 
 } // namespace detail
