@@ -10,6 +10,7 @@
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
 #include "graphjit/Ops/Inputs.h"
+#include "graphjit/Ops/MatMul.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/Ops/Shape.h"

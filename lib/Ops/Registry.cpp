@@ -2,6 +2,7 @@
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
+#include "graphjit/Ops/MatMul.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
 
@@ -15,6 +16,7 @@ const OpRegistry &opRegistry() {
     registerShapeOps(r);
     registerIndexingOps(r);
     registerReduceOps(r);
+    registerMatMulOps(r);
     return r;
   }();
   return registry;
