@@ -14,5 +14,8 @@
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/StopGradient.h"
 #include "graphjit/Runtime/Function.h"
+#include "graphjit/Transform/Grad.h"
+#include "graphjit/Transform/VerifyGrad.h"
 #include "graphjit/Tensor/Tensor.h"

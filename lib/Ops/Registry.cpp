@@ -5,6 +5,7 @@
 #include "graphjit/Ops/MatMul.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/StopGradient.h"
 
 namespace graphjit {
 
@@ -17,6 +18,7 @@ const OpRegistry &opRegistry() {
     registerIndexingOps(r);
     registerReduceOps(r);
     registerMatMulOps(r);
+    registerStopGradientOps(r);
     return r;
   }();
   return registry;

@@ -1,0 +1,19 @@
+#include "graphjit/Ops/StopGradient.h"
+#include "graphjit/Graph/OpRegistry.h"
+#include "OpUtil.h"
+
+namespace graphjit {
+
+std::vector<TensorType> StopGradient::makeOutputTypes(const std::vector<TensorType> &in) const {
+  detail::expectArity("stop_gradient", in.size(), 1);
+  return {in[0]};
+}
+
+void registerStopGradientOps(OpRegistry &registry) {
+  registry.add("stop_gradient", [](const Attrs &a) -> OpPtr {
+    if (!a.empty()) throw ValueError("stop_gradient: takes no attributes, got " + a.str());
+    return std::make_shared<StopGradient>();
+  });
+}
+
+} // namespace graphjit

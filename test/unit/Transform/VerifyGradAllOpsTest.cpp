@@ -1,0 +1,191 @@
+// verify_grad over every differentiable op in the registry, with broadcasting
+// and size-1 dims. A registered op missing from both tables fails the test, so
+// a new op cannot skip its gradient check silently.
+#include "graphjit/graphjit.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+
+using namespace graphjit;
+
+namespace {
+using Fn = std::function<Var(const std::vector<Var> &)>;
+struct Case {
+  Fn fn;
+  std::vector<Tensor> point;
+};
+
+Tensor rnd(const Shape &s, double lo = -1, double hi = 1, uint64_t seed = 7) {
+  std::mt19937_64 rng(seed + s.size() * 131 + static_cast<uint64_t>(shapeSize(s)));
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<double> v(static_cast<size_t>(shapeSize(s)));
+  for (double &x : v) x = u(rng);
+  return Tensor::fromVector(v, s);
+}
+Tensor pos(const Shape &s) { return rnd(s, 0.5, 2.0, 11); }
+
+// Several shapes per op: plain, broadcast against a static-1 dim, and size-1 dims.
+std::map<std::string, std::vector<Case>> differentiableCases() {
+  auto un = [](Var (*f)(const Var &), bool positive = false) {
+    auto p = positive ? pos : [](const Shape &s) { return rnd(s); };
+    return std::vector<Case>{{[f](auto v) { return f(v[0]); }, {p({3, 4})}},
+                             {[f](auto v) { return f(v[0]); }, {p({1, 5})}},
+                             {[f](auto v) { return f(v[0]); }, {p({})}}};
+  };
+  auto bin = [](Var (*f)(const Var &, const Var &), bool positive = false) {
+    auto p = positive ? pos : [](const Shape &s) { return rnd(s); };
+    return std::vector<Case>{
+        {[f](auto v) { return f(v[0], v[1]); }, {p({2, 3}), rnd({2, 3}, 0.5, 1.5, 3)}},
+        // v[1] has a static 1 leading dim: broadcasting gradients are summed back.
+        {[f](auto v) { return f(v[0], dimshuffle(v[1], {-1, 0})); }, {p({2, 3}), rnd({3}, 0.5, 1.5, 5)}},
+        {[f](auto v) { return f(v[0], v[1]); }, {p({4}), rnd({4}, 0.5, 1.5, 9)}}};
+  };
+  std::map<std::string, std::vector<Case>> c;
+  c["add"] = bin(add);
+  c["sub"] = bin(sub);
+  c["mul"] = bin(mul);
+  c["true_div"] = bin(true_div);
+  c["pow"] = bin(static_cast<Var (*)(const Var &, const Var &)>(pow), true);
+  c["maximum"] = bin(maximum);
+  c["minimum"] = bin(minimum);
+  c["mod"] = {{[](auto v) { return mod(v[0], v[1]); }, {rnd({5}, 0.1, 0.9), rnd({5}, 1.1, 2.0)}}};
+  c["neg"] = un(neg);
+  c["exp"] = un(exp);
+  c["log"] = un(log, true);
+  c["log1p"] = un(log1p, true);
+  c["expm1"] = un(expm1);
+  c["log2"] = un(log2, true);
+  c["log10"] = un(log10, true);
+  c["sqrt"] = un(sqrt, true);
+  c["sqr"] = un(sqr);
+  c["abs"] = un(abs, true);
+  c["sigmoid"] = un(sigmoid);
+  c["softplus"] = un(softplus);
+  c["tanh"] = un(tanh);
+  c["sin"] = un(sin);
+  c["cos"] = un(cos);
+  c["erf"] = un(erf);
+  c["reciprocal"] = un(reciprocal, true);
+  c["identity"] = {{[](auto v) { return elemwise(ScalarFn::Identity, {v[0]}); }, {rnd({3})}}};
+  c["cast"] = {{[](auto v) { return cast(v[0], DType::Float64) * 2.0; }, {rnd({3}).astype(DType::Float32)}}};
+  c["where"] = {{[](auto v) { return where(v[0] > 0.0, v[0] * 3.0, sqr(v[0])); }, {rnd({6})}},
+                {[](auto v) { return where(v[0] > 0.0, dimshuffle(v[1], {-1, 0}), v[0]); }, {rnd({2, 3}), rnd({3})}}};
+  c["clip"] = {{[](auto v) { return clip(v[0], -0.5, 0.5); }, {rnd({7})}},
+               {[](auto v) { return clip(v[0], v[1], v[2]); },
+                {rnd({4}), rnd({4}, -2, -1.5, 4), rnd({4}, 0, 0.1, 5)}}};
+  c["dimshuffle"] = {{[](auto v) { return transpose(v[0]); }, {rnd({3, 4})}},
+                     {[](auto v) { return dimshuffle(expand_dims(v[0], 1), {1, 0, 2}); }, {rnd({2, 3})}},
+                     {[](auto v) { return squeeze(v[0]); }, {rnd({3, 1})}}};
+  for (const char *r : {"sum", "mean", "max", "min", "prod"}) {
+    ReduceKind k = std::string(r) == "sum"    ? ReduceKind::Sum
+                   : std::string(r) == "mean" ? ReduceKind::Mean
+                   : std::string(r) == "max"  ? ReduceKind::Max
+                   : std::string(r) == "min"  ? ReduceKind::Min
+                                              : ReduceKind::Prod;
+    c[r] = {{[k](auto v) { return reduce(k, v[0]); }, {rnd({3, 4})}},
+            {[k](auto v) { return reduce(k, v[0], IntList{1}, true); }, {rnd({2, 5})}},
+            {[k](auto v) { return reduce(k, v[0], IntList{0}); }, {rnd({1, 3})}}};
+  }
+  c["prod"].push_back({[](auto v) { return prod(v[0] * v[1]); }, {Tensor::of({0.0, 2.0, 3.0}), rnd({3})}});
+  c["softmax"] = {{[](auto v) { return softmax(v[0]); }, {rnd({3, 4})}},
+                  {[](auto v) { return softmax(v[0], 0); }, {rnd({3, 1})}}};
+  c["log_softmax"] = {{[](auto v) { return log_softmax(v[0]); }, {rnd({3, 4})}},
+                      {[](auto v) { return log_softmax(v[0], 0); }, {rnd({2, 3})}}};
+  c["matmul"] = {{[](auto v) { return matmul(v[0], v[1]); }, {rnd({2, 3}), rnd({3, 4})}},
+                 {[](auto v) { return matmul(v[0], v[1]); }, {rnd({3}), rnd({3, 2})}},
+                 {[](auto v) { return matmul(v[0], v[1]); }, {rnd({2, 3}), rnd({3})}},
+                 {[](auto v) { return matmul(v[0], v[1]); }, {rnd({3}), rnd({3}, 0, 1, 2)}},
+                 {[](auto v) { return matmul(v[0], v[1]); }, {rnd({2, 2, 3}), rnd({3, 2})}}};
+  c["reshape"] = {{[](auto v) { return reshape(v[0], {3, -1}); }, {rnd({2, 6})}}};
+  c["reshape_like"] = {{[](auto v) { return reshape_like(v[0], v[1]); }, {rnd({6}), rnd({2, 3})}}};
+  c["broadcast_to"] = {{[](auto v) { return broadcast_to(v[0], {3, 4}); }, {rnd({4})}}};
+  c["concatenate"] = {{[](auto v) { return concatenate({v[0], v[1]}, 1); }, {rnd({2, 3}), rnd({2, 2})}}};
+  c["split"] = {{[](auto v) {
+                   auto parts = split(v[0], {1, 3}, 0);
+                   return parts[0] * 2.0 + sum(parts[1], 0, true);
+                 },
+                 {rnd({4, 2})}}};
+  c["subtensor"] = {{[](auto v) { return v[0](slice(1, std::nullopt), -1); }, {rnd({3, 4})}},
+                    {[](auto v) { return v[0](slice(std::nullopt, std::nullopt, -2)); }, {rnd({5})}}};
+  c["inc_subtensor"] = {{[](auto v) { return inc_subtensor(v[0], {IndexEntry::slice(0, 2)}, v[1]); },
+                         {rnd({3, 2}), rnd({2, 2})}},
+                        {[](auto v) { return set_subtensor(v[0], {IndexEntry::at(1)}, v[1]); },
+                         {rnd({3, 2}), rnd({2})}}};
+  Tensor idx = Tensor::fromVector(std::vector<int64_t>{2, 0, 2});
+  c["take"] = {{[idx](auto v) { return take(v[0], constant(idx), 0); }, {rnd({3, 2})}}};
+  c["inc_take"] = {{[idx](auto v) { return inc_take(v[0], constant(idx), v[1], 0); }, {rnd({4, 2}), rnd({3, 2})}}};
+  return c;
+}
+
+// Ops with no gradient by design (integer/bool results, constants, shapes).
+const std::set<std::string> kNotDifferentiable = {
+    "all",   "and", "any", "arange", "argmax", "argmin", "eq",    "eye",   "floor_div", "full_like",
+    "ge",    "gt",  "le",  "lt",     "neq",    "not",    "or",    "shape", "sign",      "split_like",
+    "stop_gradient"}; // zero gradient on purpose: checked in StopGradientBlocksTheFlow
+} // namespace
+
+TEST(VerifyGrad, EveryDifferentiableOp) {
+  auto cases = differentiableCases();
+  for (const std::string &name : opRegistry().names()) {
+    if (kNotDifferentiable.count(name)) continue;
+    auto it = cases.find(name);
+    ASSERT_NE(it, cases.end()) << "op '" << name << "' has no verify_grad case: add one (or list it as "
+                               << "not differentiable)";
+    for (size_t i = 0; i < it->second.size(); ++i) {
+      const Case &c = it->second[i];
+      EXPECT_NO_THROW(verify_grad(c.fn, c.point)) << name << " case " << i;
+      try {
+        verify_grad(c.fn, c.point);
+      } catch (const std::exception &e) {
+        ADD_FAILURE() << name << " case " << i << ": " << e.what();
+      }
+    }
+  }
+}
+
+TEST(VerifyGrad, NonDifferentiableOpsGiveNoGradient) {
+  Var x = vector("x");
+  EXPECT_THROW(grad(sum(cast(x > 0.0, DType::Float64)), x), ValueError); // disconnected
+  Var z = grad(sum(cast(x > 0.0, DType::Float64)) + sum(x), x);
+  EXPECT_EQ(evaluate(z, {{x, Tensor::of({1, -1})}}).str(), "f64[2] [1, 1]");
+}
+
+TEST(VerifyGrad, StopGradientBlocksTheFlow) {
+  Var x = vector("x");
+  Var g = grad(sum(x * stop_gradient(x)), x);
+  EXPECT_EQ(evaluate(g, {{x, Tensor::of({2, 3})}}).str(), "f64[2] [2, 3]"); // not 2x
+  EXPECT_EQ(evaluate(stop_gradient(x), {{x, Tensor::of({2, 3})}}).str(), "f64[2] [2, 3]");
+}
+
+TEST(VerifyGrad, CompositeExpressions) {
+  verify_grad([](auto v) { return logsumexp(v[0], 1); }, {rnd({3, 4})});
+  verify_grad([](auto v) { return sigmoid(matmul(v[0], v[1])) * log1p(exp(v[0](0, 0))); },
+              {rnd({2, 3}), rnd({3, 2})});
+  verify_grad([](auto v) { return mean(sqr(dot(v[0], v[1]) - 1.0)); }, {rnd({4, 3}), rnd({3})});
+  verify_grad([](auto v) { return softmax(v[0] * v[1], 0); }, {rnd({3, 2}), rnd({3, 2})});
+  verify_grad([](auto v) { return v[0] * 3.0; }, {rnd({2}).astype(DType::Float32)});
+}
+
+TEST(VerifyGrad, DetectsAWrongGradient) {
+  // A deliberately wrong L_op must be caught.
+  struct WrongSquare : Op {
+    std::string name() const override { return "wrong_square"; }
+    std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override { return {in[0]}; }
+    std::vector<Shape> inferShape(const std::vector<Shape> &in) const override { return {in[0]}; }
+    std::vector<Tensor> perform(const std::vector<Tensor> &in) const override {
+      std::vector<double> v = in[0].toDoubles();
+      for (double &x : v) x *= x;
+      return {Tensor::fromVector(v, in[0].shape())};
+    }
+    std::vector<Var> L_op(const std::vector<Var> &in, const std::vector<Var> &,
+                          const std::vector<Var> &g) const override {
+      return {g[0] * in[0] * 3.0}; // should be 2
+    }
+  };
+  auto op = std::make_shared<WrongSquare>();
+  EXPECT_THROW(verify_grad([op](auto v) { return applyOp1(op, {v[0]}); }, {rnd({3}, 1, 2)}), Error);
+}
