@@ -7,6 +7,9 @@
 namespace graphjit {
 
 DimShuffle::DimShuffle(int inputNdim, IntList order) : inputNdim_(inputNdim), order_(std::move(order)) {
+  if (inputNdim_ < 0 || inputNdim_ > 64 || order_.size() > 64)
+    throw ValueError("dimshuffle: rank " + std::to_string(inputNdim_) + " -> " +
+                     std::to_string(order_.size()) + " is out of range (0 to 64)");
   std::vector<bool> used(inputNdim_, false);
   for (int64_t o : order_) {
     if (o == -1) continue;
@@ -110,7 +113,9 @@ void registerDimShuffleOps(OpRegistry &registry) {
   registry.add(
       "dimshuffle",
       [](const Attrs &a) {
-        return std::make_shared<DimShuffle>(static_cast<int>(a.get<int64_t>("ndim", "dimshuffle")),
+        int64_t ndim = a.get<int64_t>("ndim", "dimshuffle");
+        if (ndim < 0 || ndim > 64) throw ValueError("dimshuffle: ndim " + std::to_string(ndim) + " is out of range");
+        return std::make_shared<DimShuffle>(static_cast<int>(ndim),
                                             a.get<IntList>("order", "dimshuffle"));
       },
       Attrs{{"ndim", int64_t(2)}, {"order", IntList{1, 0}}});

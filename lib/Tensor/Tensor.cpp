@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
+#include <limits>
 #include <sys/mman.h>
 
 namespace graphjit {
@@ -174,8 +175,18 @@ Tensor Tensor::astype(DType dtype) const {
       const F *s = static_cast<const F *>(src.data_);
       T *d = static_cast<T *>(out.data_);
       for (int64_t i = 0, n = size(); i < n; ++i) {
-        if constexpr (std::is_same_v<T, bool>) d[i] = s[i] != F(0);
-        else d[i] = static_cast<T>(s[i]);
+        if constexpr (std::is_same_v<T, bool>) {
+          d[i] = s[i] != F(0);
+        } else if constexpr (std::is_integral_v<T> && std::is_floating_point_v<F>) {
+          // NaN and out-of-range floats saturate: a plain cast would be undefined.
+          double v = static_cast<double>(s[i]);
+          d[i] = std::isnan(v) ? std::numeric_limits<T>::min()
+                 : v >= static_cast<double>(std::numeric_limits<T>::max()) ? std::numeric_limits<T>::max()
+                 : v <= static_cast<double>(std::numeric_limits<T>::min()) ? std::numeric_limits<T>::min()
+                                                                            : static_cast<T>(v);
+        } else {
+          d[i] = static_cast<T>(s[i]);
+        }
       }
     });
   });

@@ -1,0 +1,104 @@
+// dprint and to_dot.
+#include "graphjit/Text/DPrint.h"
+#include "graphjit/Graph/Op.h"
+#include "graphjit/Graph/Traversal.h"
+
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace graphjit {
+
+namespace {
+/// PyTensor-style ids: A..Z, then AA, AB, ...
+std::string idName(size_t n) {
+  std::string s;
+  do {
+    s.insert(s.begin(), static_cast<char>('A' + n % 26));
+    n = n / 26;
+  } while (n-- > 0);
+  return s;
+}
+
+std::string constantLabel(const Tensor &t) {
+  if (t.size() <= 4) return t.valuesStr();
+  return "constant" + TensorType(t.dtype(), t.shape()).str();
+}
+
+std::string label(const Var &v) {
+  if (Apply *a = v->owner()) {
+    std::string s = a->op().str();
+    if (a->numOutputs() > 1) s += "." + std::to_string(v->index());
+    return s;
+  }
+  if (v->isConstant()) return constantLabel(v->constantValue());
+  return v.name().empty() ? "<" + v.type().str() + ">" : v.name();
+}
+} // namespace
+
+std::string dprint(const std::vector<Var> &outputs, const DPrintOptions &options) {
+  std::unordered_map<const void *, std::string> ids; // per Apply (or root variable)
+  std::unordered_set<const void *> expanded;
+  std::string out;
+  std::function<void(const Var &, const std::string &, const std::string &, int)> visit =
+      [&](const Var &v, const std::string &prefix, const std::string &childPrefix, int depth) {
+        const void *key = v->owner() ? static_cast<const void *>(v->owner()) : v.get();
+        auto it = ids.find(key);
+        if (it == ids.end()) it = ids.emplace(key, idName(ids.size())).first;
+        std::string line = prefix + label(v) + " [id " + it->second + "]";
+        if (options.printTypes) line += " <" + v.type().str() + ">";
+        if (v->owner() && !v.name().empty()) line += " '" + v.name() + "'";
+        out += line + "\n";
+        Apply *a = v->owner();
+        if (!a || !expanded.insert(key).second) return; // printed in full already
+        if (options.depth >= 0 && depth >= options.depth) return;
+        const auto &ins = a->inputs();
+        for (size_t i = 0; i < ins.size(); ++i) {
+          bool last = i + 1 == ins.size();
+          visit(ins[i], childPrefix + (last ? " └─ " : " ├─ "), childPrefix + (last ? "    " : " │  "), depth + 1);
+        }
+      };
+  for (const Var &o : outputs) visit(o, "", "", 0);
+  return out;
+}
+
+std::string dprint(const Var &output, const DPrintOptions &options) {
+  return dprint(std::vector<Var>{output}, options);
+}
+
+std::string to_dot(const std::vector<Var> &outputs) {
+  std::string out = "digraph graphjit {\n  rankdir=TB;\n";
+  std::unordered_map<const void *, std::string> names;
+  auto nameOf = [&](const void *p, char prefix) {
+    auto it = names.find(p);
+    if (it != names.end()) return it->second;
+    return names[p] = prefix + std::to_string(names.size());
+  };
+  auto escape = [](std::string s) {
+    std::string r;
+    for (char c : s) r += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    return r;
+  };
+  std::unordered_set<Variable *> isOutput;
+  for (const Var &o : outputs) isOutput.insert(o.get());
+  for (const Var &v : ancestors(outputs)) {
+    std::string style = v->isConstant() ? "shape=ellipse, style=dashed"
+                        : !v->owner()   ? "shape=ellipse, style=filled, fillcolor=lightgreen"
+                        : isOutput.count(v.get()) ? "shape=ellipse, style=filled, fillcolor=lightblue"
+                                                  : "shape=ellipse";
+    std::string head = v->owner() ? v.name() : label(v);
+    std::string text = (head.empty() ? "" : escape(head) + "\\n") + escape(v.type().str());
+    out += "  " + nameOf(v.get(), 'v') + " [label=\"" + text + "\", " + style + "];\n";
+  }
+  for (Apply *a : toposort(outputs)) {
+    std::string n = nameOf(a, 'n');
+    out += "  " + n + " [label=\"" + escape(a->op().str()) + "\", shape=box];\n";
+    for (size_t i = 0; i < a->inputs().size(); ++i)
+      out += "  " + nameOf(a->inputs()[i].get(), 'v') + " -> " + n + " [label=\"" + std::to_string(i) + "\"];\n";
+    for (int i = 0; i < a->numOutputs(); ++i)
+      out += "  " + n + " -> " + nameOf(a->output(i).get(), 'v') + ";\n";
+  }
+  return out + "}\n";
+}
+
+} // namespace graphjit

@@ -1,0 +1,231 @@
+#include "graphjit/Text/DPrint.h"
+#include "graphjit/Text/TextIR.h"
+#include "graphjit/graphjit.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <random>
+
+using namespace graphjit;
+
+namespace {
+std::string roundTrip(const std::string &text) { return printModule(parseModule(text)); }
+
+// One graph per registered op, so that every op's printed form is checked to parse back.
+std::map<std::string, std::function<std::vector<Var>(const std::vector<Var> &)>> opBuilders() {
+  using V = const std::vector<Var> &;
+  std::map<std::string, std::function<std::vector<Var>(V)>> b;
+  for (ScalarFn fn : allScalarFns()) {
+    std::string n = scalarFnInfo(fn).name;
+    int arity = scalarFnInfo(fn).arity;
+    if (fn == ScalarFn::Cast) {
+      b[n] = [](V v) { return std::vector<Var>{cast(v[0], DType::Float32)}; };
+    } else if (fn == ScalarFn::Clip) {
+      b[n] = [](V v) { return std::vector<Var>{clip(v[0], v[1], v[1] + 1.0)}; };
+    } else if (fn == ScalarFn::Where) {
+      b[n] = [](V v) { return std::vector<Var>{where(v[0] > v[1], v[0], v[1])}; };
+    } else if (fn == ScalarFn::And || fn == ScalarFn::Or || fn == ScalarFn::Not) {
+      b[n] = [fn](V v) {
+        std::vector<Var> ins{v[0] > 0.0, v[1] > 0.0};
+        ins.resize(scalarFnInfo(fn).arity);
+        return std::vector<Var>{elemwise(fn, ins)};
+      };
+    } else {
+      b[n] = [fn, arity](V v) { return std::vector<Var>{elemwise(fn, std::vector<Var>(v.begin(), v.begin() + arity))}; };
+    }
+  }
+  b["dimshuffle"] = [](V v) { return std::vector<Var>{dimshuffle(v[0], {1, -1, 0})}; };
+  for (const char *r : {"sum", "prod", "max", "min", "mean"})
+    b[r] = [r](V v) {
+      std::string s = r;
+      ReduceKind k = s == "sum" ? ReduceKind::Sum : s == "prod" ? ReduceKind::Prod : s == "max" ? ReduceKind::Max
+                     : s == "min" ? ReduceKind::Min : ReduceKind::Mean;
+      return std::vector<Var>{reduce(k, v[0], IntList{1})};
+    };
+  b["all"] = [](V v) { return std::vector<Var>{all(v[0] > 0.0, 0)}; };
+  b["any"] = [](V v) { return std::vector<Var>{any(v[0] > 0.0)}; };
+  b["argmax"] = [](V v) { return std::vector<Var>{argmax(v[0], 1), argmax(v[0])}; };
+  b["argmin"] = [](V v) { return std::vector<Var>{argmin(v[0], 0)}; };
+  b["softmax"] = [](V v) { return std::vector<Var>{softmax(v[0])}; };
+  b["log_softmax"] = [](V v) { return std::vector<Var>{log_softmax(v[0], 0)}; };
+  b["matmul"] = [](V v) { return std::vector<Var>{matmul(v[0], transpose(v[1]))}; };
+  b["shape"] = [](V v) { return std::vector<Var>{shape(v[0])}; };
+  b["reshape"] = [](V v) { return std::vector<Var>{reshape(v[0], {-1})}; };
+  b["reshape_like"] = [](V v) { return std::vector<Var>{reshape_like(v[0], v[1])}; };
+  b["broadcast_to"] = [](V v) { return std::vector<Var>{broadcast_to(v[0](0), {4, 3})}; };
+  b["full_like"] = [](V v) { return std::vector<Var>{full_like(v[0], 2.5)}; };
+  b["concatenate"] = [](V v) { return std::vector<Var>{concatenate({v[0], v[1]}, 1)}; };
+  b["split"] = [](V v) { return split(v[0], {1, 1}, 0); };
+  b["split_like"] = [](V v) {
+    return applyOp(opRegistry().make("split_like", Attrs{{"axis", int64_t(0)}}), {v[0], v[1]});
+  };
+  b["arange"] = [](V) { return std::vector<Var>{arange(0.0, 5.0, 0.5)}; };
+  b["eye"] = [](V) { return std::vector<Var>{eye(3, 4, -1, DType::Int32)}; };
+  b["subtensor"] = [](V v) { return std::vector<Var>{v[0](slice(std::nullopt, std::nullopt, -1), 1)}; };
+  b["inc_subtensor"] = [](V v) { return std::vector<Var>{set_subtensor(v[0], {IndexEntry::slice(0, 1)}, v[1](slice(0, 1)))}; };
+  b["take"] = [](V v) { return std::vector<Var>{take(v[0], IntList{1, -1}, 1)}; };
+  b["inc_take"] = [](V v) {
+    return std::vector<Var>{inc_take(v[0], constant(Tensor::fromVector(std::vector<int64_t>{0, 0})), v[1], 0)};
+  };
+  b["stop_gradient"] = [](V v) { return std::vector<Var>{stop_gradient(v[0])}; };
+  return b;
+}
+} // namespace
+
+TEST(TextIR, EveryRegisteredOpRoundTrips) {
+  auto builders = opBuilders();
+  for (const std::string &name : opRegistry().names()) {
+    auto it = builders.find(name);
+    ASSERT_NE(it, builders.end()) << "op '" << name << "' has no round-trip case: add one to this test";
+    Var x = tensor(DType::Float64, {2, 3}, "x"), y = tensor(DType::Float64, {2, 3}, "y");
+    TextFunction fn{"f", {x, y}, it->second({x, y})};
+    std::string once;
+    ASSERT_NO_THROW(once = printFunction(fn)) << name;
+    ASSERT_NE(once.find(name), std::string::npos) << once;
+    std::string twice;
+    ASSERT_NO_THROW(twice = roundTrip(once)) << name << "\n" << once;
+    EXPECT_EQ(once, twice) << name;
+    // The parsed graph computes the same values.
+    TextFunction parsed = parseFunction(once);
+    Tensor xv = Tensor::of({{1, 2, 3}, {4, 5, 6}}), yv = Tensor::of({{0.5, -1, 2}, {3, 0.25, -2}});
+    auto a = evaluate(fn.outputs, {{x, xv}, {y, yv}});
+    auto b = evaluate(parsed.outputs, {{parsed.inputs[0], xv}, {parsed.inputs[1], yv}});
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(allclose(a[i], b[i], 0, 0)) << name;
+  }
+}
+
+TEST(TextIR, PrintsReadableSSA) {
+  Var x = tensor(DType::Float64, {kUnknownDim, 3}, "x");
+  Var b = tensor(DType::Float64, {3}, "b");
+  Var y = exp(x) + b;
+  y->name = "y";
+  std::string text = printFunction({"f", {x, b}, {y}});
+  EXPECT_EQ(text,
+            "func @f(%x: f64[?,3], %b: f64[3]) -> (f64[?,3]) {\n"
+            "  %0 = exp(%x) : f64[?,3]\n"
+            "  %1 = dimshuffle{ndim=1, order=[-1,0]}(%b) : f64[1,3]\n"
+            "  %y = add(%0, %1) : f64[?,3]\n"
+            "  return %y\n"
+            "}\n");
+}
+
+TEST(TextIR, ConstantsAndMultipleResults) {
+  std::string text = "func @g(%a: f32[2]) -> (f32[2], i64[2,2], f64[]) {\n"
+                     "  %c = constant [1.5, -inf] : f32[2]\n"
+                     "  %0 = add(%a, %c) : f32[2]\n"
+                     "  %k = constant [[1, 2], [3, 4]] : i64[2,2]\n"
+                     "  %s = constant 0.1 : f64[]\n"
+                     "  return %0, %k, %s\n"
+                     "}\n";
+  EXPECT_EQ(roundTrip(text), text);
+  TextFunction f = parseFunction(text);
+  auto r = evaluate(f.outputs, {{f.inputs[0], Tensor::of({1, 2}, DType::Float32)}});
+  EXPECT_EQ(r[0].str(), "f32[2] [2.5, -inf]");
+  EXPECT_EQ(r[1].str(), "i64[2,2] [[1, 2], [3, 4]]");
+  EXPECT_EQ(r[2].item(), 0.1);
+}
+
+TEST(TextIR, ParseErrorsNameLineAndColumn) {
+  auto err = [](const std::string &text) -> std::string {
+    try {
+      parseModule(text, "t.gj");
+    } catch (const ParseError &e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(err(""), "t.gj:1:1: error: expected 'func', found end of input");
+  EXPECT_EQ(err("fun @f() -> () {\n return\n}"), "t.gj:1:1: error: expected 'func', found 'fun'");
+  EXPECT_EQ(err("func @f(%x: f65[2]) -> () { return }"),
+            "t.gj:1:13: error: unknown dtype 'f65' (expected b1, i32, i64, f32 or f64)");
+  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = frobnicate(%x) : f64[2]\n  return %y\n}"),
+            "t.gj:2:8: error: unknown op 'frobnicate'");
+  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = exp(%z) : f64[2]\n  return %y\n}"),
+            "t.gj:2:12: error: use of undefined value '%z'");
+  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = exp(%x) : f64[3]\n  return %y\n}"),
+            "t.gj:2:8: error: 'exp' result 0 has type f64[2], declared f64[3]");
+  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %x = exp(%x) : f64[2]\n  return %x\n}"),
+            "t.gj:2:3: error: redefinition of value '%x'");
+  std::string shape = err("func @f(%x: f64[2], %y: f64[3]) -> (f64[2]) {\n  %z = add(%x, %y) : f64[2]\n  return %z\n}");
+  EXPECT_NE(shape.find("t.gj:2:8: error: add: cannot broadcast"), std::string::npos) << shape;
+  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %c = constant [1, [2]] : f64[2]\n  return %c\n}"),
+            "t.gj:2:22: error: ragged literal: values at different nesting depths");
+  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  return %x, %x\n}"),
+            "t.gj:2:10: error: return gives 2 values, the signature declares 1");
+  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = sum{axes=[0}(%x) : f64[]\n  return %y\n}"),
+            "t.gj:2:19: error: expected ']' to close an integer list, found '}'");
+  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = exp(%x) : f64[2]\n  return %y\n"),
+            "t.gj:4:1: error: expected '}' to close the function body, found end of input");
+  EXPECT_EQ(err("func @f(%x: f64[99999999999999999999]) -> () { return }"),
+            "t.gj:1:17: error: integer '99999999999999999999' is out of range");
+}
+
+TEST(TextIR, RandomBytesNeverCrash) {
+  std::mt19937 rng(1);
+  std::string seed = "func @f(%x: f64[?,3]) -> (f64[]) {\n  %0 = sum{axes=[0,1]}(%x) : f64[]\n  return %0\n}\n";
+  for (int i = 0; i < 3000; ++i) {
+    std::string s = seed;
+    int edits = 1 + rng() % 4;
+    for (int e = 0; e < edits; ++e) {
+      size_t p = rng() % s.size();
+      switch (rng() % 3) {
+      case 0: s[p] = static_cast<char>(rng() % 256); break;
+      case 1: s.erase(p, 1 + rng() % 3); break;
+      default: s.insert(p, 1, "[](){}%,:=-?0123456789.e"[rng() % 25]); break;
+      }
+      if (s.empty()) s = "x";
+    }
+    try {
+      parseModule(s);
+    } catch (const Error &) {
+    }
+  }
+}
+
+TEST(TextIR, TensorLiterals) {
+  EXPECT_EQ(parseTensorLiteral("[[1,2],[3,4]]").str(), "f64[2,2] [[1, 2], [3, 4]]");
+  EXPECT_EQ(parseTensorLiteral("2.5").str(), "f64[] 2.5");
+  EXPECT_EQ(parseTensorLiteral("[]").str(), "f64[0] []");
+  EXPECT_EQ(parseTensorLiteral("[[], []]").shape(), (Shape{2, 0}));
+  EXPECT_EQ(parseTensorLiteral("[true, false]", DType::Bool).str(), "b1[2] [true, false]");
+  EXPECT_THROW(parseTensorLiteral("[1, 2"), ValueError);
+  EXPECT_THROW(parseTensorLiteral("[[1], [2, 3]]"), ValueError);
+  EXPECT_THROW(parseTensorLiteral("1.5", DType::Int32), ValueError);
+  EXPECT_THROW(parseTensorLiteral("[1] x"), ValueError);
+  EXPECT_THROW(parseTensorLiteral(std::string(200, '[')), ValueError);
+}
+
+TEST(DPrint, TreeWithIdsAndSharedSubgraphs) {
+  Var x = matrix("x");
+  Var e = exp(x);
+  Var y = e * e + 1.0;
+  y->name = "y";
+  EXPECT_EQ(dprint(y),
+            "add [id A] 'y'\n"
+            " ├─ mul [id B]\n"
+            " │   ├─ exp [id C]\n"
+            " │   │   └─ x [id D]\n"
+            " │   └─ exp [id C]\n"
+            " └─ dimshuffle{ndim=0, order=[-1,-1]} [id E]\n"
+            "     └─ 1 [id F]\n");
+  DPrintOptions o;
+  o.printTypes = true;
+  o.depth = 1;
+  EXPECT_EQ(dprint(y, o),
+            "add [id A] <f64[?,?]> 'y'\n"
+            " ├─ mul [id B] <f64[?,?]>\n"
+            " └─ dimshuffle{ndim=0, order=[-1,-1]} [id C] <f64[1,1]>\n");
+}
+
+TEST(Dot, DistinguishesVariablesAndNodes) {
+  Var x = vector("x");
+  Var y = exp(x) + x;
+  std::string dot = to_dot({y});
+  EXPECT_NE(dot.find("digraph"), std::string::npos);
+  EXPECT_NE(dot.find("label=\"exp\", shape=box"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("label=\"x\\nf64[?]\", shape=ellipse, style=filled, fillcolor=lightgreen"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("[label=\"1\"]"), std::string::npos); // edge to input 1 of add
+}
