@@ -1,0 +1,49 @@
+#include "ToolPass.h"
+
+#include <ostream>
+
+namespace graphjit::tool {
+
+const std::vector<ToolPass> &allPasses() {
+  static const std::vector<ToolPass> passes = [] {
+    std::vector<ToolPass> p;
+    registerGradPass(p);
+    registerEvalPass(p);
+    return p;
+  }();
+  return passes;
+}
+
+std::vector<Tensor> bindArguments(const ToolContext &ctx, const TextFunction &fn) {
+  std::map<std::string, std::string> given;
+  for (auto &[name, value] : ctx.args) {
+    bool known = false;
+    for (const Var &in : fn.inputs) known |= in.name() == name;
+    if (!known) throw ValueError("--arg " + name + ": @" + fn.name + " has no argument named '" + name + "'");
+    given[name] = value;
+  }
+  std::vector<Tensor> values;
+  for (size_t i = 0; i < fn.inputs.size(); ++i) {
+    const Var &in = fn.inputs[i];
+    auto it = given.find(in.name());
+    if (it == given.end())
+      throw ValueError("missing --arg for argument " + std::to_string(i) + " '%" + in.name() + "' of type " +
+                       in.type().str());
+    Tensor t = !it->second.empty() && it->second[0] == '@' ? loadNpy(it->second.substr(1))
+                                                           : parseTensorLiteral(it->second, in.dtype());
+    if (!in.type().accepts(t.dtype(), t.shape()))
+      throw TypeError("--arg " + in.name() + ": expected " + in.type().str() + ", got " +
+                      TensorType(t.dtype(), t.shape()).str());
+    values.push_back(t);
+  }
+  return values;
+}
+
+void printResults(std::ostream &out, const TextFunction &fn, const std::vector<Tensor> &results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    std::string name = fn.outputs[i].name().empty() ? std::to_string(i) : fn.outputs[i].name();
+    out << "%" << name << " = " << results[i].str() << "\n";
+  }
+}
+
+} // namespace graphjit::tool
