@@ -102,7 +102,9 @@ std::vector<Var> DimShuffle::L_op(const std::vector<Var> &inputs, const std::vec
       if (keptOrder[k] == d) pos = static_cast<int64_t>(k);
     inverse.push_back(pos);
   }
-  Var r = dimshuffle(h, inverse);
+  bool identity = true;
+  for (int d = 0; d < inputNdim_; ++d) identity &= inverse[d] == d;
+  Var r = identity ? h : dimshuffle(h, inverse);
   return {r.dtype() == inputs[0].dtype() ? r : cast(r, inputs[0].dtype())};
 }
 
