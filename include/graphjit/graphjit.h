@@ -17,5 +17,6 @@
 #include "graphjit/Ops/StopGradient.h"
 #include "graphjit/Runtime/Function.h"
 #include "graphjit/Transform/Grad.h"
+#include "graphjit/Transform/Vectorize.h"
 #include "graphjit/Transform/VerifyGrad.h"
 #include "graphjit/Tensor/Tensor.h"
