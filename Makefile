@@ -33,6 +33,7 @@ test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGRAPHJIT_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	python3 $(LIT) -sv $(ASAN_BUILD)/test/lit
 
 bench: build
 	@if [ -x $(BUILD)/benchmarks/graphjit-bench ]; then ./$(BUILD)/benchmarks/graphjit-bench; \
