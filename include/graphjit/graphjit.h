@@ -20,3 +20,5 @@
 #include "graphjit/Transform/Vectorize.h"
 #include "graphjit/Transform/VerifyGrad.h"
 #include "graphjit/Tensor/Tensor.h"
+#include "graphjit/Text/DPrint.h"
+#include "graphjit/Text/TextIR.h"
