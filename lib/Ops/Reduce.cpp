@@ -217,8 +217,12 @@ std::vector<Tensor> Reduce::perform(const std::vector<Tensor> &inRaw) const {
     T identity{};
     if constexpr (std::is_same_v<T, bool>) identity = kind_ == ReduceKind::All;
     else if (kind_ == ReduceKind::Prod) identity = T(1);
-    else if (kind_ == ReduceKind::Max) identity = std::numeric_limits<T>::lowest();
-    else if (kind_ == ReduceKind::Min) identity = std::numeric_limits<T>::max();
+    else if (kind_ == ReduceKind::Max)
+      identity = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                      : std::numeric_limits<T>::lowest();
+    else if (kind_ == ReduceKind::Min)
+      identity = std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity()
+                                                      : std::numeric_limits<T>::max();
     plan.run([&](int64_t o) { dst[o] = identity; },
              [&](int64_t o, int64_t off) { dst[o] = combine(dst[o], src[off]); });
   });

@@ -2,6 +2,7 @@
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Interp/Interpreter.h"
+#include "graphjit/JIT/JIT.h"
 #include "graphjit/Support/Error.h"
 
 namespace graphjit {
@@ -23,6 +24,16 @@ public:
 
 private:
   std::shared_ptr<FunctionGraph> fg_;
+};
+
+/// Runs the native kernel the JIT compiled for the FunctionGraph.
+class JitExecutable : public Executable {
+public:
+  explicit JitExecutable(std::shared_ptr<JitKernel> kernel) : kernel_(std::move(kernel)) {}
+  std::vector<Tensor> run(const std::vector<Tensor> &inputs) override { return kernel_->run(inputs); }
+
+private:
+  std::shared_ptr<JitKernel> kernel_;
 };
 } // namespace
 
@@ -79,7 +90,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   if (options.mode == Mode::Interpret)
     impl->exec = std::make_unique<InterpretedExecutable>(impl->fgraph);
   else
-    throw NotImplementedError("compile: Mode::JIT is not available in this build yet");
+    impl->exec = std::make_unique<JitExecutable>(jitCompile(impl->fgraph));
   return Function(impl);
 }
 

@@ -1,0 +1,25 @@
+// Lowering: a FunctionGraph becomes an MLIR function on tensors (func, linalg,
+// tensor, arith, math), as text. No MLIR headers are needed to produce it; the
+// JIT module parses it and compiles it.
+//
+// Calling convention (destination-passing style): one tensor argument per
+// graph input, then one memref argument per graph output, which the kernel
+// fills (bufferization.materialize_in_destination). The runtime computes the
+// output shapes with Op::inferShape and allocates the outputs.
+#pragma once
+
+#include "graphjit/Graph/FunctionGraph.h"
+
+#include <string>
+#include <vector>
+
+namespace graphjit {
+
+/// MLIR text of `func.func @<name>` for `fg`. Throws NotImplementedError naming
+/// the first op that has no lowering.
+std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name = "kernel");
+
+/// The op names that have a lowering (for tests and docs).
+std::vector<std::string> loweredOpNames();
+
+} // namespace graphjit

@@ -1,0 +1,204 @@
+// Compiled kernels: MLIR ExecutionEngine (ORC) over the optimized module, the
+// call-time shape checks and output allocation, and the compile cache.
+#include "Pipeline.h"
+
+#include "graphjit/JIT/JIT.h"
+#include "graphjit/Graph/Op.h"
+#include "graphjit/Lower/Lower.h"
+#include "graphjit/Support/Error.h"
+#include "graphjit/Text/DPrint.h"
+#include "graphjit/Text/TextIR.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+namespace graphjit {
+
+EmitLevel parseEmitLevel(const std::string &name) {
+  if (name == "graph") return EmitLevel::Graph;
+  if (name == "mlir") return EmitLevel::MLIR;
+  if (name == "mlir-lowered") return EmitLevel::MLIRLowered;
+  if (name == "llvm") return EmitLevel::LLVM;
+  if (name == "asm") return EmitLevel::Asm;
+  throw ValueError("--emit expects graph, mlir, mlir-lowered, llvm or asm, got '" + name + "'");
+}
+
+namespace {
+std::mutex jitMutex; // MLIR context and LLVM options are process-wide
+std::atomic<size_t> compiled{0};
+
+std::string graphText(const FunctionGraph &fg) {
+  return printFunction(TextFunction{"kernel", fg.inputs(), fg.outputs()});
+}
+
+/// A memref descriptor as the packed calling convention expects it.
+struct Descriptor {
+  void *allocated, *aligned;
+  int64_t offset;
+  std::vector<int64_t> sizesAndStrides;
+};
+
+/// One node of the shape program run before each call.
+struct ShapeStep {
+  const Op *op;
+  std::vector<int> inputs;  // slots in the shape table
+  std::vector<int> outputs; // slots in the shape table
+  std::vector<TensorType> inTypes;
+};
+
+class CompiledKernel : public JitKernel {
+public:
+  CompiledKernel(std::shared_ptr<const FunctionGraph> fg, std::unique_ptr<mlir::ExecutionEngine> engine,
+                 void (*fn)(void **))
+      : fg_(std::move(fg)), engine_(std::move(engine)), fn_(fn) {
+    std::unordered_map<const Variable *, int> slot;
+    auto slotOf = [&](const Var &v) {
+      auto it = slot.find(v.get());
+      if (it != slot.end()) return it->second;
+      int s = static_cast<int>(initialShapes_.size());
+      initialShapes_.push_back(v->isConstant() ? v->constantValue().shape() : Shape{});
+      slot[v.get()] = s;
+      return s;
+    };
+    for (const Var &in : fg_->inputs()) inputSlots_.push_back(slotOf(in));
+    for (Apply *node : fg_->toposort()) {
+      ShapeStep step{&node->op(), {}, {}, {}};
+      for (const Var &in : node->inputs()) {
+        step.inputs.push_back(slotOf(in));
+        step.inTypes.push_back(in.type());
+      }
+      for (int i = 0; i < node->numOutputs(); ++i) step.outputs.push_back(slotOf(node->output(i)));
+      steps_.push_back(std::move(step));
+    }
+    for (const Var &out : fg_->outputs()) outputSlots_.push_back(slotOf(out));
+  }
+
+  std::vector<Tensor> run(const std::vector<Tensor> &inputsRaw) override {
+    const auto &ins = fg_->inputs();
+    if (inputsRaw.size() != ins.size())
+      throw ValueError("JIT kernel: expected " + std::to_string(ins.size()) + " inputs, got " +
+                       std::to_string(inputsRaw.size()));
+    std::vector<Shape> shapes = initialShapes_;
+    std::vector<Tensor> inputs;
+    for (size_t i = 0; i < ins.size(); ++i) {
+      if (!ins[i].type().accepts(inputsRaw[i].dtype(), inputsRaw[i].shape()))
+        throw TypeError("JIT kernel: input " + std::to_string(i) + " expects " + ins[i].type().str() + ", got " +
+                        typeOf(inputsRaw[i]).str());
+      inputs.push_back(inputsRaw[i].contiguous());
+      shapes[inputSlots_[i]] = inputs.back().shape();
+    }
+    // Shapes of every value, checked node by node exactly as the interpreter does.
+    std::vector<Shape> inShapes;
+    for (const ShapeStep &s : steps_) {
+      inShapes.clear();
+      for (int k : s.inputs) inShapes.push_back(shapes[k]);
+      s.op->checkShapes(s.inTypes, inShapes);
+      std::vector<Shape> outs = s.op->inferShape(inShapes);
+      for (size_t o = 0; o < outs.size(); ++o) shapes[s.outputs[o]] = std::move(outs[o]);
+    }
+    std::vector<Tensor> outputs;
+    for (size_t o = 0; o < outputSlots_.size(); ++o)
+      outputs.push_back(Tensor::empty(fg_->outputs()[o].dtype(), shapes[outputSlots_[o]]));
+
+    std::vector<Descriptor> descs;
+    descs.reserve(inputs.size() + outputs.size());
+    auto describe = [&](const Tensor &t) {
+      Descriptor d{t.rawData(), t.rawData(), 0, {}};
+      for (int64_t s : t.shape()) d.sizesAndStrides.push_back(s);
+      for (int64_t s : t.strides()) d.sizesAndStrides.push_back(s);
+      descs.push_back(std::move(d));
+    };
+    for (const Tensor &t : inputs) describe(t);
+    for (const Tensor &t : outputs) describe(t);
+    std::vector<void *> args;
+    for (Descriptor &d : descs) {
+      args.push_back(&d.allocated);
+      args.push_back(&d.aligned);
+      args.push_back(&d.offset);
+      for (int64_t &v : d.sizesAndStrides) args.push_back(&v);
+    }
+    fn_(args.data());
+    return outputs;
+  }
+
+private:
+  std::shared_ptr<const FunctionGraph> fg_;
+  std::unique_ptr<mlir::ExecutionEngine> engine_;
+  void (*fn_)(void **);
+  std::vector<Shape> initialShapes_;
+  std::vector<int> inputSlots_, outputSlots_;
+  std::vector<ShapeStep> steps_;
+};
+
+std::shared_ptr<JitKernel> compileUncached(std::shared_ptr<const FunctionGraph> fg) {
+  std::string mlirText = "module {\n" + lowerToMLIR(*fg, "kernel") + "}\n";
+  jit::Context &ctx = jit::Context::get();
+  auto module = ctx.parse(mlirText);
+  ctx.lowerToLLVMDialect(*module);
+  std::unique_ptr<llvm::TargetMachine> tm = jit::hostTargetMachine();
+  llvm::TargetMachine *tmPtr = tm.get();
+  mlir::ExecutionEngineOptions options;
+  auto builder = [&](mlir::Operation *op, llvm::LLVMContext &llvmCtx) -> std::unique_ptr<llvm::Module> {
+    return ctx.translate(llvm::cast<mlir::ModuleOp>(op), llvmCtx);
+  };
+  options.llvmModuleBuilder = builder;
+  auto transformer = [&](llvm::Module *m) -> llvm::Error {
+    jit::optimize(*m, *tmPtr);
+    return llvm::Error::success();
+  };
+  options.transformer = transformer;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.enableGDBNotificationListener = false;
+  options.enablePerfNotificationListener = false;
+  auto engine = mlir::ExecutionEngine::create(*module, options, std::move(tm));
+  if (!engine) throw Error("JIT: cannot create the execution engine: " + llvm::toString(engine.takeError()));
+  auto fn = (*engine)->lookupPacked("kernel");
+  if (!fn) throw Error("JIT: compiled kernel not found: " + llvm::toString(fn.takeError()));
+  ++compiled;
+  return std::make_shared<CompiledKernel>(std::move(fg), std::move(*engine), *fn);
+}
+} // namespace
+
+std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg) {
+  // The printed graph names every op, attribute, constant and input type: equal
+  // text means the same computation.
+  std::string key = graphText(*fg);
+  std::lock_guard<std::mutex> lock(jitMutex);
+  // Never destroyed: an ExecutionEngine torn down by static destructors can
+  // run LLVM code after LLVM's own statics are gone.
+  static auto *cache = new std::map<std::string, std::shared_ptr<JitKernel>>();
+  auto it = cache->find(key);
+  if (it != cache->end()) return it->second;
+  auto kernel = compileUncached(std::move(fg));
+  cache->emplace(std::move(key), kernel);
+  return kernel;
+}
+
+size_t jitCompileCount() { return compiled.load(); }
+
+std::string emitCode(const FunctionGraph &fg, EmitLevel level) {
+  if (level == EmitLevel::Graph) return graphText(fg);
+  std::string mlirText = "module {\n" + lowerToMLIR(fg, "kernel") + "}\n";
+  if (level == EmitLevel::MLIR) return mlirText;
+  std::lock_guard<std::mutex> lock(jitMutex);
+  jit::Context &ctx = jit::Context::get();
+  auto module = ctx.parse(mlirText);
+  ctx.lowerToLLVMDialect(*module);
+  if (level == EmitLevel::MLIRLowered) return jit::printModule(*module);
+  llvm::LLVMContext llvmCtx;
+  auto llvmModule = ctx.translate(*module, llvmCtx);
+  auto tm = jit::hostTargetMachine();
+  jit::optimize(*llvmModule, *tm);
+  if (level == EmitLevel::LLVM) return jit::printModule(*llvmModule);
+  return jit::toAssembly(*llvmModule, *tm);
+}
+
+} // namespace graphjit

@@ -1,0 +1,239 @@
+// From MLIR text to optimized LLVM IR and machine code. Registers only the
+// dialects, interfaces and passes the pipeline uses (never InitAll*.h).
+#include "Pipeline.h"
+
+#include "graphjit/Support/Error.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/MathToFuncs/MathToFuncs.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <mutex>
+
+namespace graphjit::jit {
+
+namespace {
+void initializeLLVMOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+    // glibc's vector math (exp, log, sin, cos on 2/4 doubles, 4/8 floats), used
+    // by the loop vectorizer and by codegen's ReplaceWithVeclib.
+    const char *args[] = {"graphjit", "-vector-library=LIBMVEC-X86"};
+    llvm::cl::ParseCommandLineOptions(2, args, "graphjit JIT\n");
+    llvm::sys::DynamicLibrary::LoadLibraryPermanently("libmvec.so.1");
+    llvm::sys::DynamicLibrary::LoadLibraryPermanently("libm.so.6");
+  });
+}
+
+mlir::DialectRegistry makeRegistry() {
+  mlir::DialectRegistry r;
+  r.insert<mlir::func::FuncDialect, mlir::arith::ArithDialect, mlir::math::MathDialect,
+           mlir::linalg::LinalgDialect, mlir::tensor::TensorDialect, mlir::memref::MemRefDialect,
+           mlir::scf::SCFDialect, mlir::cf::ControlFlowDialect, mlir::bufferization::BufferizationDialect,
+           mlir::affine::AffineDialect, mlir::LLVM::LLVMDialect>();
+  mlir::arith::registerBufferizableOpInterfaceExternalModels(r);
+  mlir::linalg::registerBufferizableOpInterfaceExternalModels(r);
+  mlir::tensor::registerBufferizableOpInterfaceExternalModels(r);
+  mlir::bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(r);
+  mlir::registerBuiltinDialectTranslation(r);
+  mlir::registerLLVMDialectTranslation(r);
+  return r;
+}
+
+std::string diagnosticsOf(const std::function<bool()> &step, mlir::MLIRContext &ctx) {
+  std::string errors;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+    llvm::raw_string_ostream os(errors);
+    d.print(os);
+    os << "\n";
+    return mlir::success();
+  });
+  if (step()) return "";
+  return errors.empty() ? "unknown error" : errors;
+}
+} // namespace
+
+Context::Context() : ctx(std::make_unique<mlir::MLIRContext>(makeRegistry())) {
+  initializeLLVMOnce();
+  ctx->loadAllAvailableDialects();
+  ctx->disableMultithreading(); // compile on the calling thread: lower latency for small modules
+}
+
+Context::~Context() = default;
+
+Context &Context::get() {
+  static Context *instance = new Context(); // never destroyed (see jitCompile's cache)
+  return *instance;
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> Context::parse(const std::string &text) {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::string err = diagnosticsOf(
+      [&] {
+        module = mlir::parseSourceString<mlir::ModuleOp>(text, ctx.get());
+        return static_cast<bool>(module);
+      },
+      *ctx);
+  if (!module) throw Error("JIT: MLIR rejected the lowered code:\n" + err + "\n" + text);
+  return module;
+}
+
+void Context::lowerToLLVMDialect(mlir::ModuleOp module) {
+  mlir::PassManager pm(ctx.get());
+  pm.addPass(mlir::createLinalgElementwiseOpFusionPass());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
+  pm.addPass(mlir::bufferization::createEmptyTensorToAllocTensorPass());
+  mlir::bufferization::OneShotBufferizationOptions opts;
+  opts.bufferizeFunctionBoundaries = true;
+  opts.setFunctionBoundaryTypeConversion(mlir::bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addPass(mlir::bufferization::createOneShotBufferizePass(opts));
+  pm.addPass(mlir::createCanonicalizerPass());
+  mlir::bufferization::BufferDeallocationPipelineOptions dealloc;
+  mlir::bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
+  pm.addPass(mlir::createConvertMathToFuncs());
+  pm.addPass(mlir::createLowerAffinePass());
+  pm.addPass(mlir::createConvertSCFToCFPass());
+  pm.addPass(mlir::arith::createArithExpandOpsPass());
+  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
+  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(mlir::createConvertMathToLLVMPass());
+  pm.addPass(mlir::createConvertMathToLibmPass()); // what LLVM has no intrinsic for (erf)
+  pm.addPass(mlir::createArithToLLVMConversionPass());
+  pm.addPass(mlir::createConvertFuncToLLVMPass());
+  pm.addPass(mlir::createConvertControlFlowToLLVMPass());
+  pm.addPass(mlir::createReconcileUnrealizedCastsPass());
+  std::string err = diagnosticsOf([&] { return mlir::succeeded(pm.run(module)); }, *ctx);
+  if (!err.empty()) throw Error("JIT: the MLIR pipeline failed:\n" + err);
+}
+
+std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
+  initializeLLVMOnce();
+  std::string triple = llvm::sys::getProcessTriple(), error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) throw Error("JIT: no LLVM target for " + triple + ": " + error);
+  llvm::SubtargetFeatures features;
+  for (auto &f : llvm::sys::getHostCPUFeatures()) features.AddFeature(f.first(), f.second);
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features.getString(), options, llvm::Reloc::Static,
+      // JIT memory can land more than 2 GiB away from libm/libmvec: 64-bit addresses everywhere.
+      llvm::CodeModel::Large, llvm::CodeGenOptLevel::Aggressive));
+  if (!tm) throw Error("JIT: cannot create a target machine for " + triple);
+  return tm;
+}
+
+std::unique_ptr<llvm::Module> Context::translate(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx) {
+  auto llvmModule = mlir::translateModuleToLLVMIR(module, llvmCtx);
+  if (!llvmModule) throw Error("JIT: translation to LLVM IR failed");
+  return llvmModule;
+}
+
+void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
+  // Without triple, data layout and CPU the vectorizer sees no vector registers.
+  m.setTargetTriple(tm.getTargetTriple().str());
+  m.setDataLayout(tm.createDataLayout());
+  for (llvm::Function &f : m) {
+    if (f.isDeclaration()) continue;
+    f.addFnAttr("target-cpu", tm.getTargetCPU());
+    f.addFnAttr("target-features", tm.getTargetFeatureString());
+  }
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder pb(&tm, tuning);
+  llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
+  tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86, tm.getTargetTriple());
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  mpm.run(m, mam);
+}
+
+std::string toAssembly(llvm::Module &m, llvm::TargetMachine &tm) {
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile))
+    throw Error("JIT: the target cannot emit assembly");
+  pm.run(m);
+  return std::string(buffer.str());
+}
+
+std::string printModule(mlir::ModuleOp module) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  module.print(os);
+  return s;
+}
+
+std::string printModule(const llvm::Module &m) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  m.print(os, nullptr);
+  return s;
+}
+
+} // namespace graphjit::jit

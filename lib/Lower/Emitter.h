@@ -1,0 +1,67 @@
+// Shared state and helpers of the per-op MLIR emitters (internal to lib/Lower).
+#pragma once
+
+#include "graphjit/Graph/Op.h"
+
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace graphjit::lower {
+
+/// "f64", "i32", "i1".
+std::string mlirElementType(DType t);
+/// "tensor<?x3xf64>", "tensor<f64>".
+std::string tensorType(const TensorType &t);
+std::string memrefType(const TensorType &t);
+/// A literal of `value` in `dtype` for arith.constant ("1.0", "0x7FF0000000000000", "true").
+std::string scalarLiteral(double value, DType dtype);
+
+/// Function body being built: SSA names of variables, fresh names, the text.
+class EmitContext {
+public:
+  std::ostringstream body;
+
+  std::string fresh(const std::string &hint = "v");
+  void bind(const Var &v, const std::string &ssa) { names_[v.get()] = ssa; }
+  /// Binds `v` and remembers the index values of its unknown dims (in order), so
+  /// later users ask for them without a tensor.dim on `v` (an extra use of a
+  /// producer would stop elementwise fusion).
+  void bind(const Var &v, const std::string &ssa, const std::vector<std::string> &dynSizes);
+  const std::string &ssa(const Var &v) const;
+  bool has(const Var &v) const { return names_.count(v.get()) > 0; }
+
+  /// An index value for dim `axis` of `v` (a constant when static).
+  std::string dim(const Var &v, int axis);
+  /// An index constant.
+  std::string indexConst(int64_t c);
+  /// tensor.empty of `t`, dynamic sizes from `dynSizes` (index SSA values, one per unknown dim).
+  std::string empty(const TensorType &t, const std::vector<std::string> &dynSizes);
+  /// Dynamic sizes of an output of type `t` whose dims equal those of `like` (same rank).
+  std::vector<std::string> dynSizesLike(const TensorType &t, const Var &like);
+  /// A linalg.fill of `value` into a fresh tensor of type t.
+  std::string filled(const TensorType &t, const std::vector<std::string> &dynSizes, double value);
+
+private:
+  std::unordered_map<const Variable *, std::string> names_;
+  std::map<std::pair<const Variable *, int>, std::string> dims_;
+  std::map<int64_t, std::string> indexConsts_;
+  int counter_ = 0;
+};
+
+using Emitter = std::function<void(EmitContext &, Apply &)>;
+/// Registers the emitters of each op group (one per file).
+void registerElemwiseEmitters(std::map<std::string, Emitter> &table);
+void registerReduceEmitters(std::map<std::string, Emitter> &table);
+void registerStructuralEmitters(std::map<std::string, Emitter> &table);
+
+/// "affine_map<(d0, d1) -> (d0, 0)>".
+std::string affineMap(int nLoops, const std::vector<std::string> &results);
+/// The body text converting a scalar `value` of type `from` to `to`; returns the new SSA name.
+std::string convertScalar(EmitContext &ctx, std::ostringstream &out, const std::string &value, DType from,
+                          DType to);
+
+} // namespace graphjit::lower
