@@ -1,6 +1,7 @@
 // Compiled kernels: MLIR ExecutionEngine (ORC) over the optimized module, the
 // call-time shape checks and output allocation, and the compile cache.
 #include "Pipeline.h"
+#include "RuntimeSymbols.h"
 
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/Graph/Op.h"
@@ -160,6 +161,7 @@ std::shared_ptr<JitKernel> compileUncached(std::shared_ptr<const FunctionGraph> 
   options.enablePerfNotificationListener = false;
   auto engine = mlir::ExecutionEngine::create(*module, options, std::move(tm));
   if (!engine) throw Error("JIT: cannot create the execution engine: " + llvm::toString(engine.takeError()));
+  jit::registerRuntimeSymbols(**engine);
   auto fn = (*engine)->lookupPacked("kernel");
   if (!fn) throw Error("JIT: compiled kernel not found: " + llvm::toString(fn.takeError()));
   ++compiled;

@@ -146,10 +146,11 @@ void Context::lowerToLLVMDialect(mlir::ModuleOp module) {
   mlir::bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
   pm.addPass(mlir::createConvertMathToFuncs());
+  // Strided-metadata expansion creates affine.apply: lower affine after it.
+  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::createConvertSCFToCFPass());
   pm.addPass(mlir::arith::createArithExpandOpsPass());
-  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(mlir::createConvertMathToLLVMPass());
   pm.addPass(mlir::createConvertMathToLibmPass()); // what LLVM has no intrinsic for (erf)

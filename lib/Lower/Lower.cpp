@@ -35,7 +35,7 @@ std::string memrefType(const TensorType &t) { return shapedType("memref", t); }
 
 std::string scalarLiteral(double v, DType t) {
   switch (t) {
-  case DType::Bool: return v != 0 ? "true" : "false";
+  case DType::Bool: return v != 0 ? "1" : "0"; // "true : i1" does not parse; "1 : i1" does
   case DType::Int32:
   case DType::Int64:
     // Saturate: casting an out-of-range double to an integer is undefined.
@@ -45,13 +45,13 @@ std::string scalarLiteral(double v, DType t) {
     return std::to_string(static_cast<int64_t>(v));
   case DType::Float32: {
     float f = static_cast<float>(v);
-    if (std::isfinite(f)) return fmt::format("{:e}", f);
+    if (std::isfinite(f)) return fmt::format("{:.9e}", f); // exact, and always with a '.' as MLIR wants
     uint32_t bits;
     std::memcpy(&bits, &f, 4);
     return fmt::format("0x{:08X}", bits);
   }
   case DType::Float64:
-    if (std::isfinite(v)) return fmt::format("{:e}", v);
+    if (std::isfinite(v)) return fmt::format("{:.17e}", v);
     uint64_t bits;
     std::memcpy(&bits, &v, 8);
     return fmt::format("0x{:016X}", bits);
@@ -135,6 +135,7 @@ const std::map<std::string, Emitter> &emitters() {
     registerElemwiseEmitters(t);
     registerReduceEmitters(t);
     registerStructuralEmitters(t);
+    registerShapeEmitters(t);
     return t;
   }();
   return table;

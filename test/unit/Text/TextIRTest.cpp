@@ -2,6 +2,8 @@
 #include "graphjit/Text/TextIR.h"
 #include "graphjit/graphjit.h"
 
+#include "OpCases.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,69 +16,10 @@ using namespace graphjit;
 namespace {
 std::string roundTrip(const std::string &text) { return printModule(parseModule(text)); }
 
-// One graph per registered op, so that every op's printed form is checked to parse back.
-std::map<std::string, std::function<std::vector<Var>(const std::vector<Var> &)>> opBuilders() {
-  using V = const std::vector<Var> &;
-  std::map<std::string, std::function<std::vector<Var>(V)>> b;
-  for (ScalarFn fn : allScalarFns()) {
-    std::string n = scalarFnInfo(fn).name;
-    int arity = scalarFnInfo(fn).arity;
-    if (fn == ScalarFn::Cast) {
-      b[n] = [](V v) { return std::vector<Var>{cast(v[0], DType::Float32)}; };
-    } else if (fn == ScalarFn::Clip) {
-      b[n] = [](V v) { return std::vector<Var>{clip(v[0], v[1], v[1] + 1.0)}; };
-    } else if (fn == ScalarFn::Where) {
-      b[n] = [](V v) { return std::vector<Var>{where(v[0] > v[1], v[0], v[1])}; };
-    } else if (fn == ScalarFn::And || fn == ScalarFn::Or || fn == ScalarFn::Not) {
-      b[n] = [fn](V v) {
-        std::vector<Var> ins{v[0] > 0.0, v[1] > 0.0};
-        ins.resize(scalarFnInfo(fn).arity);
-        return std::vector<Var>{elemwise(fn, ins)};
-      };
-    } else {
-      b[n] = [fn, arity](V v) { return std::vector<Var>{elemwise(fn, std::vector<Var>(v.begin(), v.begin() + arity))}; };
-    }
-  }
-  b["dimshuffle"] = [](V v) { return std::vector<Var>{dimshuffle(v[0], {1, -1, 0})}; };
-  for (const char *r : {"sum", "prod", "max", "min", "mean"})
-    b[r] = [r](V v) {
-      std::string s = r;
-      ReduceKind k = s == "sum" ? ReduceKind::Sum : s == "prod" ? ReduceKind::Prod : s == "max" ? ReduceKind::Max
-                     : s == "min" ? ReduceKind::Min : ReduceKind::Mean;
-      return std::vector<Var>{reduce(k, v[0], IntList{1})};
-    };
-  b["all"] = [](V v) { return std::vector<Var>{all(v[0] > 0.0, 0)}; };
-  b["any"] = [](V v) { return std::vector<Var>{any(v[0] > 0.0)}; };
-  b["argmax"] = [](V v) { return std::vector<Var>{argmax(v[0], 1), argmax(v[0])}; };
-  b["argmin"] = [](V v) { return std::vector<Var>{argmin(v[0], 0)}; };
-  b["softmax"] = [](V v) { return std::vector<Var>{softmax(v[0])}; };
-  b["log_softmax"] = [](V v) { return std::vector<Var>{log_softmax(v[0], 0)}; };
-  b["matmul"] = [](V v) { return std::vector<Var>{matmul(v[0], transpose(v[1]))}; };
-  b["shape"] = [](V v) { return std::vector<Var>{shape(v[0])}; };
-  b["reshape"] = [](V v) { return std::vector<Var>{reshape(v[0], {-1})}; };
-  b["reshape_like"] = [](V v) { return std::vector<Var>{reshape_like(v[0], v[1])}; };
-  b["broadcast_to"] = [](V v) { return std::vector<Var>{broadcast_to(v[0](0), {4, 3})}; };
-  b["full_like"] = [](V v) { return std::vector<Var>{full_like(v[0], 2.5)}; };
-  b["concatenate"] = [](V v) { return std::vector<Var>{concatenate({v[0], v[1]}, 1)}; };
-  b["split"] = [](V v) { return split(v[0], {1, 1}, 0); };
-  b["split_like"] = [](V v) {
-    return applyOp(opRegistry().make("split_like", Attrs{{"axis", int64_t(0)}}), {v[0], v[1]});
-  };
-  b["arange"] = [](V) { return std::vector<Var>{arange(0.0, 5.0, 0.5)}; };
-  b["eye"] = [](V) { return std::vector<Var>{eye(3, 4, -1, DType::Int32)}; };
-  b["subtensor"] = [](V v) { return std::vector<Var>{v[0](slice(std::nullopt, std::nullopt, -1), 1)}; };
-  b["inc_subtensor"] = [](V v) { return std::vector<Var>{set_subtensor(v[0], {IndexEntry::slice(0, 1)}, v[1](slice(0, 1)))}; };
-  b["take"] = [](V v) { return std::vector<Var>{take(v[0], IntList{1, -1}, 1)}; };
-  b["inc_take"] = [](V v) {
-    return std::vector<Var>{inc_take(v[0], constant(Tensor::fromVector(std::vector<int64_t>{0, 0})), v[1], 0)};
-  };
-  b["stop_gradient"] = [](V v) { return std::vector<Var>{stop_gradient(v[0])}; };
-  return b;
-}
 } // namespace
 
 TEST(TextIR, EveryRegisteredOpRoundTrips) {
-  auto builders = opBuilders();
+  auto builders = graphjit::testing::opBuilders();
   for (const std::string &name : opRegistry().names()) {
     auto it = builders.find(name);
     ASSERT_NE(it, builders.end()) << "op '" << name << "' has no round-trip case: add one to this test";

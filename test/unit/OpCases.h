@@ -1,0 +1,89 @@
+// One small graph per registered op, shared by the tests that must cover
+// every op (text round trip, JIT against the interpreter). Each builder takes
+// two f64 inputs of shape [2,3] (the values used are given in opCaseValues()).
+#pragma once
+
+#include "graphjit/graphjit.h"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace graphjit::testing {
+
+inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Var> &)>> opBuilders() {
+  using V = const std::vector<Var> &;
+  std::map<std::string, std::function<std::vector<Var>(V)>> b;
+  for (ScalarFn fn : allScalarFns()) {
+    std::string n = scalarFnInfo(fn).name;
+    int arity = scalarFnInfo(fn).arity;
+    if (fn == ScalarFn::Cast) {
+      b[n] = [](V v) { return std::vector<Var>{cast(v[0], DType::Float32)}; };
+    } else if (fn == ScalarFn::Clip) {
+      b[n] = [](V v) { return std::vector<Var>{clip(v[0], v[1], v[1] + 1.0)}; };
+    } else if (fn == ScalarFn::Where) {
+      b[n] = [](V v) { return std::vector<Var>{where(v[0] > v[1], v[0], v[1])}; };
+    } else if (fn == ScalarFn::And || fn == ScalarFn::Or || fn == ScalarFn::Not) {
+      b[n] = [fn](V v) {
+        std::vector<Var> ins{v[0] > 0.0, v[1] > 0.0};
+        ins.resize(scalarFnInfo(fn).arity);
+        return std::vector<Var>{elemwise(fn, ins)};
+      };
+    } else {
+      b[n] = [fn, arity](V v) { return std::vector<Var>{elemwise(fn, std::vector<Var>(v.begin(), v.begin() + arity))}; };
+    }
+  }
+  b["dimshuffle"] = [](V v) { return std::vector<Var>{dimshuffle(v[0], {1, -1, 0})}; };
+  for (const char *r : {"sum", "prod", "max", "min", "mean"})
+    b[r] = [r](V v) {
+      std::string s = r;
+      ReduceKind k = s == "sum" ? ReduceKind::Sum : s == "prod" ? ReduceKind::Prod : s == "max" ? ReduceKind::Max
+                     : s == "min" ? ReduceKind::Min : ReduceKind::Mean;
+      return std::vector<Var>{reduce(k, v[0], IntList{1})};
+    };
+  b["all"] = [](V v) { return std::vector<Var>{all(v[0] > 0.0, 0)}; };
+  b["any"] = [](V v) { return std::vector<Var>{any(v[0] > 0.0)}; };
+  b["argmax"] = [](V v) { return std::vector<Var>{argmax(v[0], 1), argmax(v[0])}; };
+  b["argmin"] = [](V v) { return std::vector<Var>{argmin(v[0], 0)}; };
+  b["softmax"] = [](V v) { return std::vector<Var>{softmax(v[0])}; };
+  b["log_softmax"] = [](V v) { return std::vector<Var>{log_softmax(v[0], 0)}; };
+  b["matmul"] = [](V v) { return std::vector<Var>{matmul(v[0], transpose(v[1]))}; };
+  b["shape"] = [](V v) { return std::vector<Var>{shape(v[0])}; };
+  b["reshape"] = [](V v) { return std::vector<Var>{reshape(v[0], {-1})}; };
+  b["reshape_like"] = [](V v) { return std::vector<Var>{reshape_like(v[0], v[1])}; };
+  b["broadcast_to"] = [](V v) { return std::vector<Var>{broadcast_to(v[0](0), {4, 3})}; };
+  b["full_like"] = [](V v) { return std::vector<Var>{full_like(v[0], 2.5)}; };
+  b["concatenate"] = [](V v) { return std::vector<Var>{concatenate({v[0], v[1]}, 1)}; };
+  b["split"] = [](V v) { return split(v[0], {1, 1}, 0); };
+  b["split_like"] = [](V v) {
+    return applyOp(opRegistry().make("split_like", Attrs{{"axis", int64_t(0)}}), {v[0], v[1]});
+  };
+  b["arange"] = [](V) { return std::vector<Var>{arange(0.0, 5.0, 0.5)}; };
+  b["eye"] = [](V) { return std::vector<Var>{eye(3, 4, -1, DType::Int32)}; };
+  b["subtensor"] = [](V v) { return std::vector<Var>{v[0](slice(std::nullopt, std::nullopt, -1), 1)}; };
+  b["inc_subtensor"] = [](V v) { return std::vector<Var>{set_subtensor(v[0], {IndexEntry::slice(0, 1)}, v[1](slice(0, 1)))}; };
+  b["take"] = [](V v) { return std::vector<Var>{take(v[0], IntList{1, -1}, 1)}; };
+  b["inc_take"] = [](V v) {
+    return std::vector<Var>{inc_take(v[0], constant(Tensor::fromVector(std::vector<int64_t>{0, 0})), v[1], 0)};
+  };
+  b["stop_gradient"] = [](V v) { return std::vector<Var>{stop_gradient(v[0])}; };
+  return b;
+}
+
+/// Input values for the builders.
+inline std::vector<Tensor> opCaseValues() {
+  return {Tensor::of({{1, 2, 3}, {4, 5, 6}}), Tensor::of({{0.5, -1, 2}, {3, 0.25, -2}})};
+}
+
+/// Ops whose builders work for any [n,3] inputs (checked with n = 0, 1, 2 and unknown dims).
+inline bool shapeAgnostic(const std::string &name) {
+  static const std::vector<std::string> fixed = {"split", "split_like", "broadcast_to", "inc_subtensor", "take",
+                                                 "inc_take", "subtensor", "arange", "eye", "argmax", "argmin",
+                                                 "max", "min", "reshape_like"};
+  for (auto &f : fixed)
+    if (f == name) return false;
+  return true;
+}
+
+} // namespace graphjit::testing
