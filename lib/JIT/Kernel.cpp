@@ -47,6 +47,14 @@ struct Descriptor {
   std::vector<int64_t> sizesAndStrides;
 };
 
+/// Integer indices the runtime can read before the call (inputs and constants of take/inc_take).
+struct IndexCheck {
+  std::string op;
+  int inputIndex = -1;   // graph input holding the indices, or
+  Tensor constantValue;  // their constant value
+  int xSlot, axis;       // shape slot of the indexed tensor, and its axis
+};
+
 /// One node of the shape program run before each call.
 struct ShapeStep {
   const Op *op;
@@ -58,8 +66,8 @@ struct ShapeStep {
 class CompiledKernel : public JitKernel {
 public:
   CompiledKernel(std::shared_ptr<const FunctionGraph> fg, std::unique_ptr<mlir::ExecutionEngine> engine,
-                 void (*fn)(void **))
-      : fg_(std::move(fg)), engine_(std::move(engine)), fn_(fn) {
+                 void (*fn)(void **), std::vector<std::string> checkMessages)
+      : fg_(std::move(fg)), engine_(std::move(engine)), fn_(fn), checkMessages_(std::move(checkMessages)) {
     std::unordered_map<const Variable *, int> slot;
     auto slotOf = [&](const Var &v) {
       auto it = slot.find(v.get());
@@ -80,6 +88,21 @@ public:
       steps_.push_back(std::move(step));
     }
     for (const Var &out : fg_->outputs()) outputSlots_.push_back(slotOf(out));
+    for (Apply *node : fg_->toposort()) {
+      const std::string name = node->op().name();
+      if (name != "take" && name != "inc_take") continue;
+      IndexCheck c;
+      c.op = name;
+      const Var &ind = node->input(1);
+      for (size_t i = 0; i < fg_->inputs().size(); ++i)
+        if (fg_->inputs()[i] == ind) c.inputIndex = static_cast<int>(i);
+      if (c.inputIndex < 0 && !ind->isConstant()) continue; // computed in the graph: the kernel clamps
+      if (ind->isConstant()) c.constantValue = ind->constantValue();
+      c.xSlot = slotOf(node->input(0));
+      int64_t axis = node->op().attrs().getOr<int64_t>("axis", 0);
+      c.axis = static_cast<int>(axis < 0 ? axis + node->input(0).ndim() : axis);
+      indexChecks_.push_back(std::move(c));
+    }
   }
 
   std::vector<Tensor> run(const std::vector<Tensor> &inputsRaw) override {
@@ -105,6 +128,16 @@ public:
       std::vector<Shape> outs = s.op->inferShape(inShapes);
       for (size_t o = 0; o < outs.size(); ++o) shapes[s.outputs[o]] = std::move(outs[o]);
     }
+    for (const IndexCheck &c : indexChecks_) {
+      const Tensor &ind = c.inputIndex >= 0 ? inputs[c.inputIndex] : c.constantValue;
+      int64_t n = shapes[c.xSlot][c.axis];
+      for (int64_t k = 0; k < ind.size(); ++k) {
+        double v = ind.getAsDouble(k);
+        if (v < -static_cast<double>(n) || v >= static_cast<double>(n))
+          throw IndexError(c.op + ": index " + std::to_string(static_cast<int64_t>(v)) + " is out of range for axis " +
+                           std::to_string(c.axis) + " of size " + std::to_string(n));
+      }
+    }
     std::vector<Tensor> outputs;
     for (size_t o = 0; o < outputSlots_.size(); ++o)
       outputs.push_back(Tensor::empty(fg_->outputs()[o].dtype(), shapes[outputSlots_[o]]));
@@ -117,8 +150,11 @@ public:
       for (int64_t s : t.strides()) d.sizesAndStrides.push_back(s);
       descs.push_back(std::move(d));
     };
+    std::vector<Tensor> flags;
+    for (size_t c = 0; c < checkMessages_.size(); ++c) flags.push_back(Tensor::zeros(DType::Bool, {}));
     for (const Tensor &t : inputs) describe(t);
     for (const Tensor &t : outputs) describe(t);
+    for (const Tensor &t : flags) describe(t);
     std::vector<void *> args;
     for (Descriptor &d : descs) {
       args.push_back(&d.allocated);
@@ -127,6 +163,8 @@ public:
       for (int64_t &v : d.sizesAndStrides) args.push_back(&v);
     }
     fn_(args.data());
+    for (size_t c = 0; c < flags.size(); ++c)
+      if (*flags[c].data<bool>()) throw IndexError(checkMessages_[c]);
     return outputs;
   }
 
@@ -137,10 +175,13 @@ private:
   std::vector<Shape> initialShapes_;
   std::vector<int> inputSlots_, outputSlots_;
   std::vector<ShapeStep> steps_;
+  std::vector<IndexCheck> indexChecks_;
+  std::vector<std::string> checkMessages_;
 };
 
 std::shared_ptr<JitKernel> compileUncached(std::shared_ptr<const FunctionGraph> fg) {
-  std::string mlirText = "module {\n" + lowerToMLIR(*fg, "kernel") + "}\n";
+  LoweredFunction lowered = lowerFunction(*fg, "kernel");
+  std::string mlirText = "module {\n" + lowered.mlir + "}\n";
   jit::Context &ctx = jit::Context::get();
   auto module = ctx.parse(mlirText);
   ctx.lowerToLLVMDialect(*module);
@@ -165,7 +206,7 @@ std::shared_ptr<JitKernel> compileUncached(std::shared_ptr<const FunctionGraph> 
   auto fn = (*engine)->lookupPacked("kernel");
   if (!fn) throw Error("JIT: compiled kernel not found: " + llvm::toString(fn.takeError()));
   ++compiled;
-  return std::make_shared<CompiledKernel>(std::move(fg), std::move(*engine), *fn);
+  return std::make_shared<CompiledKernel>(std::move(fg), std::move(*engine), *fn, lowered.checkMessages);
 }
 } // namespace
 

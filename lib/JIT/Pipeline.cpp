@@ -127,7 +127,11 @@ mlir::OwningOpRef<mlir::ModuleOp> Context::parse(const std::string &text) {
         return static_cast<bool>(module);
       },
       *ctx);
-  if (!module) throw Error("JIT: MLIR rejected the lowered code:\n" + err + "\n" + text);
+  if (!module) {
+    // The diagnostic names the line; keep the message readable for large graphs.
+    std::string shown = text.size() > 4000 ? text.substr(0, 4000) + "\n... (truncated)" : text;
+    throw Error("JIT: MLIR rejected the lowered code (a graphjit bug; please report it):\n" + err + "\n" + shown);
+  }
   return module;
 }
 

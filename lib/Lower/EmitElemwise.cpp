@@ -263,7 +263,7 @@ void emitElemwise(EmitContext &ctx, Apply &node) {
   for (int d = 0; d < n; ++d) iters += std::string(d ? ", " : "") + "\"parallel\"";
   std::string r = ctx.fresh("ew");
   ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << maps.str() << "], iterator_types = ["
-           << iters << "]} ins(" << ins.str() << (tensorArgs.empty() ? "" : " : ") << insTypes.str() << ") outs("
+           << iters << "]} " << (tensorArgs.empty() ? "" : "ins(" + ins.str() + " : " + insTypes.str() + ") ") << "outs("
            << init << " : " << tensorType(ot) << ") {\n  ^bb0(";
   for (const std::string &a : blockArgs) ctx.body << a << ", ";
   ctx.body << ctx.fresh("o") << ": " << mlirElementType(ot.dtype) << "):\n"

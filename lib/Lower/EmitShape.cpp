@@ -387,6 +387,116 @@ void emitEye(EmitContext &ctx, Apply &node) {
   ctx.bind(out, r, {});
 }
 
+/// Index value of an integer element `v` (i32/i64) wrapped for negatives and clamped into [0, n).
+/// (The runtime checks indices it can see before the call; clamping keeps any other read in bounds.)
+std::string wrappedIndex(EmitContext &ctx, std::ostringstream &b, const std::string &v, DType t, const std::string &n) {
+  std::string i = line(ctx, b, "arith.index_cast " + v + " : " + mlirElementType(t) + " to index");
+  std::string neg = line(ctx, b, "arith.cmpi slt, " + i + ", " + ctx.indexConst(0) + " : index");
+  std::string w = line(ctx, b, "arith.select " + neg + ", " + bodyIndex(ctx, b, "addi", i, n) + ", " + i + " : index");
+  std::string hi = bodyIndex(ctx, b, "subi", n, ctx.indexConst(1));
+  return bodyIndex(ctx, b, "maxsi", bodyIndex(ctx, b, "minsi", w, hi), ctx.indexConst(0));
+}
+
+/// Registers a check that every value of the integer tensor `ind` lies in [-n, n).
+void checkIndices(EmitContext &ctx, const Var &ind, const std::string &n, const std::string &message) {
+  int m = ind.ndim();
+  std::string init = ctx.filled(TensorType(DType::Bool, {}), {}, 0);
+  std::string nI = ctx.fresh("n"), et = mlirElementType(ind.dtype());
+  ctx.body << "  " << nI << " = arith.index_cast " << n << " : index to " << et << "\n";
+  std::ostringstream b;
+  std::string a = ctx.fresh("a"), acc = ctx.fresh("acc");
+  std::string lo = line(ctx, b, "arith.cmpi slt, " + line(ctx, b, "arith.addi " + a + ", " + nI + " : " + et) + ", " +
+                                    line(ctx, b, "arith.constant 0 : " + et) + " : " + et);
+  std::string hi = line(ctx, b, "arith.cmpi sge, " + a + ", " + nI + " : " + et);
+  std::string bad = line(ctx, b, "arith.ori " + acc + ", " + line(ctx, b, "arith.ori " + lo + ", " + hi + " : i1") + " : i1");
+  std::vector<std::string> all, none;
+  std::string iters;
+  for (int d = 0; d < m; ++d) {
+    all.push_back("d" + std::to_string(d));
+    iters += std::string(d ? ", " : "") + "\"reduction\"";
+  }
+  std::string r = ctx.fresh("chk");
+  ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(m, all) << ", " << affineMap(m, none)
+           << "], iterator_types = [" << iters << "]} ins(" << ctx.ssa(ind) << " : " << tensorType(ind.type())
+           << ") outs(" << init << " : tensor<i1>) {\n  ^bb0(" << a << ": " << et << ", " << acc << ": i1):\n"
+           << b.str() << "    linalg.yield " << bad << " : i1\n  } -> tensor<i1>\n";
+  ctx.addCheck(r, message);
+}
+
+void emitTake(EmitContext &ctx, Apply &node) {
+  const auto &op = static_cast<const Take &>(node.op());
+  const Var &x = node.input(0), &ind = node.input(1);
+  Var out = node.output(0);
+  int axis = static_cast<int>(op.axis() < 0 ? op.axis() + x.ndim() : op.axis()), m = ind.ndim();
+  std::string n = ctx.dim(x, axis);
+  checkIndices(ctx, ind, n, "take: an index is out of range for axis " + std::to_string(axis));
+  std::vector<std::string> dyn;
+  for (int d = 0; d < out.ndim(); ++d) {
+    if (out.type().shape[d] != kUnknownDim) continue;
+    if (d < axis) dyn.push_back(ctx.dim(x, d));
+    else if (d < axis + m) dyn.push_back(ctx.dim(ind, d - axis));
+    else dyn.push_back(ctx.dim(x, d - m + 1));
+  }
+  std::string r = gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+    std::vector<std::string> ii(idx.begin() + axis, idx.begin() + axis + m), xi(idx.begin(), idx.begin() + axis);
+    xi.push_back(wrappedIndex(ctx, b, extract(ctx, b, ind, ii), ind.dtype(), n));
+    for (int d = axis + m; d < out.ndim(); ++d) xi.push_back(idx[d]);
+    return extract(ctx, b, x, xi);
+  });
+  ctx.bind(out, r, dyn);
+}
+
+void emitIncTake(EmitContext &ctx, Apply &node) {
+  const auto &op = static_cast<const IncTake &>(node.op());
+  const Var &x = node.input(0), &ind = node.input(1), &y = node.input(2);
+  Var out = node.output(0);
+  int axis = static_cast<int>(op.axis() < 0 ? op.axis() + x.ndim() : op.axis()), m = ind.ndim();
+  std::string n = ctx.dim(x, axis);
+  checkIndices(ctx, ind, n, "inc_take: an index is out of range for axis " + std::to_string(axis));
+  std::vector<std::string> indDims;
+  std::string total = ctx.indexConst(1);
+  for (int d = 0; d < m; ++d) {
+    indDims.push_back(ctx.dim(ind, d));
+    total = fnIndex(ctx, "muli", total, indDims.back());
+  }
+  std::vector<std::string> dyn = ctx.dynSizesLike(out.type(), x);
+  DType t = out.dtype();
+  std::string et = mlirElementType(t);
+  std::string r = gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+    std::string xv = extract(ctx, b, x, idx);
+    // Every position p of the index tensor that points at this row contributes (set: the last one wins).
+    std::string p = ctx.fresh("p"), acc = ctx.fresh("acc"), res = ctx.fresh("g");
+    std::ostringstream loop;
+    std::vector<std::string> pi(m);
+    std::string rest = p;
+    for (int d = m - 1; d >= 0; --d) {
+      pi[d] = bodyIndex(ctx, loop, "remsi", rest, indDims[d]);
+      rest = bodyIndex(ctx, loop, "divsi", rest, indDims[d]);
+    }
+    std::string target = wrappedIndex(ctx, loop, extract(ctx, loop, ind, pi), ind.dtype(), n);
+    std::string hit = line(ctx, loop, "arith.cmpi eq, " + target + ", " + idx[axis] + " : index");
+    std::ostringstream then;
+    std::vector<std::string> yi(idx.begin(), idx.begin() + axis);
+    for (int d = 0; d < m; ++d) yi.push_back(y.type().shape[axis + d] == 1 ? ctx.indexConst(0) : pi[d]);
+    for (int d = axis + 1; d < x.ndim(); ++d) {
+      int yd = d - 1 + m;
+      yi.push_back(y.type().shape[yd] == 1 ? ctx.indexConst(0) : idx[d]);
+    }
+    for (int d = 0; d < axis; ++d)
+      if (y.type().shape[d] == 1) yi[d] = ctx.indexConst(0);
+    std::string yv = convertScalar(ctx, then, extract(ctx, then, y, yi), y.dtype(), t);
+    std::string v = op.isSet() ? yv : line(ctx, then, std::string(isFloat(t) ? "arith.addf " : "arith.addi ") + acc + ", " + yv + " : " + et);
+    std::string step = ctx.fresh("g");
+    loop << "      " << step << " = scf.if " << hit << " -> (" << et << ") {\n" << then.str() << "      scf.yield " << v
+         << " : " << et << "\n      } else {\n      scf.yield " << acc << " : " << et << "\n      }\n";
+    b << "    " << res << " = scf.for " << p << " = " << ctx.indexConst(0) << " to " << total << " step "
+      << ctx.indexConst(1) << " iter_args(" << acc << " = " << xv << ") -> (" << et << ") {\n" << loop.str()
+      << "      scf.yield " << step << " : " << et << "\n    }\n";
+    return res;
+  });
+  ctx.bind(out, r, dyn);
+}
+
 void emitPassThrough(EmitContext &ctx, Apply &node) {
   const Var &x = node.input(0);
   std::vector<std::string> dyn;
@@ -410,6 +520,8 @@ void registerShapeEmitters(std::map<std::string, Emitter> &table) {
   table["arange"] = emitArange;
   table["eye"] = emitEye;
   table["stop_gradient"] = emitPassThrough;
+  table["take"] = emitTake;
+  table["inc_take"] = emitIncTake;
 }
 
 } // namespace graphjit::lower

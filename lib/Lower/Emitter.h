@@ -42,6 +42,11 @@ public:
   std::string empty(const TensorType &t, const std::vector<std::string> &dynSizes);
   /// Dynamic sizes of an output of type `t` whose dims equal those of `like` (same rank).
   std::vector<std::string> dynSizesLike(const TensorType &t, const Var &like);
+  /// Registers a run-time check: `flag` (a tensor<i1>) is true when `message` applies.
+  /// Each becomes an extra memref<i1> output the runtime reads after the call.
+  void addCheck(const std::string &flag, const std::string &message) { checks.emplace_back(flag, message); }
+  std::vector<std::pair<std::string, std::string>> checks;
+
   /// A linalg.fill of `value` into a fresh tensor of type t.
   std::string filled(const TensorType &t, const std::vector<std::string> &dynSizes, double value);
 

@@ -181,7 +181,9 @@ std::vector<std::string> loweredOpNames() {
   return r;
 }
 
-std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name) {
+std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name) { return lowerFunction(fg, name).mlir; }
+
+LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) {
   EmitContext ctx;
   std::string sig = "func.func @" + name + "(";
   for (size_t i = 0; i < fg.inputs().size(); ++i) {
@@ -192,8 +194,6 @@ std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name) {
   for (size_t i = 0; i < fg.outputs().size(); ++i)
     sig += std::string(fg.inputs().empty() && i == 0 ? "" : ", ") + "%out" + std::to_string(i) + ": " +
            memrefType(fg.outputs()[i].type());
-  sig += ") {\n";
-
   auto ensureConstant = [&](const Var &v) {
     if (ctx.has(v) || !v->isConstant()) return;
     std::string n = ctx.fresh("const");
@@ -214,7 +214,16 @@ std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name) {
     ctx.body << "  bufferization.materialize_in_destination " << ctx.ssa(o) << " in restrict writable %out" << i
              << " : (" << tensorType(o.type()) << ", " << memrefType(o.type()) << ") -> ()\n";
   }
-  return sig + ctx.body.str() + "  return\n}\n";
+  LoweredFunction result;
+  for (size_t i = 0; i < ctx.checks.size(); ++i) {
+    std::string m = "%chk" + std::to_string(i);
+    sig += std::string(fg.inputs().empty() && fg.outputs().empty() && i == 0 ? "" : ", ") + m + ": memref<i1>";
+    ctx.body << "  bufferization.materialize_in_destination " << ctx.checks[i].first << " in restrict writable " << m
+             << " : (tensor<i1>, memref<i1>) -> ()\n";
+    result.checkMessages.push_back(ctx.checks[i].second);
+  }
+  result.mlir = sig + ") {\n" + ctx.body.str() + "  return\n}\n";
+  return result;
 }
 
 } // namespace graphjit

@@ -15,8 +15,17 @@
 
 namespace graphjit {
 
+/// A lowered function and the run-time checks it reports: after the outputs,
+/// the kernel takes one memref<i1> per check, set when the check fails
+/// (e.g. a computed take index out of range; the kernel clamps, never reads out of bounds).
+struct LoweredFunction {
+  std::string mlir;
+  std::vector<std::string> checkMessages;
+};
+
 /// MLIR text of `func.func @<name>` for `fg`. Throws NotImplementedError naming
 /// the first op that has no lowering.
+LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name = "kernel");
 std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name = "kernel");
 
 /// The op names that have a lowering (for tests and docs).

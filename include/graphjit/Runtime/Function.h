@@ -46,11 +46,13 @@ private:
 };
 
 struct CompileOptions {
-  Mode mode = Mode::Interpret;
+  Mode mode = Mode::JIT;
 };
 
+/// Compiles `outputs` as a function of `inputs` (native code by default; Mode::Interpret
+/// runs the reference interpreter). Throws NotImplementedError naming an op the JIT cannot lower.
 Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
-                 const Updates &updates = {}, Mode mode = Mode::Interpret);
+                 const Updates &updates = {}, Mode mode = Mode::JIT);
 Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                  const Updates &updates, const CompileOptions &options);
 
