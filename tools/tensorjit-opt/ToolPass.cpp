@@ -9,6 +9,7 @@ const std::vector<ToolPass> &allPasses() {
     std::vector<ToolPass> p;
     registerGradPass(p);
     registerEvalPass(p);
+    registerEmitPasses(p);
     return p;
   }();
   return passes;

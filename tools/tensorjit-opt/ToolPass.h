@@ -36,6 +36,7 @@ const std::vector<ToolPass> &allPasses();
 // Registration functions, one per file under passes/.
 void registerEvalPass(std::vector<ToolPass> &passes);
 void registerGradPass(std::vector<ToolPass> &passes);
+void registerEmitPasses(std::vector<ToolPass> &passes);
 
 /// The values for `fn`'s inputs from ctx.args (literals or @file.npy); throws ValueError.
 std::vector<Tensor> bindArguments(const ToolContext &ctx, const TextFunction &fn);

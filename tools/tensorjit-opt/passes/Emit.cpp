@@ -1,0 +1,35 @@
+// --emit=graph|mlir|mlir-lowered|llvm|asm (each level of the compiler, as in
+// MLIR's Toy tutorial) and --run (native code, like --eval).
+#include "ToolPass.h"
+
+#include "graphjit/Graph/FunctionGraph.h"
+#include "graphjit/JIT/JIT.h"
+#include "graphjit/Runtime/Function.h"
+
+#include <ostream>
+
+namespace graphjit::tool {
+
+void registerEmitPasses(std::vector<ToolPass> &passes) {
+  passes.push_back({"emit", "graph|mlir|mlir-lowered|llvm|asm",
+                    "print the code at one level of the compiler: the graph, MLIR on tensors, MLIR in the "
+                    "LLVM dialect, optimized LLVM IR, or host assembly",
+                    [](ToolContext &ctx, const std::string &value) {
+                      EmitLevel level = parseEmitLevel(value);
+                      for (const TextFunction &fn : ctx.functions) {
+                        FunctionGraph fg(fn.inputs, fn.outputs, false);
+                        ctx.out << emitCode(fg, level);
+                      }
+                      ctx.printedResults = true;
+                    }});
+  passes.push_back({"run", "", "compile to native code (the JIT), run on the --arg values, print the results",
+                    [](ToolContext &ctx, const std::string &) {
+                      for (const TextFunction &fn : ctx.functions) {
+                        Function f = compile(fn.inputs, fn.outputs, {}, Mode::JIT);
+                        printResults(ctx.out, fn, f(bindArguments(ctx, fn)));
+                      }
+                      ctx.printedResults = true;
+                    }});
+}
+
+} // namespace graphjit::tool
