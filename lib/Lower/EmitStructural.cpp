@@ -41,10 +41,47 @@ void emitDimShuffle(EmitContext &ctx, Apply &node) {
   ctx.bind(out, r, dyn);
 }
 
+/// 2-d float products call OPENBLAS's gemm through a runtime function (as
+/// PyTensor specializes large dots to BLAS): the tensors become memrefs around the call.
+void emitBlasMatMul(EmitContext &ctx, Apply &node) {
+  const Var &a = node.input(0), &b = node.input(1);
+  Var out = node.output(0);
+  std::string et = mlirElementType(out.dtype());
+  std::string fn = out.dtype() == DType::Float64 ? "graphjit_gemm_f64" : "graphjit_gemm_f32";
+  std::string mt = "memref<?x?x" + et + ">", tt = "tensor<?x?x" + et + ">";
+  auto asDynamic = [&](const Var &v) {
+    if (v.type().shape[0] == kUnknownDim && v.type().shape[1] == kUnknownDim) return ctx.ssa(v);
+    std::string c = ctx.fresh("dyn");
+    ctx.body << "  " << c << " = tensor.cast " << ctx.ssa(v) << " : " << tensorType(v.type()) << " to " << tt << "\n";
+    return c;
+  };
+  std::string at = asDynamic(a), bt = asDynamic(b);
+  std::string am = ctx.fresh("am"), bm = ctx.fresh("bm"), cm = ctx.fresh("cm"), ct = ctx.fresh("ct");
+  std::vector<std::string> dyn;
+  std::string m = ctx.dim(a, 0), n = ctx.dim(b, 1);
+  if (out.type().shape[0] == kUnknownDim) dyn.push_back(m);
+  if (out.type().shape[1] == kUnknownDim) dyn.push_back(n);
+  ctx.body << "  " << am << " = bufferization.to_memref " << at << " : " << mt << "\n";
+  ctx.body << "  " << bm << " = bufferization.to_memref " << bt << " : " << mt << "\n";
+  ctx.body << "  " << cm << " = memref.alloc(" << m << ", " << n << ") {alignment = 64 : i64} : " << mt << "\n";
+  ctx.body << "  func.call @" << fn << "(" << am << ", " << bm << ", " << cm << ") : (" << mt << ", " << mt << ", " << mt
+           << ") -> ()\n";
+  ctx.body << "  " << ct << " = bufferization.to_tensor " << cm << " restrict writable : " << mt << "\n";
+  std::string r = ct;
+  if (out.type().shape[0] != kUnknownDim || out.type().shape[1] != kUnknownDim) {
+    r = ctx.fresh("st");
+    ctx.body << "  " << r << " = tensor.cast " << ct << " : " << tt << " to " << tensorType(out.type()) << "\n";
+  }
+  ctx.declare("func.func private @" + fn + "(" + mt + ", " + mt + ", " + mt + ") attributes {llvm.emit_c_interface}");
+  ctx.bind(out, r, dyn);
+}
+
 void emitMatMul(EmitContext &ctx, Apply &node) {
   const Var &a = node.input(0), &b = node.input(1);
   Var out = node.output(0);
   int ra = a.ndim(), rb = b.ndim(), batch = std::max(ra - 2, 0);
+  if (ra == 2 && rb == 2 && isFloat(out.dtype()) && a.dtype() == out.dtype() && b.dtype() == out.dtype())
+    return emitBlasMatMul(ctx, node);
   // Loops: batch dims, then i (if a is a matrix), k, then j (if b is a matrix).
   int loops = 0;
   std::vector<std::string> batchDims;

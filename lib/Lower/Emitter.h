@@ -46,6 +46,13 @@ public:
   /// Each becomes an extra memref<i1> output the runtime reads after the call.
   void addCheck(const std::string &flag, const std::string &message) { checks.emplace_back(flag, message); }
   std::vector<std::pair<std::string, std::string>> checks;
+  /// Module-level declarations (external functions), each emitted once.
+  void declare(const std::string &decl) {
+    for (auto &d : declarations)
+      if (d == decl) return;
+    declarations.push_back(decl);
+  }
+  std::vector<std::string> declarations;
 
   /// A linalg.fill of `value` into a fresh tensor of type t.
   std::string filled(const TensorType &t, const std::vector<std::string> &dynSizes, double value);

@@ -223,6 +223,7 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
     result.checkMessages.push_back(ctx.checks[i].second);
   }
   result.mlir = sig + ") {\n" + ctx.body.str() + "  return\n}\n";
+  for (const std::string &d : ctx.declarations) result.mlir += d + "\n";
   return result;
 }
 
