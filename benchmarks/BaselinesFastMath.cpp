@@ -1,0 +1,6 @@
+#include "Baselines.h"
+
+#include <cmath>
+namespace baseline::fast {
+#include "BaselinesImpl.inc"
+}
