@@ -56,9 +56,15 @@ void BM_Fused_JIT(benchmark::State &state, DType t) {
     Tensor ref = evaluate(c.out, {{c.x, c.xv}, {c.y, c.yv}, {c.z, c.zv}}).astype(DType::Float64);
     Tensor got = f.call1({c.xv, c.yv, c.zv}).astype(DType::Float64);
     std::vector<double> a = got.toDoubles(), b = ref.toDoubles();
-    double maxRel = 0;
-    for (size_t i = 0; i < a.size(); ++i) maxRel = std::max(maxRel, std::fabs(a[i] - b[i]) / (1e-300 + std::fabs(b[i])));
-    std::printf("fused %s: max relative error JIT vs interpreter = %.3g\n", dtypeName(t), maxRel);
+    double tol = t == DType::Float64 ? 1e-12 : 1e-5, maxAbs = 0, worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      double err = std::fabs(a[i] - b[i]);
+      maxAbs = std::max(maxAbs, err);
+      worst = std::max(worst, err / (tol + tol * std::fabs(b[i]))); // <= 1: within rtol = atol = tol
+    }
+    std::printf("fused %s: JIT vs interpreter max abs error %.3g; allclose(rtol = atol = %g): %s (worst %.3g of the "
+                "allowed error)\n",
+                dtypeName(t), maxAbs, tol, worst <= 1 ? "yes" : "NO", worst);
   }
   for (auto _ : state) benchmark::DoNotOptimize(f.call1({c.xv, c.yv, c.zv}));
 }
