@@ -3,6 +3,7 @@
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/Rewrite/Rewrite.h"
 #include "graphjit/Support/Error.h"
 
 namespace graphjit {
@@ -87,6 +88,11 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   fgInputs.insert(fgInputs.end(), impl->sharedVars.begin(), impl->sharedVars.end());
   // Shared variables become ordinary inputs of the compiled graph.
   impl->fgraph = std::make_shared<FunctionGraph>(fgInputs, allOutputs, true);
+  if (!options.rewrites.empty()) {
+    RewriteOptions ro;
+    ro.query = options.rewrites;
+    rewriteGraph(*impl->fgraph, ro);
+  }
   if (options.mode == Mode::Interpret)
     impl->exec = std::make_unique<InterpretedExecutable>(impl->fgraph);
   else

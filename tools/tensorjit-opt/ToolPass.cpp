@@ -7,6 +7,7 @@ namespace graphjit::tool {
 const std::vector<ToolPass> &allPasses() {
   static const std::vector<ToolPass> passes = [] {
     std::vector<ToolPass> p;
+    registerRewritePasses(p);
     registerGradPass(p);
     registerEvalPass(p);
     registerEmitPasses(p);

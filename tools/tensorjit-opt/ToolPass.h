@@ -21,6 +21,8 @@ struct ToolContext {
   std::ostream &out;
   /// Set by passes that print results (--eval, --run): the IR is then not printed.
   bool printedResults = false;
+  /// Set by --trace-rewrites: later --rewrite passes print each rewrite.
+  bool traceRewrites = false;
 };
 
 struct ToolPass {
@@ -37,6 +39,7 @@ const std::vector<ToolPass> &allPasses();
 void registerEvalPass(std::vector<ToolPass> &passes);
 void registerGradPass(std::vector<ToolPass> &passes);
 void registerEmitPasses(std::vector<ToolPass> &passes);
+void registerRewritePasses(std::vector<ToolPass> &passes);
 
 /// The values for `fn`'s inputs from ctx.args (literals or @file.npy); throws ValueError.
 std::vector<Tensor> bindArguments(const ToolContext &ctx, const TextFunction &fn);

@@ -80,6 +80,14 @@ int run(int argc, char **argv) {
     haveFile = true;
   }
 
+  // Passes that only print information (--list-rewrites) need no input.
+  bool needsInput = haveFile || pipeline.empty();
+  for (auto &[pass, value] : pipeline) needsInput |= pass->flag != "list-rewrites";
+  if (!needsInput) {
+    ToolContext ctx{{}, args, std::cout};
+    for (auto &[pass, value] : pipeline) pass->run(ctx, value);
+    return 0;
+  }
   std::string text, name = haveFile && file != "-" ? file : "<stdin>";
   if (!haveFile || file == "-") {
     std::ostringstream ss;

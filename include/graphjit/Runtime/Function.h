@@ -47,6 +47,8 @@ private:
 
 struct CompileOptions {
   Mode mode = Mode::JIT;
+  /// Rewrite query run on the graph before it is compiled ("" for none).
+  std::string rewrites = "fast_run";
 };
 
 /// Compiles `outputs` as a function of `inputs` (native code by default; Mode::Interpret

@@ -1,0 +1,69 @@
+// The rewrite engine: local rules applied to a FunctionGraph until nothing
+// changes, in phases (canonicalize, stabilize, specialize), with merge (CSE)
+// and constant folding, and a listener that sees every applied rewrite.
+#pragma once
+
+#include "graphjit/Graph/FunctionGraph.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace graphjit {
+
+/// A local rewrite: looks at one node and returns replacements for its
+/// outputs (one per output), or nothing when it does not apply.
+struct NodeRewriter {
+  std::string name;
+  std::vector<std::string> tags; ///< phases it belongs to: canonicalize, stabilize, specialize
+  std::vector<std::string> ops;  ///< op names it looks at (empty: every node)
+  std::string algebra;           ///< one line, e.g. "log(1 + exp(x)) -> softplus(x)"
+  /// Why the rewritten graph may have more nodes (empty: it never grows the graph).
+  std::string growsBecause;
+  std::function<std::vector<Var>(Apply &node)> apply;
+};
+
+class RewriteRegistry {
+public:
+  void add(NodeRewriter r);
+  const std::vector<NodeRewriter> &all() const { return rules_; }
+  /// Rules selected by a query: comma-separated tags or names to include,
+  /// "-name" or "-tag" to exclude, e.g. "fast_run,-local_mul_zero".
+  /// "fast_run" means every phase. Throws ValueError for an unknown term.
+  std::vector<const NodeRewriter *> select(const std::string &query) const;
+
+private:
+  std::vector<NodeRewriter> rules_;
+};
+
+/// Every rule graphjit defines (registered on first use).
+const RewriteRegistry &rewriteRegistry();
+
+/// One applied rewrite, for tracing.
+struct RewriteEvent {
+  std::string rule;
+  Var before, after;
+};
+
+struct RewriteOptions {
+  std::string query = "fast_run";
+  /// Upper bound on rewrites applied per phase; hitting it throws Error (a rule that never settles).
+  int maxRewrites = 20000;
+  std::function<void(const RewriteEvent &)> listener;
+};
+
+struct RewriteStats {
+  int applied = 0;
+  int rejected = 0; ///< replacements refused because they would change a type
+  std::vector<std::string> rulesApplied;
+};
+
+/// Rewrites `fg` in place: per phase in order (canonicalize, stabilize,
+/// specialize), merge equal nodes, fold constants and apply the selected
+/// rules until nothing changes.
+RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options = {});
+
+/// Convenience: the rewritten form of `outputs` (a copy; the originals are untouched).
+std::vector<Var> simplify(const std::vector<Var> &outputs, const std::string &query = "fast_run");
+
+} // namespace graphjit

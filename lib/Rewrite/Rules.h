@@ -1,0 +1,24 @@
+// Matching helpers and the rule sets (internal to lib/Rewrite).
+#pragma once
+
+#include "graphjit/Graph/Op.h"
+#include "graphjit/Rewrite/Rewrite.h"
+
+#include <optional>
+#include <string>
+
+namespace graphjit::rewrite {
+
+/// The node computing v if its op is `name`, else null.
+Apply *producer(const Var &v, const char *name);
+/// The value of v if it is a constant whose elements are all equal (looking through dimshuffles).
+std::optional<double> splatValue(const Var &v);
+bool isSplat(const Var &v, double value);
+/// The single-output result, or an empty list when `v` is null.
+std::vector<Var> one(const Var &v);
+
+void registerCanonicalize(RewriteRegistry &r);
+void registerStabilize(RewriteRegistry &r);
+void registerSpecialize(RewriteRegistry &r);
+
+} // namespace graphjit::rewrite
