@@ -111,7 +111,8 @@ RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
     bool changed = true;
     while (changed) {
       changed = false;
-      if (phase == "canonicalize" && mergeEqualNodes(fg, options.listener) > 0) changed = true;
+      // Rules of every phase can build duplicates (e.g. two neg(x)): merge first.
+      if (mergeEqualNodes(fg, options.listener) > 0) changed = true;
       for (Apply *node : fg.toposort()) {
         for (const NodeRewriter *rule : rules) {
           if (!rule->ops.empty() && std::find(rule->ops.begin(), rule->ops.end(), node->op().name()) == rule->ops.end())
@@ -130,6 +131,8 @@ RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
             Var before = node->output(i);
             if (repl[i] == before) continue;
             if (options.listener) options.listener({rule->name, before, repl[i]});
+            // Keep names on computed values (outputs keep printing as themselves).
+            if (repl[i].name().empty() && repl[i]->owner()) repl[i]->name = before.name();
             fg.replace(before, repl[i], rule->name);
           }
           ++stats.applied;
