@@ -56,6 +56,7 @@ int mergeEqualNodes(FunctionGraph &fg, const std::function<void(const RewriteEve
     auto [it, inserted] = seen.emplace(key.str(), node);
     if (inserted) continue;
     Apply *earlier = it->second;
+    auto keep = node->shared_from_this(); // replace() prunes the node once its last output goes
     for (int i = 0; i < node->numOutputs(); ++i) {
       Var before = node->output(i), after = earlier->output(i);
       if (listener) listener({"merge", before, after});
@@ -127,6 +128,7 @@ RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
             ++stats.rejected;
             continue;
           }
+          auto keep = node->shared_from_this(); // replace() prunes the node once its last output goes
           for (int i = 0; i < node->numOutputs(); ++i) {
             Var before = node->output(i);
             if (repl[i] == before) continue;
