@@ -163,7 +163,11 @@ void BM_Dot_OpenBLAS(benchmark::State &state, DType t) {
 }
 
 /// A logistic-regression training step: loss, hand-written gradient, updates.
-Function compileLogregStep(double lr) {
+struct LogregStep {
+  std::vector<Var> inputs, outputs;
+  Updates updates;
+};
+LogregStep buildLogregStep(double lr) {
   Var X = matrix("X"), y = vector("y");
   Var w = shared(Tensor::zeros(DType::Float64, {3}), "w"), b = shared(Tensor::scalar(0.0), "b");
   Var p = sigmoid(dot(X, w) + b);
@@ -171,7 +175,11 @@ Function compileLogregStep(double lr) {
   Var err = p - y;
   Var gw = dot(transpose(X), err) / cast(shape(X)(0), DType::Float64);
   Var gb = mean(err);
-  return compile({X, y}, {loss}, {{w, w - lr * gw}, {b, b - lr * gb}});
+  return {{X, y}, {loss}, {{w, w - lr * gw}, {b, b - lr * gb}}};
+}
+Function compileLogregStep(double lr) {
+  LogregStep s = buildLogregStep(lr);
+  return compile(s.inputs, s.outputs, s.updates);
 }
 void BM_CompileCold_LogregStep(benchmark::State &state) {
   static int unique = 0;
@@ -179,7 +187,12 @@ void BM_CompileCold_LogregStep(benchmark::State &state) {
 }
 void BM_CompileCacheHit_LogregStep(benchmark::State &state) {
   compileLogregStep(0.5);
-  for (auto _ : state) benchmark::DoNotOptimize(compileLogregStep(0.5));
+  for (auto _ : state) {
+    state.PauseTiming(); // building the (structurally equal) graph is the user's code, not compile()
+    LogregStep s = buildLogregStep(0.5);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(compile(s.inputs, s.outputs, s.updates));
+  }
 }
 
 void BM_CallOverhead_OneElement(benchmark::State &state) {

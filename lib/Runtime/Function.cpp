@@ -4,6 +4,10 @@
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/Rewrite/Rewrite.h"
+#include "graphjit/Text/TextIR.h"
+
+#include <map>
+#include <mutex>
 #include "graphjit/Support/Error.h"
 
 namespace graphjit {
@@ -36,6 +40,23 @@ public:
 private:
   std::shared_ptr<JitKernel> kernel_;
 };
+
+
+// Kernels by (rewrite query, graph before rewriting). Never destroyed, like the JIT's own cache.
+std::mutex kernelsMutex;
+std::map<std::string, std::shared_ptr<JitKernel>> &kernelsByGraph() {
+  static auto *m = new std::map<std::string, std::shared_ptr<JitKernel>>();
+  return *m;
+}
+std::shared_ptr<JitKernel> cachedKernel(const std::string &key) {
+  std::lock_guard<std::mutex> lock(kernelsMutex);
+  auto it = kernelsByGraph().find(key);
+  return it == kernelsByGraph().end() ? nullptr : it->second;
+}
+void rememberKernel(const std::string &key, std::shared_ptr<JitKernel> kernel) {
+  std::lock_guard<std::mutex> lock(kernelsMutex);
+  kernelsByGraph()[key] = std::move(kernel);
+}
 } // namespace
 
 struct Function::Impl {
@@ -87,16 +108,29 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   std::vector<Var> fgInputs = inputs;
   fgInputs.insert(fgInputs.end(), impl->sharedVars.begin(), impl->sharedVars.end());
   // Shared variables become ordinary inputs of the compiled graph.
+  // A cache hit must be cheap: look the kernel up by the graph as given (printed text names every op,
+  // attribute, constant and input type), before copying or rewriting it.
+  std::string key;
+  if (options.mode == Mode::JIT) {
+    key = options.rewrites + "\n" + printFunction({"f", fgInputs, allOutputs});
+    if (auto kernel = cachedKernel(key)) {
+      impl->exec = std::make_unique<JitExecutable>(kernel);
+      return Function(impl);
+    }
+  }
   impl->fgraph = std::make_shared<FunctionGraph>(fgInputs, allOutputs, true);
   if (!options.rewrites.empty()) {
     RewriteOptions ro;
     ro.query = options.rewrites;
     rewriteGraph(*impl->fgraph, ro);
   }
-  if (options.mode == Mode::Interpret)
+  if (options.mode == Mode::Interpret) {
     impl->exec = std::make_unique<InterpretedExecutable>(impl->fgraph);
-  else
-    impl->exec = std::make_unique<JitExecutable>(jitCompile(impl->fgraph));
+  } else {
+    auto kernel = jitCompile(impl->fgraph);
+    rememberKernel(key, kernel);
+    impl->exec = std::make_unique<JitExecutable>(kernel);
+  }
   return Function(impl);
 }
 
