@@ -16,6 +16,7 @@
 #include "graphjit/Ops/Shape.h"
 #include "graphjit/Ops/StopGradient.h"
 #include "graphjit/Rewrite/Rewrite.h"
+#include "graphjit/Rewrite/Pattern.h"
 #include "graphjit/Runtime/Function.h"
 #include "graphjit/Transform/Grad.h"
 #include "graphjit/Transform/Vectorize.h"

@@ -3,6 +3,8 @@
 // so a rule like x + 0 -> x only fires where broadcasting does not change the shape.
 #include "Rules.h"
 
+#include "graphjit/Rewrite/Pattern.h"
+
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -74,28 +76,19 @@ void registerCanonicalize(RewriteRegistry &r) {
   add(r, "local_zero_sub", {"sub"}, "0 - x -> -x", [](Apply &n) -> std::vector<Var> {
     return isSplat(in(n, 0), 0) && in(n, 1).type() == out(n).type() ? one(-in(n, 1)) : std::vector<Var>{};
   });
-  add(r, "local_add_self", {"add"}, "x + x -> 2 * x", [](Apply &n) -> std::vector<Var> {
-    if (in(n, 0) != in(n, 1) || !isFloat(out(n).dtype())) return {};
-    return one(in(n, 0) * 2.0);
-  });
+  r.add(patternRule("local_add_self", "canonicalize", "add(x, x) -> mul(2, x)",
+                     [](const std::map<std::string, Var> &b) { return isFloat(b.at("x").dtype()); }));
   add(r, "local_sub_self", {"sub"}, "x - x -> zeros (shape and dtype of x)", [](Apply &n) -> std::vector<Var> {
     if (in(n, 0) != in(n, 1)) return {};
     return one(full_like(in(n, 0), 0, out(n).dtype()));
   });
-  add(r, "local_neg_neg", {"neg"}, "-(-x) -> x", [](Apply &n) -> std::vector<Var> {
-    Apply *inner = producer(in(n, 0), "neg");
-    return inner ? ifSameType(n, inner->input(0)) : std::vector<Var>{};
-  });
+  r.add(patternRule("local_neg_neg", "canonicalize", "neg(neg(x)) -> x"));
   add(r, "local_add_neg", {"add"}, "x + (-y) -> x - y", [](Apply &n) -> std::vector<Var> {
     if (Apply *ng = producer(in(n, 1), "neg")) return one(in(n, 0) - ng->input(0));
     if (Apply *ng = producer(in(n, 0), "neg")) return one(in(n, 1) - ng->input(0));
     return {};
   });
-  add(r, "local_sub_neg", {"sub"}, "x - (-y) -> x + y", [](Apply &n) -> std::vector<Var> {
-    Apply *ng = producer(in(n, 1), "neg");
-    return ng ? one(in(n, 0) + ng->input(0)) : std::vector<Var>{};
-  });
-  // Assumes x != 0, as PyTensor's mul/div canonicalizer does.
+  r.add(patternRule("local_sub_neg", "canonicalize", "sub(x, neg(y)) -> add(x, y)"));
   add(r, "local_mul_div_cancel", {"true_div"}, "(x * y) / x -> y", [](Apply &n) -> std::vector<Var> {
     Apply *m = producer(in(n, 0), "mul");
     if (!m) return {};
@@ -111,11 +104,7 @@ void registerCanonicalize(RewriteRegistry &r) {
   add(r, "local_div_self", {"true_div"}, "x / x -> ones (x != 0)", [](Apply &n) -> std::vector<Var> {
     return in(n, 0) == in(n, 1) ? filledLike(n, 1) : std::vector<Var>{};
   });
-  add(r, "local_exp_mul", {"mul"}, "exp(a) * exp(b) -> exp(a + b)", [](Apply &n) -> std::vector<Var> {
-    Apply *a = producer(in(n, 0), "exp"), *b = producer(in(n, 1), "exp");
-    if (!a || !b) return {};
-    return one(exp(a->input(0) + b->input(0)));
-  });
+  r.add(patternRule("local_exp_mul", "canonicalize", "mul(exp(a), exp(b)) -> exp(add(a, b))"));
   add(r, "local_pow_one", {"pow"}, "x ** 1 -> x",
       [](Apply &n) { return isSplat(in(n, 1), 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
   add(r, "local_pow_zero", {"pow"}, "x ** 0 -> ones",

@@ -107,6 +107,8 @@ RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
     std::vector<const NodeRewriter *> rules;
     for (const NodeRewriter *r : selected)
       if (hasTag(*r, phase)) rules.push_back(r);
+    for (const NodeRewriter &r : options.extraRules)
+      if (hasTag(r, phase)) rules.push_back(&r);
     if (rules.empty()) continue;
     int appliedInPhase = 0;
     bool changed = true;
@@ -114,7 +116,9 @@ RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
       changed = false;
       // Rules of every phase can build duplicates (e.g. two neg(x)): merge first.
       if (mergeEqualNodes(fg, options.listener) > 0) changed = true;
-      for (Apply *node : fg.toposort()) {
+      std::vector<Apply *> order = fg.toposort();
+      if (options.order == WalkOrder::OutputsToInputs) std::reverse(order.begin(), order.end());
+      for (Apply *node : order) {
         for (const NodeRewriter *rule : rules) {
           if (!rule->ops.empty() && std::find(rule->ops.begin(), rule->ops.end(), node->op().name()) == rule->ops.end())
             continue;

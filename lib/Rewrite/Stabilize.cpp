@@ -3,6 +3,8 @@
 // form fails (x = 800, -800, 1e-20).
 #include "Rules.h"
 
+#include "graphjit/Rewrite/Pattern.h"
+
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Reduce.h"
@@ -46,10 +48,7 @@ void registerStabilize(RewriteRegistry &r) {
     Var x = n.op().name() == "log" ? arg(onePlus(in(n, 0)), "exp") : arg(in(n, 0), "exp");
     return x ? one(softplus(x)) : std::vector<Var>{};
   });
-  add(r, "local_expm1", {"sub"}, "exp(x) - 1 -> expm1(x)", [](Apply &n) -> std::vector<Var> {
-    Var x = isSplat(in(n, 1), 1) ? arg(in(n, 0), "exp") : Var();
-    return x ? one(expm1(x)) : std::vector<Var>{};
-  });
+  r.add(patternRule("local_expm1", "stabilize", "sub(exp(x), 1) -> expm1(x)"));
   add(r, "local_log_sigmoid", {"log"}, "log(sigmoid(x)) -> -softplus(-x)", [](Apply &n) -> std::vector<Var> {
     Var x = arg(in(n, 0), "sigmoid");
     return x ? one(-softplus(-x)) : std::vector<Var>{};
@@ -63,10 +62,7 @@ void registerStabilize(RewriteRegistry &r) {
         Var x = n.op().name() == "log" ? arg(oneMinus(in(n, 0)), "sigmoid") : arg(arg(in(n, 0), "neg"), "sigmoid");
         return x ? one(-softplus(x)) : std::vector<Var>{};
       });
-  add(r, "local_log_exp", {"log"}, "log(exp(x)) -> x", [](Apply &n) -> std::vector<Var> {
-    Var x = arg(in(n, 0), "exp");
-    return x && x.type() == n.output(0).type() ? one(x) : std::vector<Var>{};
-  });
+  r.add(patternRule("local_log_exp", "stabilize", "log(exp(x)) -> x"));
   add(r, "local_log_softmax", {"log"}, "log(softmax(x)) -> log_softmax(x)", [](Apply &n) -> std::vector<Var> {
     Apply *s = producer(in(n, 0), "softmax");
     if (!s) return {};
@@ -100,10 +96,7 @@ void registerStabilize(RewriteRegistry &r) {
     Var x = arg(oneMinus(in(n, 0)), "exp");
     return x ? one(log(-expm1(x))) : std::vector<Var>{};
   });
-  add(r, "local_sqrt_sqr", {"sqrt"}, "sqrt(sqr(x)) -> abs(x)", [](Apply &n) -> std::vector<Var> {
-    Var x = arg(in(n, 0), "sqr");
-    return x && x.type() == n.output(0).type() ? one(abs(x)) : std::vector<Var>{};
-  });
+  r.add(patternRule("local_sqrt_sqr", "stabilize", "sqrt(sqr(x)) -> abs(x)"));
   add(r, "local_sigmoid_neg_log", {"neg"}, "-log(sigmoid(x)) -> softplus(-x)", [](Apply &n) -> std::vector<Var> {
     Var x = arg(arg(in(n, 0), "log"), "sigmoid");
     return x ? one(softplus(-x)) : std::vector<Var>{};

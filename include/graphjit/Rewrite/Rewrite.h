@@ -45,8 +45,14 @@ struct RewriteEvent {
   Var before, after;
 };
 
+enum class WalkOrder { InputsToOutputs, OutputsToInputs };
+
 struct RewriteOptions {
   std::string query = "fast_run";
+  /// Which end of the graph each walk starts from.
+  WalkOrder order = WalkOrder::InputsToOutputs;
+  /// Rules of the caller's own, applied in their phase after the registered ones.
+  std::vector<NodeRewriter> extraRules;
   /// Upper bound on rewrites applied per phase; hitting it throws Error (a rule that never settles).
   int maxRewrites = 20000;
   std::function<void(const RewriteEvent &)> listener;

@@ -71,10 +71,36 @@ TEST(RewriteEngine, MergesEqualNodesAndConstants) {
   Var x = vector("x");
   Var a = exp(x) + 1.0, b = exp(x) + 1.0;
   FunctionGraph fg({x}, {a * b});
-  rewriteGraph(fg, RewriteOptions{"canonicalize", 1000, {}});
+  RewriteOptions o;
+  o.query = "canonicalize";
+  rewriteGraph(fg, o);
   // exp, the constant's dimshuffle folded, add, mul: the two copies became one.
   Apply *mul = fg.outputs()[0].owner().get();
   EXPECT_EQ(mul->input(0), mul->input(1));
+}
+
+TEST(RewriteEngine, PatternRulesAndWalkOrder) {
+  // A user's own rule in the compact pattern form, with a constraint.
+  NodeRewriter twice = patternRule("double_exp", "canonicalize", "add(exp(x), exp(x)) -> mul(2, exp(x))");
+  Var x = vector("x");
+  Var e = exp(x);
+  for (WalkOrder order : {WalkOrder::InputsToOutputs, WalkOrder::OutputsToInputs}) {
+    FunctionGraph fg({x}, {e + e});
+    RewriteOptions o;
+    o.query = "-fast_run"; // only the extra rule
+    o.order = order;
+    o.extraRules = {twice};
+    std::vector<std::string> seen;
+    o.listener = [&](const RewriteEvent &ev) { seen.push_back(ev.rule); };
+    rewriteGraph(fg, o);
+    ASSERT_EQ(seen, std::vector<std::string>{"double_exp"});
+    EXPECT_EQ(fg.outputs()[0].owner()->op().name(), "mul");
+    EXPECT_TRUE(allclose(evaluate(fg.outputs(), {{fg.inputs()[0], Tensor::of({0, 1})}})[0],
+                         Tensor::of({2, 2 * std::exp(1.0)})));
+  }
+  EXPECT_THROW(patternRule("bad", "canonicalize", "add(x, y)"), ValueError);
+  EXPECT_THROW(patternRule("bad", "canonicalize", "add(x, y) -> mul(x, z)"), ValueError);
+  EXPECT_THROW(patternRule("bad", "canonicalize", "frob(x) -> x"), ValueError);
 }
 
 TEST(RewriteEngine, RejectsTypeChangingReplacements) {
