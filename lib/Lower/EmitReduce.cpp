@@ -183,7 +183,6 @@ void emitSoftmax(EmitContext &ctx, Apply &node) {
     if (d != op.axis()) keptType.shape.push_back(x.type().shape[d]);
   std::vector<std::string> keptDyn = keptDynSizes(ctx, x, axes, keptType);
   // m = max(x), replaced by 0 where infinite (as the interpreter does), s = sum(exp(x - m)).
-  Var xf = x;
   std::string mx = reduceGeneric(ctx, x, axes, ReduceKind::Max, keptType);
   std::vector<std::string> full = identityResults(n), kept = keptResults(n, axes);
   std::string init = ctx.filled(keptType, keptDyn, 0);
@@ -206,7 +205,7 @@ void emitSoftmax(EmitContext &ctx, Apply &node) {
   std::vector<std::string> dyn;
   for (int d = 0; d < n; ++d)
     if (out.type().shape[d] == kUnknownDim) dyn.push_back(ctx.dim(x, d));
-  std::string r = mapGeneric(ctx, out.type(), dyn, {{xf, full}}, {{mx, keptType}, {s, keptType}}, {kept, kept},
+  std::string r = mapGeneric(ctx, out.type(), dyn, {{x, full}}, {{mx, keptType}, {s, keptType}}, {kept, kept},
                              [&](std::ostringstream &b, const std::vector<std::string> &v) {
     std::string xv = convertScalar(ctx, b, v[0], x.dtype(), t);
     std::string infc = op1(ctx, b, "arith.constant " + scalarLiteral(INFINITY, t) + " : " + et);

@@ -12,7 +12,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <unordered_map>
 
 namespace graphjit {
 
@@ -48,7 +47,6 @@ int mergeEqualNodes(FunctionGraph &fg, const std::function<void(const RewriteEve
       }
     }
   std::map<std::string, Apply *> seen;
-  std::unordered_map<const Variable *, size_t> id;
   for (Apply *node : fg.toposort()) {
     std::ostringstream key;
     key << node->op().str();
@@ -102,7 +100,6 @@ std::vector<const NodeRewriter *> RewriteRegistry::select(const std::string &que
 RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
   RewriteStats stats;
   std::vector<const NodeRewriter *> selected = rewriteRegistry().select(options.query);
-  std::set<Variable *> outputs;
   for (const std::string &phase : kPhases) {
     std::vector<const NodeRewriter *> rules;
     for (const NodeRewriter *r : selected)
@@ -153,7 +150,6 @@ RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
       }
     }
   }
-  (void)outputs;
   return stats;
 }
 
