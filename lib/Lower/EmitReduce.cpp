@@ -14,12 +14,6 @@
 namespace graphjit::lower {
 
 namespace {
-std::string dimsList(int n) {
-  std::string s;
-  for (int d = 0; d < n; ++d) s += std::string(d ? ", " : "") + "d" + std::to_string(d);
-  return s;
-}
-
 std::vector<std::string> identityResults(int n) {
   std::vector<std::string> r;
   for (int d = 0; d < n; ++d) r.push_back("d" + std::to_string(d));
