@@ -46,22 +46,27 @@ int mergeEqualNodes(FunctionGraph &fg, const std::function<void(const RewriteEve
         ++merged;
       }
     }
-  std::map<std::string, Apply *> seen;
-  for (Apply *node : fg.toposort()) {
-    std::ostringstream key;
-    key << node->op().str();
-    for (const Var &in : node->inputs()) key << "|" << static_cast<const void *>(in.get());
-    auto [it, inserted] = seen.emplace(key.str(), node);
-    if (inserted) continue;
-    Apply *earlier = it->second;
-    auto keep = node->shared_from_this(); // replace() prunes the node once its last output goes
-    for (int i = 0; i < node->numOutputs(); ++i) {
-      Var before = node->output(i), after = earlier->output(i);
-      if (listener) listener({"merge", before, after});
-      fg.replace(before, after, "merge");
+  // Merge one pair at a time and walk again: a merge can make later nodes equal.
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::map<std::string, Apply *> seen;
+    for (Apply *node : fg.toposort()) {
+      std::ostringstream key;
+      key << node->op().str();
+      for (const Var &in : node->inputs()) key << "|" << static_cast<const void *>(in.get());
+      auto [it, inserted] = seen.emplace(key.str(), node);
+      if (inserted) continue;
+      Apply *earlier = it->second;
+      auto keep = node->shared_from_this(); // replace() prunes the node once its last output goes
+      for (int i = 0; i < node->numOutputs(); ++i) {
+        Var before = node->output(i), after = earlier->output(i);
+        if (listener) listener({"merge", before, after});
+        fg.replace(before, after, "merge");
+      }
+      ++merged;
+      changed = true;
+      break;
     }
-    ++merged;
-    return merged + mergeEqualNodes(fg, listener); // the graph changed: start over
   }
   return merged;
 }
