@@ -4,11 +4,11 @@
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/Rewrite/Rewrite.h"
+#include "graphjit/Support/Error.h"
 #include "graphjit/Text/TextIR.h"
 
 #include <map>
 #include <mutex>
-#include "graphjit/Support/Error.h"
 
 namespace graphjit {
 
@@ -40,7 +40,6 @@ public:
 private:
   std::shared_ptr<JitKernel> kernel_;
 };
-
 
 // Kernels by (rewrite query, graph before rewriting). Never destroyed, like the JIT's own cache.
 std::mutex kernelsMutex;
