@@ -17,7 +17,6 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
@@ -154,7 +153,6 @@ void Context::lowerToLLVMDialect(mlir::ModuleOp module) {
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::createConvertSCFToCFPass());
-  pm.addPass(mlir::arith::createArithExpandOpsPass());
   pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(mlir::createConvertMathToLLVMPass());
   pm.addPass(mlir::createConvertMathToLibmPass()); // what LLVM has no intrinsic for (erf)
@@ -207,6 +205,21 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   llvm::PassBuilder pb(&tm, tuning);
   llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
   tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86, tm.getTargetTriple());
+  // LLVM 19 knows libmvec's 2- and 4-wide doubles only; glibc also has the AVX-512 variants.
+  if (tm.getTargetFeatureString().contains("+avx512f")) {
+    using EC = llvm::ElementCount;
+    static const llvm::VecDesc wide[] = {
+        {"llvm.exp.f64", "_ZGVeN8v_exp", EC::getFixed(8), false, "_ZGV_LLVM_N8v"},
+        {"llvm.log.f64", "_ZGVeN8v_log", EC::getFixed(8), false, "_ZGV_LLVM_N8v"},
+        {"llvm.sin.f64", "_ZGVeN8v_sin", EC::getFixed(8), false, "_ZGV_LLVM_N8v"},
+        {"llvm.cos.f64", "_ZGVeN8v_cos", EC::getFixed(8), false, "_ZGV_LLVM_N8v"},
+        {"llvm.exp.f32", "_ZGVeN16v_expf", EC::getFixed(16), false, "_ZGV_LLVM_N16v"},
+        {"llvm.log.f32", "_ZGVeN16v_logf", EC::getFixed(16), false, "_ZGV_LLVM_N16v"},
+        {"llvm.sin.f32", "_ZGVeN16v_sinf", EC::getFixed(16), false, "_ZGV_LLVM_N16v"},
+        {"llvm.cos.f32", "_ZGVeN16v_cosf", EC::getFixed(16), false, "_ZGV_LLVM_N16v"},
+    };
+    tlii.addVectorizableFunctions(wide);
+  }
   fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);

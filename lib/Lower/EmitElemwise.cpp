@@ -110,7 +110,13 @@ std::string scalarFn(Body &b, ScalarFn fn, const std::vector<std::string> &a, DT
     std::string safe = b.select(b.logicOr(isZero, isMinusOne), one, a[1], t);
     std::string r;
     if (fn == ScalarFn::FloorDiv) {
-      r = b.bin("arith.floordivsi", a[0], safe, t);
+      // Truncating division, then one step down when the signs differ and it was inexact
+      // (written out: arith.floordivsi would need arith-expand, which also rewrites maximumf
+      // into a form LLVM no longer vectorizes).
+      std::string q = b.bin("arith.divsi", a[0], safe, t), rem = b.bin("arith.remsi", a[0], safe, t);
+      std::string inexact = b.cmp("une", rem, zero, t);
+      std::string signsDiffer = b.cmp("une", b.cmp("olt", rem, zero, t), b.cmp("olt", safe, zero, t), DType::Bool);
+      r = b.select(b.logicAnd(inexact, signsDiffer), b.bin("arith.subi", q, one, t), q, t);
       r = b.select(isMinusOne, b.bin("arith.subi", zero, a[0], t), r, t);
     } else {
       r = b.bin("arith.remsi", a[0], safe, t);

@@ -84,8 +84,10 @@ std::string reduceGeneric(EmitContext &ctx, const Var &x, const std::vector<int6
   std::string ty = mlirElementType(outType.dtype);
   bool reassoc = isFloat(outType.dtype) && (kind == ReduceKind::Sum || kind == ReduceKind::Mean ||
                                             kind == ReduceKind::Prod);
+  // Float max/min may order -0.0 and +0.0 either way (nsz): it keeps them cheap to vectorize.
+  bool minMax = isFloat(outType.dtype) && (kind == ReduceKind::Max || kind == ReduceKind::Min);
   body << "    " << r << " = " << combine(kind, outType.dtype) << " " << acc << ", " << v
-       << (reassoc ? " fastmath<reassoc>" : "") << " : " << ty << "\n";
+       << (reassoc ? " fastmath<reassoc>" : minMax ? " fastmath<nsz>" : "") << " : " << ty << "\n";
   std::string res = ctx.fresh("red");
   ctx.body << "  " << res << " = linalg.generic {indexing_maps = [" << affineMap(n, identityResults(n)) << ", "
            << affineMap(n, keptResults(n, axes)) << "], iterator_types = [" << iterators(n, axes) << "]} ins("
