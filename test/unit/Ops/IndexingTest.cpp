@@ -2,58 +2,13 @@
 // hand-computed values (Python slice semantics), over dtypes, negative
 // indices and steps, size-0/size-1 dims; inferShape against perform; typed
 // errors; direct checks of their L_ops.
-#include "graphjit/graphjit.h"
+#include "OpTestUtil.h"
 
 #include <gtest/gtest.h>
 
-#include <numeric>
-
 using namespace graphjit;
-
-namespace {
-Tensor iota(const Shape &shape, DType dtype = DType::Float64) {
-  std::vector<double> v(shapeSize(shape));
-  std::iota(v.begin(), v.end(), 0.0);
-  return Tensor::fromVector(v, shape).astype(dtype);
-}
-
-Tensor vals(const Shape &shape, std::vector<double> v, DType dtype = DType::Float64) {
-  return Tensor::fromVector(v, shape).astype(dtype);
-}
-
-Tensor run(const Var &out, const Bindings &b = {}) {
-  Tensor r = evaluate(out, b);
-  EXPECT_TRUE(out.type().accepts(r.dtype(), r.shape())) << out.type().str() << " vs " << r.str();
-  if (auto node = out.owner()) {
-    std::vector<Shape> in;
-    for (auto &v : node->inputs()) in.push_back(evaluate(v, b).shape());
-    EXPECT_EQ(node->op().inferShape(in)[out->index()], r.shape()) << node->op().str();
-  }
-  return r;
-}
-
-void expectEq(const Tensor &got, const Tensor &want) {
-  EXPECT_EQ(got.dtype(), want.dtype()) << got.str() << " vs " << want.str();
-  EXPECT_TRUE(allclose(got, want, 0, 0)) << "got " << got.str() << ", expected " << want.str();
-}
-
-template <typename E, typename F> void expectThrowWith(F f, std::vector<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception";
-  } catch (const E &e) {
-    std::string msg = e.what();
-    for (auto &p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
-}
-
-std::vector<Var> lop(const Var &out, const std::vector<Var> &grads) {
-  auto node = out.owner();
-  return node->op().L_op(node->inputs(), node->outputs(), grads);
-}
-
+using namespace graphjit::optest;
 using std::nullopt;
-} // namespace
 
 TEST(Indexing, SliceSemanticsMatchPython) {
   // a = [0, 1, 2, 3, 4]; expected values are Python's a[start:stop:step].
