@@ -7,7 +7,7 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   clang-19 libclang-rt-19-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev
-  graphviz
+  graphviz libgraphviz-dev libpng-dev libnlopt-dev libomp-19-dev
 )
 
 missing=()

@@ -1,16 +1,16 @@
-// Compiled kernels: MLIR ExecutionEngine (ORC) over the optimized module, the
-// call-time shape checks and output allocation, and the compile cache.
+// The steps a schedule runs: compiled kernels (call-time shape checks, output
+// allocation, the packed call) and host steps; and code printing (--emit).
+#include "Kernels.h"
 #include "Pipeline.h"
-#include "RuntimeSymbols.h"
 
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/Graph/Op.h"
+#include "graphjit/Interp/Interpreter.h"
 #include "graphjit/Lower/Lower.h"
 #include "graphjit/Support/Error.h"
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
@@ -32,13 +32,8 @@ EmitLevel parseEmitLevel(const std::string &name) {
   throw ValueError("--emit expects graph, mlir, mlir-lowered, llvm or asm, got '" + name + "'");
 }
 
+namespace jit {
 namespace {
-std::mutex jitMutex; // MLIR context and LLVM options are process-wide
-std::atomic<size_t> compiled{0};
-
-std::string graphText(const FunctionGraph &fg) {
-  return printFunction(TextFunction{"kernel", fg.inputs(), fg.outputs()});
-}
 
 /// A memref descriptor as the packed calling convention expects it.
 struct Descriptor {
@@ -65,9 +60,10 @@ struct ShapeStep {
 
 class CompiledKernel : public JitKernel {
 public:
-  CompiledKernel(std::shared_ptr<const FunctionGraph> fg, std::unique_ptr<mlir::ExecutionEngine> engine,
-                 void (*fn)(void **), std::vector<std::string> checkMessages)
-      : fg_(std::move(fg)), engine_(std::move(engine)), fn_(fn), checkMessages_(std::move(checkMessages)) {
+  CompiledKernel(std::shared_ptr<const FunctionGraph> fg, std::shared_ptr<LoadedObject> object,
+                 std::vector<std::string> checkMessages)
+      : fg_(std::move(fg)), object_(std::move(object)), fn_(object_->entry()),
+        checkMessages_(std::move(checkMessages)) {
     std::unordered_map<const Variable *, int> slot;
     auto slotOf = [&](const Var &v) {
       auto it = slot.find(v.get());
@@ -170,8 +166,8 @@ public:
 
 private:
   std::shared_ptr<const FunctionGraph> fg_;
-  std::unique_ptr<mlir::ExecutionEngine> engine_;
-  void (*fn_)(void **);
+  std::shared_ptr<LoadedObject> object_;
+  LoadedObject::Entry fn_;
   std::vector<Shape> initialShapes_;
   std::vector<int> inputSlots_, outputSlots_;
   std::vector<ShapeStep> steps_;
@@ -179,59 +175,44 @@ private:
   std::vector<std::string> checkMessages_;
 };
 
-std::shared_ptr<JitKernel> compileUncached(std::shared_ptr<const FunctionGraph> fg) {
-  LoweredFunction lowered = lowerFunction(*fg, "kernel");
-  std::string mlirText = "module {\n" + lowered.mlir + "}\n";
-  jit::Context &ctx = jit::Context::get();
-  auto module = ctx.parse(mlirText);
-  ctx.lowerToLLVMDialect(*module);
-  std::unique_ptr<llvm::TargetMachine> tm = jit::hostTargetMachine();
-  llvm::TargetMachine *tmPtr = tm.get();
-  mlir::ExecutionEngineOptions options;
-  auto builder = [&](mlir::Operation *op, llvm::LLVMContext &llvmCtx) -> std::unique_ptr<llvm::Module> {
-    return ctx.translate(llvm::cast<mlir::ModuleOp>(op), llvmCtx);
-  };
-  options.llvmModuleBuilder = builder;
-  auto transformer = [&](llvm::Module *m) -> llvm::Error {
-    jit::optimize(*m, *tmPtr);
-    return llvm::Error::success();
-  };
-  options.transformer = transformer;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  options.enableGDBNotificationListener = false;
-  options.enablePerfNotificationListener = false;
-  auto engine = mlir::ExecutionEngine::create(*module, options, std::move(tm));
-  if (!engine) throw Error("JIT: cannot create the execution engine: " + llvm::toString(engine.takeError()));
-  jit::registerRuntimeSymbols(**engine);
-  auto fn = (*engine)->lookupPacked("kernel");
-  if (!fn) throw Error("JIT: compiled kernel not found: " + llvm::toString(fn.takeError()));
-  ++compiled;
-  return std::make_shared<CompiledKernel>(std::move(fg), std::move(*engine), *fn, lowered.checkMessages);
-}
+
+/// One node without a lowering, run by its perform through the interpreter
+/// (which checks shapes exactly as for any other node).
+class HostKernel : public JitKernel {
+public:
+  explicit HostKernel(std::shared_ptr<const FunctionGraph> fg) : fg_(std::move(fg)) {}
+  std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
+    Bindings b;
+    b.reserve(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) b.emplace_back(fg_->inputs()[i], inputs[i]);
+    return evaluate(fg_->outputs(), b);
+  }
+
+private:
+  std::shared_ptr<const FunctionGraph> fg_;
+};
 } // namespace
 
-std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg) {
-  // The printed graph names every op, attribute, constant and input type: equal
-  // text means the same computation.
-  std::string key = graphText(*fg);
-  std::lock_guard<std::mutex> lock(jitMutex);
-  // Never destroyed: an ExecutionEngine torn down by static destructors can
-  // run LLVM code after LLVM's own statics are gone.
-  static auto *cache = new std::map<std::string, std::shared_ptr<JitKernel>>();
-  auto it = cache->find(key);
-  if (it != cache->end()) return it->second;
-  auto kernel = compileUncached(std::move(fg));
-  cache->emplace(std::move(key), kernel);
-  return kernel;
+std::shared_ptr<JitKernel> makeCompiledKernel(std::shared_ptr<const FunctionGraph> fg,
+                                              std::shared_ptr<LoadedObject> object,
+                                              std::vector<std::string> checkMessages) {
+  return std::make_shared<CompiledKernel>(std::move(fg), std::move(object), std::move(checkMessages));
 }
 
-size_t jitCompileCount() { return compiled.load(); }
+std::shared_ptr<JitKernel> makeHostKernel(std::shared_ptr<const FunctionGraph> fg) {
+  return std::make_shared<HostKernel>(std::move(fg));
+}
+} // namespace jit
+
+namespace {
+std::mutex emitMutex; // the shared printing context
+} // namespace
 
 std::string emitCode(const FunctionGraph &fg, EmitLevel level) {
-  if (level == EmitLevel::Graph) return graphText(fg);
+  if (level == EmitLevel::Graph) return printFunction(TextFunction{"kernel", fg.inputs(), fg.outputs()});
   std::string mlirText = "module {\n" + lowerToMLIR(fg, "kernel") + "}\n";
   if (level == EmitLevel::MLIR) return mlirText;
-  std::lock_guard<std::mutex> lock(jitMutex);
+  std::lock_guard<std::mutex> lock(emitMutex);
   jit::Context &ctx = jit::Context::get();
   auto module = ctx.parse(mlirText);
   ctx.lowerToLLVMDialect(*module);

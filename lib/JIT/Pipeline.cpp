@@ -58,6 +58,7 @@
 #include "llvm/TargetParser/SubtargetFeature.h"
 
 #include <mutex>
+#include <vector>
 
 namespace graphjit::jit {
 
@@ -116,6 +117,31 @@ Context::~Context() = default;
 Context &Context::get() {
   static Context *instance = new Context(); // never destroyed (see jitCompile's cache)
   return *instance;
+}
+
+namespace {
+std::mutex poolMutex;
+std::vector<Context *> &freeContexts() {
+  static auto *v = new std::vector<Context *>(); // contexts live as long as the process
+  return *v;
+}
+} // namespace
+
+Context &Context::acquire() {
+  {
+    std::lock_guard<std::mutex> lock(poolMutex);
+    if (!freeContexts().empty()) {
+      Context *c = freeContexts().back();
+      freeContexts().pop_back();
+      return *c;
+    }
+  }
+  return *new Context();
+}
+
+void Context::release(Context &c) {
+  std::lock_guard<std::mutex> lock(poolMutex);
+  freeContexts().push_back(&c);
 }
 
 mlir::OwningOpRef<mlir::ModuleOp> Context::parse(const std::string &text) {
@@ -238,6 +264,16 @@ std::string toAssembly(llvm::Module &m, llvm::TargetMachine &tm) {
   llvm::legacy::PassManager pm;
   if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile))
     throw Error("JIT: the target cannot emit assembly");
+  pm.run(m);
+  return std::string(buffer.str());
+}
+
+std::string toObject(llvm::Module &m, llvm::TargetMachine &tm) {
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    throw Error("JIT: the target cannot emit object code");
   pm.run(m);
   return std::string(buffer.str());
 }

@@ -22,8 +22,13 @@ namespace graphjit::jit {
 /// The process-wide MLIR context with the dialects the lowering emits.
 class Context {
 public:
-  static Context &get();
+  Context();
   ~Context();
+  /// The context shared by code printing (--emit); callers serialize its use.
+  static Context &get();
+  /// A context of the pool, for one compile at a time on any thread (reused, never destroyed).
+  static Context &acquire();
+  static void release(Context &c);
 
   /// Parses MLIR text; throws Error with MLIR's diagnostics.
   mlir::OwningOpRef<mlir::ModuleOp> parse(const std::string &text);
@@ -33,9 +38,6 @@ public:
   std::unique_ptr<llvm::Module> translate(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx);
 
   std::unique_ptr<mlir::MLIRContext> ctx;
-
-private:
-  Context();
 };
 
 /// A target machine for the host CPU (name and features read at run time).
@@ -44,6 +46,8 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine();
 /// with the loop vectorizer and glibc's vector math library.
 void optimize(llvm::Module &m, llvm::TargetMachine &tm);
 std::string toAssembly(llvm::Module &m, llvm::TargetMachine &tm);
+/// Machine code of `m` as an ELF relocatable object.
+std::string toObject(llvm::Module &m, llvm::TargetMachine &tm);
 std::string printModule(mlir::ModuleOp module);
 std::string printModule(const llvm::Module &m);
 

@@ -2,7 +2,6 @@
 // utilities (not linked here: graphjit provides its own).
 #include "RuntimeSymbols.h"
 
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 
 #include <cstdint>
@@ -111,8 +110,7 @@ extern "C" void graphjitGemmF32(Memref2D<float> *a, Memref2D<float> *b, Memref2D
 }
 } // namespace
 
-void registerRuntimeSymbols(mlir::ExecutionEngine &engine) {
-  engine.registerSymbols([](llvm::orc::MangleAndInterner interner) {
+llvm::orc::SymbolMap runtimeSymbolMap(llvm::orc::MangleAndInterner &interner) {
     llvm::orc::SymbolMap symbols;
     symbols[interner("memrefCopy")] = {llvm::orc::ExecutorAddr::fromPtr(&graphjitMemrefCopy),
                                        llvm::JITSymbolFlags::Exported};
@@ -121,7 +119,6 @@ void registerRuntimeSymbols(mlir::ExecutionEngine &engine) {
     symbols[interner("_mlir_ciface_graphjit_gemm_f32")] = {llvm::orc::ExecutorAddr::fromPtr(&graphjitGemmF32),
                                                            llvm::JITSymbolFlags::Exported};
     return symbols;
-  });
 }
 
 } // namespace graphjit::jit

@@ -181,6 +181,8 @@ std::vector<std::string> loweredOpNames() {
   return r;
 }
 
+bool hasLowering(const std::string &opName) { return emitters().count(opName) > 0; }
+
 std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name) { return lowerFunction(fg, name).mlir; }
 
 LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) {

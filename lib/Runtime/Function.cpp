@@ -1,5 +1,6 @@
 #include "graphjit/Runtime/Function.h"
 #include "graphjit/Graph/FunctionGraph.h"
+#include "graphjit/Graph/StructuralHash.h"
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/JIT/JIT.h"
@@ -7,8 +8,10 @@
 #include "graphjit/Support/Error.h"
 #include "graphjit/Text/TextIR.h"
 
-#include <map>
+#include <chrono>
+#include <cstdio>
 #include <mutex>
+#include <unordered_map>
 
 namespace graphjit {
 
@@ -41,20 +44,40 @@ private:
   std::shared_ptr<JitKernel> kernel_;
 };
 
-// Kernels by (rewrite query, graph before rewriting). Never destroyed, like the JIT's own cache.
+// Compiled schedules by structural hash of (rewrite query, graph as given), held
+// weakly: a schedule no Function uses is released.
 std::mutex kernelsMutex;
-std::map<std::string, std::shared_ptr<JitKernel>> &kernelsByGraph() {
-  static auto *m = new std::map<std::string, std::shared_ptr<JitKernel>>();
+std::unordered_map<Hash128, std::weak_ptr<JitKernel>, Hash128Hasher> &kernelsByGraph() {
+  static auto *m = new std::unordered_map<Hash128, std::weak_ptr<JitKernel>, Hash128Hasher>();
   return *m;
 }
-std::shared_ptr<JitKernel> cachedKernel(const std::string &key) {
+std::shared_ptr<JitKernel> cachedKernel(const Hash128 &key) {
   std::lock_guard<std::mutex> lock(kernelsMutex);
   auto it = kernelsByGraph().find(key);
-  return it == kernelsByGraph().end() ? nullptr : it->second;
+  if (it == kernelsByGraph().end()) return nullptr;
+  auto k = it->second.lock();
+  if (!k) kernelsByGraph().erase(it);
+  return k;
 }
-void rememberKernel(const std::string &key, std::shared_ptr<JitKernel> kernel) {
+void rememberKernel(const Hash128 &key, const std::shared_ptr<JitKernel> &kernel) {
   std::lock_guard<std::mutex> lock(kernelsMutex);
-  kernelsByGraph()[key] = std::move(kernel);
+  kernelsByGraph()[key] = kernel;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// Names the first root the outputs need that the caller did not list.
+void checkAllInputsGiven(const std::vector<Var> &inputs, const std::vector<Var> &outputs) {
+  for (const Var &root : graphInputs(outputs)) {
+    bool given = false;
+    for (const Var &in : inputs) given |= in == root;
+    if (!given)
+      throw ValueError("compile: the outputs depend on input " +
+                       (root.name().empty() ? std::string("of type ") + root.type().str() : "'" + root.name() + "'") +
+                       ", which is not among the inputs given to compile(); add it to the inputs");
+  }
 }
 } // namespace
 
@@ -106,31 +129,48 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   }
   std::vector<Var> fgInputs = inputs;
   fgInputs.insert(fgInputs.end(), impl->sharedVars.begin(), impl->sharedVars.end());
+  checkAllInputsGiven(fgInputs, allOutputs);
   // Shared variables become ordinary inputs of the compiled graph.
-  // A cache hit must be cheap: look the kernel up by the graph as given (printed text names every op,
-  // attribute, constant and input type), before copying or rewriting it.
-  std::string key;
+  // A cache hit must be cheap: look the schedule up by a structural hash of the graph as given,
+  // before copying or rewriting it; a second process finds it on disk.
+  auto started = std::chrono::steady_clock::now();
+  CompileStats &stats = currentCompileStats();
+  stats = CompileStats();
+  Hash128 key;
+  auto finish = [&] {
+    stats.total = secondsSince(started);
+    if (options.mode == Mode::JIT && compileLogEnabled()) std::fputs(stats.str().c_str(), stderr);
+    return Function(impl);
+  };
   if (options.mode == Mode::JIT) {
-    key = options.rewrites + "\n" + printFunction({"f", fgInputs, allOutputs});
+    key = structuralHash(fgInputs, allOutputs, "jit\n" + options.rewrites);
     if (auto kernel = cachedKernel(key)) {
+      stats.functionFromMemory = true;
       impl->exec = std::make_unique<JitExecutable>(kernel);
-      return Function(impl);
+      return finish();
+    }
+    if (auto kernel = jitLoadCached(key)) {
+      rememberKernel(key, kernel);
+      impl->exec = std::make_unique<JitExecutable>(kernel);
+      return finish();
     }
   }
   impl->fgraph = std::make_shared<FunctionGraph>(fgInputs, allOutputs, true);
   if (!options.rewrites.empty()) {
     RewriteOptions ro;
     ro.query = options.rewrites;
+    auto t0 = std::chrono::steady_clock::now();
     rewriteGraph(*impl->fgraph, ro);
+    stats.rewrite = secondsSince(t0);
   }
   if (options.mode == Mode::Interpret) {
     impl->exec = std::make_unique<InterpretedExecutable>(impl->fgraph);
   } else {
-    auto kernel = jitCompile(impl->fgraph);
+    auto kernel = jitCompile(impl->fgraph, &key);
     rememberKernel(key, kernel);
     impl->exec = std::make_unique<JitExecutable>(kernel);
   }
-  return Function(impl);
+  return finish();
 }
 
 std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const {

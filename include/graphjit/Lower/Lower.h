@@ -30,5 +30,7 @@ std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name = "kern
 
 /// The op names that have a lowering (for tests and docs).
 std::vector<std::string> loweredOpNames();
+/// Whether ops of kind `opName` have a lowering (others run on the host).
+bool hasLowering(const std::string &opName);
 
 } // namespace graphjit

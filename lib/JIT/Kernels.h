@@ -1,0 +1,22 @@
+// The run-time steps of a schedule (internal to lib/JIT): a compiled kernel
+// (native code for a group of nodes) and a host step (an op's perform).
+#pragma once
+
+#include "ObjectLoader.h"
+
+#include "graphjit/JIT/JIT.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace graphjit::jit {
+
+/// Native code for `fg`, with the shape program and index checks run before each call.
+std::shared_ptr<JitKernel> makeCompiledKernel(std::shared_ptr<const FunctionGraph> fg,
+                                              std::shared_ptr<LoadedObject> object,
+                                              std::vector<std::string> checkMessages);
+/// Runs `fg` (one node without a lowering) with the reference interpreter.
+std::shared_ptr<JitKernel> makeHostKernel(std::shared_ptr<const FunctionGraph> fg);
+
+} // namespace graphjit::jit

@@ -1,0 +1,69 @@
+#include "ObjectCode.h"
+#include "Pipeline.h"
+
+#include "graphjit/Support/Error.h"
+
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <chrono>
+
+namespace graphjit::jit {
+
+namespace {
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// `void kernel_packed(void **args)` calling `kernel` with *args[i] (as MLIR's
+/// ExecutionEngine packs arguments), so the runtime needs one signature only.
+void addPackedEntry(llvm::Module &m) {
+  llvm::Function *f = m.getFunction("kernel");
+  if (!f) throw Error("JIT: the lowered module has no kernel function");
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *ptrTy = llvm::PointerType::get(ctx, 0);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrTy}, false);
+  auto *entry = llvm::Function::Create(type, llvm::Function::ExternalLinkage, kPackedEntry, m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+  llvm::Value *argList = entry->arg_begin();
+  std::vector<llvm::Value *> args;
+  for (llvm::Argument &arg : f->args()) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptrTy, argList, arg.getArgNo());
+    llvm::Value *ptr = b.CreateLoad(ptrTy, slot);
+    args.push_back(b.CreateLoad(arg.getType(), ptr));
+  }
+  b.CreateCall(f, args);
+  b.CreateRetVoid();
+}
+} // namespace
+
+std::string compileToObject(const std::string &mlirModule, StageTimes *times) {
+  StageTimes local;
+  Context &ctx = Context::acquire();
+  struct Release {
+    Context &c;
+    ~Release() { Context::release(c); }
+  } release{ctx};
+  auto t0 = std::chrono::steady_clock::now();
+  auto module = ctx.parse(mlirModule);
+  ctx.lowerToLLVMDialect(*module);
+  local.mlirPasses = secondsSince(t0);
+  t0 = std::chrono::steady_clock::now();
+  llvm::LLVMContext llvmCtx;
+  auto llvmModule = ctx.translate(*module, llvmCtx);
+  addPackedEntry(*llvmModule);
+  local.translate = secondsSince(t0);
+  t0 = std::chrono::steady_clock::now();
+  auto tm = hostTargetMachine();
+  optimize(*llvmModule, *tm);
+  local.llvmOpt = secondsSince(t0);
+  t0 = std::chrono::steady_clock::now();
+  std::string object = toObject(*llvmModule, *tm);
+  local.codegen = secondsSince(t0);
+  if (times) *times += local;
+  return object;
+}
+
+} // namespace graphjit::jit
