@@ -6,6 +6,7 @@
 
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -27,6 +28,9 @@ Linker &linker() {
   static Linker *l = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // Kernels call glibc's vector math; a process that only loads cached objects must load it too.
+    llvm::sys::DynamicLibrary::LoadLibraryPermanently("libmvec.so.1");
+    llvm::sys::DynamicLibrary::LoadLibraryPermanently("libm.so.6");
     auto *lk = new Linker();
     auto jit = llvm::orc::LLJITBuilder().create();
     if (!jit) throw Error("JIT: cannot start the ORC linker: " + llvm::toString(jit.takeError()));

@@ -201,7 +201,10 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
       triple, llvm::sys::getHostCPUName(), features.getString(), options, llvm::Reloc::Static,
       // JIT memory can land more than 2 GiB away from libm/libmvec: 64-bit addresses everywhere.
-      llvm::CodeModel::Large, llvm::CodeGenOptLevel::Aggressive));
+      llvm::CodeModel::Large,
+      // The middle end already ran O3; codegen at Default costs a fraction of Aggressive's time on
+      // these loop nests (instruction selection and scheduling dominate a kernel's compile).
+      llvm::CodeGenOptLevel::Default));
   if (!tm) throw Error("JIT: cannot create a target machine for " + triple);
   return tm;
 }

@@ -11,6 +11,7 @@ const std::vector<ToolPass> &allPasses() {
     registerGradPass(p);
     registerEvalPass(p);
     registerEmitPasses(p);
+    registerTimePass(p);
     return p;
   }();
   return passes;

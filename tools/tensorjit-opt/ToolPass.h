@@ -38,6 +38,7 @@ const std::vector<ToolPass> &allPasses();
 // Registration functions, one per file under passes/.
 void registerEvalPass(std::vector<ToolPass> &passes);
 void registerGradPass(std::vector<ToolPass> &passes);
+void registerTimePass(std::vector<ToolPass> &passes);
 void registerEmitPasses(std::vector<ToolPass> &passes);
 void registerRewritePasses(std::vector<ToolPass> &passes);
 

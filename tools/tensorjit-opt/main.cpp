@@ -5,6 +5,7 @@
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -80,6 +81,8 @@ int run(int argc, char **argv) {
     haveFile = true;
   }
 
+  // Settings that apply wherever they appear run first.
+  std::stable_partition(pipeline.begin(), pipeline.end(), [](auto &p) { return p.first->flag == "time"; });
   // Passes that only print information (--list-rewrites) need no input.
   bool needsInput = haveFile || pipeline.empty();
   for (auto &[pass, value] : pipeline) needsInput |= pass->flag != "list-rewrites";
