@@ -36,8 +36,8 @@ test-asan: deps
 	python3 $(LIT) -sv $(ASAN_BUILD)/test/lit
 
 bench: build
-	@if [ -x $(BUILD)/benchmarks/graphjit-bench ]; then ./$(BUILD)/benchmarks/graphjit-bench; \
-	else echo "no benchmarks built"; fi
+	@for b in $(BUILD)/benchmarks/graphjit-bench*; do \
+	  if [ -x "$$b" ] && [ -f "$$b" ]; then echo "### $$b"; "$$b" || exit 1; fi; done
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -61,8 +61,8 @@ struct ShapeStep {
 class CompiledKernel : public JitKernel {
 public:
   CompiledKernel(std::shared_ptr<const FunctionGraph> fg, std::shared_ptr<LoadedObject> object,
-                 std::vector<std::string> checkMessages)
-      : fg_(std::move(fg)), object_(std::move(object)), fn_(object_->entry()),
+                 const std::string &entry, std::vector<std::string> checkMessages)
+      : fg_(std::move(fg)), object_(std::move(object)), fn_(object_->entry(entry)),
         checkMessages_(std::move(checkMessages)) {
     std::unordered_map<const Variable *, int> slot;
     auto slotOf = [&](const Var &v) {
@@ -194,9 +194,9 @@ private:
 } // namespace
 
 std::shared_ptr<JitKernel> makeCompiledKernel(std::shared_ptr<const FunctionGraph> fg,
-                                              std::shared_ptr<LoadedObject> object,
+                                              std::shared_ptr<LoadedObject> object, const std::string &entry,
                                               std::vector<std::string> checkMessages) {
-  return std::make_shared<CompiledKernel>(std::move(fg), std::move(object), std::move(checkMessages));
+  return std::make_shared<CompiledKernel>(std::move(fg), std::move(object), entry, std::move(checkMessages));
 }
 
 std::shared_ptr<JitKernel> makeHostKernel(std::shared_ptr<const FunctionGraph> fg) {

@@ -14,7 +14,7 @@ namespace graphjit::jit {
 
 /// Native code for `fg`, with the shape program and index checks run before each call.
 std::shared_ptr<JitKernel> makeCompiledKernel(std::shared_ptr<const FunctionGraph> fg,
-                                              std::shared_ptr<LoadedObject> object,
+                                              std::shared_ptr<LoadedObject> object, const std::string &entry,
                                               std::vector<std::string> checkMessages);
 /// Runs `fg` (one node without a lowering) with the reference interpreter.
 std::shared_ptr<JitKernel> makeHostKernel(std::shared_ptr<const FunctionGraph> fg);

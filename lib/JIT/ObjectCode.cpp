@@ -17,15 +17,15 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-/// `void kernel_packed(void **args)` calling `kernel` with *args[i] (as MLIR's
+/// `void <name>_packed(void **args)` calling `name` with *args[i] (as MLIR's
 /// ExecutionEngine packs arguments), so the runtime needs one signature only.
-void addPackedEntry(llvm::Module &m) {
-  llvm::Function *f = m.getFunction("kernel");
-  if (!f) throw Error("JIT: the lowered module has no kernel function");
+void addPackedEntry(llvm::Module &m, const std::string &name) {
+  llvm::Function *f = m.getFunction(name);
+  if (!f) throw Error("JIT: the lowered module has no function " + name);
   llvm::LLVMContext &ctx = m.getContext();
   auto *ptrTy = llvm::PointerType::get(ctx, 0);
   auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrTy}, false);
-  auto *entry = llvm::Function::Create(type, llvm::Function::ExternalLinkage, kPackedEntry, m);
+  auto *entry = llvm::Function::Create(type, llvm::Function::ExternalLinkage, packedEntryName(name), m);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
   llvm::Value *argList = entry->arg_begin();
   std::vector<llvm::Value *> args;
@@ -39,7 +39,8 @@ void addPackedEntry(llvm::Module &m) {
 }
 } // namespace
 
-std::string compileToObject(const std::string &mlirModule, StageTimes *times) {
+std::string compileToObject(const std::string &mlirModule, const std::vector<std::string> &names,
+                            StageTimes *times) {
   StageTimes local;
   Context &ctx = Context::acquire();
   struct Release {
@@ -53,7 +54,7 @@ std::string compileToObject(const std::string &mlirModule, StageTimes *times) {
   t0 = std::chrono::steady_clock::now();
   llvm::LLVMContext llvmCtx;
   auto llvmModule = ctx.translate(*module, llvmCtx);
-  addPackedEntry(*llvmModule);
+  for (const std::string &n : names) addPackedEntry(*llvmModule, n);
   local.translate = secondsSince(t0);
   t0 = std::chrono::steady_clock::now();
   auto tm = hostTargetMachine();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace graphjit::jit {
 
@@ -18,11 +19,14 @@ struct StageTimes {
   }
 };
 
-/// The entry point every kernel object defines: `void kernel_packed(void **args)`,
+/// The packed entry of kernel function `name`: `void <name>_packed(void **args)`,
 /// args pointing at each flattened memref field of the kernel's arguments in order.
-inline constexpr const char *kPackedEntry = "kernel_packed";
+inline std::string packedEntryName(const std::string &name) { return name + "_packed"; }
 
-/// Compiles a module holding `func.func @kernel` to an ELF object for the host CPU.
-std::string compileToObject(const std::string &mlirModule, StageTimes *times = nullptr);
+/// Compiles a module holding the kernel functions `names` (several small
+/// functions share one module's fixed costs; each stays its own function, so
+/// LLVM's per-function passes see small bodies) to an ELF object for the host CPU.
+std::string compileToObject(const std::string &mlirModule, const std::vector<std::string> &names,
+                            StageTimes *times = nullptr);
 
 } // namespace graphjit::jit

@@ -67,13 +67,15 @@ std::shared_ptr<LoadedObject> loadObject(const std::string &object) {
     llvm::consumeError(es.removeJITDylib(jd));
     throw Error("JIT: cannot link a kernel object: " + llvm::toString(std::move(err)));
   }
-  auto sym = lk.jit->lookup(jd, kPackedEntry);
-  if (!sym) {
-    std::string msg = llvm::toString(sym.takeError());
-    llvm::consumeError(es.removeJITDylib(jd));
-    throw Error("JIT: kernel entry not found: " + msg);
-  }
-  return std::make_shared<LoadedObject>(&jd, sym->toPtr<LoadedObject::Entry>());
+  return std::make_shared<LoadedObject>(&jd);
+}
+
+LoadedObject::Entry LoadedObject::entry(const std::string &name) const {
+  std::lock_guard<std::mutex> lock(linkMutex);
+  auto *jd = static_cast<llvm::orc::JITDylib *>(dylib_);
+  auto sym = linker().jit->lookup(*jd, packedEntryName(name));
+  if (!sym) throw Error("JIT: kernel entry " + name + " not found: " + llvm::toString(sym.takeError()));
+  return sym->toPtr<Entry>();
 }
 
 } // namespace graphjit::jit

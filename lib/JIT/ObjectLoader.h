@@ -10,19 +10,19 @@ namespace graphjit::jit {
 class LoadedObject {
 public:
   using Entry = void (*)(void **);
-  LoadedObject(void *dylib, Entry entry) : dylib_(dylib), entry_(entry) {}
+  explicit LoadedObject(void *dylib) : dylib_(dylib) {}
   ~LoadedObject(); // unlinks the object
   LoadedObject(const LoadedObject &) = delete;
   LoadedObject &operator=(const LoadedObject &) = delete;
-  Entry entry() const { return entry_; }
+  /// The packed entry of kernel function `name`; throws Error if it is missing.
+  Entry entry(const std::string &name) const;
 
 private:
   void *dylib_;
-  Entry entry_;
 };
 
-/// Links `object` (ELF bytes from compileToObject) and finds its packed entry.
-/// Throws Error if the object is malformed or references unknown symbols.
+/// Links `object` (ELF bytes from compileToObject). Throws Error if the object
+/// is malformed; unknown symbols are reported when an entry is looked up.
 std::shared_ptr<LoadedObject> loadObject(const std::string &object);
 
 } // namespace graphjit::jit

@@ -233,6 +233,9 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   llvm::PipelineTuningOptions tuning;
   tuning.LoopVectorization = true;
   tuning.SLPVectorization = true;
+  // Measured on the flow training step: unrolling doubled codegen time for no run-time gain on these
+  // memory-bound loops (the vectorizer still interleaves).
+  tuning.LoopUnrolling = false;
   llvm::PassBuilder pb(&tm, tuning);
   llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
   tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86, tm.getTargetTriple());

@@ -12,6 +12,7 @@
 #include "graphjit/Support/Error.h"
 #include "graphjit/Text/TextIR.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -114,20 +115,42 @@ void rememberKernel(const Hash128 &key, const std::shared_ptr<JitKernel> &k) {
   kernelsInMemory()[key] = k;
 }
 
-// --- kernel entries on disk: check messages, then the object ----------------------------------
+// --- kernels on disk: a small entry per kernel naming its module and function; modules hold objects ---
 
-std::string encodeKernelEntry(const std::vector<std::string> &checks, const std::string &object) {
+std::mutex modulesMutex;
+std::map<Hash128, std::weak_ptr<LoadedObject>> &modulesInMemory() {
+  static auto *m = new std::map<Hash128, std::weak_ptr<LoadedObject>>();
+  return *m;
+}
+
+std::string encodeKernelEntry(const Hash128 &module, const std::string &symbol,
+                              const std::vector<std::string> &checks) {
   std::ostringstream os;
-  os << checks.size() << "\n";
+  os << module.hex() << " " << symbol << " " << checks.size() << "\n";
   for (const std::string &c : checks) os << c.size() << "\n" << c;
-  os << object;
   return os.str();
 }
 
-bool decodeKernelEntry(const std::string &entry, std::vector<std::string> &checks, std::string &object) {
+bool parseHex(const std::string &h, Hash128 &out) {
+  if (h.size() != 32) return false;
+  auto half = [](const std::string &s, uint64_t &v) {
+    v = 0;
+    for (char c : s) {
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (d < 0) return false;
+      v = v * 16 + static_cast<uint64_t>(d);
+    }
+    return true;
+  };
+  return half(h.substr(0, 16), out.hi) && half(h.substr(16), out.lo);
+}
+
+bool decodeKernelEntry(const std::string &entry, Hash128 &module, std::string &symbol,
+                       std::vector<std::string> &checks) {
   std::istringstream is(entry);
+  std::string hex;
   size_t n = 0;
-  if (!(is >> n) || is.get() != '\n' || n > 1'000'000) return false;
+  if (!(is >> hex >> symbol >> n) || !parseHex(hex, module) || is.get() != '\n' || n > 1'000'000) return false;
   for (size_t i = 0; i < n; ++i) {
     size_t len = 0;
     if (!(is >> len) || is.get() != '\n' || len > entry.size()) return false;
@@ -135,12 +158,33 @@ bool decodeKernelEntry(const std::string &entry, std::vector<std::string> &check
     if (!is.read(c.data(), static_cast<std::streamsize>(len))) return false;
     checks.push_back(std::move(c));
   }
-  object = entry.substr(static_cast<size_t>(is.tellg()));
-  return !object.empty();
+  return true;
 }
 
-Hash128 kernelKey(const std::string &mlirModule) {
-  return Hasher().str("kernel").str(mlirModule).str(cacheEnvironmentTag()).finish();
+Hash128 kernelKey(const std::string &mlirFunction) {
+  return Hasher().str("kernel").str(mlirFunction).str(cacheEnvironmentTag()).finish();
+}
+
+/// The linked module `key`, from memory or disk; null if neither has it.
+std::shared_ptr<LoadedObject> moduleFromCache(const std::optional<DiskCache> &disk, const Hash128 &key) {
+  {
+    std::lock_guard<std::mutex> lock(modulesMutex);
+    auto it = modulesInMemory().find(key);
+    if (it != modulesInMemory().end())
+      if (auto m = it->second.lock()) return m;
+  }
+  if (!disk) return nullptr;
+  auto object = disk->load("module", key);
+  if (!object) return nullptr;
+  std::shared_ptr<LoadedObject> m;
+  try {
+    m = loadObject(*object);
+  } catch (const Error &) {
+    return nullptr; // an object this process cannot link: compile it again
+  }
+  std::lock_guard<std::mutex> lock(modulesMutex);
+  modulesInMemory()[key] = m;
+  return m;
 }
 
 std::shared_ptr<JitKernel> kernelFromDisk(const std::optional<DiskCache> &disk, const Hash128 &key,
@@ -148,13 +192,16 @@ std::shared_ptr<JitKernel> kernelFromDisk(const std::optional<DiskCache> &disk, 
   if (!disk) return nullptr;
   auto entry = disk->load("kernel", key);
   if (!entry) return nullptr;
+  Hash128 moduleKey;
+  std::string symbol;
   std::vector<std::string> checks;
-  std::string object;
-  if (!decodeKernelEntry(*entry, checks, object)) return nullptr;
+  if (!decodeKernelEntry(*entry, moduleKey, symbol, checks)) return nullptr;
+  auto module = moduleFromCache(disk, moduleKey);
+  if (!module) return nullptr;
   try {
-    return makeCompiledKernel(std::move(graph), loadObject(object), std::move(checks));
+    return makeCompiledKernel(std::move(graph), module, symbol, std::move(checks));
   } catch (const Error &) {
-    return nullptr; // an object this process cannot link: compile it again
+    return nullptr; // entry missing from the object: compile again
   }
 }
 
@@ -202,19 +249,7 @@ std::string encodeSchedule(const Partition &p, const std::vector<StoredStep> &st
   return os.str();
 }
 
-bool parseHex(const std::string &h, Hash128 &out) {
-  if (h.size() != 32) return false;
-  auto half = [](const std::string &s, uint64_t &v) {
-    v = 0;
-    for (char c : s) {
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (d < 0) return false;
-      v = v * 16 + static_cast<uint64_t>(d);
-    }
-    return true;
-  };
-  return half(h.substr(0, 16), out.hi) && half(h.substr(16), out.lo);
-}
+
 
 bool readSlots(std::istream &is, int numSlots, std::vector<Slot> &out) {
   size_t n = 0;
@@ -293,8 +328,8 @@ std::string CompileStats::str() const {
   std::string s = fmt::format("graphjit compile: {:.1f} ms total", total * 1e3);
   if (functionFromMemory) return s + " (function cached in memory)\n";
   s += fmt::format(", {} nodes, {} steps ({} host), {} kernels ({} distinct): {} from memory, {} from disk, "
-                   "{} compiled{}\n",
-                   nodes, steps, hostSteps, kernels, uniqueKernels, memoryHits, diskHits, compiled,
+                   "{} compiled in {} modules{}\n",
+                   nodes, steps, hostSteps, kernels, uniqueKernels, memoryHits, diskHits, compiled, modules,
                    scheduleFromDisk ? "; schedule from disk" : "");
   auto line = [&](const char *name, double t) { s += fmt::format("  {:>9.2f} ms  {}\n", t * 1e3, name); };
   line("rewrite", rewrite);
@@ -336,11 +371,9 @@ std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, c
   t0 = Clock::now();
   struct Unique {
     Hash128 key;
-    std::string mlir;
-    std::vector<std::string> checks;
+    LoweredFunction lowered;
     std::shared_ptr<const FunctionGraph> graph;
     std::shared_ptr<JitKernel> kernel;
-    std::string object;
   };
   std::vector<Unique> uniques;
   std::map<Hash128, size_t> uniqueOf;
@@ -353,18 +386,17 @@ std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, c
       continue;
     }
     LoweredFunction lowered = lowerFunction(*ps.graph, "kernel");
-    std::string mlir = "module {\n" + lowered.mlir + "}\n";
-    Hash128 key = kernelKey(mlir);
+    Hash128 key = kernelKey(lowered.mlir);
     stepKeys[s] = key;
     auto [it, fresh] = uniqueOf.emplace(key, uniques.size());
-    if (fresh) uniques.push_back({key, std::move(mlir), std::move(lowered.checkMessages), ps.graph, nullptr, {}});
+    if (fresh) uniques.push_back({key, std::move(lowered), ps.graph, nullptr});
     stepSource[s] = {it->second, false};
     ++stats.kernels;
   }
   stats.uniqueKernels += uniques.size();
   stats.lower += since(t0);
 
-  // Memory, then disk, then compile what is left on a few threads.
+  // Memory, then disk, then compile what is left.
   t0 = Clock::now();
   std::vector<size_t> toCompile;
   for (size_t u = 0; u < uniques.size(); ++u) {
@@ -380,6 +412,49 @@ std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, c
   }
   stats.link += since(t0);
   if (!toCompile.empty()) {
+    // Kernels share modules (one module's fixed costs for several small functions), as many
+    // modules as threads at least, so that both cores compile.
+    int nThreads = compileThreadCount(options);
+    size_t totalNodes = 0;
+    for (size_t u : toCompile) totalNodes += uniques[u].graph->numNodes();
+    const size_t moduleNodes = 48; // measured: one module per kernel cost 15% more instructions
+    size_t nModules = std::max((totalNodes + moduleNodes - 1) / moduleNodes,
+                               std::min<size_t>(static_cast<size_t>(nThreads), toCompile.size()));
+    struct Module {
+      std::vector<size_t> kernels; // indices into uniques
+      std::vector<std::string> names;
+      std::string text, object;
+      Hash128 key;
+    };
+    std::vector<Module> modules(1);
+    size_t perModule = (totalNodes + nModules - 1) / nModules, filled = 0;
+    for (size_t u : toCompile) {
+      size_t n = uniques[u].graph->numNodes();
+      if (!modules.back().kernels.empty() && filled + n > perModule && modules.size() < nModules) {
+        modules.emplace_back();
+        filled = 0;
+      }
+      modules.back().kernels.push_back(u);
+      filled += n;
+    }
+    for (Module &m : modules) {
+      std::vector<std::string> declarations;
+      std::string body;
+      for (size_t k = 0; k < m.kernels.size(); ++k) {
+        const LoweredFunction &l = uniques[m.kernels[k]].lowered;
+        std::string name = "k" + std::to_string(k);
+        std::string fn = l.function;
+        fn.replace(fn.find("@kernel("), 8, "@" + name + "(");
+        body += fn;
+        m.names.push_back(name);
+        for (const std::string &d : l.declarations)
+          if (std::find(declarations.begin(), declarations.end(), d) == declarations.end()) declarations.push_back(d);
+      }
+      m.text = "module {\n" + body;
+      for (const std::string &d : declarations) m.text += d + "\n";
+      m.text += "}\n";
+      m.key = Hasher().str("module").str(m.text).str(cacheEnvironmentTag()).finish();
+    }
     auto started = Clock::now();
     std::atomic<size_t> next{0}, done{0};
     std::atomic<bool> announced{false};
@@ -388,24 +463,23 @@ std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, c
     StageTimes times;
     auto worker = [&] {
       StageTimes mine;
-      for (size_t j; (j = next++) < toCompile.size();) {
+      for (size_t j; (j = next++) < modules.size();) {
         try {
-          uniques[toCompile[j]].object = compileToObject(uniques[toCompile[j]].mlir, &mine);
+          modules[j].object = compileToObject(modules[j].text, modules[j].names, &mine);
         } catch (...) {
           std::lock_guard<std::mutex> lock(errorMutex);
           if (!error) error = std::current_exception();
         }
         size_t d = ++done;
         if (since(started) > 1.0 && !announced.exchange(true))
-          std::fprintf(stderr, "graphjit: compiling %zu kernels (%zu done after %.1f s)...\n", toCompile.size(), d,
-                       since(started));
+          std::fprintf(stderr, "graphjit: compiling %zu kernels in %zu modules (%zu done after %.1f s)...\n",
+                       toCompile.size(), modules.size(), d, since(started));
       }
       std::lock_guard<std::mutex> lock(timesMutex);
       times += mine;
     };
-    int nThreads = std::min<int>(compileThreadCount(options), static_cast<int>(toCompile.size()));
     std::vector<std::thread> pool;
-    for (int t = 1; t < nThreads; ++t) pool.emplace_back(worker);
+    for (int t = 1; t < std::min<int>(nThreads, static_cast<int>(modules.size())); ++t) pool.emplace_back(worker);
     worker();
     for (std::thread &t : pool) t.join();
     if (error) std::rethrow_exception(error);
@@ -414,14 +488,23 @@ std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, c
     stats.llvmOpt += times.llvmOpt;
     stats.codegen += times.codegen;
     t0 = Clock::now();
-    for (size_t u : toCompile) {
-      Unique &q = uniques[u];
-      q.kernel = makeCompiledKernel(q.graph, loadObject(q.object), q.checks);
-      rememberKernel(q.key, q.kernel);
-      if (disk) disk->store("kernel", q.key, encodeKernelEntry(q.checks, q.object));
-      ++compiledCount;
-      ++stats.compiled;
+    for (Module &m : modules) {
+      auto loaded = loadObject(m.object);
+      {
+        std::lock_guard<std::mutex> lock(modulesMutex);
+        modulesInMemory()[m.key] = loaded;
+      }
+      if (disk) disk->store("module", m.key, m.object);
+      for (size_t k = 0; k < m.kernels.size(); ++k) {
+        Unique &q = uniques[m.kernels[k]];
+        q.kernel = makeCompiledKernel(q.graph, loaded, m.names[k], q.lowered.checkMessages);
+        rememberKernel(q.key, q.kernel);
+        if (disk) disk->store("kernel", q.key, encodeKernelEntry(m.key, m.names[k], q.lowered.checkMessages));
+        ++compiledCount;
+        ++stats.compiled;
+      }
     }
+    stats.modules += modules.size();
     stats.link += since(t0);
   }
 

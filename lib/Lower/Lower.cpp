@@ -224,7 +224,9 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
              << " : (tensor<i1>, memref<i1>) -> ()\n";
     result.checkMessages.push_back(ctx.checks[i].second);
   }
-  result.mlir = sig + ") {\n" + ctx.body.str() + "  return\n}\n";
+  result.function = sig + ") {\n" + ctx.body.str() + "  return\n}\n";
+  result.declarations = ctx.declarations;
+  result.mlir = result.function;
   for (const std::string &d : ctx.declarations) result.mlir += d + "\n";
   return result;
 }

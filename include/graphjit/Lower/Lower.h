@@ -19,7 +19,9 @@ namespace graphjit {
 /// the kernel takes one memref<i1> per check, set when the check fails
 /// (e.g. a computed take index out of range; the kernel clamps, never reads out of bounds).
 struct LoweredFunction {
-  std::string mlir;
+  std::string mlir;                      // the function, then its declarations
+  std::string function;                  // the function alone
+  std::vector<std::string> declarations; // external functions it calls
   std::vector<std::string> checkMessages;
 };
 
