@@ -2,9 +2,13 @@
 // allocation, the packed call) and host steps; and code printing (--emit).
 #include "Kernels.h"
 #include "Pipeline.h"
+#include "ThreadPool.h"
 
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/Graph/Op.h"
+#include "graphjit/Ops/DimShuffle.h"
+#include "graphjit/Ops/Elemwise.h"
+#include "graphjit/Ops/Reduce.h"
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/Lower/Lower.h"
 #include "graphjit/Support/Error.h"
@@ -16,7 +20,9 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -35,13 +41,6 @@ EmitLevel parseEmitLevel(const std::string &name) {
 namespace jit {
 namespace {
 
-/// A memref descriptor as the packed calling convention expects it.
-struct Descriptor {
-  void *allocated, *aligned;
-  int64_t offset;
-  std::vector<int64_t> sizesAndStrides;
-};
-
 /// Integer indices the runtime can read before the call (inputs and constants of take/inc_take).
 struct IndexCheck {
   std::string op;
@@ -57,6 +56,77 @@ struct ShapeStep {
   std::vector<int> outputs; // slots in the shape table
   std::vector<TensorType> inTypes;
 };
+
+std::atomic<size_t> splitCalls{0};
+
+/// What a call needs that depends only on the input shapes: computed once per
+/// distinct shape signature (the shape program is not re-run on every call).
+struct Plan {
+  std::vector<Shape> inputShapes;
+  std::vector<Shape> shapes; // every value's shape, by slot
+  int chunks = 1;            // > 1: large enough to split by rows
+  int64_t rows = 0;
+};
+
+/// Below this many output elements a kernel stays on the calling thread: waking a
+/// worker costs more than it saves (measured: 1e3-element kernels got slower when split).
+int64_t parallelThreshold() {
+  static const int64_t t = [] {
+    const char *v = std::getenv("GRAPHJIT_PARALLEL_MIN");
+    long long n = v ? std::atoll(v) : 0;
+    return n > 0 ? static_cast<int64_t>(n) : int64_t{1} << 16;
+  }();
+  return t;
+}
+
+/// Whether every row i of every output depends only on row i of the row-split
+/// inputs (and on whole values that broadcast along axis 0): then the kernel can be
+/// called on blocks of rows. Elementwise ops, reductions and softmax over other
+/// axes, and dimshuffles that keep axis 0 first qualify.
+bool rowSeparable(const FunctionGraph &fg, std::vector<bool> &inputRows, std::vector<bool> &outputRows) {
+  std::unordered_map<const Variable *, bool> rows;
+  for (const Var &in : fg.inputs()) {
+    bool r = in.ndim() >= 1 && in.type().shape[0] == kUnknownDim;
+    rows[in.get()] = r;
+    inputRows.push_back(r);
+  }
+  auto isRows = [&](const Var &v) {
+    auto it = rows.find(v.get());
+    return it != rows.end() && it->second;
+  };
+  for (Apply *node : fg.toposort()) {
+    bool any = false;
+    for (const Var &in : node->inputs()) any |= isRows(in);
+    Var out = node->output(0);
+    if (!any) {
+      for (int o = 0; o < node->numOutputs(); ++o) rows[node->output(o).get()] = false;
+      continue;
+    }
+    const Op &op = node->op();
+    bool ok = false;
+    if (dynamic_cast<const Elemwise *>(&op)) {
+      ok = true;
+      for (const Var &in : node->inputs()) {
+        if (in.ndim() != out.ndim()) ok &= !isRows(in) && in.ndim() < out.ndim();
+        else if (!isRows(in)) ok &= in.type().shape[0] == 1; // broadcasts along axis 0
+      }
+    } else if (auto *r = dynamic_cast<const Reduce *>(&op)) {
+      ok = !r->axes().empty() && r->axes()[0] != 0 && out.ndim() >= 1;
+    } else if (auto *sm = dynamic_cast<const Softmax *>(&op)) {
+      int64_t axis = sm->attrs().getOr<int64_t>("axis", -1);
+      ok = out.ndim() >= 2 && axis != 0 && axis != -out.ndim();
+    } else if (auto *d = dynamic_cast<const DimShuffle *>(&op)) {
+      ok = !d->order().empty() && d->order()[0] == 0;
+    }
+    if (!ok || node->numOutputs() != 1) return false;
+    rows[out.get()] = true;
+  }
+  for (const Var &out : fg.outputs()) {
+    if (!isRows(out)) return false;
+    outputRows.push_back(true);
+  }
+  return true;
+}
 
 class CompiledKernel : public JitKernel {
 public:
@@ -99,6 +169,7 @@ public:
       c.axis = static_cast<int>(axis < 0 ? axis + node->input(0).ndim() : axis);
       indexChecks_.push_back(std::move(c));
     }
+    rowSeparable_ = checkMessages_.empty() && indexChecks_.empty() && rowSeparable(*fg_, inputRows_, outputRows_);
   }
 
   std::vector<Tensor> run(const std::vector<Tensor> &inputsRaw) override {
@@ -106,27 +177,18 @@ public:
     if (inputsRaw.size() != ins.size())
       throw ValueError("JIT kernel: expected " + std::to_string(ins.size()) + " inputs, got " +
                        std::to_string(inputsRaw.size()));
-    std::vector<Shape> shapes = initialShapes_;
     std::vector<Tensor> inputs;
+    inputs.reserve(ins.size());
     for (size_t i = 0; i < ins.size(); ++i) {
       if (!ins[i].type().accepts(inputsRaw[i].dtype(), inputsRaw[i].shape()))
         throw TypeError("JIT kernel: input " + std::to_string(i) + " expects " + ins[i].type().str() + ", got " +
                         typeOf(inputsRaw[i]).str());
-      inputs.push_back(inputsRaw[i].contiguous());
-      shapes[inputSlots_[i]] = inputs.back().shape();
+      inputs.push_back(inputsRaw[i].isContiguous() ? inputsRaw[i] : inputsRaw[i].contiguous());
     }
-    // Shapes of every value, checked node by node exactly as the interpreter does.
-    std::vector<Shape> inShapes;
-    for (const ShapeStep &s : steps_) {
-      inShapes.clear();
-      for (int k : s.inputs) inShapes.push_back(shapes[k]);
-      s.op->checkShapes(s.inTypes, inShapes);
-      std::vector<Shape> outs = s.op->inferShape(inShapes);
-      for (size_t o = 0; o < outs.size(); ++o) shapes[s.outputs[o]] = std::move(outs[o]);
-    }
+    std::shared_ptr<const Plan> plan = planFor(inputs);
     for (const IndexCheck &c : indexChecks_) {
       const Tensor &ind = c.inputIndex >= 0 ? inputs[c.inputIndex] : c.constantValue;
-      int64_t n = shapes[c.xSlot][c.axis];
+      int64_t n = plan->shapes[c.xSlot][c.axis];
       for (int64_t k = 0; k < ind.size(); ++k) {
         double v = ind.getAsDouble(k);
         if (v < -static_cast<double>(n) || v >= static_cast<double>(n))
@@ -135,36 +197,112 @@ public:
       }
     }
     std::vector<Tensor> outputs;
+    outputs.reserve(outputSlots_.size());
     for (size_t o = 0; o < outputSlots_.size(); ++o)
-      outputs.push_back(Tensor::empty(fg_->outputs()[o].dtype(), shapes[outputSlots_[o]]));
-
-    std::vector<Descriptor> descs;
-    descs.reserve(inputs.size() + outputs.size());
-    auto describe = [&](const Tensor &t) {
-      Descriptor d{t.rawData(), t.rawData(), 0, {}};
-      for (int64_t s : t.shape()) d.sizesAndStrides.push_back(s);
-      for (int64_t s : t.strides()) d.sizesAndStrides.push_back(s);
-      descs.push_back(std::move(d));
-    };
+      outputs.push_back(Tensor::empty(fg_->outputs()[o].dtype(), plan->shapes[outputSlots_[o]]));
     std::vector<Tensor> flags;
     for (size_t c = 0; c < checkMessages_.size(); ++c) flags.push_back(Tensor::zeros(DType::Bool, {}));
-    for (const Tensor &t : inputs) describe(t);
-    for (const Tensor &t : outputs) describe(t);
-    for (const Tensor &t : flags) describe(t);
-    std::vector<void *> args;
-    for (Descriptor &d : descs) {
-      args.push_back(&d.allocated);
-      args.push_back(&d.aligned);
-      args.push_back(&d.offset);
-      for (int64_t &v : d.sizesAndStrides) args.push_back(&v);
+
+    int chunks = plan->chunks > 1 ? std::min(plan->chunks, callThreads()) : 1;
+    if (chunks <= 1) {
+      call(inputs, outputs, flags, 0, 0);
+    } else {
+      // Rows [r0, r1) of every row-split value per chunk: each row is computed by one thread, in a fixed
+      // partition for a given thread count, so results are deterministic.
+      ++splitCalls;
+      int64_t rows = plan->rows, per = (rows + chunks - 1) / chunks;
+      parallelFor(chunks, [&](int c) {
+        int64_t r0 = std::min(rows, c * per), r1 = std::min(rows, r0 + per);
+        if (r1 > r0) call(inputs, outputs, flags, r0, r1 - r0);
+      });
     }
-    fn_(args.data());
     for (size_t c = 0; c < flags.size(); ++c)
       if (*flags[c].data<bool>()) throw IndexError(checkMessages_[c]);
     return outputs;
   }
 
 private:
+  std::shared_ptr<const Plan> planFor(const std::vector<Tensor> &inputs) {
+    {
+      std::lock_guard<std::mutex> lock(planMutex_);
+      if (lastPlan_ && lastPlan_->inputShapes.size() == inputs.size()) {
+        bool same = true;
+        for (size_t i = 0; i < inputs.size() && same; ++i) same = lastPlan_->inputShapes[i] == inputs[i].shape();
+        if (same) return lastPlan_;
+      }
+    }
+    auto plan = std::make_shared<Plan>();
+    for (const Tensor &t : inputs) plan->inputShapes.push_back(t.shape());
+    plan->shapes = initialShapes_;
+    for (size_t i = 0; i < inputs.size(); ++i) plan->shapes[inputSlots_[i]] = inputs[i].shape();
+    // Shapes of every value, checked node by node exactly as the interpreter does.
+    std::vector<Shape> inShapes;
+    for (const ShapeStep &s : steps_) {
+      inShapes.clear();
+      for (int k : s.inputs) inShapes.push_back(plan->shapes[k]);
+      s.op->checkShapes(s.inTypes, inShapes);
+      std::vector<Shape> outs = s.op->inferShape(inShapes);
+      for (size_t o = 0; o < outs.size(); ++o) plan->shapes[s.outputs[o]] = std::move(outs[o]);
+    }
+    if (rowSeparable_) {
+      int64_t rows = -1, work = 0;
+      bool agree = true;
+      for (size_t i = 0; i < inputs.size(); ++i)
+        if (inputRows_[i]) {
+          int64_t r = inputs[i].shape()[0];
+          agree &= rows < 0 || rows == r;
+          rows = r;
+        }
+      for (int s : outputSlots_) {
+        agree &= !plan->shapes[s].empty() && plan->shapes[s][0] == rows;
+        work += shapeSize(plan->shapes[s]);
+      }
+      for (const Tensor &t : inputs) work += t.size(); // a row-wise reduction reads more than it writes
+      if (agree && rows > 1 && work >= parallelThreshold()) {
+        plan->rows = rows;
+        plan->chunks = static_cast<int>(std::min<int64_t>(rows, 64));
+      }
+    }
+    std::lock_guard<std::mutex> lock(planMutex_);
+    lastPlan_ = plan;
+    return plan;
+  }
+
+  /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).
+  void call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs, const std::vector<Tensor> &flags,
+            int64_t r0, int64_t n) const {
+    thread_local std::vector<int64_t> fields;
+    thread_local std::vector<void *> pointers;
+    thread_local std::vector<void *> args;
+    fields.clear();
+    pointers.clear();
+    args.clear();
+    auto describe = [&](const Tensor &t, bool split) {
+      char *base = static_cast<char *>(t.rawData());
+      if (split && n > 0) base += r0 * t.strides()[0] * static_cast<int64_t>(dtypeSize(t.dtype()));
+      pointers.push_back(base);
+      pointers.push_back(base);
+      fields.push_back(0);
+      for (int d = 0; d < t.ndim(); ++d) fields.push_back(split && n > 0 && d == 0 ? n : t.shape()[d]);
+      for (int64_t st : t.strides()) fields.push_back(st);
+    };
+    for (size_t i = 0; i < inputs.size(); ++i) describe(inputs[i], rowSeparable_ && inputRows_[i]);
+    for (size_t o = 0; o < outputs.size(); ++o) describe(outputs[o], rowSeparable_);
+    for (const Tensor &t : flags) describe(t, false);
+    // Pointers into the vectors are taken only once they no longer grow.
+    size_t p = 0, f = 0;
+    auto point = [&](const Tensor &t) {
+      args.push_back(&pointers[p++]);
+      args.push_back(&pointers[p++]);
+      args.push_back(&fields[f++]);
+      for (int d = 0; d < 2 * t.ndim(); ++d) args.push_back(&fields[f++]);
+    };
+    for (const Tensor &t : inputs) point(t);
+    for (const Tensor &t : outputs) point(t);
+    for (const Tensor &t : flags) point(t);
+    fn_(args.data());
+  }
+
   std::shared_ptr<const FunctionGraph> fg_;
   std::shared_ptr<LoadedObject> object_;
   LoadedObject::Entry fn_;
@@ -173,6 +311,10 @@ private:
   std::vector<ShapeStep> steps_;
   std::vector<IndexCheck> indexChecks_;
   std::vector<std::string> checkMessages_;
+  std::vector<bool> inputRows_, outputRows_; // split by rows when the kernel is row-separable
+  bool rowSeparable_ = false;
+  std::mutex planMutex_;
+  std::shared_ptr<const Plan> lastPlan_;
 };
 
 
@@ -199,6 +341,8 @@ std::shared_ptr<JitKernel> makeCompiledKernel(std::shared_ptr<const FunctionGrap
   return std::make_shared<CompiledKernel>(std::move(fg), std::move(object), entry, std::move(checkMessages));
 }
 
+size_t splitCallCount() { return splitCalls.load(); }
+
 std::shared_ptr<JitKernel> makeHostKernel(std::shared_ptr<const FunctionGraph> fg) {
   return std::make_shared<HostKernel>(std::move(fg));
 }
@@ -207,6 +351,8 @@ std::shared_ptr<JitKernel> makeHostKernel(std::shared_ptr<const FunctionGraph> f
 namespace {
 std::mutex emitMutex; // the shared printing context
 } // namespace
+
+size_t jitSplitCallCount() { return jit::splitCallCount(); }
 
 std::string emitCode(const FunctionGraph &fg, EmitLevel level) {
   if (level == EmitLevel::Graph) return printFunction(TextFunction{"kernel", fg.inputs(), fg.outputs()});

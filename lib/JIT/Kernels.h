@@ -16,6 +16,8 @@ namespace graphjit::jit {
 std::shared_ptr<JitKernel> makeCompiledKernel(std::shared_ptr<const FunctionGraph> fg,
                                               std::shared_ptr<LoadedObject> object, const std::string &entry,
                                               std::vector<std::string> checkMessages);
+/// Kernel calls split across threads so far.
+size_t splitCallCount();
 /// Runs `fg` (one node without a lowering) with the reference interpreter.
 std::shared_ptr<JitKernel> makeHostKernel(std::shared_ptr<const FunctionGraph> fg);
 

@@ -88,6 +88,7 @@ struct Function::Impl {
   std::shared_ptr<FunctionGraph> fgraph;
   std::unique_ptr<Executable> exec;
   Mode mode;
+  int numThreads = 0;
 };
 
 Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
@@ -103,6 +104,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   impl->inputs = inputs;
   impl->outputs = outputs;
   impl->mode = options.mode;
+  impl->numThreads = options.numThreads;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i]) throw ValueError("compile: input " + std::to_string(i) + " is null");
     if (inputs[i]->owner() || inputs[i]->isConstant() || inputs[i]->isShared())
@@ -187,6 +189,7 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
     all.push_back(args[i]);
   }
   for (const Var &s : f.sharedVars) all.push_back(s->sharedStorage()->value);
+  JitThreadsScope threads(f.numThreads);
   std::vector<Tensor> outs = f.exec->run(all);
   // All updates are computed from the old values before any is written.
   for (auto &[slot, out] : f.updateSlots) f.sharedVars[slot]->sharedStorage()->value = outs[out];

@@ -56,6 +56,21 @@ std::shared_ptr<JitKernel> jitLoadCached(const Hash128 &graphKey);
 /// Number of kernels compiled (not served from a cache) in this process.
 size_t jitCompileCount();
 
+/// Kernel calls that were split across threads (large row-separable kernels).
+size_t jitSplitCallCount();
+
+/// Sets how many threads kernels called on this thread may use while the object
+/// lives (0 keeps the default: GRAPHJIT_NUM_THREADS, else the machine's cores).
+/// Kernels below a size threshold always run on the calling thread.
+class JitThreadsScope {
+public:
+  explicit JitThreadsScope(int n);
+  ~JitThreadsScope();
+
+private:
+  int previous_;
+};
+
 /// Where the time of one compile went (GRAPHJIT_LOG=compile prints it).
 struct CompileStats {
   double rewrite = 0, partition = 0, lower = 0, mlirPasses = 0, translate = 0, llvmOpt = 0, codegen = 0,

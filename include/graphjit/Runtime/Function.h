@@ -49,6 +49,8 @@ struct CompileOptions {
   Mode mode = Mode::JIT;
   /// Rewrite query run on the graph before it is compiled ("" for none).
   std::string rewrites = "fast_run";
+  /// Threads a call may use for large kernels (0: GRAPHJIT_NUM_THREADS, else the machine's cores).
+  int numThreads = 0;
 };
 
 /// Compiles `outputs` as a function of `inputs` (native code by default; Mode::Interpret
