@@ -49,6 +49,8 @@ struct CompileOptions {
   Mode mode = Mode::JIT;
   /// Rewrite query run on the graph before it is compiled ("" for none).
   std::string rewrites = "fast_run";
+  /// Variables substituted before compiling, PyTensor's givens: {{old, new}, ...} (Runtime/Givens.h).
+  std::vector<std::pair<Var, Var>> givens;
 };
 
 /// Compiles `outputs` as a function of `inputs` (native code by default; Mode::Interpret
