@@ -25,3 +25,4 @@
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 #include "graphjit/Runtime/Givens.h"
+#include "graphjit/Text/Render.h"
