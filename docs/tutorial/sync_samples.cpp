@@ -4,9 +4,8 @@
 //   ```cpp
 //   ...the file, verbatim...
 //   ```
-// `sync_samples DIR` checks every marker and that every sample is shown;
-// `sync_samples DIR --update` rewrites the blocks from the files.
-#include <algorithm>
+// `sync_samples SAMPLES_DIR DOC.md...` checks every marker in the docs and
+// that every sample is shown; with --update it rewrites the blocks instead.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -27,16 +26,17 @@ std::string readFile(const fs::path &p) {
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    std::cerr << "usage: sync_samples TUTORIAL_DIR [--update]\n";
+  if (argc < 3) {
+    std::cerr << "usage: sync_samples SAMPLES_DIR DOC.md... [--update]\n";
     return 2;
   }
-  fs::path dir = argv[1];
-  bool update = argc > 2 && std::string(argv[2]) == "--update";
+  fs::path samples = argv[1];
+  bool update = false;
   std::vector<fs::path> chapters;
-  for (auto &e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".md") chapters.push_back(e.path());
-  std::sort(chapters.begin(), chapters.end());
+  for (int i = 2; i < argc; ++i) {
+    if (std::string(argv[i]) == "--update") update = true;
+    else chapters.push_back(argv[i]);
+  }
   std::set<std::string> shown;
   int errors = 0;
   const std::string marker = "<!-- sample: ";
@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
       if (line.rfind(marker, 0) != 0) continue;
       size_t end = line.find(" -->");
       std::string name = line.substr(marker.size(), end - marker.size());
-      fs::path sample = dir / "samples" / name;
+      fs::path sample = samples / name;
       if (end == std::string::npos || !fs::exists(sample)) {
         std::cerr << chapter.string() << ":" << lineNo << ": no sample file 'samples/" << name << "'\n";
         ++errors;
@@ -87,11 +87,11 @@ int main(int argc, char **argv) {
     }
     if (changed) std::ofstream(chapter, std::ios::binary) << out;
   }
-  for (auto &e : fs::directory_iterator(dir / "samples"))
+  for (auto &e : fs::directory_iterator(samples))
     if (e.path().extension() == ".cpp" && !shown.count(e.path().filename().string())) {
       std::cerr << "samples/" << e.path().filename().string() << " is shown in no chapter\n";
       ++errors;
     }
-  if (errors == 0) std::cout << "tutorial: " << shown.size() << " samples, all shown as they are\n";
+  if (errors == 0) std::cout << "docs: " << shown.size() << " samples, all shown as they are\n";
   return errors ? 1 : 0;
 }
