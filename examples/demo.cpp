@@ -70,7 +70,8 @@ double parseDouble(const std::string &flag, const std::string &v) {
   } catch (const std::exception &) {
     used = 0;
   }
-  if (used != v.size() || !(r >= 0)) usageError(flag + " expects a non-negative number, got '" + v + "'");
+  if (used != v.size() || !(r >= 0))
+    usageError(flag + " expects a non-negative number, got '" + v + "'");
   return r;
 }
 
@@ -87,22 +88,36 @@ bool parseOptions(int argc, char **argv, Options &o) {
     size_t eq = a.find('=');
     if (eq == std::string::npos) usageError("option '" + a + "' needs a value (--name=value)");
     std::string key = a.substr(0, eq), v = a.substr(eq + 1);
-    if (key == "--N") o.n = parseInt(key, v);
-    else if (key == "--D") o.d = parseInt(key, v);
-    else if (key == "--steps") o.steps = static_cast<int>(parseInt(key, v));
-    else if (key == "--lr") o.lr = parseDouble(key, v);
-    else if (key == "--l2") o.l2 = parseDouble(key, v);
-    else if (key == "--seed") o.seed = static_cast<uint64_t>(parseInt(key, v));
-    else if (key == "--out") o.outDir = v;
-    else if (key == "--save-data") o.saveDir = v;
+    if (key == "--N")
+      o.n = parseInt(key, v);
+    else if (key == "--D")
+      o.d = parseInt(key, v);
+    else if (key == "--steps")
+      o.steps = static_cast<int>(parseInt(key, v));
+    else if (key == "--lr")
+      o.lr = parseDouble(key, v);
+    else if (key == "--l2")
+      o.l2 = parseDouble(key, v);
+    else if (key == "--seed")
+      o.seed = static_cast<uint64_t>(parseInt(key, v));
+    else if (key == "--out")
+      o.outDir = v;
+    else if (key == "--save-data")
+      o.saveDir = v;
     else if (key == "--dtype") {
-      if (v == "f64") o.dtype = DType::Float64;
-      else if (v == "f32") o.dtype = DType::Float32;
-      else usageError("--dtype expects f64 or f32, got '" + v + "'");
+      if (v == "f64")
+        o.dtype = DType::Float64;
+      else if (v == "f32")
+        o.dtype = DType::Float32;
+      else
+        usageError("--dtype expects f64 or f32, got '" + v + "'");
     } else if (key == "--mode") {
-      if (v == "jit") o.mode = Mode::JIT;
-      else if (v == "interpret") o.mode = Mode::Interpret;
-      else usageError("--mode expects jit or interpret, got '" + v + "'");
+      if (v == "jit")
+        o.mode = Mode::JIT;
+      else if (v == "interpret")
+        o.mode = Mode::Interpret;
+      else
+        usageError("--mode expects jit or interpret, got '" + v + "'");
     } else {
       usageError("unknown option '" + key + "'");
     }
@@ -133,11 +148,13 @@ Data syntheticData(const Options &o) {
     data.trueW.push_back(normal(rng));
     norm += data.trueW.back() * data.trueW.back();
   }
-  for (double &w : data.trueW) w *= 10.0 / std::sqrt(norm);
+  for (double &w : data.trueW)
+    w *= 10.0 / std::sqrt(norm);
   std::vector<double> xs(o.n * o.d), ys(o.n);
   for (int64_t i = 0; i < o.n; ++i) {
     double z = 0.5;
-    for (int64_t j = 0; j < o.d; ++j) z += data.trueW[j] * (xs[i * o.d + j] = normal(rng));
+    for (int64_t j = 0; j < o.d; ++j)
+      z += data.trueW[j] * (xs[i * o.d + j] = normal(rng));
     ys[i] = uniform(rng) < 1.0 / (1.0 + std::exp(-z)) ? 1.0 : 0.0;
   }
   data.X = Tensor::fromVector(xs, {o.n, o.d}).astype(o.dtype);
@@ -148,8 +165,8 @@ Data syntheticData(const Options &o) {
 Data fileData(const Options &o) {
   Data data{loadNpy(o.xPath), loadNpy(o.yPath), {}};
   if (data.X.ndim() != 2 || data.y.ndim() != 1 || data.X.dim(0) != data.y.dim(0))
-    throw ShapeError("demo: expected X of shape [N,D] and y of shape [N], got " + shapeStr(data.X.shape()) +
-                     " and " + shapeStr(data.y.shape()));
+    throw ShapeError("demo: expected X of shape [N,D] and y of shape [N], got " +
+                     shapeStr(data.X.shape()) + " and " + shapeStr(data.y.shape()));
   data.X = data.X.astype(o.dtype);
   data.y = data.y.astype(o.dtype);
   return data;
@@ -157,7 +174,8 @@ Data fileData(const Options &o) {
 
 double correlation(const std::vector<double> &a, const std::vector<double> &b) {
   double ma = 0, mb = 0;
-  for (size_t i = 0; i < a.size(); ++i) ma += a[i] / a.size(), mb += b[i] / b.size();
+  for (size_t i = 0; i < a.size(); ++i)
+    ma += a[i] / a.size(), mb += b[i] / b.size();
   double sab = 0, saa = 0, sbb = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     sab += (a[i] - ma) * (b[i] - mb);
@@ -176,8 +194,10 @@ int run(const Options &o) {
   Data data = o.xPath.empty() ? syntheticData(o) : fileData(o);
   const int64_t n = data.X.dim(0), d = data.X.dim(1);
   std::printf("== data: %s, N = %lld, D = %lld, %s, %.0f ms\n",
-              o.xPath.empty() ? "synthetic (known weights, noisy labels)" : (o.xPath + ", " + o.yPath).c_str(),
-              static_cast<long long>(n), static_cast<long long>(d), dtypeName(o.dtype), msSince(t0));
+              o.xPath.empty() ? "synthetic (known weights, noisy labels)"
+                              : (o.xPath + ", " + o.yPath).c_str(),
+              static_cast<long long>(n), static_cast<long long>(d), dtypeName(o.dtype),
+              msSince(t0));
   if (!o.saveDir.empty()) {
     std::filesystem::create_directories(o.saveDir);
     saveNpy(data.X, (std::filesystem::path(o.saveDir) / "X.npy").string());
@@ -216,10 +236,11 @@ int run(const Options &o) {
 
   // One training step: outputs from the old weights, then w and b replaced by their updates.
   t0 = std::chrono::steady_clock::now();
-  Function step = compile({X, y}, {loss, accuracy}, {{w, w - o.lr * g[0]}, {b, b - o.lr * g[1]}}, o.mode);
+  Function step =
+      compile({X, y}, {loss, accuracy}, {{w, w - o.lr * g[0]}, {b, b - o.lr * g[1]}}, o.mode);
   double compileMs = msSince(t0);
-  std::printf("\n== compiled one training step (%s) in %.0f ms\n", o.mode == Mode::JIT ? "jit" : "interpret",
-              compileMs);
+  std::printf("\n== compiled one training step (%s) in %.0f ms\n",
+              o.mode == Mode::JIT ? "jit" : "interpret", compileMs);
 
   const int every = o.steps >= 10 ? o.steps / 10 : 1;
   double firstLoss = 0, lastLoss = 0, lastAccuracy = 0, totalMs = 0, intervalMs = 0;
@@ -234,8 +255,8 @@ int run(const Options &o) {
     if (s == 1) firstLoss = lastLoss;
     if (s % every == 0 || s == o.steps) {
       int count = s % every == 0 ? every : s % every;
-      std::printf("step %4d/%d  loss %.4f  accuracy %.4f  %.2f ms/step\n", s, o.steps, lastLoss, lastAccuracy,
-                  intervalMs / count);
+      std::printf("step %4d/%d  loss %.4f  accuracy %.4f  %.2f ms/step\n", s, o.steps, lastLoss,
+                  lastAccuracy, intervalMs / count);
       intervalMs = 0;
     }
   }

@@ -34,8 +34,10 @@ int main(int argc, char **argv) {
   bool update = false;
   std::vector<fs::path> chapters;
   for (int i = 2; i < argc; ++i) {
-    if (std::string(argv[i]) == "--update") update = true;
-    else chapters.push_back(argv[i]);
+    if (std::string(argv[i]) == "--update")
+      update = true;
+    else
+      chapters.push_back(argv[i]);
   }
   std::set<std::string> shown;
   int errors = 0;
@@ -53,7 +55,8 @@ int main(int argc, char **argv) {
       std::string name = line.substr(marker.size(), end - marker.size());
       fs::path sample = samples / name;
       if (end == std::string::npos || !fs::exists(sample)) {
-        std::cerr << chapter.string() << ":" << lineNo << ": no sample file 'samples/" << name << "'\n";
+        std::cerr << chapter.string() << ":" << lineNo << ": no sample file 'samples/" << name
+                  << "'\n";
         ++errors;
         continue;
       }
@@ -62,8 +65,8 @@ int main(int argc, char **argv) {
       std::getline(in, fence);
       ++lineNo;
       if (fence != "```cpp") {
-        std::cerr << chapter.string() << ":" << lineNo << ": expected ```cpp after the marker for " << name
-                  << ", got '" << fence << "'\n";
+        std::cerr << chapter.string() << ":" << lineNo << ": expected ```cpp after the marker for "
+                  << name << ", got '" << fence << "'\n";
         ++errors;
         out += fence + "\n";
         continue;

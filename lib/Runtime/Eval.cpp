@@ -14,7 +14,8 @@ namespace graphjit {
 
 namespace {
 std::string describe(const Var &v) {
-  return (v.name().empty() ? std::string("<unnamed>") : "'" + v.name() + "'") + " of type " + v.type().str();
+  return (v.name().empty() ? std::string("<unnamed>") : "'" + v.name() + "'") + " of type " +
+         v.type().str();
 }
 } // namespace
 
@@ -25,20 +26,22 @@ Tensor Var::eval(const std::vector<std::pair<Var, Tensor>> &bindings) const {
   for (auto &[var, value] : bindings) {
     if (!var) throw ValueError("Var::eval: a binding has a null variable");
     if (var->owner() || var->isConstant() || var->isShared())
-      throw ValueError("Var::eval: " + describe(var) +
-                       " is not a graph input (it is computed, constant or shared); bind the inputs it "
-                       "is computed from");
+      throw ValueError(
+          "Var::eval: " + describe(var) +
+          " is not a graph input (it is computed, constant or shared); bind the inputs it "
+          "is computed from");
     for (const Var &seen : inputs)
       if (seen == var) throw ValueError("Var::eval: " + describe(var) + " is bound twice");
     if (!var.type().accepts(value.dtype(), value.shape()))
-      throw TypeError("Var::eval: the value for " + describe(var) + " has type " + typeOf(value).str() +
-                      ", expected " + var.type().str());
+      throw TypeError("Var::eval: the value for " + describe(var) + " has type " +
+                      typeOf(value).str() + ", expected " + var.type().str());
     inputs.push_back(var);
     values.push_back(value);
   }
   for (const Var &root : graphInputs({*this})) {
     bool bound = false;
-    for (const Var &in : inputs) bound |= in == root;
+    for (const Var &in : inputs)
+      bound |= in == root;
     if (!bound)
       throw ValueError("Var::eval: no value given for input " + describe(root) +
                        "; pass one as v.eval({{input, value}})");

@@ -30,7 +30,8 @@ int collectMessage(char *message) {
   return 0;
 }
 std::string withMessages(const std::string &what, std::string messages) {
-  while (!messages.empty() && (messages.back() == '\n' || messages.back() == ' ')) messages.pop_back();
+  while (!messages.empty() && (messages.back() == '\n' || messages.back() == ' '))
+    messages.pop_back();
   return messages.empty() ? what : what + " (Graphviz: " + messages + ")";
 }
 
@@ -87,11 +88,13 @@ std::string renderDot(const std::string &dotText, const std::string &format) {
     }
   } restore;
   s.graph = agmemread(dotText.c_str());
-  if (!s.graph) throw ValueError(withMessages("renderDot: Graphviz could not parse the DOT text", messages));
+  if (!s.graph)
+    throw ValueError(withMessages("renderDot: Graphviz could not parse the DOT text", messages));
   if (gvLayout(s.gvc, s.graph, "dot") != 0)
-    throw Error(withMessages("renderDot: Graphviz could not lay out the graph with 'dot' (is the graphviz "
-                             "package installed?)",
-                             messages));
+    throw Error(
+        withMessages("renderDot: Graphviz could not lay out the graph with 'dot' (is the graphviz "
+                     "package installed?)",
+                     messages));
   s.laidOut = true;
   char *data = nullptr;
   unsigned int length = 0;
@@ -99,18 +102,23 @@ std::string renderDot(const std::string &dotText, const std::string &format) {
   // The buffer is allocated even when the format is unknown.
   std::unique_ptr<char, void (*)(char *)> owned(data, gvFreeRenderData);
   if (rc != 0 || !data)
-    throw ValueError(withMessages("renderDot: Graphviz has no renderer for format '" + format + "'", messages));
+    throw ValueError(
+        withMessages("renderDot: Graphviz has no renderer for format '" + format + "'", messages));
   return std::string(data, length);
 }
 
 void write_svg(const std::vector<Var> &outputs, const std::string &path) {
   writeFile(renderDot(to_dot(outputs), "svg"), path, "write_svg");
 }
-void write_svg(const Var &output, const std::string &path) { write_svg(std::vector<Var>{output}, path); }
+void write_svg(const Var &output, const std::string &path) {
+  write_svg(std::vector<Var>{output}, path);
+}
 
 void write_png(const std::vector<Var> &outputs, const std::string &path) {
   writeFile(renderDot(to_dot(outputs), "png"), path, "write_png");
 }
-void write_png(const Var &output, const std::string &path) { write_png(std::vector<Var>{output}, path); }
+void write_png(const Var &output, const std::string &path) {
+  write_png(std::vector<Var>{output}, path);
+}
 
 } // namespace graphjit

@@ -14,7 +14,8 @@ int main() {
   // Symbolic: x has a type but no value, and y records how to compute it.
   Var x = scalar("x");
   Var y = x * 2.0 + 1.0;
-  std::cout << "symbolic y: type " << y.type().str() << ", made by '" << y.owner()->op().name() << "'\n";
+  std::cout << "symbolic y: type " << y.type().str() << ", made by '" << y.owner()->op().name()
+            << "'\n";
   std::cout << dprint(y);
 
   // Give x a value to get one for y.
@@ -22,7 +23,8 @@ int main() {
 
   // Or make a function of the graph once and call it many times.
   Function f = compile({x}, {y});
-  for (double v : {0.0, 1.0, 2.5}) std::cout << "f(" << v << ") = " << f.call1({Tensor::scalar(v)}).item() << "\n";
+  for (double v : {0.0, 1.0, 2.5})
+    std::cout << "f(" << v << ") = " << f.call1({Tensor::scalar(v)}).item() << "\n";
 
   // The same recipe on whole arrays: a vector input, NumPy semantics.
   Var v = vector("v");

@@ -23,8 +23,8 @@ int main() {
   // One call each, through Graphviz's library (PyTensor's pydotprint).
   write_svg(y, "y.svg");
   write_png(y, "y.png");
-  std::cout << "== wrote y.svg and y.png: " << (std::filesystem::file_size("y.svg") > 1000 ? "yes" : "no")
-            << "\n";
+  std::cout << "== wrote y.svg and y.png: "
+            << (std::filesystem::file_size("y.svg") > 1000 ? "yes" : "no") << "\n";
 }
 
 // Output (make test checks these lines with FileCheck):

@@ -19,21 +19,25 @@ int main() {
 
   // Every node, inputs before users.
   std::cout << "toposort:";
-  for (Apply *a : toposort({z})) std::cout << " " << a->op().str();
+  for (Apply *a : toposort({z}))
+    std::cout << " " << a->op().str();
   std::cout << "\n";
 
   // What a caller must supply, and everything z depends on.
   std::cout << "graphInputs:";
-  for (const Var &v : graphInputs({z})) std::cout << " " << v.name();
+  for (const Var &v : graphInputs({z}))
+    std::cout << " " << v.name();
   std::cout << "\nancestors: " << ancestors({z}).size() << " variables\n";
   int constants = 0;
-  for (const Var &v : ancestors({z})) constants += v->isConstant();
+  for (const Var &v : ancestors({z}))
+    constants += v->isConstant();
   std::cout << "of which constants: " << constants << "\n";
 
   // A FunctionGraph: a copy with inputs, outputs and the clients of each variable.
   FunctionGraph fg({x, w}, {z});
   std::cout << "FunctionGraph: " << fg.numNodes() << " nodes; x is used by";
-  for (const Client &c : fg.clients(fg.inputs()[0])) std::cout << " " << c.node->op().str() << "[" << c.index << "]";
+  for (const Client &c : fg.clients(fg.inputs()[0]))
+    std::cout << " " << c.node->op().str() << "[" << c.index << "]";
   std::cout << "\n";
 }
 

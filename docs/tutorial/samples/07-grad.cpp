@@ -9,19 +9,20 @@ int main() {
   Var x = scalar("x");
   Var y = sigmoid(x);
   Var g = grad(y, x); // d sigmoid(x) / dx, as a new graph
-  std::cout << "grad graph: " << toposort({g}).size() << " nodes, simplified: "
-            << toposort(simplify({g})).size() << "\n";
+  std::cout << "grad graph: " << toposort({g}).size()
+            << " nodes, simplified: " << toposort(simplify({g})).size() << "\n";
   std::cout << dprint(simplify({g}));
   std::cout << "dy/dx at 0: " << g.eval({{x, Tensor::scalar(0.0)}}).item() << "\n";
 
   // With respect to a vector: d/dw sum(w * w) = 2 w.
   Var w = vector("w");
-  std::cout << "d/dw sum(w*w) at [1, -3]: " << grad(sum(w * w), w).eval({{w, Tensor::of({1, -3})}}).str()
-            << "\n";
+  std::cout << "d/dw sum(w*w) at [1, -3]: "
+            << grad(sum(w * w), w).eval({{w, Tensor::of({1, -3})}}).str() << "\n";
 
   // Second order: the Hessian of sum(v^3) is diag(6 v) (static shapes).
   Var s = tensor(DType::Float64, {2}, "s");
-  std::cout << "hessian: " << hessian(sum(s * s * s), s).eval({{s, Tensor::of({1, 2})}}).str() << "\n";
+  std::cout << "hessian: " << hessian(sum(s * s * s), s).eval({{s, Tensor::of({1, 2})}}).str()
+            << "\n";
 }
 
 // Output (make test checks these lines with FileCheck):

@@ -14,7 +14,8 @@ int main() {
   Function f = compile({x}, {sum(x)}, {{calls, calls + 1.0}, {total, total + sum(x)}});
   f({Tensor::of({1, 2})});
   f({Tensor::of({3})});
-  std::cout << "calls = " << getValue(calls).item() << ", total = " << getValue(total).item() << "\n";
+  std::cout << "calls = " << getValue(calls).item() << ", total = " << getValue(total).item()
+            << "\n";
   setValue(total, Tensor::scalar(100.0));
   f({Tensor::of({5})});
   std::cout << "after setValue and one call: total = " << getValue(total).item() << "\n";
@@ -29,7 +30,8 @@ int main() {
   Var y = tanh(x) * 3.0;
   Function jit = compile({x}, {y}, {}, Mode::JIT), interp = compile({x}, {y}, {}, Mode::Interpret);
   Tensor v = Tensor::of({-1, 0, 0.5});
-  std::cout << "jit:       " << jit.call1({v}).str() << "\ninterpret: " << interp.call1({v}).str() << "\n";
+  std::cout << "jit:       " << jit.call1({v}).str() << "\ninterpret: " << interp.call1({v}).str()
+            << "\n";
 
   // Wrong arguments are reported with the argument, expected and got.
   try {

@@ -33,13 +33,15 @@ int main() {
   Function step = compile({X, y}, {loss, accuracy}, {{w, w - 1.0 * g[0]}, {b, b - 1.0 * g[1]}});
   for (int i = 1; i <= 300; ++i) {
     std::vector<Tensor> out = step({Xv, yv});
-    if (i == 1 || i % 100 == 0) std::printf("step %3d  loss %.3f  accuracy %.2f\n", i, out[0].item(), out[1].item());
+    if (i == 1 || i % 100 == 0)
+      std::printf("step %3d  loss %.3f  accuracy %.2f\n", i, out[0].item(), out[1].item());
   }
   // Separable data: the weights grow along the true direction (2, -1).
   Tensor wv = getValue(w);
-  std::printf("w / |w| = (%.2f, %.2f), true (%.2f, %.2f)\n", wv.getAsDouble(0) / std::hypot(wv.getAsDouble(0), wv.getAsDouble(1)),
-              wv.getAsDouble(1) / std::hypot(wv.getAsDouble(0), wv.getAsDouble(1)), 2 / std::sqrt(5.0),
-              -1 / std::sqrt(5.0));
+  std::printf("w / |w| = (%.2f, %.2f), true (%.2f, %.2f)\n",
+              wv.getAsDouble(0) / std::hypot(wv.getAsDouble(0), wv.getAsDouble(1)),
+              wv.getAsDouble(1) / std::hypot(wv.getAsDouble(0), wv.getAsDouble(1)),
+              2 / std::sqrt(5.0), -1 / std::sqrt(5.0));
 }
 
 // Output (make test checks these lines with FileCheck):

@@ -22,7 +22,8 @@ public:
     Tensor x = in[0].contiguous(), out = Tensor::empty(DType::Float64, x.shape());
     const double *src = x.data<double>();
     double *dst = out.data<double>();
-    for (int64_t i = 0; i < x.size(); ++i) dst[i] = src[i] * src[i] * src[i];
+    for (int64_t i = 0; i < x.size(); ++i)
+      dst[i] = src[i] * src[i] * src[i];
     return {out};
   }
   // Vector-Jacobian product: d cost/dx = d cost/d out * 3 x^2, built from existing ops.

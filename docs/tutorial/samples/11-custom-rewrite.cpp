@@ -26,7 +26,9 @@ int main() {
   options.extraRules = {addSelf};
   int step = 0;
   options.listener = [&](const RewriteEvent &e) {
-    std::cout << "step " << ++step << ": " << e.rule << "\n" << dprint(e.before) << "  ->\n" << dprint(e.after);
+    std::cout << "step " << ++step << ": " << e.rule << "\n"
+              << dprint(e.before) << "  ->\n"
+              << dprint(e.after);
   };
   rewriteGraph(fg, options);
   std::cout << "after:\n" << dprint(fg.outputs());

@@ -11,7 +11,8 @@ int main() {
   Var cheap = matmul(A[1], B); // the same row, one vector-matrix product
   std::cout << dprint(row) << dprint(cheap);
   Tensor a = Tensor::of({{1, 2}, {3, 4}, {5, 6}}), b = Tensor::of({{1, 0, 2}, {0, 1, 3}});
-  std::cout << row.eval({{A, a}, {B, b}}).str() << " == " << cheap.eval({{A, a}, {B, b}}).str() << "\n";
+  std::cout << row.eval({{A, a}, {B, b}}).str() << " == " << cheap.eval({{A, a}, {B, b}}).str()
+            << "\n";
 
   // The rewrite, written as in chapter 11: index the left factor instead of the product.
   NodeRewriter pushdown;

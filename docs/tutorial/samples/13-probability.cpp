@@ -12,7 +12,8 @@ int main() {
   std::mt19937_64 rng(3);
   std::normal_distribution<double> data(2.0, 0.5);
   std::vector<double> xs(2000);
-  for (double &v : xs) v = data(rng);
+  for (double &v : xs)
+    v = data(rng);
 
   Var x = vector("x");
   Var mu = shared(Tensor::scalar(0.0), "mu");
@@ -24,13 +25,16 @@ int main() {
   Function step = compile({x}, {logp}, {{mu, mu + 0.1 * g[0]}, {logSigma, logSigma + 0.1 * g[1]}});
   Tensor xv = Tensor::fromVector(xs);
   double lp = 0;
-  for (int i = 0; i < 500; ++i) lp = step({xv})[0].item();
+  for (int i = 0; i < 500; ++i)
+    lp = step({xv})[0].item();
   std::printf("fitted: mu = %.4f, sigma = %.4f, mean log-density %.3f\n", getValue(mu).item(),
               std::exp(getValue(logSigma).item()), lp);
   // The maximum-likelihood answer in closed form: the sample mean and standard deviation.
   double m = 0, v = 0;
-  for (double e : xs) m += e / xs.size();
-  for (double e : xs) v += (e - m) * (e - m) / xs.size();
+  for (double e : xs)
+    m += e / xs.size();
+  for (double e : xs)
+    v += (e - m) * (e - m) / xs.size();
   std::printf("closed form: mu = %.4f, sigma = %.4f\n", m, std::sqrt(v));
 }
 

@@ -12,7 +12,7 @@ int main() {
   z->name = "z";
 
   // Variables and their owners.
-  std::shared_ptr<Apply> node = z.owner();          // null for inputs, constants, shared variables
+  std::shared_ptr<Apply> node = z.owner(); // null for inputs, constants, shared variables
   std::cout << "op: " << node->op().str() << ", inputs: " << node->inputs().size()
             << ", outputs: " << node->numOutputs() << ", z is output " << z->index() << "\n";
   Apply *add = node->input(0)->owner();
@@ -23,13 +23,17 @@ int main() {
 
   // Walking.
   std::cout << "toposort:";
-  for (Apply *a : toposort({z})) std::cout << " " << a->op().name();
+  for (Apply *a : toposort({z}))
+    std::cout << " " << a->op().name();
   std::cout << "\ngraphInputs:";
-  for (const Var &v : graphInputs({z})) std::cout << " " << v.name();
+  for (const Var &v : graphInputs({z}))
+    std::cout << " " << v.name();
   std::cout << "\nsharedInputs:";
-  for (const Var &v : sharedInputs({z})) std::cout << " " << v.name();
+  for (const Var &v : sharedInputs({z}))
+    std::cout << " " << v.name();
   std::cout << "\nancestors:";
-  for (const Var &v : ancestors({z})) std::cout << " " << (v.name().empty() ? v.owner() ? v.owner()->op().name() : "?" : v.name());
+  for (const Var &v : ancestors({z}))
+    std::cout << " " << (v.name().empty() ? v.owner() ? v.owner()->op().name() : "?" : v.name());
   std::cout << "\n";
 
   // Substituting: a new graph; z is unchanged.
@@ -44,7 +48,8 @@ int main() {
   // FunctionGraph: the rewriter's view, with clients and replace().
   FunctionGraph fg({x, w}, {z});
   Var in0 = fg.inputs()[0];
-  std::cout << "fg: " << fg.numNodes() << " nodes, clients of x: " << fg.clients(in0).size() << "\n";
+  std::cout << "fg: " << fg.numNodes() << " nodes, clients of x: " << fg.clients(in0).size()
+            << "\n";
   Var sumNode = fg.outputs()[0].owner()->input(0);
   fg.replace(sumNode, tanh(sumNode), "demo");
   std::cout << dprint(fg.outputs());

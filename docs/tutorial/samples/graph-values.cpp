@@ -19,7 +19,8 @@ int main() {
 
   // Shared variables: a value stored in the graph.
   Var w = shared(Tensor::of({1, 2}), "w");
-  std::cout << "getValue: " << getValue(w).str() << ", sum(w).eval(): " << sum(w).eval().item() << "\n";
+  std::cout << "getValue: " << getValue(w).str() << ", sum(w).eval(): " << sum(w).eval().item()
+            << "\n";
   setValue(w, Tensor::of({10, 20}));
   std::cout << "setValue: " << sum(w).eval().item() << "\n";
   try {
@@ -40,4 +41,4 @@ int main() {
 // CHECK-NEXT: getValue: f64[2] [1, 2], sum(w).eval(): 3
 // CHECK-NEXT: setValue: 30
 // CHECK-NEXT: error: setValue: 'w' expects f64[?], got f64[1,2]
-// CHECK-NEXT: error: Var::eval: no value given for input 'M' of type f64[?,?]; pass one as v.eval({{[{][{]}}input, value}})
+// CHECK-NEXT: error: Var::eval: no value given for input 'M' of type f64[?,?]; pass one as v.eval(

@@ -7,7 +7,8 @@ using namespace graphjit;
 
 TEST(ReduceAxesList, BracedListsNameTheAxes) {
   Var M = tensor(DType::Float64, {2, 3, 2}, "M");
-  Tensor v = Tensor::fromVector(std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, {2, 3, 2});
+  Tensor v =
+      Tensor::fromVector(std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, {2, 3, 2});
   Tensor r = mean(M, {0, 1}).eval({{M, v}});
   EXPECT_TRUE(allclose(r, Tensor::of({6, 7}))) << r.str(); // (1+3+5+7+9+11)/6, (2+...+12)/6
   EXPECT_EQ(sum(M, {2}).type().str(), "f64[2,3]");

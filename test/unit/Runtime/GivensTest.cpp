@@ -42,7 +42,8 @@ TEST(Givens, BadEntriesAreRejectedWithTheReason) {
     }
     return "(no exception)";
   };
-  EXPECT_NE(attempt({{x, m}}, {y, m}).find("by a value of type f64[?,?], expected f64[?]"), std::string::npos);
+  EXPECT_NE(attempt({{x, m}}, {y, m}).find("by a value of type f64[?,?], expected f64[?]"),
+            std::string::npos);
   EXPECT_NE(attempt({{x, y}}, {x, y}).find("also an input"), std::string::npos);
   EXPECT_NE(attempt({{exp(x), y}}, {x, y}).find("computed"), std::string::npos);
   EXPECT_NE(attempt({{x, Var()}}, {y}).find("null"), std::string::npos);

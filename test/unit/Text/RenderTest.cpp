@@ -19,7 +19,9 @@ std::string readFile(const std::string &path) {
   return ss.str();
 }
 std::string scratch(const std::string &name) {
-  return (std::filesystem::temp_directory_path() / ("graphjit-render-" + std::to_string(::getpid()) + name)).string();
+  return (std::filesystem::temp_directory_path() /
+          ("graphjit-render-" + std::to_string(::getpid()) + name))
+      .string();
 }
 } // namespace
 
@@ -61,11 +63,13 @@ TEST(Render, ErrorsAreTyped) {
     renderDot("digraph {", "svg");
     ADD_FAILURE() << "no exception for malformed DOT";
   } catch (const ValueError &e) {
-    EXPECT_NE(std::string(e.what()).find("could not parse the DOT text (Graphviz: Error: syntax error"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("could not parse the DOT text (Graphviz: Error: syntax error"),
+        std::string::npos)
         << e.what();
   }
   EXPECT_THROW(renderDot("digraph { a -> b }", "no-such-format"), ValueError);
   // The process-wide context keeps working after errors and across formats.
-  for (int i = 0; i < 3; ++i) EXPECT_NE(renderDot("digraph { a -> b }", "svg").find("<svg"), std::string::npos);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_NE(renderDot("digraph { a -> b }", "svg").find("<svg"), std::string::npos);
 }
