@@ -20,8 +20,10 @@ configure: $(BUILD)/build.ninja
 build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
-	./$(BUILD)/examples/demo
+# Builds only what the demo needs (the library and examples/demo.cpp), then runs it.
+demo: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target demo
+	$(BUILD)/examples/demo --out=$(BUILD)/demo
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -24,3 +24,5 @@
 #include "graphjit/Tensor/Tensor.h"
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
+#include "graphjit/Runtime/Givens.h"
+#include "graphjit/Text/Render.h"

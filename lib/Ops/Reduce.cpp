@@ -408,6 +408,9 @@ Var reduce(ReduceKind kind, const Var &x, Axes axis, bool keepdims) {
   Var NAME(const Var &x, Axes axis, bool keepdims) { return reduce(KIND, x, axis, keepdims); } \
   Var NAME(const Var &x, int64_t axis, bool keepdims) {                                        \
     return reduce(KIND, x, IntList{axis}, keepdims);                                           \
+  }                                                                                            \
+  Var NAME(const Var &x, std::initializer_list<int64_t> axes, bool keepdims) {                 \
+    return reduce(KIND, x, IntList(axes), keepdims);                                           \
   }
 GRAPHJIT_REDUCE_BUILDERS(sum, ReduceKind::Sum)
 GRAPHJIT_REDUCE_BUILDERS(prod, ReduceKind::Prod)

@@ -1,4 +1,5 @@
 #include "graphjit/Runtime/Function.h"
+#include "graphjit/Runtime/Givens.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/StructuralHash.h"
 #include "graphjit/Graph/Traversal.h"
@@ -100,6 +101,12 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
 
 Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                  const Updates &updates, const CompileOptions &options) {
+  if (!options.givens.empty()) { // substituted first, then compiled as if written so (Givens.cpp)
+    GivenGraph g = applyGivens(inputs, outputs, updates, options.givens);
+    CompileOptions rest = options;
+    rest.givens.clear();
+    return compile(inputs, g.outputs, g.updates, rest);
+  }
   auto impl = std::make_shared<Function::Impl>();
   impl->inputs = inputs;
   impl->outputs = outputs;

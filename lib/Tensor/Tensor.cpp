@@ -121,8 +121,10 @@ Tensor Tensor::full(DType dtype, const Shape &shape, double value) {
 
 Tensor Tensor::scalar(double value, DType dtype) { return full(dtype, {}, value); }
 
-Tensor Tensor::of(std::initializer_list<double> data, DType dtype) {
-  return fromVector(std::vector<double>(data), {int64_t(data.size())}).astype(dtype);
+Tensor Tensor::of(std::initializer_list<Element> data, DType dtype) {
+  std::vector<double> values;
+  for (const Element &e : data) values.push_back(e.value);
+  return fromVector(values, {int64_t(data.size())}).astype(dtype);
 }
 
 Tensor Tensor::of(std::initializer_list<std::initializer_list<double>> rows, DType dtype) {

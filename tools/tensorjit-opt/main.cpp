@@ -3,6 +3,7 @@
 #include "ToolPass.h"
 
 #include "graphjit/Text/DPrint.h"
+#include "graphjit/Text/Render.h"
 #include "graphjit/Text/TextIR.h"
 
 #include <algorithm>
@@ -20,7 +21,10 @@ void printHelp() {
                "passes given on the command line in order, and prints the result.\n\n"
                "Options:\n"
                "  --help                  show this help\n"
-               "  --print=ir|dprint|dot   output format (default ir: the text IR)\n"
+               "  --print=ir|dprint|dot|svg|png\n"
+               "                          output format (default ir: the text IR); svg and png are\n"
+               "                          pictures laid out by Graphviz\n"
+               "  -o FILE                 write the output to FILE instead of standard output\n"
                "  --arg NAME=VALUE        value of argument NAME for --eval/--run: a literal such as\n"
                "                          [[1,2],[3,4]] or 2.5, or @file.npy\n\n"
                "Passes (applied in command-line order):\n";
@@ -37,7 +41,7 @@ const ToolPass *findPass(const std::string &flag) {
 }
 
 int run(int argc, char **argv) {
-  std::string file, print = "ir";
+  std::string file, print = "ir", outPath;
   bool haveFile = false;
   std::vector<std::pair<const ToolPass *, std::string>> pipeline;
   std::vector<std::pair<std::string, std::string>> args;
@@ -58,10 +62,15 @@ int run(int argc, char **argv) {
       args.emplace_back(nv.substr(0, eq), nv.substr(eq + 1));
       continue;
     }
+    if (a == "-o") {
+      if (i + 1 >= argc) throw ValueError("-o needs a FILE");
+      outPath = argv[++i];
+      continue;
+    }
     if (a.rfind("--print=", 0) == 0) {
       print = a.substr(8);
-      if (print != "ir" && print != "dprint" && print != "dot")
-        throw ValueError("--print expects ir, dprint or dot, got '" + print + "'");
+      if (print != "ir" && print != "dprint" && print != "dot" && print != "svg" && print != "png")
+        throw ValueError("--print expects ir, dprint, dot, svg or png, got '" + print + "'");
       continue;
     }
     if (a.rfind("--", 0) == 0) {
@@ -104,15 +113,26 @@ int run(int argc, char **argv) {
     text = ss.str();
   }
 
-  ToolContext ctx{parseModule(text, name), args, std::cout};
+  std::ofstream outFile;
+  if (!outPath.empty()) {
+    outFile.open(outPath, std::ios::binary);
+    if (!outFile) throw ValueError("cannot open '" + outPath + "' for writing (-o)");
+  }
+  std::ostream &out = outPath.empty() ? std::cout : outFile;
+  ToolContext ctx{parseModule(text, name), args, out};
   for (auto &[pass, value] : pipeline) pass->run(ctx, value);
   if (ctx.printedResults) return 0;
   if (print == "ir") {
-    std::cout << printModule(ctx.functions);
+    out << printModule(ctx.functions);
+  } else if (print == "svg" || print == "png") {
+    // One picture of every function's outputs.
+    std::vector<Var> all;
+    for (const TextFunction &fn : ctx.functions) all.insert(all.end(), fn.outputs.begin(), fn.outputs.end());
+    out << renderDot(to_dot(all), print);
   } else {
     for (const TextFunction &fn : ctx.functions) {
-      if (print == "dprint") std::cout << dprint(fn.outputs);
-      else std::cout << to_dot(fn.outputs);
+      if (print == "dprint") out << dprint(fn.outputs);
+      else out << to_dot(fn.outputs);
     }
   }
   return 0;

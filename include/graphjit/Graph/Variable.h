@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace graphjit {
@@ -82,6 +83,12 @@ public:
   template <typename... I> Var operator()(I... idx) const;
   /// x[i]: the i-th entry along the first axis (drops it). Defined in Ops/Indexing.
   Var operator[](int64_t i) const;
+
+  /// The value of this variable given values for the inputs it depends on,
+  /// like PyTensor's x.eval({x: value}): x.eval({{x, Tensor::of({1, 2})}}).
+  /// Runs the rewritten graph with the interpreter. Defined in the Runtime
+  /// library (lib/Runtime/Eval.cpp), which the graph core does not see.
+  Tensor eval(const std::vector<std::pair<Var, Tensor>> &bindings = {}) const;
 
   bool operator==(const Var &o) const { return p_ == o.p_; }
   bool operator!=(const Var &o) const { return p_ != o.p_; }

@@ -7,6 +7,7 @@
 
 #include "graphjit/Graph/Op.h"
 
+#include <initializer_list>
 #include <optional>
 
 namespace graphjit {
@@ -99,6 +100,14 @@ Var any(const Var &x, int64_t axis, bool keepdims = false);
 Var mean(const Var &x, Axes axis = std::nullopt, bool keepdims = false);
 Var mean(const Var &x, int64_t axis, bool keepdims = false);
 Var reduce(ReduceKind kind, const Var &x, Axes axis = std::nullopt, bool keepdims = false);
+// Braced axis lists, so that mean(M, {0, 1}) works without spelling IntList{0, 1}.
+Var sum(const Var &x, std::initializer_list<int64_t> axes, bool keepdims = false);
+Var prod(const Var &x, std::initializer_list<int64_t> axes, bool keepdims = false);
+Var max(const Var &x, std::initializer_list<int64_t> axes, bool keepdims = false);
+Var min(const Var &x, std::initializer_list<int64_t> axes, bool keepdims = false);
+Var all(const Var &x, std::initializer_list<int64_t> axes, bool keepdims = false);
+Var any(const Var &x, std::initializer_list<int64_t> axes, bool keepdims = false);
+Var mean(const Var &x, std::initializer_list<int64_t> axes, bool keepdims = false);
 
 Var argmax(const Var &x, std::optional<int64_t> axis = std::nullopt, bool keepdims = false);
 Var argmin(const Var &x, std::optional<int64_t> axis = std::nullopt, bool keepdims = false);

@@ -51,6 +51,8 @@ struct CompileOptions {
   std::string rewrites = "fast_run";
   /// Threads a call may use for large kernels (0: GRAPHJIT_NUM_THREADS, else the machine's cores).
   int numThreads = 0;
+  /// Variables substituted before compiling, PyTensor's givens: {{old, new}, ...} (Runtime/Givens.h).
+  std::vector<std::pair<Var, Var>> givens;
 };
 
 /// Compiles `outputs` as a function of `inputs` (native code by default; Mode::Interpret

@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace graphjit {
@@ -41,10 +42,24 @@ public:
   }
   /// Copies `data` into a new tensor of `shape` (Shape{} makes a scalar).
   template <typename T> static Tensor fromVector(const std::vector<T> &data, Shape shape);
-  /// 1-d and 2-d literals: Tensor::of({1.0, 2.0}), Tensor::of({{1, 2}, {3, 4}}).
-  /// (Rows of one element, or a single row, are ambiguous in C++: use
-  /// Tensor::of({1, 2}).reshaped({1, 2}) for those.)
-  static Tensor of(std::initializer_list<double> data, DType dtype = DType::Float64);
+  /// One number of a 1-d literal. A class (not double) on purpose: it makes
+  /// Tensor::of({{1}}) a 1x1 matrix instead of an ambiguous call, because a
+  /// user-defined conversion ranks below the 2-d overload's standard one.
+  struct Element {
+    double value;
+    template <typename T>
+      requires std::is_arithmetic_v<T>
+    Element(T v) : value(static_cast<double>(v)) {}
+  };
+  /// 1-d and 2-d literals: Tensor::of({1.0, 2.0}), Tensor::of({{1, 2}, {3, 4}}),
+  /// Tensor::of({{1}}) (1x1), Tensor::of({{1, 2}}) (1x2), Tensor::of({{1}, {2}}) (2x1).
+  static Tensor of(std::initializer_list<Element> data, DType dtype = DType::Float64);
+  /// 1-d from a list of one arithmetic type (also an std::initializer_list variable).
+  template <typename T>
+    requires std::is_arithmetic_v<T>
+  static Tensor of(std::initializer_list<T> data, DType dtype = DType::Float64) {
+    return fromVector(std::vector<double>(data.begin(), data.end())).astype(dtype);
+  }
   static Tensor of(std::initializer_list<std::initializer_list<double>> rows,
                    DType dtype = DType::Float64);
   /// Wraps caller memory without copying; the caller keeps it alive.

@@ -1,0 +1,52 @@
+// Var::eval: PyTensor's x.eval({x: value}) for quick looks at a value.
+//
+// Declared on Var (Graph) but defined here because it compiles the graph:
+// the graph core sits below the rewrites and the interpreter and must not
+// depend on them, while the library is one shared object, so the symbol
+// resolves at link time. It compiles with Mode::Interpret and the default
+// rewrites, so eval gives what a compiled Function would (stable forms
+// included) without paying for a JIT compile.
+#include "graphjit/Graph/Traversal.h"
+#include "graphjit/Runtime/Function.h"
+#include "graphjit/Support/Error.h"
+
+namespace graphjit {
+
+namespace {
+std::string describe(const Var &v) {
+  return (v.name().empty() ? std::string("<unnamed>") : "'" + v.name() + "'") + " of type " +
+         v.type().str();
+}
+} // namespace
+
+Tensor Var::eval(const std::vector<std::pair<Var, Tensor>> &bindings) const {
+  if (!p_) throw ValueError("Var::eval: the variable is null");
+  std::vector<Var> inputs;
+  std::vector<Tensor> values;
+  for (auto &[var, value] : bindings) {
+    if (!var) throw ValueError("Var::eval: a binding has a null variable");
+    if (var->owner() || var->isConstant() || var->isShared())
+      throw ValueError(
+          "Var::eval: " + describe(var) +
+          " is not a graph input (it is computed, constant or shared); bind the inputs it "
+          "is computed from");
+    for (const Var &seen : inputs)
+      if (seen == var) throw ValueError("Var::eval: " + describe(var) + " is bound twice");
+    if (!var.type().accepts(value.dtype(), value.shape()))
+      throw TypeError("Var::eval: the value for " + describe(var) + " has type " +
+                      typeOf(value).str() + ", expected " + var.type().str());
+    inputs.push_back(var);
+    values.push_back(value);
+  }
+  for (const Var &root : graphInputs({*this})) {
+    bool bound = false;
+    for (const Var &in : inputs)
+      bound |= in == root;
+    if (!bound)
+      throw ValueError("Var::eval: no value given for input " + describe(root) +
+                       "; pass one as v.eval({{input, value}})");
+  }
+  return compile(inputs, {*this}, {}, Mode::Interpret)(values)[0];
+}
+
+} // namespace graphjit
