@@ -5,6 +5,7 @@
 #include "Rules.h"
 
 #include "graphjit/Ops/DimShuffle.h"
+#include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/MatMul.h"
 
 namespace graphjit::rewrite {
@@ -44,16 +45,27 @@ void registerSpecializeProducts(RewriteRegistry &r) {
     Var a = transposedMatrixBesideVector(n.input(1), n.input(0));
     return a ? one(matmul(a, n.input(0))) : std::vector<Var>{};
   });
-  add(r, "local_matmul_transpose_transpose", "transpose(A) @ transpose(B) -> transpose(B @ A)",
+  // Only for integer products: float products are BLAS calls, which read transposed operands
+  // in place, and the rewritten form would add a transposed copy of the result.
+  add(r, "local_matmul_transpose_transpose", "transpose(A) @ transpose(B) -> transpose(B @ A) (integer dtypes)",
       [](Apply &n) -> std::vector<Var> {
         Var a = transposed(n.input(0)), b = transposed(n.input(1));
-        if (!a || !b) return {};
+        if (!a || !b || isFloat(n.output(0).dtype())) return {};
         Var p = matmul(b, a);
         IntList swap;
         for (int d = 0; d < p.ndim() - 2; ++d) swap.push_back(d);
         swap.push_back(p.ndim() - 1);
         swap.push_back(p.ndim() - 2);
         return one(dimshuffle(p, swap));
+      });
+  add(r, "local_matmul_inner_one", "A @ B -> A * B when the inner dim is a static 1 (an outer product)",
+      [](Apply &n) -> std::vector<Var> {
+        const Var &a = n.input(0), &b = n.input(1);
+        int r = a.ndim();
+        if (r < 2 || b.ndim() != r || a.type().shape[r - 1] != 1 || b.type().shape[r - 2] != 1) return {};
+        // One product per element, no sum: the elementwise form is exact and one streaming pass.
+        Var p = a * b;
+        return p.type() == n.output(0).type() ? one(p) : std::vector<Var>{};
       });
 }
 

@@ -143,8 +143,13 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   k["local_dot_vector_transpose"] = {[](V x, V, V m, V) { return std::vector<Var>{dot(x, transpose(m))}; },
                                      [](V x, V, V m, V) { return std::vector<Var>{dot(dot(m, x), m)}; }};
   k["local_matmul_transpose_transpose"] = {
-      [](V, V, V m, V) { return std::vector<Var>{dot(transpose(m), transpose(transpose(m)))}; },
-      [](V, V, V m, V) { return std::vector<Var>{dot(transpose(m), m)}; }}; // one operand transposed
+      [](V, V, V m, V) {
+        Var i = cast(m, DType::Int64);
+        return std::vector<Var>{dot(transpose(i), transpose(transpose(i)))};
+      },
+      [](V, V, V m, V) { return std::vector<Var>{dot(transpose(m), transpose(transpose(m)))}; }}; // float: BLAS
+  k["local_matmul_inner_one"] = {[](V x, V y, V, V) { return std::vector<Var>{matmul(expand_dims(x, 1), expand_dims(y, 0))}; },
+                                 [](V, V, V m, V) { return std::vector<Var>{dot(m, transpose(m))}; }}; // k = 3
   return k;
 }
 

@@ -137,17 +137,18 @@ INSTANTIATE_TEST_SUITE_P(FloatTypes, Products, ::testing::Values(DType::Float64,
 TEST(ProductsMixed, MixedAndIntegerDTypesMatchTheInterpreter) {
   Var Af = tensor(DType::Float32, {U, U}, "Af"), vd = tensor(DType::Float64, {U}, "vd"),
       Ai = tensor(DType::Int32, {U, U}, "Ai"), Bi = tensor(DType::Int64, {U, U}, "Bi"),
-      vi = tensor(DType::Int64, {U}, "vi");
+      vi = tensor(DType::Int64, {U}, "vi"), Ci = tensor(DType::Int64, {U, U}, "Ci");
   Forms f;
-  f.inputs = {Af, vd, Ai, Bi, vi};
+  f.inputs = {Af, vd, Ai, Bi, vi, Ci};
   f.add("f32 @ f64", dot(Af, vd));
   f.add("int32^T @ f64", dot(transpose(Ai), dot(Af, vd)));
   f.add("int32 @ int64 (loop nest)", dot(Ai, Bi));
   f.add("int64 vector @ int64^T", dot(vi, transpose(Bi)));
+  f.add("int32^T @ int64^T (loop nest, transposes moved)", dot(transpose(Ai), transpose(Ci)));
   for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{{3, 4, 5}, {0, 2, 3}, {1, 1, 1}, {9, 0, 2}})
     f.expectMatch({randomTensor({m, k}, DType::Float32, 1), randomTensor({k}, DType::Float64, 2),
                    randomTensor({m, k}, DType::Int32, 3), randomTensor({k, n}, DType::Int64, 4),
-                   randomTensor({n}, DType::Int64, 5)},
+                   randomTensor({n}, DType::Int64, 5), randomTensor({n, m}, DType::Int64, 6)},
                   "m,k,n = " + shapeText({m, k, n}));
 }
 
