@@ -3,8 +3,8 @@
 // on strided memref views: an operand computed by a dimshuffle (transpose, expand_dims,
 // squeeze) is passed as a view of the dimshuffle's input with permuted strides, so no
 // transposed copy is made (the dimshuffle's own linalg.generic is then dead and erased).
-// Integer products stay a linalg.generic that iterates (batch, i, k, j) with j innermost,
-// so the inner loop streams rows of B and C.
+// Integer products stay a linalg.generic whose loop order streams rows: (batch, i, k, j)
+// with j innermost, or the order that reads a transposed operand along its source's rows.
 #include "EmitProducts.h"
 
 #include "graphjit/Ops/DimShuffle.h"
@@ -127,32 +127,64 @@ void emitBlasMatMul(EmitContext &ctx, Apply &node) {
   ctx.bind(out, ct, dyn);
 }
 
+/// src if v = transpose(src) of a matrix, else null.
+Var transposeSource(const Var &v) {
+  Apply *a = v->owner();
+  if (!a || a->op().name() != "dimshuffle" || v.ndim() != 2) return Var();
+  const auto &ds = static_cast<const DimShuffle &>(a->op());
+  return ds.inputNdim() == 2 && ds.order() == IntList{1, 0} ? a->input(0) : Var();
+}
+
 void emitLoopMatMul(EmitContext &ctx, Apply &node) {
   const Var &a = node.input(0), &b = node.input(1);
   Var out = node.output(0);
   int ra = a.ndim(), rb = b.ndim(), batch = std::max(ra - 2, 0);
-  // Loops: batch dims, then i (if a is a matrix), k, then j (if b is a matrix).
-  int loops = 0;
-  std::vector<std::string> batchDims;
-  for (int d = 0; d < batch; ++d) batchDims.push_back("d" + std::to_string(loops++));
-  std::string i = ra >= 2 ? "d" + std::to_string(loops++) : "";
-  std::string k = "d" + std::to_string(loops++);
-  std::string j = rb >= 2 ? "d" + std::to_string(loops++) : "";
+  // Loops: batch dims, then i (if a is a matrix), k, then j (if b is a matrix), so the
+  // inner loop streams rows of B and C. A transposed matrix operand is read from its source
+  // in its own row order instead: transpose(A0) @ B loops (k, i, j), A @ transpose(B0) loops
+  // (i, j, k) (a dot of two rows per element).
+  Var aSrc = ra == 2 && rb == 2 ? transposeSource(a) : Var(), bSrc = ra == 2 && rb == 2 ? transposeSource(b) : Var();
+  if (aSrc && bSrc) aSrc = bSrc = Var(); // specialize turns that into transpose(B0 @ A0)
+  std::vector<std::string> roles;        // loop order, by role
+  for (int d = 0; d < batch; ++d) roles.push_back("b" + std::to_string(d));
+  if (aSrc) roles.insert(roles.end(), {"k", "i", "j"});
+  else if (bSrc) roles.insert(roles.end(), {"i", "j", "k"});
+  else {
+    if (ra >= 2) roles.push_back("i");
+    roles.push_back("k");
+    if (rb >= 2) roles.push_back("j");
+  }
+  auto dimOf = [&](const std::string &role) {
+    auto it = std::find(roles.begin(), roles.end(), role);
+    return it == roles.end() ? std::string() : "d" + std::to_string(it - roles.begin());
+  };
+  int loops = static_cast<int>(roles.size());
+  std::string i = dimOf("i"), k = dimOf("k"), j = dimOf("j");
   std::vector<std::string> aRes, bRes, cRes;
   for (int d = 0; d < batch; ++d) {
     bool aBroadcast = a.type().shape[d] == 1 && out.type().shape[d] != 1;
     bool bBroadcast = b.type().shape[d] == 1 && out.type().shape[d] != 1;
-    aRes.push_back(aBroadcast ? "0" : batchDims[d]);
-    bRes.push_back(bBroadcast ? "0" : batchDims[d]);
-    cRes.push_back(batchDims[d]);
+    std::string bd = dimOf("b" + std::to_string(d));
+    aRes.push_back(aBroadcast ? "0" : bd);
+    bRes.push_back(bBroadcast ? "0" : bd);
+    cRes.push_back(bd);
   }
-  if (!i.empty()) aRes.push_back(i), cRes.push_back(i);
-  aRes.push_back(k);
-  bRes.push_back(k);
-  if (!j.empty()) bRes.push_back(j), cRes.push_back(j);
+  if (aSrc) aRes.insert(aRes.end(), {k, i});
+  else {
+    if (!i.empty()) aRes.push_back(i);
+    aRes.push_back(k);
+  }
+  if (bSrc) bRes.insert(bRes.end(), {j, k});
+  else {
+    bRes.push_back(k);
+    if (!j.empty()) bRes.push_back(j);
+  }
+  if (!i.empty()) cRes.push_back(i);
+  if (!j.empty()) cRes.push_back(j);
   std::string iters;
   for (int d = 0; d < loops; ++d)
     iters += std::string(d ? ", " : "") + ("d" + std::to_string(d) == k ? "\"reduction\"" : "\"parallel\"");
+  const Var &ain = aSrc ? aSrc : a, &bin = bSrc ? bSrc : b;
 
   std::vector<std::string> dyn;
   for (int d = 0; d < out.ndim(); ++d) {
@@ -172,8 +204,8 @@ void emitLoopMatMul(EmitContext &ctx, Apply &node) {
   std::string r = ctx.fresh("mm");
   ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(loops, aRes) << ", "
            << affineMap(loops, bRes) << ", " << affineMap(loops, cRes) << "], iterator_types = [" << iters
-           << "]} ins(" << ctx.ssa(a) << ", " << ctx.ssa(b) << " : " << tensorType(a.type()) << ", "
-           << tensorType(b.type()) << ") outs(" << init << " : " << tensorType(out.type()) << ") {\n  ^bb0(" << x
+           << "]} ins(" << ctx.ssa(ain) << ", " << ctx.ssa(bin) << " : " << tensorType(ain.type()) << ", "
+           << tensorType(bin.type()) << ") outs(" << init << " : " << tensorType(out.type()) << ") {\n  ^bb0(" << x
            << ": " << mlirElementType(a.dtype()) << ", " << y << ": " << mlirElementType(b.dtype()) << ", " << acc
            << ": " << et << "):\n"
            << body.str() << "    linalg.yield " << s << " : " << et << "\n  } -> " << tensorType(out.type()) << "\n";

@@ -145,6 +145,8 @@ TEST(ProductsMixed, MixedAndIntegerDTypesMatchTheInterpreter) {
   f.add("int32 @ int64 (loop nest)", dot(Ai, Bi));
   f.add("int64 vector @ int64^T", dot(vi, transpose(Bi)));
   f.add("int32^T @ int64^T (loop nest, transposes moved)", dot(transpose(Ai), transpose(Ci)));
+  f.add("int32^T @ int64 (loop nest in the source's row order)", dot(transpose(Ai), dot(Ai, Bi)));
+  f.add("int64 @ (int32^T)^T (loop nest of row dots without rewrites)", dot(Ci, transpose(transpose(Ai))));
   for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{{3, 4, 5}, {0, 2, 3}, {1, 1, 1}, {9, 0, 2}})
     f.expectMatch({randomTensor({m, k}, DType::Float32, 1), randomTensor({k}, DType::Float64, 2),
                    randomTensor({m, k}, DType::Int32, 3), randomTensor({k, n}, DType::Int64, 4),
