@@ -38,7 +38,6 @@ test-asan: deps
 bench: build
 	@if [ -x $(BUILD)/benchmarks/graphjit-bench ]; then ./$(BUILD)/benchmarks/graphjit-bench; \
 	else echo "no benchmarks built"; fi
-	@if [ -x $(BUILD)/benchmarks/graphjit-bench-products ]; then ./$(BUILD)/benchmarks/graphjit-bench-products; fi
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
