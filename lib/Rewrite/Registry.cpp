@@ -10,6 +10,7 @@ const RewriteRegistry &rewriteRegistry() {
     rewrite::registerCanonicalize(r);
     rewrite::registerStabilize(r);
     rewrite::registerSpecialize(r);
+    rewrite::registerSpecializeProducts(r); // SpecializeProducts.cpp
     return r;
   }();
   return registry;

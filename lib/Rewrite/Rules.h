@@ -20,5 +20,6 @@ std::vector<Var> one(const Var &v);
 void registerCanonicalize(RewriteRegistry &r);
 void registerStabilize(RewriteRegistry &r);
 void registerSpecialize(RewriteRegistry &r);
+void registerSpecializeProducts(RewriteRegistry &r);
 
 } // namespace graphjit::rewrite

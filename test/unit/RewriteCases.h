@@ -137,6 +137,19 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                          [](V x, V y, V, V) { return std::vector<Var>{exp(x) * y}; }};
   k["local_one_div"] = {[](V x, V, V, V) { return std::vector<Var>{1.0 / exp(x)}; },
                         [](V x, V, V, V) { return std::vector<Var>{2.0 / exp(x)}; }};
+  // Products (SpecializeProducts.cpp): m is 2x3, x has 3 elements.
+  k["local_dot_transpose_vector"] = {[](V x, V, V m, V) { return std::vector<Var>{dot(transpose(m), dot(m, x))}; },
+                                     [](V, V, V m, V) { return std::vector<Var>{dot(transpose(m), m)}; }}; // no vector
+  k["local_dot_vector_transpose"] = {[](V x, V, V m, V) { return std::vector<Var>{dot(x, transpose(m))}; },
+                                     [](V x, V, V m, V) { return std::vector<Var>{dot(dot(m, x), m)}; }};
+  k["local_matmul_transpose_transpose"] = {
+      [](V, V, V m, V) {
+        Var i = cast(m, DType::Int64);
+        return std::vector<Var>{dot(transpose(i), transpose(transpose(i)))};
+      },
+      [](V, V, V m, V) { return std::vector<Var>{dot(transpose(m), transpose(transpose(m)))}; }}; // float: BLAS
+  k["local_matmul_inner_one"] = {[](V x, V y, V, V) { return std::vector<Var>{matmul(expand_dims(x, 1), expand_dims(y, 0))}; },
+                                 [](V, V, V m, V) { return std::vector<Var>{dot(m, transpose(m))}; }}; // k = 3
   return k;
 }
 
