@@ -24,9 +24,9 @@ Var param(const Shape &shape, double scale, const std::string &name) {
 }
 
 /// s(a), t(a): a one-hidden-layer tanh network from a column to two columns.
-struct CouplingNet {
+struct LayerNet {
   Var w1, b1, ws, wt;
-  explicit CouplingNet(int hidden, int layer)
+  explicit LayerNet(int hidden, int layer)
       : w1(param({1, hidden}, 1.0, "w1_" + std::to_string(layer))),
         b1(param({hidden}, 0.1, "b1_" + std::to_string(layer))),
         ws(param({hidden, 1}, 0.01, "ws_" + std::to_string(layer))),
@@ -59,7 +59,7 @@ int main() {
   // The flow.
   const int layers = 4, hidden = 16;
   Var x = matrix("x");
-  std::vector<CouplingNet> nets;
+  std::vector<LayerNet> nets;
   for (int l = 0; l < layers; ++l) nets.emplace_back(hidden, l);
   Var h = x, logdet;
   for (int l = 0; l < layers; ++l) {

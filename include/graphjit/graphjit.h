@@ -24,3 +24,8 @@
 #include "graphjit/Tensor/Tensor.h"
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
+#include "graphjit/Ops/Linalg.h"
+#include "graphjit/Ops/Special.h"
+#include "graphjit/Prob/ChangeOfVariables.h"
+#include "graphjit/Prob/RandomVariable.h"
+#include "graphjit/Prob/Transforms.h"

@@ -1,6 +1,7 @@
 // Functions compiled kernels may call that MLIR expects from its C runner
 // utilities (not linked here: graphjit provides its own).
 #include "RuntimeSymbols.h"
+#include "LinalgSymbols.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
@@ -122,6 +123,7 @@ void registerRuntimeSymbols(mlir::ExecutionEngine &engine) {
                                                            llvm::JITSymbolFlags::Exported};
     return symbols;
   });
+  registerLinalgSymbols(engine);
 }
 
 } // namespace graphjit::jit
