@@ -8,6 +8,7 @@ PACKAGES=(
   clang-19 libclang-rt-19-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev
   graphviz
+  libnlopt-dev libpng-dev
 )
 
 missing=()

@@ -29,3 +29,6 @@
 #include "graphjit/Prob/ChangeOfVariables.h"
 #include "graphjit/Prob/RandomVariable.h"
 #include "graphjit/Prob/Transforms.h"
+#include "graphjit/NN/NN.h"
+#include "graphjit/Optim/Minimize.h"
+#include "graphjit/Optim/Optim.h"
