@@ -103,6 +103,7 @@ extern "C" void graphjitSlogdet(MemRef<2> *a, MemRef0 *sign, MemRef0 *logabs) {
   });
 }
 extern "C" double graphjitDigamma(double x) { return digammaScalar(x); }
+extern "C" double graphjitGammaln(double x) { return gammalnScalar(x); }
 } // namespace
 
 void registerLinalgSymbols(mlir::ExecutionEngine &engine) {
@@ -121,6 +122,7 @@ void registerLinalgSymbols(mlir::ExecutionEngine &engine) {
     add("_mlir_ciface_graphjit_det", &graphjitDet);
     add("_mlir_ciface_graphjit_slogdet", &graphjitSlogdet);
     add("graphjit_digamma", &graphjitDigamma);
+    add("graphjit_gammaln", &graphjitGammaln);
     return s;
   });
 }

@@ -1,6 +1,6 @@
 // Linear algebra ops -> calls of runtime functions (lib/JIT/LinalgSymbols.cpp)
 // on memrefs, as the gemm path does; gammaln/digamma -> linalg.generic whose
-// body calls libm's lgamma / graphjit_digamma.
+// body calls graphjit_gammaln (lgamma_r) / graphjit_digamma.
 //
 // Each call takes its operands as fully dynamic memrefs; a failure the
 // interpreter reports as ValueError (a matrix that is not positive definite, a
@@ -158,7 +158,7 @@ void emitSpecial(EmitContext &ctx, Apply &node) {
   for (int d = 0; d < n; ++d) iters += std::string(d ? ", " : "") + "\"parallel\"";
   std::vector<std::string> dyn = ctx.dynSizesLike(out.type(), x);
   std::string init = ctx.empty(out.type(), dyn);
-  std::string fn = op.fn() == SpecialFn::GammaLn ? "lgamma" : "graphjit_digamma";
+  std::string fn = op.fn() == SpecialFn::GammaLn ? "graphjit_gammaln" : "graphjit_digamma";
   std::string a = ctx.fresh("a"), o = ctx.fresh("o"), y = ctx.fresh("y"), r = ctx.fresh("sp");
   std::ostringstream body;
   std::string arg = a;

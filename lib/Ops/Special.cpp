@@ -8,6 +8,11 @@
 
 namespace graphjit {
 
+double gammalnScalar(double x) {
+  int sign = 0; // lgamma_r: std::lgamma writes the global signgam, a data race between threads
+  return lgamma_r(x, &sign);
+}
+
 double digammaScalar(double x) {
   if (std::isnan(x) || x == -INFINITY) return NAN;
   if (x == INFINITY) return INFINITY;
@@ -39,7 +44,7 @@ std::vector<Tensor> Special::perform(const std::vector<Tensor> &in) const {
   detail::expectArity(name(), in.size(), 1);
   Tensor x = in[0].contiguous();
   Tensor out = Tensor::empty(x.dtype(), x.shape());
-  auto f = [this](double v) { return fn_ == SpecialFn::GammaLn ? std::lgamma(v) : digammaScalar(v); };
+  auto f = [this](double v) { return fn_ == SpecialFn::GammaLn ? gammalnScalar(v) : digammaScalar(v); };
   if (x.dtype() == DType::Float64) {
     const double *p = x.data<double>();
     double *o = out.data<double>();

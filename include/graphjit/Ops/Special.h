@@ -32,6 +32,8 @@ Var digamma(const Var &x);
 /// log B(a, b) = gammaln(a) + gammaln(b) - gammaln(a + b).
 Var betaln(const Var &a, const Var &b);
 
+/// Scalar log|Gamma(x)| (thread-safe lgamma_r) used by perform and by the JIT runtime.
+double gammalnScalar(double x);
 /// Scalar digamma used by perform and by the JIT runtime (NaN at poles 0, -1, -2, ...).
 double digammaScalar(double x);
 

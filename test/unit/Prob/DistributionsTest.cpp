@@ -162,3 +162,45 @@ TEST(Distributions, SamplingIsReproducibleAndShaped) {
   EXPECT_THROW(sample(vector("x"), 3, 1), ValueError);
   EXPECT_THROW(sample(rv, -1, 1), ValueError);
 }
+
+TEST(Distributions, JitMatchesTheInterpreterForEveryDistribution) {
+  // One Function with every distribution's logp at in- and out-of-support values.
+  Var v = vector("v"), k = vector("k");
+  auto c = [](double x) { return constant(x); };
+  std::vector<Var> outs = {
+      logp(normal(c(1), c(2)), v),        logp(halfnormal(c(2)), v),        logp(lognormal(c(0.3), c(0.8)), v),
+      logp(uniform(c(-1), c(2)), v),      logp(exponential(c(1.5)), v),     logp(gamma(c(2.5), c(0.5)), v),
+      logp(beta(c(2), c(5)), v),          logp(studentt(c(3), c(1), c(2)), v), logp(laplace(c(1), c(0.5)), v),
+      logp(bernoulli(c(0.3)), k),         logp(poisson(c(3.5)), k),
+      logp(categorical(constant(Tensor::of({0.2, 0.5, 0.3}))), k),
+      logp(mvnormal(constant(Tensor::of({0, 1})), constant(Tensor::of({{2, 0.5}, {0.5, 1}}))),
+           reshape(v(slice(0, 4)), {2, 2})),
+      logp(mvnormal_diag(constant(Tensor::of({0, 1})), constant(Tensor::of({2, 0.5}))), reshape(v(slice(0, 4)), {2, 2}))};
+  std::vector<Tensor> args{Tensor::of({-0.5, 0, 0.25, 1, 3}), Tensor::of({-1, 0, 1, 2, 2.5})};
+  auto jit = compile({v, k}, outs, {}, Mode::JIT)(args);
+  auto ref = compile({v, k}, outs, {}, Mode::Interpret)(args);
+  for (size_t i = 0; i < outs.size(); ++i)
+    EXPECT_TRUE(allclose(jit[i], ref[i], 1e-13, 1e-13)) << i << "\nJIT    " << jit[i].str() << "\ninterp " << ref[i].str();
+}
+
+TEST(Distributions, LogpGradientsWithRespectToParameters) {
+  Tensor x = Tensor::of({0.2, 0.7, 1.9});
+  verify_grad([x](auto p) { return logp(normal(p[0], p[1]), constant(x)); }, {Tensor::of({0.3, -0.1, 1}), Tensor::of({0.8, 1.2, 2})});
+  verify_grad([x](auto p) { return logp(gamma(p[0], p[1]), constant(x)); }, {Tensor::of({2.5, 1.5, 4}), Tensor::of({0.5, 2, 1})});
+  verify_grad([](auto p) { return logp(beta(p[0], p[1]), constant(Tensor::of({0.2, 0.5, 0.9}))); },
+              {Tensor::of({2, 0.7, 3}), Tensor::of({5, 1.5, 0.8})});
+  verify_grad([x](auto p) { return logp(studentt(p[0], p[1], p[2]), constant(x)); },
+              {Tensor::of({3, 10, 1.5}), Tensor::of({0, 1, 2}), Tensor::of({1, 0.5, 2})});
+  verify_grad([](auto p) { return logp(poisson(p[0]), constant(Tensor::of({0, 3, 7}))); }, {Tensor::of({1.5, 2, 6})});
+  verify_grad([](auto p) { return logp(mvnormal(p[0], p[1]), constant(Tensor::of({0.5, -1}))); },
+              {Tensor::of({0.1, 0.2}), Tensor::of({{2, 0.3}, {0.3, 1}})});
+}
+
+TEST(Distributions, InvertToRandomVariable) {
+  Var rv = normal(constant(Tensor::zeros(DType::Float64, {3})), constant(1.0));
+  Var v = vector("v");
+  auto [base, x] = invertToRandomVariable(exp(2.0 * rv + 1.0), v);
+  EXPECT_EQ(base, rv);
+  Tensor got = evaluate(x, {{v, Tensor::of({1, std::exp(3.0), std::exp(-1.0)})}});
+  EXPECT_TRUE(allclose(got, Tensor::of({-0.5, 1, -1}), 1e-14, 1e-14)) << got.str();
+}
