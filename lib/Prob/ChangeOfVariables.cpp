@@ -8,6 +8,8 @@
 #include "graphjit/Prob/RandomVariable.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -80,7 +82,8 @@ private:
     const TensorType &out = node.output(0).type();
     if (in.ndim() != out.ndim()) notInvertible(node, "it broadcasts the random variable to a higher rank");
     for (int d = 0; d < in.ndim(); ++d)
-      if (in.type().shape[d] == 1 && out.shape[d] != 1)
+      // A static 1 against an unknown output dim is taken not to stretch (it cannot be known here).
+      if (in.type().shape[d] == 1 && out.shape[d] != 1 && out.shape[d] != kUnknownDim)
         notInvertible(node, "it broadcasts the random variable along axis " + std::to_string(d));
     return which;
   }
@@ -107,24 +110,37 @@ private:
     auto next = [&](Var xv, Var logJac) { // logJac = log|dx/du| of this step
       return State{x, xv, logJac ? s.lj + logJac : s.lj};
     };
+    // A step whose image is not all of R: values outside it have density 0. The inverse is
+    // taken at a safe point there (no NaN) and -inf is added to the log-Jacobian.
+    auto guarded = [&](const Var &inImage, double safe, auto inverse, auto logJac) {
+      Var w = where(inImage, v, constant(safe));
+      return next(inverse(w), logJac(w) + where(inImage, constant(0.0), constant(-INFINITY)));
+    };
+    Var zero = constant(0.0), one = constant(1.0);
     switch (e.fn()) {
     case ScalarFn::Identity: return next(v, Var());
     case ScalarFn::Cast:
       if (!isFloat(x.dtype()) || !isFloat(e.castTo())) notInvertible(node, "only float-to-float casts are invertible");
       return next(cast(v, x.dtype()), Var());
     case ScalarFn::Neg: return next(-v, Var());
-    case ScalarFn::Exp: return next(log(v), -log(v));                 // x = log v
-    case ScalarFn::Log: return next(exp(v), v);                       // x = exp v
-    case ScalarFn::Expm1: return next(log1p(v), -log1p(v));           // x = log(1 + v)
-    case ScalarFn::Log1p: return next(expm1(v), v);                   // x = exp(v) - 1
-    case ScalarFn::Sqrt: return next(sqr(v), log(2.0 * v));           // x = v^2 on v >= 0
+    case ScalarFn::Exp: // x = log v on v > 0
+      return guarded(v > zero, 1, [](Var w) { return log(w); }, [](Var w) { return -log(w); });
+    case ScalarFn::Log: return next(exp(v), v); // x = exp v
+    case ScalarFn::Expm1: // x = log(1 + v) on v > -1
+      return guarded(v > -1.0, 0, [](Var w) { return log1p(w); }, [](Var w) { return -log1p(w); });
+    case ScalarFn::Log1p: return next(expm1(v), v); // x = exp(v) - 1
+    case ScalarFn::Sqrt: // x = v^2 on v >= 0
+      return guarded(v >= zero, 1, [](Var w) { return sqr(w); }, [](Var w) { return log(2.0 * w); });
     case ScalarFn::Reciprocal: return next(reciprocal(v), -2.0 * log(abs(v))); // x = 1/v
-    case ScalarFn::Sigmoid:                                           // x = logit v
-      return next(log(v) - log1p(-v), -log(v) - log1p(-v));
-    case ScalarFn::Tanh:                                              // x = atanh v
-      return next(0.5 * (log1p(v) - log1p(-v)), -log1p(-sqr(v)));
-    case ScalarFn::Softplus:                                          // x = log(exp(v) - 1)
-      return next(v + log(-expm1(-v)), -log(-expm1(-v)));
+    case ScalarFn::Sigmoid: // x = logit v on (0, 1)
+      return guarded(logical_and(v > zero, v < one), 0.5, [](Var w) { return log(w) - log1p(-w); },
+                     [](Var w) { return -log(w) - log1p(-w); });
+    case ScalarFn::Tanh: // x = atanh v on (-1, 1)
+      return guarded(logical_and(v > -1.0, v < one), 0, [](Var w) { return 0.5 * (log1p(w) - log1p(-w)); },
+                     [](Var w) { return -log1p(-sqr(w)); });
+    case ScalarFn::Softplus: // x = log(exp(v) - 1) on v > 0
+      return guarded(v > zero, 1, [](Var w) { return w + log(-expm1(-w)); },
+                     [](Var w) { return -log(-expm1(-w)); });
     case ScalarFn::Add: return next(v - lift(c), Var());
     case ScalarFn::Sub: return i == 0 ? next(v + lift(c), Var()) : next(lift(c) - v, Var());
     case ScalarFn::Mul: return next(v / lift(c), -logAbs(c));
@@ -144,15 +160,33 @@ private:
     int64_t axis = op.axis() < 0 ? op.axis() + rank : op.axis();
     size_t np = node.inputs().size();
     std::vector<Var> pv(np), pl(np);
-    int64_t off = 0;
+    // Part widths along the axis; one may be unknown (its slice is then open-ended or counted
+    // from the end, so the value's width need not be known).
+    std::vector<int64_t> width(np);
+    int unknown = -1;
     for (size_t i = 0; i < np; ++i) {
-      int64_t w = node.input(static_cast<int>(i)).type().shape[axis];
-      if (w == kUnknownDim) notInvertible(node, "part " + std::to_string(i) + " has an unknown size along the axis");
+      width[i] = node.input(static_cast<int>(i)).type().shape[axis];
+      if (width[i] != kUnknownDim) continue;
+      if (unknown >= 0) notInvertible(node, "more than one part has an unknown size along the axis");
+      unknown = static_cast<int>(i);
+    }
+    int64_t front = 0, back = 0; // known widths before / after the unknown part
+    for (size_t i = 0; i < np; ++i)
+      if (unknown >= 0 && static_cast<int>(i) > unknown) back += width[i];
+    for (size_t i = 0; i < np; ++i) {
       IndexList idx(static_cast<size_t>(axis), IndexEntry::slice());
-      idx.push_back(IndexEntry::slice(off, off + w));
+      if (unknown < 0 || static_cast<int>(i) < unknown) {
+        idx.push_back(IndexEntry::slice(front, front + width[i]));
+        front += width[i];
+      } else if (static_cast<int>(i) == unknown) {
+        idx.push_back(back ? IndexEntry::slice(front, -back) : IndexEntry::slice(front, std::nullopt));
+      } else {
+        int64_t stop = back - width[i];
+        idx.push_back(stop ? IndexEntry::slice(-back, -stop) : IndexEntry::slice(-back, std::nullopt));
+        back = stop;
+      }
       pv[i] = subtensor(s.v, idx);
       pl[i] = subtensor(s.lj, idx);
-      off += w;
     }
     // Each part leads back to a slice h[..., start:stop] of one tensor h.
     struct Piece {
@@ -180,10 +214,14 @@ private:
         h = src;
         const auto &ix = static_cast<const Subtensor &>(sub->op()).idx()[axis];
         int64_t size = h.type().shape[axis];
-        int64_t start = ix.start.value_or(0), stop = ix.stop.value_or(size);
+        const int64_t end = std::numeric_limits<int64_t>::max(); // "to the end" when the width is unknown
+        int64_t start = ix.start.value_or(0), stop = ix.stop.value_or(size == kUnknownDim ? end : size);
+        if ((start < 0 || stop < 0) && size == kUnknownDim)
+          notInvertible(node, "a part slices from the end of a tensor of unknown width");
         if (start < 0) start += size;
         if (stop < 0) stop += size;
-        pieces.push_back({start, std::min(stop, size), ps.v, ps.lj});
+        if (size != kUnknownDim) stop = std::min(stop, size);
+        pieces.push_back({start, stop, ps.v, ps.lj});
         learn(slice, ps.v);
         done[i] = progress = true;
       }
@@ -196,7 +234,9 @@ private:
       if (p.start != expect) notInvertible(node, "its parts do not tile the source tensor along the axis");
       expect = p.stop;
     }
-    if (expect != h.type().shape[axis]) notInvertible(node, "its parts do not cover the source tensor");
+    int64_t size = h.type().shape[axis];
+    if (expect != (size == kUnknownDim ? std::numeric_limits<int64_t>::max() : size))
+      notInvertible(node, "its parts do not cover the source tensor");
     std::vector<Var> vs, ls;
     for (auto &p : pieces) vs.push_back(p.v), ls.push_back(p.lj);
     return State{h, pieces.size() == 1 ? vs[0] : concatenate(vs, axis),

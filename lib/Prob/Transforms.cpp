@@ -90,11 +90,10 @@ private:
   std::pair<Var, Var> parts(const Var &x) const {
     if (x.ndim() != 2) throw ShapeError("affine_coupling: expected a [n, d] matrix, got " + x.type().str());
     int64_t d = x.type().shape[1];
-    if (d == kUnknownDim) throw ShapeError("affine_coupling: the number of columns must be static, got " + x.type().str());
-    if (split_ <= 0 || split_ >= d)
-      throw ValueError("affine_coupling: split must be in [1, " + std::to_string(d - 1) + "], got " +
-                       std::to_string(split_));
-    Var lo = x(slice(), slice(0, split_)), hi = x(slice(), slice(split_, d));
+    if (split_ <= 0 || (d != kUnknownDim && split_ >= d))
+      throw ValueError("affine_coupling: split must be in [1, columns - 1], got " + std::to_string(split_) + " for " +
+                       x.type().str());
+    Var lo = x(slice(), slice(0, split_)), hi = x(slice(), slice(split_, std::nullopt));
     return flip_ ? std::pair{hi, lo} : std::pair{lo, hi};
   }
 };

@@ -7,7 +7,9 @@
 // softplus, identity and float casts; add/sub/mul/true_div with an operand that
 // does not depend on x; and concatenations of column slices of one tensor
 // where each slice is an invertible function of the slices already recovered
-// (affine coupling layers: b' = b * exp(s(a)) + t(a), any graphs s and t).
+// (affine coupling layers: b' = b * exp(s(a)) + t(a), any graphs s and t; at most
+// one part may have an unknown width). A value outside a step's image (exp at v <= 0, ...)
+// gets -inf, never NaN.
 // The Jacobian is tracked elementwise in the layout of the value, so every
 // step above keeps it diagonal or triangular; for a multivariate x the terms
 // of one event (the last axis) are summed.

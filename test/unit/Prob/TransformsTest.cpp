@@ -171,3 +171,40 @@ TEST(ChangeOfVariables, ClearErrors) {
   expectMsg(sum(expand_dims(vec, 0)), {"sum", "not an invertible op"});
   EXPECT_THROW(logp(exp(poisson(constant(2.0))), v), ValueError); // discrete base
 }
+
+TEST(ChangeOfVariables, ValuesOutsideTheImageGiveMinusInfinity) {
+  Var rv = normal(constant(Tensor::zeros(DType::Float64, {4})), constant(1.0));
+  Var v = vector("v");
+  auto at = [&](const Var &y, const Tensor &vals) { return evaluate(logp(y, v), {{v, vals}}).toDoubles(); };
+  std::vector<double> e = at(exp(rv), Tensor::of({-1, 0, 1, 2}));
+  EXPECT_EQ(e[0], -INFINITY);
+  EXPECT_EQ(e[1], -INFINITY);
+  EXPECT_TRUE(std::isfinite(e[2]));
+  std::vector<double> s = at(sigmoid(2.0 * rv), Tensor::of({-0.5, 0, 0.5, 1}));
+  EXPECT_EQ(s[0], -INFINITY);
+  EXPECT_EQ(s[3], -INFINITY);
+  EXPECT_TRUE(std::isfinite(s[2]));
+  for (const Var &y : {tanh(rv), softplus(rv), sqrt(exp(rv)), expm1(rv)})
+    for (double d : at(y, Tensor::of({-3, -1, 0.5, 1}))) EXPECT_FALSE(std::isnan(d)) << y.owner()->op().str();
+  // Gradients stay finite inside the image.
+  Var g = grad(sum(logp(exp(rv), v)), v);
+  for (double d : evaluate(g, {{v, Tensor::of({0.5, 1, 2, 3})}}).toDoubles()) EXPECT_TRUE(std::isfinite(d));
+}
+
+TEST(ChangeOfVariables, CouplingWithAnUnknownWidthNet) {
+  // A hand-written net on shared weights: its outputs have an unknown width, so the concatenated
+  // part does too; the walker slices it open-ended.
+  Var ws = shared(Tensor::of({0.7}).reshaped({1, 1}), "ws"), wt = shared(Tensor::of({-0.4}).reshaped({1, 1}), "wt");
+  CouplingNet net = [&](const Var &a) { return std::pair{tanh(matmul(a, ws)), matmul(a, wt) + 0.2}; };
+  for (bool flip : {false, true}) {
+    TransformPtr t = affineCoupling(1, flip, net);
+    Var X = tensor(DType::Float64, {kUnknownDim, 2}, "X");
+    Var rv = normal(zeros_like(X), constant(1.0));
+    Var derived = sum(logp(t->forward(rv), X), 1);
+    Var x = t->inverse(X);
+    Var expl = sum(logp(normal(zeros_like(X), constant(1.0)), x), 1) - t->logDetJacobian(x);
+    Tensor val = Tensor::of({{0.5, -1}, {2, 0.25}});
+    Tensor a = evaluate(derived, {{X, val}}), b = evaluate(expl, {{X, val}});
+    EXPECT_TRUE(allclose(a, b, 1e-12, 1e-12)) << flip << ": " << a.str() << " vs " << b.str();
+  }
+}
