@@ -2,6 +2,7 @@
 // utilities (not linked here: graphjit provides its own).
 #include "RuntimeSymbols.h"
 #include "RuntimeProducts.h"
+#include "LinalgSymbols.h"
 
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 
@@ -61,6 +62,7 @@ llvm::orc::SymbolMap runtimeSymbolMap(llvm::orc::MangleAndInterner &interner) {
                                        llvm::JITSymbolFlags::Exported};
     for (auto [name, address] : productSymbols()) // OpenBLAS products (RuntimeProducts.cpp)
       symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported};
+    addLinalgSymbols(interner, symbols); // LAPACK and special functions (LinalgSymbols.cpp)
     return symbols;
 }
 

@@ -70,6 +70,7 @@ void registerElemwiseEmitters(std::map<std::string, Emitter> &table);
 void registerReduceEmitters(std::map<std::string, Emitter> &table);
 void registerStructuralEmitters(std::map<std::string, Emitter> &table);
 void registerShapeEmitters(std::map<std::string, Emitter> &table);
+void registerLinalgEmitters(std::map<std::string, Emitter> &table);
 
 /// "affine_map<(d0, d1) -> (d0, 0)>".
 std::string affineMap(int nLoops, const std::vector<std::string> &results);

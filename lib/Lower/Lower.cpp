@@ -136,6 +136,7 @@ const std::map<std::string, Emitter> &emitters() {
     registerReduceEmitters(t);
     registerStructuralEmitters(t);
     registerShapeEmitters(t);
+    registerLinalgEmitters(t);
     return t;
   }();
   return table;

@@ -6,6 +6,8 @@
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
 #include "graphjit/Ops/StopGradient.h"
+#include "graphjit/Ops/Linalg.h"
+#include "graphjit/Ops/Special.h"
 
 namespace graphjit {
 
@@ -19,6 +21,8 @@ const OpRegistry &opRegistry() {
     registerReduceOps(r);
     registerMatMulOps(r);
     registerStopGradientOps(r);
+    registerLinalgOps(r);
+    registerSpecialOps(r);
     return r;
   }();
   return registry;

@@ -68,6 +68,22 @@ inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Va
     return std::vector<Var>{inc_take(v[0], constant(Tensor::fromVector(std::vector<int64_t>{0, 0})), v[1], 0)};
   };
   b["stop_gradient"] = [](V v) { return std::vector<Var>{stop_gradient(v[0])}; };
+  // Linear algebra on the positive definite x x^T ([2,2] from a [2,3] x).
+  auto spd = [](const Var &x) { return matmul(x, transpose(x)); };
+  b["cholesky"] = [spd](V v) { return std::vector<Var>{cholesky(spd(v[0]))}; };
+  b["solve_triangular"] = [spd](V v) {
+    return std::vector<Var>{solve_triangular(cholesky(spd(v[0])), v[1], true, true), solve_triangular(spd(v[0]), v[1](slice(), 0), false)};
+  };
+  b["solve"] = [spd](V v) { return std::vector<Var>{solve(spd(v[0]), v[1]), solve(spd(v[0]), v[1](slice(), 1))}; };
+  b["det"] = [spd](V v) { return std::vector<Var>{det(spd(v[0]))}; };
+  b["slogdet"] = [spd](V v) {
+    auto [s, l] = slogdet(spd(v[1]) - 40.0);
+    return std::vector<Var>{s, l};
+  };
+  b["matrix_inverse"] = [spd](V v) { return std::vector<Var>{inv(spd(v[0]))}; };
+  b["tril"] = [](V v) { return std::vector<Var>{tril(v[0]), tril(v[1], -1)}; };
+  b["gammaln"] = [](V v) { return std::vector<Var>{gammaln(v[0]), gammaln(v[1])}; };
+  b["digamma"] = [](V v) { return std::vector<Var>{digamma(v[0]), digamma(v[1])}; };
   return b;
 }
 
@@ -80,7 +96,10 @@ inline std::vector<Tensor> opCaseValues() {
 inline bool shapeAgnostic(const std::string &name) {
   static const std::vector<std::string> fixed = {"split", "split_like", "broadcast_to", "inc_subtensor", "take",
                                                  "inc_take", "subtensor", "arange", "eye", "argmax", "argmin",
-                                                 "max", "min", "reshape_like"};
+                                                 "max", "min", "reshape_like",
+                                                 // square matrices from the rows: need independent rows
+                                                 "cholesky", "solve_triangular", "solve", "det", "slogdet",
+                                                 "matrix_inverse"};
   for (auto &f : fixed)
     if (f == name) return false;
   return true;

@@ -18,7 +18,12 @@ TEST(JitGradients, EveryOpsGradientGraphMatchesTheInterpreter) {
     if (!cost) continue; // integer or bool results: nothing to differentiate
     GradOptions ignore;
     ignore.disconnected = DisconnectedPolicy::Ignore;
-    std::vector<Var> grads = grad(cost, {x, y}, ignore);
+    std::vector<Var> grads;
+    try {
+      grads = grad(cost, {x, y}, ignore);
+    } catch (const NotImplementedError &) {
+      continue; // an op without a gradient (digamma): VerifyGradAllOpsTest lists them
+    }
     std::vector<Tensor> jit = compile({x, y}, grads, {}, Mode::JIT)(values);
     std::vector<Tensor> ref = compile({x, y}, grads, {}, Mode::Interpret)(values);
     for (size_t i = 0; i < jit.size(); ++i)

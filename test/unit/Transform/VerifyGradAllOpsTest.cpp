@@ -118,6 +118,37 @@ std::map<std::string, std::vector<Case>> differentiableCases() {
   Tensor idx = Tensor::fromVector(std::vector<int64_t>{2, 0, 2});
   c["take"] = {{[idx](auto v) { return take(v[0], constant(idx), 0); }, {rnd({3, 2})}}};
   c["inc_take"] = {{[idx](auto v) { return inc_take(v[0], constant(idx), v[1], 0); }, {rnd({4, 2}), rnd({3, 2})}}};
+  // Linear algebra: well-conditioned square matrices (a random matrix plus 3 I).
+  auto square = [](int64_t n, uint64_t seed) {
+    std::vector<double> v = rnd({n, n}, -1, 1, seed).toDoubles();
+    for (int64_t i = 0; i < n; ++i) v[i * n + i] += 3;
+    return Tensor::fromVector(v, {n, n});
+  };
+  Tensor spd = square(3, 1);
+  {
+    std::vector<double> a = spd.toDoubles(), s(9, 0.0);
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j)
+        for (int k = 0; k < 3; ++k) s[i * 3 + j] += a[i * 3 + k] * a[j * 3 + k];
+    spd = Tensor::fromVector(s, {3, 3});
+  }
+  c["cholesky"] = {{[](auto v) { return cholesky(v[0]); }, {spd}},
+                   {[](auto v) { return cholesky(matmul(v[0], transpose(v[0]))); }, {square(3, 4)}}};
+  for (bool lower : {true, false})
+    for (bool trans : {false, true}) {
+      c["solve_triangular"].push_back(
+          {[lower, trans](auto v) { return solve_triangular(v[0], v[1], lower, trans); }, {square(3, 2), rnd({3, 2})}});
+      c["solve_triangular"].push_back(
+          {[lower, trans](auto v) { return solve_triangular(v[0], v[1], lower, trans); }, {square(3, 3), rnd({3})}});
+    }
+  c["solve"] = {{[](auto v) { return solve(v[0], v[1]); }, {square(3, 5), rnd({3, 2})}},
+                {[](auto v) { return solve(v[0], v[1]); }, {square(2, 6), rnd({2})}}};
+  c["det"] = {{[](auto v) { return det(v[0]); }, {square(3, 7)}}};
+  c["slogdet"] = {{[](auto v) { return slogdet(v[0]).second; }, {square(3, 8)}},
+                  {[](auto v) { return slogdet(-1.0 * v[0]).second; }, {square(3, 9)}}};
+  c["matrix_inverse"] = {{[](auto v) { return inv(v[0]); }, {square(3, 10)}}};
+  c["tril"] = {{[](auto v) { return tril(v[0]); }, {rnd({3, 4})}}, {[](auto v) { return tril(v[0], -1); }, {rnd({3, 3})}}};
+  c["gammaln"] = un(gammaln, true);
   return c;
 }
 
@@ -125,6 +156,7 @@ std::map<std::string, std::vector<Case>> differentiableCases() {
 const std::set<std::string> kNotDifferentiable = {
     "all",   "and", "any", "arange", "argmax", "argmin", "eq",    "eye",   "floor_div", "full_like",
     "ge",    "gt",  "le",  "lt",     "neq",    "not",    "or",    "shape", "sign",      "split_like",
+    "digamma", // its derivative (trigamma) is not implemented: L_op throws NotImplementedError
     "stop_gradient"}; // zero gradient on purpose: checked in StopGradientBlocksTheFlow
 } // namespace
 

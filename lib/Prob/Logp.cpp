@@ -1,0 +1,122 @@
+// logp of each distribution as a graph. Every density is wrapped in
+// where(valid, density, -inf): outside the support or for invalid parameters
+// the result is -inf, and the NaNs the formula may produce there are never selected.
+#include "graphjit/Prob/ChangeOfVariables.h"
+#include "graphjit/Prob/RandomVariable.h"
+#include "graphjit/Ops/Elemwise.h"
+#include "graphjit/Ops/Indexing.h"
+#include "graphjit/Ops/Linalg.h"
+#include "graphjit/Ops/Reduce.h"
+#include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/Special.h"
+#include "graphjit/Ops/DimShuffle.h"
+
+#include <cmath>
+
+namespace graphjit {
+
+namespace {
+const double kLog2Pi = std::log(2 * M_PI);
+
+Var ninf() { return constant(-INFINITY); }
+Var f64(const Var &v) { return v.dtype() == DType::Float64 ? v : cast(v, DType::Float64); }
+Var all2(const Var &a, const Var &b) { return logical_and(a, b); }
+/// -inf wherever `valid` is false.
+Var guard(const Var &valid, const Var &density) { return where(valid, density, ninf()); }
+/// c * log(x), with 0 where c == 0 (so 0 * log(0) is 0, not NaN).
+Var xlogy(const Var &c, const Var &x) { return where(eq(c, constant(0.0)), constant(0.0), c * log(x)); }
+/// c * log1p(x), with 0 where c == 0.
+Var xlog1py(const Var &c, const Var &x) { return where(eq(c, constant(0.0)), constant(0.0), c * log1p(x)); }
+Var isInteger(const Var &v) { return eq(v % 1.0, constant(0.0)); }
+
+/// Size of the last axis of `v` as a float64 scalar (a constant when static).
+Var lastDim(const Var &v) {
+  int64_t k = v.type().shape.back();
+  if (k != kUnknownDim) return constant(static_cast<double>(k));
+  return cast(shape(v)[v.ndim() - 1], DType::Float64);
+}
+
+/// Multivariate normal with lower Cholesky factor `l`: one value per row (or the single vector).
+Var mvnormalCholLogp(const Var &mu, const Var &l, const Var &v) {
+  Var d = v - mu;
+  Var z = d.ndim() == 1 ? solve_triangular(l, d) : solve_triangular(l, transpose(d));
+  Var quad = d.ndim() == 1 ? sum(sqr(z)) : sum(sqr(z), 0);
+  Var logdetL = slogdet(l).second; // log|det L| = sum log|L_ii| for triangular L
+  return -0.5 * quad - logdetL - 0.5 * kLog2Pi * lastDim(mu);
+}
+
+Var distLogp(Dist dist, const std::vector<Var> &p, const Var &value) {
+  Var v = f64(value);
+  Var zero = constant(0.0), one = constant(1.0);
+  switch (dist) {
+  case Dist::Normal: { // -((v-mu)/sigma)^2/2 - log sigma - log(2 pi)/2
+    Var z = (v - p[0]) / p[1];
+    return guard(p[1] > zero, -0.5 * sqr(z) - log(p[1]) - 0.5 * kLog2Pi);
+  }
+  case Dist::HalfNormal: { // log(2) + Normal(0, sigma) on v >= 0
+    Var z = v / p[0];
+    return guard(all2(v >= zero, p[0] > zero), 0.5 * std::log(2 / M_PI) - log(p[0]) - 0.5 * sqr(z));
+  }
+  case Dist::LogNormal: { // Normal(log v; mu, sigma) - log v
+    Var lv = log(v);
+    Var z = (lv - p[0]) / p[1];
+    return guard(all2(v > zero, p[1] > zero), -0.5 * sqr(z) - log(p[1]) - lv - 0.5 * kLog2Pi);
+  }
+  case Dist::MvNormal: return mvnormalCholLogp(p[0], cholesky(p[1]), v);
+  case Dist::MvNormalChol: return mvnormalCholLogp(p[0], p[1], v);
+  case Dist::MvNormalDiag: {
+    Var z = (v - p[0]) / p[1];
+    Var terms = guard(p[1] > zero, -0.5 * sqr(z) - log(p[1]) - 0.5 * kLog2Pi);
+    return sum(terms, -1);
+  }
+  case Dist::Uniform: // -log(upper - lower) on [lower, upper]
+    return guard(all2(all2(v >= p[0], v <= p[1]), p[0] < p[1]), zeros_like(v) - log(p[1] - p[0]));
+  case Dist::Exponential: // log lam - lam v
+    return guard(all2(v >= zero, p[0] > zero), log(p[0]) - p[0] * v);
+  case Dist::Gamma: // alpha log beta - gammaln(alpha) + (alpha-1) log v - beta v
+    return guard(all2(v >= zero, all2(p[0] > zero, p[1] > zero)),
+                 p[0] * log(p[1]) - gammaln(p[0]) + xlogy(p[0] - 1.0, v) - p[1] * v);
+  case Dist::Beta: // (a-1) log v + (b-1) log(1-v) - log B(a, b)
+    return guard(all2(all2(v >= zero, v <= one), all2(p[0] > zero, p[1] > zero)),
+                 xlogy(p[0] - 1.0, v) + xlog1py(p[1] - 1.0, -v) - betaln(p[0], p[1]));
+  case Dist::StudentT: { // gammaln((nu+1)/2) - gammaln(nu/2) - log(nu pi)/2 - log sigma - (nu+1)/2 log1p(z^2/nu)
+    const Var &nu = p[0];
+    Var z = (v - p[1]) / p[2];
+    Var d = gammaln((nu + 1.0) * 0.5) - gammaln(nu * 0.5) - 0.5 * log(nu * M_PI) - log(p[2]) -
+            (nu + 1.0) * 0.5 * log1p(sqr(z) / nu);
+    return guard(all2(nu > zero, p[2] > zero), d);
+  }
+  case Dist::Laplace: // -log(2b) - |v - mu| / b
+    return guard(p[1] > zero, -log(2.0 * p[1]) - abs(v - p[0]) / p[1]);
+  case Dist::Bernoulli: { // log p at 1, log(1-p) at 0
+    Var valid = all2(p[0] >= zero, p[0] <= one);
+    return guard(valid, where(eq(v, one), log(p[0]), where(eq(v, zero), log1p(-p[0]), ninf())));
+  }
+  case Dist::Categorical: { // log(p_v / sum p) for v in 0 .. k-1
+    Var lp = log(p[0]) - log(sum(p[0]));
+    Var k = lastDim(p[0]);
+    Var inRange = all2(all2(v >= zero, v < k), isInteger(v));
+    Var idx = cast(clip(v, zero, k - 1.0), DType::Int64);
+    Var valid = all2(all(p[0] >= zero), sum(p[0]) > zero);
+    return guard(all2(inRange, valid), take(lp, idx, 0));
+  }
+  case Dist::Poisson: // v log mu - mu - gammaln(v + 1)
+    return guard(all2(all2(v >= zero, isInteger(v)), p[0] >= zero), xlogy(v, p[0]) - p[0] - gammaln(v + 1.0));
+  }
+  throw NotImplementedError("logp: unknown distribution");
+}
+} // namespace
+
+Var logp(const Var &rv, const Var &value) {
+  if (!rv || !value) throw ValueError("logp: null random variable or value");
+  if (const RandomVariableOp *op = asRandomVariable(rv)) {
+    Var v = value;
+    if (isMultivariate(op->dist()) && v.ndim() < 1)
+      throw ShapeError(std::string("logp(") + distName(op->dist()) + "): the value must be a vector or a matrix of rows, got " +
+                       v.type().str());
+    return distLogp(op->dist(), rv.owner()->inputs(), v);
+  }
+  return transformedLogp(rv, value);
+}
+
+} // namespace graphjit
