@@ -377,9 +377,9 @@ private:
         double v = toDouble(t, tok.line, tok.col);
         if (!std::isfinite(v) || v != std::floor(v))
           failAt(tok.line, tok.col, "value '" + t + "' is not an integer" + want);
+        if (v < static_cast<double>(lo) || v > static_cast<double>(hi)) range();
         if (std::fabs(v) > 9007199254740992.0)
           failAt(tok.line, tok.col, "value '" + t + "' is above 2^53: write it as an integer (digits only)");
-        if (v < static_cast<double>(lo) || v > static_cast<double>(hi)) range();
         return static_cast<T>(v);
       }
     }
