@@ -8,7 +8,9 @@
 namespace graphjit::runtime {
 
 namespace {
-std::string describe(const Var &v) { return v.name().empty() ? v.type().str() : "'" + v.name() + "'"; }
+std::string describe(const Var &v) {
+  return v.name().empty() ? v.type().str() : "'" + v.name() + "'";
+}
 } // namespace
 
 void checkCompileArguments(const std::vector<Var> &inputs, const Updates &updates) {
@@ -27,8 +29,8 @@ void checkCompileArguments(const std::vector<Var> &inputs, const Updates &update
     if (!target) continue;
     auto [it, fresh] = targets.emplace(target.get(), u);
     if (!fresh)
-      throw ValueError("compile: updates " + std::to_string(it->second) + " and " + std::to_string(u) +
-                       " both update shared variable " + describe(target) +
+      throw ValueError("compile: updates " + std::to_string(it->second) + " and " +
+                       std::to_string(u) + " both update shared variable " + describe(target) +
                        "; give each shared variable at most one update");
   }
 }
@@ -40,17 +42,21 @@ std::mutex &sharedStateMutex() {
 
 void appendSharedValues(const std::vector<Var> &sharedVars, std::vector<Tensor> &values) {
   std::lock_guard<std::mutex> lock(sharedStateMutex());
-  for (const Var &s : sharedVars) values.push_back(s->sharedStorage()->value);
+  for (const Var &s : sharedVars)
+    values.push_back(s->sharedStorage()->value);
 }
 
-void applyUpdates(const std::vector<Var> &sharedVars, const std::vector<std::pair<size_t, size_t>> &slots,
+void applyUpdates(const std::vector<Var> &sharedVars,
+                  const std::vector<std::pair<size_t, size_t>> &slots,
                   const std::vector<Tensor> &outs) {
   std::lock_guard<std::mutex> lock(sharedStateMutex());
-  for (auto &[slot, out] : slots) sharedVars[slot]->sharedStorage()->value = outs[out];
+  for (auto &[slot, out] : slots)
+    sharedVars[slot]->sharedStorage()->value = outs[out];
 }
 
 std::vector<Tensor> freshOutputs(std::vector<Tensor> outs) {
-  for (Tensor &t : outs) t = t.clone();
+  for (Tensor &t : outs)
+    t = t.clone();
   return outs;
 }
 

@@ -19,7 +19,8 @@ void appendSharedValues(const std::vector<Var> &sharedVars, std::vector<Tensor> 
 
 /// Writes `outs[out]` into `sharedVars[slot]` for every (slot, out), all under
 /// one hold of the shared-state lock, so no reader sees half the updates.
-void applyUpdates(const std::vector<Var> &sharedVars, const std::vector<std::pair<size_t, size_t>> &slots,
+void applyUpdates(const std::vector<Var> &sharedVars,
+                  const std::vector<std::pair<size_t, size_t>> &slots,
                   const std::vector<Tensor> &outs);
 
 /// The shared-state lock (getValue/setValue and the two functions above).

@@ -8,8 +8,8 @@
 namespace graphjit::testing {
 
 /// The outputs of `outputs` over `inputs` in `mode` (no rewrites: the op itself is under test).
-inline std::vector<Tensor> runIn(Mode mode, const std::vector<Var> &inputs, const std::vector<Var> &outputs,
-                                 const std::vector<Tensor> &args) {
+inline std::vector<Tensor> runIn(Mode mode, const std::vector<Var> &inputs,
+                                 const std::vector<Var> &outputs, const std::vector<Tensor> &args) {
   CompileOptions o;
   o.mode = mode;
   o.rewrites = "";

@@ -21,11 +21,14 @@ TEST_P(Concurrency, NoUpdateIsLost) {
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&] {
       Tensor one = Tensor::full(DType::Float64, {64}, 1.0);
-      for (int i = 0; i < calls; ++i) f({one});
+      for (int i = 0; i < calls; ++i)
+        f({one});
     });
-  for (auto &t : pool) t.join();
+  for (auto &t : pool)
+    t.join();
   std::vector<double> v = getValue(count).toDoubles();
-  for (double c : v) ASSERT_EQ(c, threads * calls) << modeName(GetParam());
+  for (double c : v)
+    ASSERT_EQ(c, threads * calls) << modeName(GetParam());
 }
 
 TEST_P(Concurrency, EachCallSeesOneConsistentState) {
@@ -35,10 +38,12 @@ TEST_P(Concurrency, EachCallSeesOneConsistentState) {
   Function bump = compile({one}, {}, {{a, a + one}, {b, b + one}}, GetParam());
   Function diff = compile({one}, {(a - b) * one}, {}, GetParam());
   std::thread writer([&] {
-    for (int i = 0; i < 300; ++i) bump({Tensor::scalar(1)});
+    for (int i = 0; i < 300; ++i)
+      bump({Tensor::scalar(1)});
   });
   double worst = 0;
-  for (int i = 0; i < 300; ++i) worst = std::max(worst, std::abs(diff.call1({Tensor::scalar(1)}).item()));
+  for (int i = 0; i < 300; ++i)
+    worst = std::max(worst, std::abs(diff.call1({Tensor::scalar(1)}).item()));
   writer.join();
   EXPECT_EQ(worst, 0) << modeName(GetParam());
   EXPECT_EQ(getValue(a).item(), 300);
@@ -52,16 +57,20 @@ TEST_P(Concurrency, FunctionsWithoutUpdatesRunInParallel) {
   std::vector<double> got(4);
   for (int t = 0; t < 4; ++t)
     pool.emplace_back([&, t] {
-      for (int i = 0; i < 100; ++i) got[t] = f.call1({Tensor::of({0, double(t)})}).toDoubles()[1];
+      for (int i = 0; i < 100; ++i)
+        got[t] = f.call1({Tensor::of({0, double(t)})}).toDoubles()[1];
     });
-  for (auto &t : pool) t.join();
-  for (int t = 0; t < 4; ++t) EXPECT_DOUBLE_EQ(got[t], 2 * std::exp(double(t)));
+  for (auto &t : pool)
+    t.join();
+  for (int t = 0; t < 4; ++t)
+    EXPECT_DOUBLE_EQ(got[t], 2 * std::exp(double(t)));
 }
 
 TEST(Concurrency, SetValueAndGetValueFromTwoThreads) {
   Var s = shared(Tensor::of({0, 0}), "s");
   std::thread w([&] {
-    for (int i = 1; i <= 500; ++i) setValue(s, Tensor::of({double(i), double(i)}));
+    for (int i = 1; i <= 500; ++i)
+      setValue(s, Tensor::of({double(i), double(i)}));
   });
   for (int i = 0; i < 500; ++i) {
     std::vector<double> v = getValue(s).toDoubles();

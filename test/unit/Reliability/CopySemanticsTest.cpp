@@ -50,7 +50,8 @@ TEST_P(CopySemantics, GetValueIsACopy) {
   EXPECT_EQ(getValue(s).toDoubles(), (std::vector<double>{1, 2}));
   Var x = vector("x");
   Function f = compile({x}, {s * x}, {}, GetParam());
-  EXPECT_EQ(f.call1({Tensor::of({1, 1})}).toDoubles(), (std::vector<double>{1, 2})) << modeName(GetParam());
+  EXPECT_EQ(f.call1({Tensor::of({1, 1})}).toDoubles(), (std::vector<double>{1, 2}))
+      << modeName(GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(BothModes, CopySemantics, ::testing::Values(Mode::Interpret, Mode::JIT),

@@ -8,7 +8,8 @@ using namespace graphjit;
 namespace {
 size_t count(const std::string &s, const std::string &what) {
   size_t n = 0;
-  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1))
+    ++n;
   return n;
 }
 } // namespace
@@ -17,7 +18,8 @@ TEST(DPrintDeep, ThirtyThousandNodeChainIsLinear) {
   Var x = vector("x");
   Var y = x;
   const int n = 30000;
-  for (int i = 0; i < n; ++i) y = exp(y);
+  for (int i = 0; i < n; ++i)
+    y = exp(y);
   std::string s = dprint(y);
   EXPECT_EQ(count(s, "\n"), size_t(n + 1 + n / kMaxIndent)); // every node once, cut points twice
   EXPECT_LT(s.size(), size_t(n) * 200); // the old tree form was quadratic: ~2 GB here
@@ -36,7 +38,8 @@ TEST(DPrintDeep, SharedSubtreeIsPrintedOnceThenReferred) {
     Var x = vector("x");
     Var e = exp(x);
     Var y = e;
-    for (int i = 0; i < n; ++i) y = y + e; // e is shared by n nodes
+    for (int i = 0; i < n; ++i)
+      y = y + e; // e is shared by n nodes
     return dprint(y);
   };
   std::string s = print(1000);

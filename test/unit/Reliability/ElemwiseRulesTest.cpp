@@ -19,7 +19,8 @@ TEST_P(ElemwiseRules, IntegerPowOfNegativeExponent) {
     std::vector<double> as = {0, 0, 2, 1, -1, -1, 3, 0, -2, 5};
     std::vector<double> bs = {-1, -2, -1, -5, -3, -2, 2, 0, 3, 0};
     std::vector<double> want = {0, 0, 0, 1, -1, 1, 9, 1, -8, 1};
-    Tensor r = runIn(GetParam(), {a, b}, {pow(a, b)}, {Tensor::fromVector(as).astype(dt), Tensor::fromVector(bs).astype(dt)})[0];
+    Tensor r = runIn(GetParam(), {a, b}, {pow(a, b)},
+                     {Tensor::fromVector(as).astype(dt), Tensor::fromVector(bs).astype(dt)})[0];
     EXPECT_EQ(r.toDoubles(), want) << modeName(GetParam()) << " " << dtypeName(dt);
   }
 }
@@ -38,7 +39,8 @@ TEST_P(ElemwiseRules, ClipIsMinimumOfMaximum) {
   EXPECT_EQ(v[3], 0.7);
   EXPECT_TRUE(std::isnan(v[4]));
   EXPECT_TRUE(std::isnan(v[5]));
-  Var xi = vector("xi", DType::Int64), li = vector("li", DType::Int64), hi2 = vector("hi", DType::Int64);
+  Var xi = vector("xi", DType::Int64), li = vector("li", DType::Int64),
+      hi2 = vector("hi", DType::Int64);
   Tensor ri = runIn(GetParam(), {xi, li, hi2}, {clip(xi, li, hi2)},
                     {Tensor::of({5, 0, 3}, DType::Int64), Tensor::of({1, 1, 4}, DType::Int64),
                      Tensor::of({3, 3, 2}, DType::Int64)})[0];
@@ -49,9 +51,12 @@ TEST_P(ElemwiseRules, FloatToIntegerCastsSaturate) {
   // One rule for every integer cast: truncate; above the range -> max, below -> min, NaN -> min.
   double inf = INFINITY, nan = std::nan("");
   std::vector<double> in = {inf, 1e300, -inf, -1e300, nan, 3.7, -3.7, 3e9, -3e9};
-  const int64_t i64max = std::numeric_limits<int64_t>::max(), i64min = std::numeric_limits<int64_t>::min();
-  const int64_t i32max = std::numeric_limits<int32_t>::max(), i32min = std::numeric_limits<int32_t>::min();
-  std::vector<int64_t> want64 = {i64max, i64max, i64min, i64min, i64min, 3, -3, 3000000000, -3000000000};
+  const int64_t i64max = std::numeric_limits<int64_t>::max(),
+                i64min = std::numeric_limits<int64_t>::min();
+  const int64_t i32max = std::numeric_limits<int32_t>::max(),
+                i32min = std::numeric_limits<int32_t>::min();
+  std::vector<int64_t> want64 = {i64max, i64max, i64min,     i64min,     i64min,
+                                 3,      -3,     3000000000, -3000000000};
   std::vector<int64_t> want32 = {i32max, i32max, i32min, i32min, i32min, 3, -3, i32max, i32min};
   for (DType from : {DType::Float64, DType::Float32}) {
     Var x = vector("x", from);

@@ -10,7 +10,9 @@ using graphjit::testing::runIn;
 
 namespace {
 const int64_t k53 = int64_t(1) << 53;
-Var int64Constant(int64_t v) { return constant(Tensor::fromVector(std::vector<int64_t>{v}, Shape{})); }
+Var int64Constant(int64_t v) {
+  return constant(Tensor::fromVector(std::vector<int64_t>{v}, Shape{}));
+}
 } // namespace
 
 class Int64Exact : public ::testing::TestWithParam<Mode> {};
@@ -45,7 +47,8 @@ INSTANTIATE_TEST_SUITE_P(BothModes, Int64Exact, ::testing::Values(Mode::Interpre
 TEST(Int64Text, PrintsAndParsesBackExactly) {
   const int64_t big = std::numeric_limits<int64_t>::max();
   Var x = scalar("x", DType::Int64);
-  Var y = x + int64Constant(big) + int64Constant(k53 + 1) + int64Constant(std::numeric_limits<int64_t>::min());
+  Var y = x + int64Constant(big) + int64Constant(k53 + 1) +
+          int64Constant(std::numeric_limits<int64_t>::min());
   std::string text = printFunction({"f", {x}, {y}});
   EXPECT_NE(text.find("9223372036854775807"), std::string::npos) << text;
   EXPECT_NE(text.find("9007199254740993"), std::string::npos) << text;
@@ -64,7 +67,8 @@ TEST(Int64Text, LiteralsAreNeverClampedOrRounded) {
   EXPECT_THROW(parseTensorLiteral("1e19", DType::Int64), ValueError);
   EXPECT_THROW(parseTensorLiteral("1e300", DType::Float32), ValueError);
   EXPECT_THROW(parseTensorLiteral("1.5", DType::Int64), ValueError);
-  EXPECT_EQ(parseTensorLiteral("[2.0, 1e3]", DType::Int32).toVector<int32_t>(), (std::vector<int32_t>{2, 1000}));
+  EXPECT_EQ(parseTensorLiteral("[2.0, 1e3]", DType::Int32).toVector<int32_t>(),
+            (std::vector<int32_t>{2, 1000}));
   try {
     parseTensorLiteral("[1, 2147483648]", DType::Int32);
     FAIL();

@@ -27,7 +27,9 @@ TEST(Misuse, SameVarTwiceAmongCompileInputs) {
 TEST(Misuse, TwoUpdatesOfOneSharedVariable) {
   Var s = shared(Tensor::of({1}), "s");
   Var x = vector("x");
-  std::string msg = messageOf<ValueError>([&] { compile({x}, {}, {{s, s + x}, {s, s * x}}, Mode::Interpret); });
+  std::string msg = messageOf<ValueError>([&] {
+    compile({x}, {}, {{s, s + x}, {s, s * x}}, Mode::Interpret);
+  });
   EXPECT_NE(msg.find("updates 0 and 1 both update shared variable 's'"), std::string::npos) << msg;
 }
 
@@ -36,9 +38,12 @@ TEST(Misuse, BoolLiteralForAFloatValue) {
   EXPECT_NE(msg.find("bool literal 'true'"), std::string::npos) << msg;
   EXPECT_THROW(parseTensorLiteral("[1, false]", DType::Int64), ValueError);
   EXPECT_THROW(parseTensorLiteral("2", DType::Bool), ValueError);
-  EXPECT_EQ(parseTensorLiteral("[true, 0, 1]", DType::Bool).toVector<bool>(), (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(parseTensorLiteral("[true, 0, 1]", DType::Bool).toVector<bool>(),
+            (std::vector<bool>{true, false, true}));
   // A constant in the text IR follows the same rule.
-  EXPECT_THROW(parseFunction("func @f() -> (f64[]) {\n  %c = constant true : f64[]\n  return %c\n}\n"), ParseError);
+  EXPECT_THROW(
+      parseFunction("func @f() -> (f64[]) {\n  %c = constant true : f64[]\n  return %c\n}\n"),
+      ParseError);
 }
 
 TEST(Misuse, IdentifierLongerThan256Characters) {
@@ -54,5 +59,6 @@ TEST(Misuse, IdentifierLongerThan256Characters) {
     EXPECT_EQ(e.col(), 10);
   }
   std::string ok(256, 'b');
-  EXPECT_NO_THROW(parseFunction("func @f(%" + ok + ": f64[]) -> (f64[]) {\n  return %" + ok + "\n}\n"));
+  EXPECT_NO_THROW(
+      parseFunction("func @f(%" + ok + ": f64[]) -> (f64[]) {\n  return %" + ok + "\n}\n"));
 }

@@ -10,7 +10,8 @@ using namespace graphjit;
 namespace {
 std::string writeBoolNpy(const std::string &name, const std::string &bytes) {
   std::string path = ::testing::TempDir() + "/" + name;
-  std::string header = "{'descr': '|b1', 'fortran_order': False, 'shape': (" + std::to_string(bytes.size()) + ",), }";
+  std::string header = "{'descr': '|b1', 'fortran_order': False, 'shape': (" +
+                       std::to_string(bytes.size()) + ",), }";
   header += std::string((64 - (10 + header.size() + 1) % 64) % 64, ' ') + "\n";
   std::ofstream out(path, std::ios::binary);
   out.write("\x93NUMPY\x01\x00", 8);

@@ -65,7 +65,8 @@ TEST(ShapeOverflow, ParserNamesTheType) {
 
 TEST(ShapeOverflow, NpyHeaderWithHiddenOverflowIsRefused) {
   std::string path = ::testing::TempDir() + "/overflow.npy";
-  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 4294967296, 4294967296), }";
+  std::string header =
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 4294967296, 4294967296), }";
   header += std::string((64 - (10 + header.size() + 1) % 64) % 64, ' ') + "\n";
   {
     std::ofstream out(path, std::ios::binary);
