@@ -65,6 +65,10 @@ TEST_P(ElemwiseRules, FloatToIntegerCastsSaturate) {
     std::vector<int64_t> got64 = r[0].toVector<int64_t>();
     std::vector<int32_t> got32 = r[1].toVector<int32_t>();
     EXPECT_EQ(got64, want64) << modeName(GetParam()) << " from " << dtypeName(from);
+    // And printed as such (the maximum used to print as INT64_MIN, through a double).
+    EXPECT_EQ(r[0].valuesStr(), "[9223372036854775807, 9223372036854775807, -9223372036854775808, "
+                                "-9223372036854775808, -9223372036854775808, 3, -3, 3000000000, "
+                                "-3000000000]");
     EXPECT_EQ(std::vector<int64_t>(got32.begin(), got32.end()), want32) << modeName(GetParam());
   }
 }
