@@ -1,11 +1,16 @@
 # graphjit: `make demo` and `make test` work on a fresh Debian 12 machine.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 LIT        := /usr/lib/llvm-19/build/utils/lit/lit.py
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=Release
+# The sanitizer builds use ccache when it is installed.
+SAN_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build demo test test-asan bench clean
+.PHONY: all deps configure build demo test test-asan test-tsan fuzz bench clean
 
 all: build
 
@@ -32,14 +37,32 @@ test: build
 
 # Everything under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included).
 test-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGRAPHJIT_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGRAPHJIT_SANITIZE=ON $(SAN_LAUNCHER)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 	python3 $(LIT) -sv $(ASAN_BUILD)/test/lit
+
+# The concurrency tests under ThreadSanitizer (calls of one Function from several threads).
+TSAN_TESTS := ./test/test-Reliability --gtest_filter='*Concurrency*'
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRAPHJIT_TSAN=ON $(SAN_LAUNCHER) \
+	  -DGRAPHJIT_BUILD_BENCHMARKS=OFF
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target test-Reliability
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_TESTS)
+
+# A short libFuzzer run of the text IR parser (clang, ASan + UBSan) from the seed corpus,
+# which holds the reproducers of past crashes. FUZZ_SECONDS=600 for a longer run.
+fuzz: deps
+	CC=clang-19 CXX=clang++-19 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DGRAPHJIT_FUZZ=ON $(SAN_LAUNCHER) -DGRAPHJIT_BUILD_TESTS=OFF -DGRAPHJIT_BUILD_BENCHMARKS=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-parser
+	mkdir -p $(FUZZ_BUILD)/corpus
+	./$(FUZZ_BUILD)/test/fuzz/fuzz-parser $(FUZZ_BUILD)/corpus test/fuzz/corpus \
+	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10
 
 bench: build
 	@for b in $(BUILD)/benchmarks/graphjit-bench*; do \
 	  if [ -x "$$b" ] && [ -f "$$b" ]; then echo "### $$b"; "$$b" || exit 1; fi; done
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

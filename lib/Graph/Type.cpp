@@ -2,6 +2,21 @@
 
 namespace graphjit {
 
+TensorType::TensorType(DType d, Shape s) : dtype(d), shape(std::move(s)) {
+  int64_t bytes = static_cast<int64_t>(dtypeSize(dtype));
+  bool fits = true;
+  for (int64_t dim : shape) {
+    if (dim < kUnknownDim)
+      throw ShapeError("type " + str() + ": dimension " + std::to_string(dim) + " must be >= 0 or unknown");
+    if (dim > 0 && __builtin_mul_overflow(bytes, dim, &bytes)) fits = false;
+  }
+  if (fits) return;
+  Shape known;
+  for (int64_t dim : shape)
+    if (dim != kUnknownDim) known.push_back(dim);
+  checkedShapeSize(known, dtype, "type " + str()); // throws the explanation
+}
+
 bool TensorType::isStatic() const {
   for (int64_t d : shape)
     if (d == kUnknownDim) return false;

@@ -28,6 +28,10 @@ public:
   std::string cst(double v, DType t) {
     return op("arith.constant " + scalarLiteral(v, t), mlirElementType(t));
   }
+  /// A constant from its literal text (exact integers: see elementLiteral).
+  std::string lit(const std::string &literal, DType t) {
+    return op("arith.constant " + literal, mlirElementType(t));
+  }
   std::string bin(const char *name, const std::string &a, const std::string &b, DType t) {
     return op(std::string(name) + " " + a + ", " + b, mlirElementType(t));
   }
@@ -127,9 +131,18 @@ std::string scalarFn(Body &b, ScalarFn fn, const std::vector<std::string> &a, DT
     }
     return b.select(isZero, zero, r, t);
   }
-  case ScalarFn::Pow:
+  case ScalarFn::Pow: {
     if (f) return b.bin("math.powf", a[0], a[1], t);
-    return b.bin("math.ipowi", a[0], a[1], t);
+    // A negative exponent gives 1 / a^|b| truncated toward zero, with 1 / 0 := 0 as integer
+    // division by zero gives (so pow(0, -1) = 0), exactly as the interpreter computes it.
+    std::string zero = b.cst(0, t), one = b.cst(1, t), minusOne = b.cst(-1, t);
+    std::string odd = b.cmp("une", b.bin("arith.andi", a[1], one, t), zero, t);
+    std::string ofMinusOne = b.select(odd, minusOne, one, t);
+    std::string negative = b.select(b.cmp("oeq", a[0], one, t), one,
+                                    b.select(b.cmp("oeq", a[0], minusOne, t), ofMinusOne, zero, t), t);
+    std::string safeExp = b.select(b.cmp("olt", a[1], zero, t), zero, a[1], t);
+    return b.select(b.cmp("olt", a[1], zero, t), negative, b.bin("math.ipowi", a[0], safeExp, t), t);
+  }
   case ScalarFn::Neg: return f ? b.un("arith.negf", a[0], t) : b.bin("arith.subi", b.cst(0, t), a[0], t);
   case ScalarFn::Exp: return b.un("math.exp", a[0], t);
   case ScalarFn::Log: return b.un("math.log", a[0], t);
@@ -185,8 +198,10 @@ std::string scalarFn(Body &b, ScalarFn fn, const std::vector<std::string> &a, DT
   }
   case ScalarFn::Where: return b.select(a[0], a[1], a[2], t);
   case ScalarFn::Clip: {
-    std::string low = b.select(b.cmp("olt", a[0], a[1], t), a[1], a[0], t);
-    return b.select(b.cmp("ogt", low, a[2], t), a[2], low, t);
+    // NumPy's rule: minimum(maximum(x, lo), hi), so lo > hi gives hi and a NaN anywhere gives NaN.
+    if (isBool) return b.logicAnd(b.logicOr(a[0], a[1]), a[2]);
+    std::string low = b.bin(pick("arith.maximumf", "arith.maxsi"), a[0], a[1], t);
+    return b.bin(pick("arith.minimumf", "arith.minsi"), low, a[2], t);
   }
   case ScalarFn::Identity:
   case ScalarFn::Cast: return a[0];
@@ -196,13 +211,14 @@ std::string scalarFn(Body &b, ScalarFn fn, const std::vector<std::string> &a, DT
   throw NotImplementedError("lowering: scalar function without an emitter");
 }
 
-/// A compile-time scalar if `v` is a one-element constant, possibly behind dimshuffles.
-bool scalarConstant(const Var &v, double &value) {
+/// A compile-time scalar if `v` is a one-element constant, possibly behind dimshuffles:
+/// its exact literal text.
+bool scalarConstant(const Var &v, std::string &literal) {
   if (v->isConstant() && v->constantValue().size() == 1) {
-    value = v->constantValue().item();
+    literal = elementLiteral(v->constantValue(), 0);
     return true;
   }
-  if (Apply *a = v->owner(); a && a->op().name() == "dimshuffle") return scalarConstant(a->input(0), value);
+  if (Apply *a = v->owner(); a && a->op().name() == "dimshuffle") return scalarConstant(a->input(0), literal);
   return false;
 }
 
@@ -217,7 +233,7 @@ void emitElemwise(EmitContext &ctx, Apply &node) {
 
   // Tensor operands, and scalars folded into the body.
   std::vector<int> tensorArgs;
-  std::vector<double> constValue(node.inputs().size());
+  std::vector<std::string> constValue(node.inputs().size());
   std::vector<bool> isConst(node.inputs().size());
   for (size_t k = 0; k < node.inputs().size(); ++k) {
     isConst[k] = scalarConstant(node.input(k), constValue[k]);
@@ -255,7 +271,7 @@ void emitElemwise(EmitContext &ctx, Apply &node) {
     values[tensorArgs[i]] = a;
   }
   for (size_t k = 0; k < node.inputs().size(); ++k)
-    if (isConst[k]) values[k] = b.cst(constValue[k], node.input(k).dtype());
+    if (isConst[k]) values[k] = b.lit(constValue[k], node.input(k).dtype());
   // Convert operands to the compute dtype (a where's condition stays bool).
   for (size_t k = 0; k < node.inputs().size(); ++k) {
     if (op.fn() == ScalarFn::Where && k == 0) continue;

@@ -19,6 +19,8 @@ std::string tensorType(const TensorType &t);
 std::string memrefType(const TensorType &t);
 /// A literal of `value` in `dtype` for arith.constant ("1.0", "0x7FF0000000000000", "true").
 std::string scalarLiteral(double value, DType dtype);
+/// The literal of element `flat` (row-major) of `t`; exact for integers (Literal.cpp).
+std::string elementLiteral(const Tensor &t, int64_t flat);
 
 /// Function body being built: SSA names of variables, fresh names, the text.
 class EmitContext {

@@ -143,16 +143,17 @@ const std::map<std::string, Emitter> &emitters() {
 }
 
 std::string denseLiteral(const Tensor &t) {
-  std::vector<double> vals = t.toDoubles();
+  std::vector<std::string> vals; // exact element literals (int64 never passes through a double)
+  for (int64_t i = 0, n = t.size(); i < n; ++i) vals.push_back(elementLiteral(t, i));
   bool splat = true;
-  for (double v : vals) splat &= std::memcmp(&v, &vals[0], sizeof v) == 0;
+  for (const std::string &v : vals) splat &= v == vals[0];
   if (vals.empty()) return "dense<>";
-  if (splat) return "dense<" + scalarLiteral(vals[0], t.dtype()) + ">";
+  if (splat) return "dense<" + vals[0] + ">";
   std::string s = "dense<[";
   // Nested brackets follow the shape.
   std::function<void(size_t, int64_t)> rec = [&](size_t dim, int64_t offset) {
     if (dim == t.shape().size()) {
-      s += scalarLiteral(vals[offset], t.dtype());
+      s += vals[offset];
       return;
     }
     int64_t inner = 1;
@@ -164,7 +165,7 @@ std::string denseLiteral(const Tensor &t) {
     }
     if (dim > 0) s += "]";
   };
-  if (t.ndim() == 0) return "dense<" + scalarLiteral(vals[0], t.dtype()) + ">";
+  if (t.ndim() == 0) return "dense<" + vals[0] + ">";
   rec(0, 0);
   return s + "]>";
 }

@@ -132,6 +132,7 @@ template <typename T> T evalArith(ScalarFn f, T a, T b) {
     }
   case ScalarFn::Pow:
     if constexpr (isInt) {
+      // 1 / a^|b| truncated toward zero; 1 / 0 := 0 as for integer division (pow(0, -1) = 0).
       if (b < 0) return a == 1 ? 1 : (a == -1 ? (b % 2 ? -1 : 1) : 0);
       T r = 1, base = a;
       for (T e = b; e > 0; e >>= 1) {
@@ -329,8 +330,10 @@ std::vector<Tensor> Elemwise::perform(const std::vector<Tensor> &inRaw) const {
     } else if (fn_ == ScalarFn::Clip) {
       T *o = out.data<T>();
       detail::forEachBroadcast(outShape, strides, [&](int64_t i, const std::vector<int64_t> &off) {
+        // NumPy: minimum(maximum(x, lo), hi): lo > hi gives hi, a NaN anywhere gives NaN.
         T x = arg(0, off), lo = arg(1, off), hi = arg(2, off);
-        o[i] = x < lo ? lo : (x > hi ? hi : x);
+        if constexpr (std::is_same_v<T, bool>) o[i] = (x || lo) && hi;
+        else o[i] = evalArith<T>(ScalarFn::Minimum, evalArith<T>(ScalarFn::Maximum, x, lo), hi);
       });
     } else if (isComparison(fn_)) {
       bool *o = out.data<bool>();

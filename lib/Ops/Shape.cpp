@@ -30,14 +30,7 @@ Tensor broadcastMaterialize(const Tensor &y, const Shape &shape) {
 }
 
 int64_t checkedSize(const Shape &s, const std::string &op) {
-  int64_t n = 1;
-  for (int64_t d : s) {
-    if (d < 0) throw ShapeError(op + ": negative dimension in shape " + shapeStr(s));
-    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d)
-      throw ShapeError(op + ": shape " + shapeStr(s) + " has too many elements");
-    n *= d;
-  }
-  return n;
+  return checkedShapeSize(s, DType::Bool, op); // a 0 does not excuse the other dims
 }
 
 Var sumToType(const Var &g, const TensorType &t) {

@@ -14,7 +14,7 @@ Tensor broadcastMaterialize(const Tensor &y, const Shape &shape);
 /// `g` does not have: the adjoint of broadcasting a value of type `t`.
 Var sumToType(const Var &g, const TensorType &t);
 
-/// Product of dims, saturating instead of overflowing (dims from user attrs).
+/// Product of dims; throws ShapeError on a negative dim or an overflow (dims from user attrs).
 int64_t checkedSize(const Shape &s, const std::string &op);
 
 } // namespace graphjit::detail

@@ -1,5 +1,6 @@
 #include "graphjit/Runtime/Function.h"
 #include "graphjit/Runtime/Givens.h"
+#include "CompileChecks.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/StructuralHash.h"
 #include "graphjit/Graph/Traversal.h"
@@ -28,7 +29,7 @@ public:
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
     Bindings b;
     for (size_t i = 0; i < inputs.size(); ++i) b.emplace_back(fg_->inputs()[i], inputs[i]);
-    return evaluate(fg_->outputs(), b);
+    return runtime::freshOutputs(evaluate(fg_->outputs(), b));
   }
 
 private:
@@ -90,6 +91,7 @@ struct Function::Impl {
   std::unique_ptr<Executable> exec;
   Mode mode;
   int numThreads = 0;
+  mutable std::mutex callMutex; // held for a whole call when there are updates (docs/runtime.md)
 };
 
 Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
@@ -118,6 +120,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
       throw ValueError("compile: " + describeArg(i, inputs[i]) +
                        " is not a root input variable (it is computed, constant or shared)");
   }
+  runtime::checkCompileArguments(inputs, updates);
   std::vector<Var> allOutputs = outputs;
   for (auto &[target, expr] : updates) {
     if (!target || !target->isShared())
@@ -187,6 +190,8 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
   if (args.size() != f.inputs.size())
     throw ValueError("Function call: expected " + std::to_string(f.inputs.size()) +
                      " arguments, got " + std::to_string(args.size()));
+  std::unique_lock<std::mutex> callLock(f.callMutex, std::defer_lock);
+  if (!f.updateSlots.empty()) callLock.lock(); // read, compute and write back as one step
   std::vector<Tensor> all;
   for (size_t i = 0; i < args.size(); ++i) {
     const TensorType &t = f.inputs[i].type();
@@ -195,11 +200,11 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
                       ", got " + typeOf(args[i]).str());
     all.push_back(args[i]);
   }
-  for (const Var &s : f.sharedVars) all.push_back(s->sharedStorage()->value);
   JitThreadsScope threads(f.numThreads);
+  runtime::appendSharedValues(f.sharedVars, all);
   std::vector<Tensor> outs = f.exec->run(all);
   // All updates are computed from the old values before any is written.
-  for (auto &[slot, out] : f.updateSlots) f.sharedVars[slot]->sharedStorage()->value = outs[out];
+  runtime::applyUpdates(f.sharedVars, f.updateSlots, outs);
   outs.resize(f.outputs.size());
   return outs;
 }
@@ -219,7 +224,12 @@ Var shared(const Tensor &value, const std::string &name) { return Var::shared(va
 
 Tensor getValue(const Var &v) {
   if (!v || !v->isShared()) throw ValueError("getValue: not a shared variable");
-  return v->sharedStorage()->value;
+  Tensor value;
+  {
+    std::lock_guard<std::mutex> lock(runtime::sharedStateMutex());
+    value = v->sharedStorage()->value;
+  }
+  return value.clone(); // a copy: writing into it never changes the shared state
 }
 
 void setValue(const Var &v, const Tensor &value) {
@@ -227,7 +237,9 @@ void setValue(const Var &v, const Tensor &value) {
   if (!v.type().accepts(value.dtype(), value.shape()))
     throw TypeError("setValue: '" + v.name() + "' expects " + v.type().str() + ", got " +
                     typeOf(value).str());
-  v->sharedStorage()->value = value.clone();
+  Tensor copy = value.clone();
+  std::lock_guard<std::mutex> lock(runtime::sharedStateMutex());
+  v->sharedStorage()->value = std::move(copy);
 }
 
 } // namespace graphjit

@@ -99,15 +99,37 @@ Tensor loadNpy(const std::string &path) {
   if (headerField(header, "fortran_order", path) != "False")
     fail(path, "Fortran-ordered arrays are not supported");
   Shape shape = parseShape(headerField(header, "shape", path), path);
-  int64_t n = 1;
-  for (int64_t d : shape) {
-    if (d > 0 && n > (int64_t(1) << 40) / d) fail(path, "shape too large");
-    n *= d;
+  // Zeros do not excuse the other dims (NumPy's rule): (0, 2^32, 2^32) is refused too.
+  int64_t nonzero = 1;
+  for (int64_t d : shape)
+    if (d > 0 && nonzero > (int64_t(1) << 40) / d) fail(path, "shape too large (more than 2^40 elements)");
+    else if (d > 0) nonzero *= d;
+  int64_t n = 0;
+  try {
+    n = checkedShapeSize(shape, dtype, "loadNpy");
+  } catch (const ShapeError &e) {
+    fail(path, e.what());
   }
-  Tensor t = Tensor::empty(dtype, shape);
   size_t bytes = static_cast<size_t>(n) * dtypeSize(dtype);
+  // Check the file holds the data before allocating (a 2^40-element header on a tiny file).
+  std::streampos here = in.tellg();
+  in.seekg(0, std::ios::end);
+  std::streamoff available = in.tellg() - here;
+  in.seekg(here);
+  if (available < static_cast<std::streamoff>(bytes))
+    fail(path, "truncated data: expected " + std::to_string(bytes) + " bytes, the file has " +
+                   std::to_string(available));
+  Tensor t = Tensor::empty(dtype, shape);
   if (!in.read(static_cast<char *>(t.rawData()), bytes))
     fail(path, "truncated data: expected " + std::to_string(bytes) + " bytes");
+  if (dtype == DType::Bool) {
+    // A bool byte other than 0 or 1 is not a C++ bool (loading it is undefined behaviour).
+    const auto *b = static_cast<const unsigned char *>(t.rawData());
+    for (int64_t i = 0; i < n; ++i)
+      if (b[i] > 1)
+        fail(path, "bool element " + std::to_string(i) + " has byte value " + std::to_string(b[i]) +
+                       ", expected 0 or 1");
+  }
   return t;
 }
 

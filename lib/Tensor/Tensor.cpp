@@ -12,10 +12,29 @@
 
 namespace graphjit {
 
+int64_t checkedShapeSize(const Shape &s, DType dtype, const std::string &where) {
+  // The product of the nonzero dims must fit even when a 0 makes the tensor empty:
+  // strides and the sizes of reductions over the 0 axis are built from it.
+  int64_t nonzero = static_cast<int64_t>(dtypeSize(dtype)), n = 1;
+  for (int64_t d : s) {
+    if (d < 0) throw ShapeError(where + ": negative dimension in shape " + shapeStr(s));
+    if (d == 0) n = 0;
+    else if (__builtin_mul_overflow(nonzero, d, &nonzero))
+      throw ShapeError(where + ": impossible size: shape " + shapeStr(s) + " of " + dtypeName(dtype) +
+                       " needs more than 2^63 bytes");
+  }
+  return n == 0 ? 0 : nonzero / static_cast<int64_t>(dtypeSize(dtype));
+}
+
 int64_t shapeSize(const Shape &s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
-  return n;
+  bool empty = false;
+  for (int64_t d : s) {
+    if (d == 0) empty = true;
+    else if (d < 0 || __builtin_mul_overflow(n, d, &n))
+      return checkedShapeSize(s, DType::Bool, "shapeSize"); // throws the explanation
+  }
+  return empty ? 0 : n;
 }
 
 Shape contiguousStrides(const Shape &s) {
@@ -23,7 +42,8 @@ Shape contiguousStrides(const Shape &s) {
   int64_t acc = 1;
   for (size_t i = s.size(); i-- > 0;) {
     st[i] = acc;
-    acc *= std::max<int64_t>(s[i], 1);
+    if (s[i] > 1 && __builtin_mul_overflow(acc, s[i], &acc))
+      checkedShapeSize(s, DType::Bool, "contiguousStrides"); // throws
   }
   return st;
 }
@@ -77,7 +97,7 @@ std::shared_ptr<void> allocateAligned(size_t bytes) {
   void *p = BufferPool::get().take(rounded);
   if (!p) {
     p = std::aligned_alloc(64, rounded);
-    if (!p) throw std::bad_alloc();
+    if (!p) throw Error("Tensor: out of memory: cannot allocate " + std::to_string(rounded) + " bytes");
     // First touch of 4 KiB pages is slow on these VMs: ask for huge pages.
     if (rounded >= (size_t(4) << 20)) madvise(p, rounded, MADV_HUGEPAGE);
   }
@@ -86,6 +106,7 @@ std::shared_ptr<void> allocateAligned(size_t bytes) {
 
 template <typename T> T convertDouble(double v) {
   if constexpr (std::is_same_v<T, bool>) return v != 0;
+  else if constexpr (std::is_integral_v<T>) return saturatingCast<T>(v);
   else return static_cast<T>(v);
 }
 } // namespace
@@ -93,8 +114,7 @@ template <typename T> T convertDouble(double v) {
 Tensor::Tensor() : Tensor(zeros(DType::Float64, {})) {}
 
 Tensor Tensor::empty(DType dtype, const Shape &shape) {
-  for (int64_t d : shape)
-    if (d < 0) throw ShapeError("Tensor: negative dimension in shape " + shapeStr(shape));
+  checkedShapeSize(shape, dtype, "Tensor");
   Tensor t{Uninit{}};
   t.dtype_ = dtype;
   t.shape_ = shape;
@@ -106,7 +126,7 @@ Tensor Tensor::empty(DType dtype, const Shape &shape) {
 
 Tensor Tensor::zeros(DType dtype, const Shape &shape) {
   Tensor t = empty(dtype, shape);
-  std::memset(t.data_, 0, shapeSize(shape) * dtypeSize(dtype));
+  std::memset(t.data_, 0, static_cast<size_t>(shapeSize(shape)) * dtypeSize(dtype));
   return t;
 }
 
@@ -144,8 +164,7 @@ Tensor Tensor::wrap(std::shared_ptr<void> owner, void *data, DType dtype,
   if (!strides.empty() && strides.size() != shape.size())
     throw ShapeError("Tensor::wrap: " + std::to_string(strides.size()) +
                      " strides for a shape of rank " + std::to_string(shape.size()));
-  for (int64_t d : shape)
-    if (d < 0) throw ShapeError("Tensor: negative dimension in shape " + shapeStr(shape));
+  checkedShapeSize(shape, dtype, "Tensor::wrap");
   Tensor t{Uninit{}};
   t.dtype_ = dtype;
   t.shape_ = shape;
@@ -223,11 +242,7 @@ Tensor Tensor::astype(DType dtype) const {
           d[i] = s[i] != F(0);
         } else if constexpr (std::is_integral_v<T> && std::is_floating_point_v<F>) {
           // NaN and out-of-range floats saturate: a plain cast would be undefined.
-          double v = static_cast<double>(s[i]);
-          d[i] = std::isnan(v) ? std::numeric_limits<T>::min()
-                 : v >= static_cast<double>(std::numeric_limits<T>::max()) ? std::numeric_limits<T>::max()
-                 : v <= static_cast<double>(std::numeric_limits<T>::min()) ? std::numeric_limits<T>::min()
-                                                                            : static_cast<T>(v);
+          d[i] = saturatingCast<T>(static_cast<double>(s[i]));
         } else {
           d[i] = static_cast<T>(s[i]);
         }
@@ -247,15 +262,32 @@ Tensor Tensor::reshaped(const Shape &shape) const {
   return t;
 }
 
-double Tensor::getAsDouble(int64_t flat) const {
+namespace {
+int64_t elementOffset(const Shape &shape, const Shape &strides, int64_t flat) {
   int64_t off = 0, rem = flat;
-  for (size_t d = shape_.size(); d-- > 0;) {
-    off += (rem % std::max<int64_t>(shape_[d], 1)) * strides_[d];
-    rem /= std::max<int64_t>(shape_[d], 1);
+  for (size_t d = shape.size(); d-- > 0;) {
+    off += (rem % std::max<int64_t>(shape[d], 1)) * strides[d];
+    rem /= std::max<int64_t>(shape[d], 1);
   }
+  return off;
+}
+} // namespace
+
+double Tensor::getAsDouble(int64_t flat) const {
+  int64_t off = elementOffset(shape_, strides_, flat);
   return dispatchDType(dtype_, [&](auto tag) -> double {
     using T = decltype(tag);
     return static_cast<double>(static_cast<const T *>(data_)[off]);
+  });
+}
+
+int64_t Tensor::getAsInt64(int64_t flat) const {
+  int64_t off = elementOffset(shape_, strides_, flat);
+  return dispatchDType(dtype_, [&](auto tag) -> int64_t {
+    using T = decltype(tag);
+    T v = static_cast<const T *>(data_)[off];
+    if constexpr (std::is_floating_point_v<T>) return saturatingCast<int64_t>(static_cast<double>(v));
+    else return static_cast<int64_t>(v);
   });
 }
 
@@ -273,19 +305,19 @@ std::vector<double> Tensor::toDoubles() const {
 }
 
 namespace {
-std::string formatElement(double v, DType t) {
-  if (t == DType::Bool) return v != 0 ? "true" : "false";
-  if (!isFloat(t)) return fmt::format("{}", static_cast<int64_t>(v));
+std::string formatElement(const Tensor &c, int64_t i, DType t) {
+  if (t == DType::Bool) return c.getAsInt64(i) != 0 ? "true" : "false";
+  if (!isFloat(t)) return fmt::format("{}", c.getAsInt64(i)); // exact above 2^53
+  double v = c.getAsDouble(i);
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   if (t == DType::Float32) return fmt::format("{}", static_cast<float>(v));
   return fmt::format("{}", v);
 }
 
-void formatNested(const Tensor &t, const std::vector<double> &vals, size_t dim,
-                  int64_t offset, std::string &out) {
+void formatNested(const Tensor &t, size_t dim, int64_t offset, std::string &out) {
   if (dim == t.shape().size()) {
-    out += formatElement(vals[offset], t.dtype());
+    out += formatElement(t, offset, t.dtype());
     return;
   }
   int64_t inner = 1;
@@ -293,7 +325,7 @@ void formatNested(const Tensor &t, const std::vector<double> &vals, size_t dim,
   out += "[";
   for (int64_t i = 0; i < t.shape()[dim]; ++i) {
     if (i) out += ", ";
-    formatNested(t, vals, dim + 1, offset + i * inner, out);
+    formatNested(t, dim + 1, offset + i * inner, out);
   }
   out += "]";
 }
@@ -301,7 +333,7 @@ void formatNested(const Tensor &t, const std::vector<double> &vals, size_t dim,
 
 std::string Tensor::valuesStr() const {
   std::string out;
-  formatNested(*this, toDoubles(), 0, 0, out);
+  formatNested(contiguous(), 0, 0, out);
   return out;
 }
 

@@ -3,7 +3,6 @@
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Graph/Traversal.h"
 
-#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -37,28 +36,62 @@ std::string label(const Var &v) {
 } // namespace
 
 std::string dprint(const std::vector<Var> &outputs, const DPrintOptions &options) {
+  // Iterative (a 100k-node chain must not overflow the stack) and linear in the
+  // graph: each Apply is expanded once and referred to by [id X] afterwards, and a
+  // subtree that would be indented deeper than kMaxIndent levels is cut ("...")
+  // and printed below as a tree of its own, so no line grows with the depth.
   std::unordered_map<const void *, std::string> ids; // per Apply (or root variable)
   std::unordered_set<const void *> expanded;
   std::string out;
-  std::function<void(const Var &, const std::string &, const std::string &, int)> visit =
-      [&](const Var &v, const std::string &prefix, const std::string &childPrefix, int depth) {
-        const void *key = v->owner() ? static_cast<const void *>(v->owner()) : v.get();
-        auto it = ids.find(key);
-        if (it == ids.end()) it = ids.emplace(key, idName(ids.size())).first;
-        std::string line = prefix + label(v) + " [id " + it->second + "]";
-        if (options.printTypes) line += " <" + v.type().str() + ">";
-        if (v->owner() && !v.name().empty()) line += " '" + v.name() + "'";
-        out += line + "\n";
-        Apply *a = v->owner();
-        if (!a || !expanded.insert(key).second) return; // printed in full already
-        if (options.depth >= 0 && depth >= options.depth) return;
-        const auto &ins = a->inputs();
-        for (size_t i = 0; i < ins.size(); ++i) {
-          bool last = i + 1 == ins.size();
-          visit(ins[i], childPrefix + (last ? " └─ " : " ├─ "), childPrefix + (last ? "    " : " │  "), depth + 1);
-        }
-      };
-  for (const Var &o : outputs) visit(o, "", "", 0);
+  struct Frame {
+    Var v;
+    std::string prefix, childPrefix;
+    int depth;  ///< levels below the outputs (for options.depth)
+    int indent; ///< levels below the root of the tree being printed
+  };
+  std::vector<Frame> stack;
+  std::vector<std::pair<Var, int>> continued; // cut subtrees, printed after the current tree
+  auto printTree = [&](const Var &root, int depth) {
+    stack.push_back({root, "", "", depth, 0});
+    while (!stack.empty()) {
+      Frame f = std::move(stack.back());
+      stack.pop_back();
+      const Var &v = f.v;
+      const void *key = v->owner() ? static_cast<const void *>(v->owner()) : v.get();
+      auto it = ids.find(key);
+      if (it == ids.end()) it = ids.emplace(key, idName(ids.size())).first;
+      std::string line = f.prefix + label(v) + " [id " + it->second + "]";
+      if (options.printTypes) line += " <" + v.type().str() + ">";
+      if (v->owner() && !v.name().empty()) line += " '" + v.name() + "'";
+      Apply *a = v->owner();
+      bool expand = a && !expanded.count(key) && (options.depth < 0 || f.depth < options.depth);
+      if (expand && f.indent >= kMaxIndent) {
+        out += line + " ...\n"; // expanded below
+        continued.emplace_back(v, f.depth);
+        continue;
+      }
+      out += line + "\n";
+      if (!expand) continue; // a leaf, printed in full already, or below the depth limit
+      expanded.insert(key);
+      const auto &ins = a->inputs();
+      for (size_t i = ins.size(); i-- > 0;) {
+        bool last = i + 1 == ins.size();
+        stack.push_back({ins[i], f.childPrefix + (last ? " └─ " : " ├─ "),
+                         f.childPrefix + (last ? "    " : " │  "), f.depth + 1, f.indent + 1});
+      }
+    }
+  };
+  for (const Var &o : outputs) {
+    printTree(o, 0);
+    // Cut subtrees in the order they were cut; each may cut more.
+    for (size_t i = 0; i < continued.size(); ++i) {
+      auto [v, depth] = continued[i];
+      const void *key = static_cast<const void *>(v->owner());
+      if (expanded.count(key)) continue;
+      printTree(v, depth);
+    }
+    continued.clear();
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <map>
 
 namespace graphjit {
@@ -37,8 +38,8 @@ public:
 
   // ---- literals (also used on their own for --arg values) ----
   Tensor parseLiteral(DType dtype) {
-    auto [vals, shape] = literal(dtype);
-    return Tensor::fromVector(vals, shape).astype(dtype);
+    auto [vals, shape] = literal();
+    return literalTensor(vals, shape, dtype);
   }
   void expectEnd() {
     skipSpace();
@@ -99,12 +100,24 @@ private:
     advance();
   }
   static bool isIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+  static constexpr size_t kMaxIdentifier = 256;
+  /// Reads an identifier; one longer than kMaxIdentifier is an error of its own
+  /// (not a confusing complaint about the character after the cut).
+  std::string identifierChars(const char *what) {
+    int l = line_, c = col_;
+    size_t start = pos_;
+    while (!atEnd() && isIdentChar(peek())) {
+      if (pos_ - start == kMaxIdentifier)
+        failAt(l, c, std::string(what) + " is longer than " + std::to_string(kMaxIdentifier) + " characters");
+      advance();
+    }
+    return std::string(s_.substr(start, pos_ - start));
+  }
   std::string identifier(const char *what) {
     skipSpace();
-    size_t start = pos_;
-    while (!atEnd() && isIdentChar(peek()) && pos_ - start < 256) advance();
-    if (pos_ == start) fail(std::string("expected ") + what + ", found " + found());
-    return std::string(s_.substr(start, pos_ - start));
+    std::string id = identifierChars(what);
+    if (id.empty()) fail(std::string("expected ") + what + ", found " + found());
+    return id;
   }
   void keyword(const char *kw) {
     int l = line_, c = col_;
@@ -183,7 +196,11 @@ private:
       } while (accept(','));
       expect(']', "to close the shape of a type");
     }
-    return TensorType(dtype, shape);
+    try {
+      return TensorType(dtype, shape);
+    } catch (const ShapeError &e) {
+      failAt(l, c, e.what());
+    }
   }
 
   // ---- attributes ----
@@ -274,6 +291,12 @@ private:
   }
 
   // ---- literals ----
+  // Numbers are kept as tokens until the dtype is known, so that integers stay
+  // exact (an int64 above 2^53 never passes through a double).
+  struct Token {
+    std::string text;
+    int line, col;
+  };
   struct LiteralShape {
     std::vector<int64_t> counts; ///< elements per list at each depth (-1 = not seen yet)
     int leafDepth = -1;          ///< depth of the numbers (all must agree)
@@ -283,7 +306,7 @@ private:
     if (ls.leafDepth == -1) ls.leafDepth = depth;
     else if (ls.leafDepth != depth) fail("ragged literal: values at different nesting depths");
   }
-  void parseNested(std::vector<double> &vals, LiteralShape &ls, int depth, DType dtype) {
+  void parseNested(std::vector<Token> &vals, LiteralShape &ls, int depth) {
     skipSpace();
     if (depth > kMaxNesting) fail("literal nested too deeply");
     if (peek() != '[') {
@@ -292,10 +315,7 @@ private:
       std::string tok = numberToken();
       if (tok.empty()) fail("expected a number or '[', found " + found());
       if (vals.size() > (size_t(1) << 24)) fail("literal too large");
-      double v = toDouble(tok, l, c);
-      if (!isFloat(dtype) && dtype != DType::Bool && v != std::floor(v))
-        failAt(l, c, "value '" + tok + "' is not an integer, expected " + dtypeName(dtype));
-      vals.push_back(v);
+      vals.push_back({std::move(tok), l, c});
       return;
     }
     advance();
@@ -304,7 +324,7 @@ private:
       leafAt(ls, depth + 1);
     } else {
       do {
-        parseNested(vals, ls, depth + 1, dtype);
+        parseNested(vals, ls, depth + 1);
         ++n;
       } while (accept(','));
       expect(']', "to close a literal");
@@ -315,21 +335,71 @@ private:
       fail("ragged literal: a list of " + std::to_string(n) + " elements where others have " +
            std::to_string(ls.counts[depth]));
   }
-  /// A literal's values and shape.
-  std::pair<std::vector<double>, Shape> literal(DType dtype) {
-    std::vector<double> vals;
+  /// A literal's tokens and shape.
+  std::pair<std::vector<Token>, Shape> literal() {
+    std::vector<Token> vals;
     LiteralShape ls;
-    parseNested(vals, ls, 0, dtype);
-    return {vals, ls.shape()};
+    parseNested(vals, ls, 0);
+    return {std::move(vals), ls.shape()};
+  }
+  static bool isBoolWord(const std::string &t) { return t == "true" || t == "false"; }
+  /// One literal element as `dtype`: no rounding, no clamping, no bool for a number.
+  template <typename T> T element(const Token &tok, DType dtype) {
+    const std::string &t = tok.text;
+    const std::string want = std::string(" (expected a ") + dtypeName(dtype) + " value)";
+    if constexpr (std::is_same_v<T, bool>) {
+      if (t == "true" || t == "1") return true;
+      if (t == "false" || t == "0") return false;
+      failAt(tok.line, tok.col, "value '" + t + "' is not a bool: expected true, false, 0 or 1");
+    } else {
+      if (isBoolWord(t)) failAt(tok.line, tok.col, "bool literal '" + t + "' where a number is needed" + want);
+      if constexpr (std::is_floating_point_v<T>) {
+        double v = toDouble(t, tok.line, tok.col);
+        if (std::is_same_v<T, float> && std::isfinite(v) && std::fabs(v) > 3.4028234663852886e38)
+          failAt(tok.line, tok.col, "value '" + t + "' is out of range for f32");
+        return static_cast<T>(v);
+      } else {
+        constexpr int64_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+        auto range = [&] {
+          failAt(tok.line, tok.col, "value '" + t + "' is out of range for " + dtypeName(dtype) + " [" +
+                                        std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        };
+        if (t.find_first_of(".eEn") == std::string::npos) {
+          errno = 0;
+          char *end = nullptr;
+          long long v = std::strtoll(t.c_str(), &end, 10);
+          if (t.empty() || *end != '\0' || t == "-" || t == "+")
+            failAt(tok.line, tok.col, "expected an integer, found '" + t + "'");
+          if (errno == ERANGE || v < lo || v > hi) range();
+          return static_cast<T>(v);
+        }
+        // 2.0 or 1e3: an integral value exactly representable below 2^53.
+        double v = toDouble(t, tok.line, tok.col);
+        if (!std::isfinite(v) || v != std::floor(v))
+          failAt(tok.line, tok.col, "value '" + t + "' is not an integer" + want);
+        if (v < static_cast<double>(lo) || v > static_cast<double>(hi)) range();
+        if (std::fabs(v) > 9007199254740992.0)
+          failAt(tok.line, tok.col, "value '" + t + "' is above 2^53: write it as an integer (digits only)");
+        return static_cast<T>(v);
+      }
+    }
+  }
+  Tensor literalTensor(const std::vector<Token> &vals, const Shape &shape, DType dtype) {
+    return dispatchDType(dtype, [&](auto tag) {
+      using T = decltype(tag);
+      std::vector<T> out;
+      out.reserve(vals.size());
+      for (const Token &t : vals) out.push_back(element<T>(t, dtype));
+      return Tensor::fromVector(out, shape);
+    });
   }
 
   // ---- values ----
   std::string valueName() {
     expect('%', "to start a value name");
-    size_t start = pos_;
-    while (!atEnd() && isIdentChar(peek()) && pos_ - start < 256) advance();
-    if (pos_ == start) fail("expected a value name after '%', found " + found());
-    return std::string(s_.substr(start, pos_ - start));
+    std::string n = identifierChars("a value name");
+    if (n.empty()) fail("expected a value name after '%', found " + found());
+    return n;
   }
   Var lookup() {
     skipSpace();
@@ -418,16 +488,13 @@ private:
     if (opName == "constant") {
       skipSpace();
       int ll = line_, lc = col_;
-      auto [vals, shape] = literal(DType::Float64);
+      auto [vals, shape] = literal();
       expect(':', "before the constant's type");
       TensorType t = type();
       if (lhs.size() != 1) failAt(ol, oc, "a constant defines one value");
       if (t.shape != shape)
         failAt(ll, lc, "literal has shape " + shapeStr(shape) + ", the declared type is " + t.str());
-      if (!isFloat(t.dtype) && t.dtype != DType::Bool)
-        for (double v : vals)
-          if (v != std::floor(v)) failAt(ll, lc, "literal value " + std::to_string(v) + " is not an integer");
-      Tensor value = Tensor::fromVector(vals, shape).astype(t.dtype);
+      Tensor value = literalTensor(vals, shape, t.dtype);
       define(lhs[0].first, Var::constant(value), lhs[0].second.first, lhs[0].second.second);
       return;
     }

@@ -18,9 +18,10 @@ bool isIdentifier(const std::string &s) {
   return true;
 }
 
-std::string literalElement(double v, DType t) {
-  if (t == DType::Bool) return v != 0 ? "true" : "false";
-  if (!isFloat(t)) return fmt::format("{}", static_cast<int64_t>(v));
+std::string literalElement(const Tensor &c, int64_t i, DType t) {
+  if (t == DType::Bool) return c.getAsInt64(i) != 0 ? "true" : "false";
+  if (!isFloat(t)) return fmt::format("{}", c.getAsInt64(i)); // exact: never through a double
+  double v = c.getAsDouble(i);
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   std::string s = t == DType::Float32 ? fmt::format("{}", static_cast<float>(v)) : fmt::format("{}", v);
@@ -28,10 +29,10 @@ std::string literalElement(double v, DType t) {
   return s;
 }
 
-void literalNested(const std::vector<double> &vals, const Shape &shape, size_t dim, int64_t offset,
-                   DType t, std::string &out) {
+void literalNested(const Tensor &vals, const Shape &shape, size_t dim, int64_t offset, DType t,
+                   std::string &out) {
   if (dim == shape.size()) {
-    out += literalElement(vals[offset], t);
+    out += literalElement(vals, offset, t);
     return;
   }
   int64_t inner = 1;
@@ -69,7 +70,7 @@ private:
 
 std::string tensorLiteral(const Tensor &t) {
   std::string out;
-  literalNested(t.toDoubles(), t.shape(), 0, 0, t.dtype(), out);
+  literalNested(t.contiguous(), t.shape(), 0, 0, t.dtype(), out);
   return out;
 }
 

@@ -23,7 +23,7 @@ std::vector<Tensor> bindArguments(const ToolContext &ctx, const TextFunction &fn
     bool known = false;
     for (const Var &in : fn.inputs) known |= in.name() == name;
     if (!known) throw ValueError("--arg " + name + ": @" + fn.name + " has no argument named '" + name + "'");
-    given[name] = value;
+    if (!given.emplace(name, value).second) throw ValueError("--arg " + name + " given more than once");
   }
   std::vector<Tensor> values;
   for (size_t i = 0; i < fn.inputs.size(); ++i) {
@@ -32,8 +32,13 @@ std::vector<Tensor> bindArguments(const ToolContext &ctx, const TextFunction &fn
     if (it == given.end())
       throw ValueError("missing --arg for argument " + std::to_string(i) + " '%" + in.name() + "' of type " +
                        in.type().str());
-    Tensor t = !it->second.empty() && it->second[0] == '@' ? loadNpy(it->second.substr(1))
-                                                           : parseTensorLiteral(it->second, in.dtype());
+    Tensor t;
+    try {
+      t = !it->second.empty() && it->second[0] == '@' ? loadNpy(it->second.substr(1))
+                                                      : parseTensorLiteral(it->second, in.dtype());
+    } catch (const ValueError &e) {
+      throw ValueError("--arg " + in.name() + ": " + e.what());
+    }
     if (!in.type().accepts(t.dtype(), t.shape()))
       throw TypeError("--arg " + in.name() + ": expected " + in.type().str() + ", got " +
                       TensorType(t.dtype(), t.shape()).str());

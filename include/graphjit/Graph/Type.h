@@ -15,7 +15,9 @@ struct TensorType {
   Shape shape; ///< kUnknownDim for dims known only at run time
 
   TensorType() = default;
-  TensorType(DType d, Shape s) : dtype(d), shape(std::move(s)) {}
+  /// Throws ShapeError for a dim below -1, or static dims no tensor can have
+  /// (product of the nonzero ones times the itemsize above INT64_MAX).
+  TensorType(DType d, Shape s);
 
   int ndim() const { return static_cast<int>(shape.size()); }
   bool isBroadcastable(int axis) const { return shape[axis] == 1; }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -19,9 +20,15 @@ namespace graphjit {
 
 using Shape = std::vector<int64_t>;
 
-/// Number of elements of a shape (1 for a scalar).
+/// Number of elements of a shape (1 for a scalar). Throws ShapeError for a
+/// negative dim, or when the product of the nonzero dims overflows int64 (a 0
+/// does not make an impossible shape possible, as in NumPy).
 int64_t shapeSize(const Shape &s);
-/// Row-major strides, in elements.
+/// Throws ShapeError naming `where` unless a tensor of `shape` and `dtype` can
+/// exist: dims >= 0 and (product of nonzero dims) * itemsize <= INT64_MAX.
+/// Returns the number of elements.
+int64_t checkedShapeSize(const Shape &shape, DType dtype, const std::string &where);
+/// Row-major strides, in elements (checked like shapeSize).
 Shape contiguousStrides(const Shape &s);
 /// "[2,3]" for error messages.
 std::string shapeStr(const Shape &s);
@@ -90,6 +97,9 @@ public:
   template <typename T> T *data() const;
   /// Element at a flat row-major index, converted to double (any strides).
   double getAsDouble(int64_t flatIndex) const;
+  /// Element at a flat row-major index as int64, exact for integer and bool
+  /// dtypes (floats are converted by the saturating cast rule of astype).
+  int64_t getAsInt64(int64_t flatIndex) const;
   /// The single element of a size-1 tensor, as double.
   double item() const;
   template <typename T> std::vector<T> toVector() const;
@@ -113,6 +123,11 @@ private:
   void *data_ = nullptr;
 };
 
+/// The saturating float -> integer rule every cast follows (interpreter and JIT):
+/// truncation toward zero; +inf and values above the range give the maximum,
+/// -inf and values below give the minimum, NaN gives the minimum.
+template <typename T> T saturatingCast(double v);
+
 /// Elementwise |a-b| <= atol + rtol*|b|, same shape; NaNs equal NaNs.
 bool allclose(const Tensor &a, const Tensor &b, double rtol = 1e-7,
               double atol = 1e-9);
@@ -124,6 +139,15 @@ Tensor loadNpy(const std::string &path);
 void saveNpy(const Tensor &t, const std::string &path);
 
 // ---- template definitions ----
+
+template <typename T> T saturatingCast(double v) {
+  constexpr T lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+  if (v != v) return lo;
+  // -(double)lo is 2^31 or 2^63 exactly: every double below it (and >= lo) converts.
+  if (v >= -static_cast<double>(lo)) return hi;
+  if (v <= static_cast<double>(lo)) return lo;
+  return static_cast<T>(v);
+}
 
 template <typename T> T *Tensor::data() const {
   if (DTypeOf<T>::value != dtype_)

@@ -18,7 +18,11 @@ struct DPrintOptions {
 ///    ├─ exp [id B]
 ///    │  └─ x [id C]
 ///    └─ x [id C]
-/// A subgraph reached twice is printed in full once; later it is only its line.
+/// A subgraph reached twice is printed in full once; later it is only its line
+/// (its [id X] refers back). A subtree deeper than kMaxIndent levels below the
+/// tree it is in ends with "..." and is printed after that tree as a tree of its
+/// own, so the output stays linear in the graph size (a 30k-node chain is fine).
+constexpr int kMaxIndent = 32;
 std::string dprint(const std::vector<Var> &outputs, const DPrintOptions &options = {});
 std::string dprint(const Var &output, const DPrintOptions &options = {});
 

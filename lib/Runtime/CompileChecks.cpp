@@ -1,0 +1,63 @@
+// compile() misuse checks, the shared-state lock and the interpret-mode copy rule.
+#include "CompileChecks.h"
+
+#include "graphjit/Support/Error.h"
+
+#include <unordered_map>
+
+namespace graphjit::runtime {
+
+namespace {
+std::string describe(const Var &v) {
+  return v.name().empty() ? v.type().str() : "'" + v.name() + "'";
+}
+} // namespace
+
+void checkCompileArguments(const std::vector<Var> &inputs, const Updates &updates) {
+  std::unordered_map<const Variable *, size_t> seen;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i]) continue; // compile() reports null inputs itself
+    auto [it, fresh] = seen.emplace(inputs[i].get(), i);
+    if (!fresh)
+      throw ValueError("compile: input " + std::to_string(i) + " (" + describe(inputs[i]) +
+                       ") is the same variable as input " + std::to_string(it->second) +
+                       "; each input must be a distinct variable");
+  }
+  std::unordered_map<const Variable *, size_t> targets;
+  for (size_t u = 0; u < updates.size(); ++u) {
+    const Var &target = updates[u].first;
+    if (!target) continue;
+    auto [it, fresh] = targets.emplace(target.get(), u);
+    if (!fresh)
+      throw ValueError("compile: updates " + std::to_string(it->second) + " and " +
+                       std::to_string(u) + " both update shared variable " + describe(target) +
+                       "; give each shared variable at most one update");
+  }
+}
+
+std::mutex &sharedStateMutex() {
+  static auto *m = new std::mutex(); // never destroyed: Functions may run during exit
+  return *m;
+}
+
+void appendSharedValues(const std::vector<Var> &sharedVars, std::vector<Tensor> &values) {
+  std::lock_guard<std::mutex> lock(sharedStateMutex());
+  for (const Var &s : sharedVars)
+    values.push_back(s->sharedStorage()->value);
+}
+
+void applyUpdates(const std::vector<Var> &sharedVars,
+                  const std::vector<std::pair<size_t, size_t>> &slots,
+                  const std::vector<Tensor> &outs) {
+  std::lock_guard<std::mutex> lock(sharedStateMutex());
+  for (auto &[slot, out] : slots)
+    sharedVars[slot]->sharedStorage()->value = outs[out];
+}
+
+std::vector<Tensor> freshOutputs(std::vector<Tensor> outs) {
+  for (Tensor &t : outs)
+    t = t.clone();
+  return outs;
+}
+
+} // namespace graphjit::runtime
