@@ -144,10 +144,12 @@ void registerCanonicalize(RewriteRegistry &r) {
       });
   add(r, "local_useless_reshape", {"reshape", "broadcast_to"}, "reshape(x, shape of x) -> x",
       [](Apply &n) { return in(n, 0).type().isStatic() ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
-  add(r, "local_reshape_reshape", {"reshape"}, "reshape(reshape(x, a), b) -> reshape(x, b)",
+  // Only when x's shape is static: the inner reshape was then checked when built, so removing
+  // it cannot turn a run-time error (e.g. reshape{[0,-1]} of a [1,1] value) into a value.
+  add(r, "local_reshape_reshape", {"reshape"}, "reshape(reshape(x, a), b) -> reshape(x, b) (x of static shape)",
       [](Apply &n) -> std::vector<Var> {
         Apply *inner = producer(in(n, 0), "reshape");
-        if (!inner) return {};
+        if (!inner || !inner->input(0).type().isStatic()) return {};
         return one(applyOp1(n.opPtr(), {inner->input(0)}));
       });
   add(r, "local_sum_sum", {"sum"}, "sum(sum(x, a), b) -> sum(x, a + b)", [](Apply &n) -> std::vector<Var> {

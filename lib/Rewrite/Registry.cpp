@@ -1,3 +1,4 @@
+#include "IndexAlgebra.h"
 #include "Rules.h"
 
 #include "graphjit/Ops/DimShuffle.h"
@@ -8,6 +9,9 @@ const RewriteRegistry &rewriteRegistry() {
   static const RewriteRegistry registry = [] {
     RewriteRegistry r;
     rewrite::registerCanonicalize(r);
+    rewrite::registerIndexPushdown(r);
+    rewrite::registerIndexMerge(r);
+    rewrite::registerShapePushdown(r);
     rewrite::registerStabilize(r);
     rewrite::registerSpecialize(r);
     return r;
