@@ -9,10 +9,12 @@ const RewriteRegistry &rewriteRegistry() {
   static const RewriteRegistry registry = [] {
     RewriteRegistry r;
     rewrite::registerCanonicalize(r);
+    rewrite::registerCanonicalizeGrad(r);
     rewrite::registerIndexPushdown(r);
     rewrite::registerIndexMerge(r);
     rewrite::registerShapePushdown(r);
     rewrite::registerStabilize(r);
+    rewrite::registerStabilizeForms(r);
     rewrite::registerSpecialize(r);
     return r;
   }();

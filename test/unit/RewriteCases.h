@@ -157,6 +157,46 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                                 [](V x, V, V, V) { return std::vector<Var>{-log(x)}; }};
   k["local_sigmoid_of_log"] = {[](V x, V, V, V) { return std::vector<Var>{exp(-softplus(-x))}; },
                                [](V x, V, V, V) { return std::vector<Var>{exp(-softplus(x))}; }};
+  // stabilize: other spellings
+  k["local_log1p_neg"] = {[](V x, V, V, V) { return VL{log(1.0 - x * 0.1)}; },
+                          [](V x, V, V, V) { return VL{log(3.0 - x)}; }};
+  k["local_expm1_add"] = {[](V x, V, V, V) { return VL{exp(x) + (-1.0)}; },
+                          [](V x, V, V, V) { return VL{exp(x) + 1.0}; }};
+  k["local_expm1_add_left"] = {[](V x, V, V, V) { return VL{-1.0 + exp(x)}; },
+                               [](V x, V, V, V) { return VL{-2.0 + exp(x)}; }};
+  k["local_one_minus_exp"] = {[](V x, V, V, V) { return VL{1.0 - exp(x)}; },
+                              [](V x, V, V, V) { return VL{2.0 - exp(x)}; }};
+  k["local_log1mexp"] = {[](V x, V, V, V) { return VL{log1p(-exp(-x)), log(-expm1(-x * 0.01))}; },
+                         [](V x, V, V, V) { return VL{log1p(-sigmoid(x))}; }};
+  k["local_logaddexp"] = {[](V x, V y, V, V) { return VL{log(exp(x) + exp(y))}; },
+                          [](V x, V y, V, V) { return VL{log(exp(x) + y)}; }};
+  k["local_sigmoid_reciprocal"] = {[](V x, V y, V, V) { return VL{1.0 / (1.0 + exp(-x)), y / (exp(x) + 1.0)}; },
+                                   [](V x, V, V, V) { return VL{1.0 / (2.0 + exp(-x))}; }};
+  k["local_exp_times_sigmoid"] = {[](V x, V y, V, V) { return VL{exp(x) * sigmoid(-x) * y}; },
+                                  [](V x, V, V, V) { return VL{exp(x) * sigmoid(x)}; }};
+  k["local_logsumexp_keepdims"] = {[](V, V, V m, V) { return VL{log(sum(exp(m), 1, true))}; },
+                                   [](V, V, V m, V) { return VL{m - log(sum(exp(m), 1, true))}; }}; // a log_softmax
+  k["local_log_softmax_keepdims"] = {[](V, V, V m, V) { return VL{m - log(sum(exp(m), 1, true))}; },
+                                     [](V, V, V m, V) { return VL{m - log(sum(exp(m * 2.0), 1, true))}; }};
+  k["local_sqrt_mul_self"] = {[](V x, V, V, V) { return VL{sqrt(x * x)}; },
+                              [](V x, V y, V, V) { return VL{sqrt(x * y)}; }};
+  k["local_sqrt_pow_two"] = {[](V x, V, V, V) { return VL{sqrt(pow(x, 2.0))}; },
+                             [](V x, V, V, V) { return VL{sqrt(pow(x, 3.0))}; }};
+  k["local_softmax_from_grad"] = {[](V, V, V m, V) { return VL{(m / sum(exp(m), 1, true)) * exp(m)}; },
+                                  [](V, V, V m, V) { return VL{(m / sum(exp(m), 0, true)) * exp(m * 2.0)}; }};
+  // canonicalize: gradient algebra
+  k["local_reciprocal_reciprocal"] = {[](V x, V, V, V) { return VL{1.0 / (1.0 / exp(x)), reciprocal(reciprocal(x))}; },
+                                      [](V x, V, V, V) { return VL{1.0 / (2.0 / exp(x))}; }};
+  k["local_div_sqr"] = {[](V x, V, V, V) { Var e = exp(x); return VL{e / sqr(e), -e / sqr(e)}; },
+                        [](V x, V y, V, V) { return VL{x / sqr(y)}; }};
+  k["local_mul_neg"] = {[](V x, V y, V, V) { return VL{(-x) * y, exp(x) * (-y)}; },
+                        [](V x, V y, V, V) { return VL{x * y}; }};
+  k["local_reduce_size1"] = {[](V, V, V, V r) { return VL{sum(r, 0), max(exp(r), 0)}; },
+                             [](V, V, V m, V) { return VL{sum(m, 0)}; }};
+  k["local_mul_add_zeros"] = {[](V, V, V m, V r) { return VL{(r + zeros_like(m)) * exp(m)}; },
+                              [](V x, V y, V, V) { return VL{(x + zeros_like(y)) * exp(x)}; }}; // y might not have x's shape
+  k["local_mul_div_distribute"] = {[](V, V, V m, V) { Var s = softmax(m); return VL{(m / s - sum(m, 1, true)) * s}; },
+                                   [](V, V, V m, V) { Var s = softmax(m); return VL{(m / s - 1.0) * m}; }};
   // specialize
   k["local_pow_two"] = {[](V x, V, V, V) { return std::vector<Var>{pow(x, 2.0)}; },
                         [](V x, V, V, V) { return std::vector<Var>{pow(x, 2.5)}; }};
