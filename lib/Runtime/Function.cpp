@@ -112,6 +112,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   std::string key;
   if (options.mode == Mode::JIT) {
     key = options.rewrites + "\n" + printFunction({"f", fgInputs, allOutputs});
+    for (const NodeRewriter &r : options.extraRules) key += "\nextra rule " + r.name; // rules are known by name
     if (auto kernel = cachedKernel(key)) {
       impl->exec = std::make_unique<JitExecutable>(kernel);
       return Function(impl);
@@ -121,6 +122,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   if (!options.rewrites.empty()) {
     RewriteOptions ro;
     ro.query = options.rewrites;
+    ro.extraRules = options.extraRules;
     rewriteGraph(*impl->fgraph, ro);
   }
   if (options.mode == Mode::Interpret) {

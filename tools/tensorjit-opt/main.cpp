@@ -5,6 +5,7 @@
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -80,6 +81,9 @@ int run(int argc, char **argv) {
     haveFile = true;
   }
 
+  // Settings act wherever they appear on the command line: run them first.
+  std::stable_partition(pipeline.begin(), pipeline.end(),
+                        [](const auto &p) { return p.first->flag == "trace-rewrites" || p.first->flag == "compile-rewrites"; });
   // Passes that only print information (--list-rewrites) need no input.
   bool needsInput = haveFile || pipeline.empty();
   for (auto &[pass, value] : pipeline) needsInput |= pass->flag != "list-rewrites";

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "graphjit/Graph/Variable.h"
+#include "graphjit/Rewrite/Rewrite.h"
 
 #include <memory>
 #include <string>
@@ -49,6 +50,9 @@ struct CompileOptions {
   Mode mode = Mode::JIT;
   /// Rewrite query run on the graph before it is compiled ("" for none).
   std::string rewrites = "fast_run";
+  /// Rules of the caller's own, run with the built-in ones; the query can name them. The kernel
+  /// cache knows a rule by its name: give different rules different names.
+  std::vector<NodeRewriter> extraRules;
 };
 
 /// Compiles `outputs` as a function of `inputs` (native code by default; Mode::Interpret
