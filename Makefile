@@ -38,6 +38,7 @@ test-asan: deps
 bench: build
 	@if [ -x $(BUILD)/benchmarks/graphjit-bench ]; then ./$(BUILD)/benchmarks/graphjit-bench; \
 	else echo "no benchmarks built"; fi
+	@if [ -x $(BUILD)/benchmarks/graphjit-bench-rewrites ]; then ./$(BUILD)/benchmarks/graphjit-bench-rewrites; fi
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
