@@ -221,6 +221,25 @@ std::vector<Var> broadcastLift(Apply &n) {
   return one(broadcast_to(indexed(x, xi), target));
 }
 
+/// reshape(x, s)[i] -> reshape(flat(x)[i*K : (i+1)*K], s[1:]) with K = prod(s[1:]); only for x of
+/// static shape (then the reshape was checked when built) and i a non-negative row.
+std::vector<Var> reshapeLift(Apply &n) {
+  Apply *rs = indexedProducer(n, "reshape");
+  if (!rs) return {};
+  const Var &x = rs->input(0);
+  const TensorType &out = n.input(0).type();
+  IndexList idx = padded(subIdx(n), out.ndim());
+  if (!x.type().isStatic() || !out.isStatic() || idx[0].isSlice || idx[0].index < 0) return {};
+  for (size_t d = 1; d < idx.size(); ++d)
+    if (!isFullSlice(idx[d])) return {};
+  IntList rest(out.shape.begin() + 1, out.shape.end());
+  int64_t k = 1;
+  for (int64_t s : rest) k *= s;
+  Var flat = x.ndim() == 1 ? x : reshape(x, {-1});
+  Var row = subtensor(flat, {IndexEntry::slice(idx[0].index * k, (idx[0].index + 1) * k)});
+  return one(rest.size() == 1 ? row : reshape(row, rest));
+}
+
 /// full_like(r, value)[idx] -> full_like(r[idx], value): only r's shape is read.
 std::vector<Var> fullLikeLift(Apply &n) {
   Apply *f = indexedProducer(n, "full_like");
@@ -251,6 +270,9 @@ void registerIndexPushdown(RewriteRegistry &r) {
               concatenateLift);
   addPushdown(r, "local_subtensor_broadcast_to", {"subtensor"},
               "broadcast_to(x, s)[i] -> broadcast_to(x[i'], s') (a stretched dim of x indexed with 0)", broadcastLift);
+  addPushdown(r, "local_subtensor_reshape", {"subtensor"},
+              "reshape(x, s)[i] -> reshape(flat(x)[i*K:(i+1)*K], s[1:]) (x of static shape, K = prod(s[1:]))",
+              reshapeLift);
   addPushdown(r, "local_subtensor_full_like", {"subtensor"}, "full_like(r, c)[i] -> full_like(r[i], c)",
               fullLikeLift);
 }

@@ -106,6 +106,8 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                                       [](V x, V y, V, V) { return VL{concatenate({x, y}, 0)(1)}; }}; // sizes unknown
   k["local_subtensor_broadcast_to"] = {[=](V x, V, V, V) { return VL{st(x)(1)}; },
                                        [=](V x, V, V, V) { Var b = st(x); return VL{b(1), b}; }};
+  k["local_subtensor_reshape"] = {[=](V x, V, V, V) { return VL{reshape(exp(st(x)), {3, 2})(1), reshape(st(x), {-1})(4)}; },
+                                  [](V, V, V m, V) { return VL{reshape(m, {-1, 2})(0)}; }}; // m of unknown shape
   k["local_subtensor_full_like"] = {[](V, V, V m, V) { return VL{full_like(m, 2.0)(1)}; },
                                     [](V, V, V m, V) { Var f = full_like(m, 2.0); return VL{f(1), f}; }};
   k["local_subtensor_merge"] = {[=](V x, V, V, V) { return VL{st(x)(slice(std::nullopt, std::nullopt, -1))(slice(0, 2))}; },

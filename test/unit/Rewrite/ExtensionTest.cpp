@@ -86,3 +86,16 @@ TEST(RewriteExtension, ListenerSeesTheGraphAfterEachReplacement) {
   rewriteGraph(fg, o);
   EXPECT_GE(events, 2);
 }
+
+TEST(RewriteExtension, PhasesReachAJointFixedPoint) {
+  // A specialize rule produces neg(neg(.)), which only the canonicalize rule local_neg_neg removes:
+  // the phases must run again. (The rule changes values on purpose; only the structure is checked.)
+  Var x = vector("x");
+  FunctionGraph fg({x}, {tanh(x) * 3.0});
+  RewriteOptions o;
+  o.extraRules = {patternRule("test_late_neg_neg", "specialize", "tanh(x) -> neg(neg(sin(x)))")};
+  rewriteGraph(fg, o);
+  std::string printed = dprint(fg.outputs());
+  EXPECT_EQ(printed.find("neg"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("sin"), std::string::npos) << printed;
+}

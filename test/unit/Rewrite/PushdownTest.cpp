@@ -129,6 +129,8 @@ TEST(Pushdown, DimshuffleConcatenateBroadcastFullAndTake) {
   checkValues(ins, v, concatenate({a, b}, 0)(slice(0, 2)));
   checkValues(ins, v, broadcast_to(exp(b), {4, 3})(2, slice(std::nullopt, std::nullopt, -1)));
   checkValues(ins, v, (full_like(m, 2.0) + m)(1));
+  checkValues(ins, v, reshape(exp(a), {3, 2})(2));
+  checkValues(ins, v, reshape(exp(a), {3, 1, 2})(1));
   rw = checkValues(ins, v, take(exp(x) + 1.0, IntList{4, 0, -1}));
   EXPECT_EQ(countOps(rw, "exp", 1), 1) << dprint(rw); // exp of the three taken values only
   for (Apply *n : toposort(rw))
