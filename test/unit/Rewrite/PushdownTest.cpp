@@ -147,6 +147,10 @@ TEST(Pushdown, IndexMergingAndUselessIndexing) {
     auto rw = checkValues({s, r}, v, out);
     EXPECT_LE(countOps(rw, "subtensor"), 1) << dprint(rw);
   }
+  // An index of a constant folds.
+  Var folded = simplify({constant(Tensor::of({{1.0, 2.0}, {3.0, 4.0}}))(1, slice(std::nullopt, std::nullopt, -1))})[0];
+  ASSERT_TRUE(folded->isConstant());
+  EXPECT_TRUE(allclose(folded->constantValue(), Tensor::of({4.0, 3.0})));
   auto rw = checkValues({s, r}, v, exp(r(0)));
   EXPECT_EQ(countOps(rw, "subtensor"), 0) << dprint(rw);
   // An index that is out of range stays an error (merging must not hide it).
