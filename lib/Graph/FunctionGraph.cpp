@@ -54,13 +54,39 @@ void FunctionGraph::removeClient(const Var &v, Client c) {
   if (it != cs.end()) cs.erase(it);
 }
 
-void FunctionGraph::importVar(const Var &v) {
-  for (Apply *node : graphjit::toposort({v}))
-    if (!nodes_.count(node)) importNode(node);
-  for (const Var &root : graphInputs({v}))
-    if (!isInput_.count(root.get()))
-      throw ValueError("FunctionGraph: replacement depends on '" + root.name() +
-                       "', which is not an input of the graph");
+std::vector<Apply *> FunctionGraph::importVar(const Var &v) {
+  // Only nodes not in the graph yet are visited: importing a small replacement on top of a
+  // large graph costs the replacement's size, not the graph's.
+  std::vector<Apply *> fresh;
+  std::unordered_set<Variable *> seen;
+  std::vector<std::pair<Var, size_t>> stack;
+  auto visit = [&](const Var &u) {
+    if (!seen.insert(u.get()).second) return;
+    Apply *owner = u->owner();
+    if (!owner) {
+      if (!u->isConstant() && !u->isShared() && !isInput_.count(u.get()))
+        throw ValueError("FunctionGraph: replacement depends on '" + u.name() +
+                         "', which is not an input of the graph");
+      return;
+    }
+    if (!nodes_.count(owner)) stack.emplace_back(u, 0);
+  };
+  visit(v);
+  while (!stack.empty()) {
+    auto &[u, next] = stack.back();
+    Apply *owner = u->owner();
+    if (next < owner->inputs().size()) {
+      Var in = owner->inputs()[next++];
+      visit(in);
+      continue;
+    }
+    stack.pop_back();
+    if (!nodes_.count(owner)) {
+      importNode(owner);
+      fresh.push_back(owner);
+    }
+  }
+  return fresh;
 }
 
 void FunctionGraph::importNode(Apply *node) {
@@ -85,6 +111,32 @@ void FunctionGraph::pruneIfUnused(Apply *node) {
   }
 }
 
+bool FunctionGraph::buildsOnAncestors(const Var &old, const Var &replacement, const std::vector<Apply *> &fresh) const {
+  // The values the replacement reads from the existing graph.
+  std::vector<Var> frontier;
+  std::unordered_set<Apply *> isFresh(fresh.begin(), fresh.end());
+  if (fresh.empty()) {
+    if (Apply *o = replacement->owner()) frontier = o->inputs();
+  } else {
+    for (Apply *n : fresh)
+      for (const Var &in : n->inputs())
+        if (!in->owner() || !isFresh.count(in->owner())) frontier.push_back(in);
+  }
+  // Ancestors of `old`, a few levels down.
+  std::unordered_set<Variable *> below;
+  std::vector<std::pair<Variable *, int>> todo{{old.get(), 0}};
+  while (!todo.empty() && below.size() < 512) {
+    auto [u, depth] = todo.back();
+    todo.pop_back();
+    if (Apply *o = u->owner(); o && depth < 8)
+      for (const Var &in : o->inputs())
+        if (below.insert(in.get()).second) todo.emplace_back(in.get(), depth + 1);
+  }
+  for (const Var &u : frontier)
+    if (u == old || (u->owner() && !below.count(u.get()))) return false;
+  return true;
+}
+
 void FunctionGraph::replace(const Var &oldRef, const Var &replacementRef,
                             const std::string &reason) {
   // Copies: the arguments may alias outputs_ or an input slot that we rewrite.
@@ -94,11 +146,14 @@ void FunctionGraph::replace(const Var &oldRef, const Var &replacementRef,
   if (!replacement.type().isCompatible(old.type()))
     throw TypeError("FunctionGraph::replace (" + reason + "): replacement type " +
                     replacement.type().str() + " is incompatible with " + old.type().str());
-  importVar(replacement);
+  std::vector<Apply *> fresh = importVar(replacement);
   for (auto *l : listeners_) l->onReplace(*this, old, replacement, reason);
   // Nodes computing the replacement may themselves use `old`; rewiring them would make a cycle.
+  // Usually the replacement is built from values below `old` (its ancestors, which cannot
+  // depend on it): checked within a few levels, which spares a walk of the whole graph.
   std::unordered_set<Apply *> feeding;
-  for (Apply *n : graphjit::toposort({replacement})) feeding.insert(n);
+  if (!buildsOnAncestors(old, replacement, fresh))
+    for (Apply *n : graphjit::toposort({replacement})) feeding.insert(n);
   std::vector<Client> users = clients(old);
   for (const Client &c : users) {
     if (c.node && feeding.count(c.node)) continue;

@@ -113,11 +113,16 @@ void registerCanonicalize(RewriteRegistry &r) {
     if (!isSplat(in(n, 1), -1) || !isFloat(out(n).dtype()) || in(n, 0).type() != out(n).type()) return {};
     return one(reciprocal(in(n, 0)));
   });
+  // Also a size-1 axis dropped and put back in the same place: order [0, -1] of an [n, 1] value.
   add(r, "local_useless_dimshuffle", {"dimshuffle"}, "dimshuffle{identity}(x) -> x", [](Apply &n) -> std::vector<Var> {
     auto &op = static_cast<const DimShuffle &>(n.op());
-    for (size_t i = 0; i < op.order().size(); ++i)
-      if (op.order()[i] != static_cast<int64_t>(i)) return {};
-    return op.inputNdim() == static_cast<int>(op.order().size()) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
+    const IntList &order = op.order();
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (order[i] == static_cast<int64_t>(i)) continue;
+      bool listed = std::find(order.begin(), order.end(), static_cast<int64_t>(i)) != order.end();
+      if (order[i] != -1 || listed || i >= static_cast<size_t>(op.inputNdim()) || in(n, 0).type().shape[i] != 1) return {};
+    }
+    return op.inputNdim() == static_cast<int>(order.size()) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
   });
   add(r, "local_dimshuffle_dimshuffle", {"dimshuffle"}, "dimshuffle(dimshuffle(x)) -> one dimshuffle",
       [](Apply &n) -> std::vector<Var> {
@@ -144,10 +149,12 @@ void registerCanonicalize(RewriteRegistry &r) {
       });
   add(r, "local_useless_reshape", {"reshape", "broadcast_to"}, "reshape(x, shape of x) -> x",
       [](Apply &n) { return in(n, 0).type().isStatic() ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
-  add(r, "local_reshape_reshape", {"reshape"}, "reshape(reshape(x, a), b) -> reshape(x, b)",
+  // Only when x's shape is static: the inner reshape was then checked when built, so removing
+  // it cannot turn a run-time error (e.g. reshape{[0,-1]} of a [1,1] value) into a value.
+  add(r, "local_reshape_reshape", {"reshape"}, "reshape(reshape(x, a), b) -> reshape(x, b) (x of static shape)",
       [](Apply &n) -> std::vector<Var> {
         Apply *inner = producer(in(n, 0), "reshape");
-        if (!inner) return {};
+        if (!inner || !inner->input(0).type().isStatic()) return {};
         return one(applyOp1(n.opPtr(), {inner->input(0)}));
       });
   add(r, "local_sum_sum", {"sum"}, "sum(sum(x, a), b) -> sum(x, a + b)", [](Apply &n) -> std::vector<Var> {

@@ -1,4 +1,10 @@
-// The equilibrium rewriter: merge, constant folding and local rules per phase.
+// The equilibrium rewriter: merge, constant folding and local rules per phase,
+// the phases repeated until none changes anything (a joint fixed point).
+//
+// Cost stays near-linear in the graph size: each phase walks the graph once
+// and then only revisits nodes a replacement touched (new nodes, the users of
+// a replaced value, the other users of the inputs of pruned nodes), using a
+// worklist; merging is incremental through a table keyed by op and inputs.
 #include "graphjit/Rewrite/Rewrite.h"
 #include "Rules.h"
 
@@ -8,15 +14,20 @@
 #include "graphjit/Support/Error.h"
 
 #include <algorithm>
-#include <cstring>
-#include <map>
+#include <deque>
 #include <set>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace graphjit {
 
 namespace {
 const std::vector<std::string> kPhases = {"canonicalize", "stabilize", "specialize"};
+/// Rounds of all phases before giving up on a joint fixed point.
+constexpr int kMaxRounds = 8;
+
+thread_local const FunctionGraph *currentGraph = nullptr;
 
 bool hasTag(const NodeRewriter &r, const std::string &t) {
   return std::find(r.tags.begin(), r.tags.end(), t) != r.tags.end();
@@ -30,51 +41,16 @@ std::string constantKey(const Var &v) {
   return v.type().str() + ":" + bytes;
 }
 
-/// Replaces node outputs by those of an earlier equal node (same op, same inputs). Returns merges made.
-int mergeEqualNodes(FunctionGraph &fg, const std::function<void(const RewriteEvent &)> &listener) {
-  int merged = 0;
-  // Equal constants first: they make equal nodes recognizable.
-  std::map<std::string, Var> constants;
-  for (Apply *node : fg.toposort())
-    for (const Var &in : node->inputs()) {
-      if (!in->isConstant()) continue;
-      std::string key = constantKey(in);
-      if (key.empty()) continue;
-      auto [it, inserted] = constants.emplace(key, in);
-      if (!inserted && it->second != in) {
-        fg.replace(in, it->second, "merge");
-        ++merged;
-      }
-    }
-  // Merge one pair at a time and walk again: a merge can make later nodes equal.
-  for (bool changed = true; changed;) {
-    changed = false;
-    std::map<std::string, Apply *> seen;
-    for (Apply *node : fg.toposort()) {
-      std::ostringstream key;
-      key << node->op().str();
-      for (const Var &in : node->inputs()) key << "|" << static_cast<const void *>(in.get());
-      auto [it, inserted] = seen.emplace(key.str(), node);
-      if (inserted) continue;
-      Apply *earlier = it->second;
-      auto keep = node->shared_from_this(); // replace() prunes the node once its last output goes
-      for (int i = 0; i < node->numOutputs(); ++i) {
-        Var before = node->output(i), after = earlier->output(i);
-        if (listener) listener({"merge", before, after});
-        fg.replace(before, after, "merge");
-      }
-      ++merged;
-      changed = true;
-      break;
-    }
-  }
-  return merged;
+std::string nodeKey(const Apply &n) {
+  std::string key = n.op().str();
+  for (const Var &in : n.inputs()) key += "|" + std::to_string(in->serial());
+  return key;
 }
-} // namespace
 
-void RewriteRegistry::add(NodeRewriter r) { rules_.push_back(std::move(r)); }
+bool sameNode(const Apply &a, const Apply &b) { return a.op() == b.op() && a.inputs() == b.inputs(); }
 
-std::vector<const NodeRewriter *> RewriteRegistry::select(const std::string &query) const {
+/// Selects from `rules` by a query (see RewriteRegistry::select).
+std::vector<const NodeRewriter *> selectRules(const std::vector<const NodeRewriter *> &rules, const std::string &query) {
   std::set<std::string> include, exclude;
   std::stringstream ss(query);
   std::string term;
@@ -84,76 +60,218 @@ std::vector<const NodeRewriter *> RewriteRegistry::select(const std::string &que
     if (term.empty()) continue;
     bool neg = term[0] == '-';
     if (neg || term[0] == '+') term = term.substr(1);
-    bool known = term == "fast_run" || std::find(kPhases.begin(), kPhases.end(), term) != kPhases.end();
-    for (const NodeRewriter &r : rules_) known |= r.name == term;
+    bool known = term == "fast_run";
+    for (const NodeRewriter *r : rules) known |= r->name == term || hasTag(*r, term);
     if (!known) throw ValueError("rewrite query: unknown rewrite or tag '" + term + "' in '" + query + "'");
     (neg ? exclude : include).insert(term);
   }
   std::vector<const NodeRewriter *> out;
-  for (const NodeRewriter &r : rules_) {
-    auto matches = [&](const std::set<std::string> &s) {
-      if (s.count(r.name) || s.count("fast_run")) return true;
-      for (const std::string &t : r.tags)
-        if (s.count(t)) return true;
-      return false;
-    };
-    if (matches(include) && !matches(exclude)) out.push_back(&r);
+  for (const NodeRewriter *r : rules) {
+    bool named = include.count(r->name) > 0, byTag = include.count("fast_run") > 0;
+    for (const std::string &t : r->tags) byTag |= include.count(t) > 0;
+    // shape_unsafe rules may remove a run-time shape check: only when asked for by name or tag.
+    if (hasTag(*r, "shape_unsafe") && !named && !include.count("shape_unsafe")) byTag = false;
+    bool excluded = exclude.count(r->name) > 0 || exclude.count("fast_run") > 0;
+    for (const std::string &t : r->tags) excluded |= exclude.count(t) > 0;
+    if ((named || byTag) && !excluded) out.push_back(r);
   }
   return out;
 }
 
-RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
-  RewriteStats stats;
-  std::vector<const NodeRewriter *> selected = rewriteRegistry().select(options.query);
-  for (const std::string &phase : kPhases) {
-    std::vector<const NodeRewriter *> rules;
-    for (const NodeRewriter *r : selected)
-      if (hasTag(*r, phase)) rules.push_back(r);
-    for (const NodeRewriter &r : options.extraRules)
-      if (hasTag(r, phase)) rules.push_back(&r);
-    if (rules.empty()) continue;
-    int appliedInPhase = 0;
-    bool changed = true;
-    while (changed) {
-      changed = false;
-      // Rules of every phase can build duplicates (e.g. two neg(x)): merge first.
-      if (mergeEqualNodes(fg, options.listener) > 0) changed = true;
-      std::vector<Apply *> order = fg.toposort();
-      if (options.order == WalkOrder::OutputsToInputs) std::reverse(order.begin(), order.end());
-      for (Apply *node : order) {
-        for (const NodeRewriter *rule : rules) {
-          if (!rule->ops.empty() && std::find(rule->ops.begin(), rule->ops.end(), node->op().name()) == rule->ops.end())
-            continue;
-          std::vector<Var> repl = rule->apply(*node);
-          if (repl.empty()) continue;
-          // A replacement must keep each output's type: refuse it otherwise.
-          bool ok = static_cast<int>(repl.size()) == node->numOutputs();
-          for (int i = 0; ok && i < node->numOutputs(); ++i)
-            ok = repl[i] && repl[i].type() == node->output(i).type();
-          if (!ok) {
-            ++stats.rejected;
-            continue;
-          }
-          auto keep = node->shared_from_this(); // replace() prunes the node once its last output goes
-          for (int i = 0; i < node->numOutputs(); ++i) {
-            Var before = node->output(i);
-            if (repl[i] == before) continue;
-            if (options.listener) options.listener({rule->name, before, repl[i]});
-            // Keep names on computed values (outputs keep printing as themselves).
-            if (repl[i].name().empty() && repl[i]->owner()) repl[i]->name = before.name();
-            fg.replace(before, repl[i], rule->name);
-          }
-          ++stats.applied;
-          stats.rulesApplied.push_back(rule->name);
-          if (++appliedInPhase > options.maxRewrites)
-            throw Error("rewrite: phase '" + phase + "' did not settle after " + std::to_string(options.maxRewrites) +
-                        " rewrites (last rule: " + rule->name + "); a rule probably undoes another");
-          changed = true;
-          break;
+/// One phase: a worklist of nodes, merge and the phase's rules, until the worklist is empty.
+class PhaseRunner : public FunctionGraphListener {
+public:
+  PhaseRunner(FunctionGraph &fg, const RewriteOptions &o, const std::string &phase,
+              std::vector<const NodeRewriter *> rules, RewriteStats &stats)
+      : fg_(fg), options_(o), phase_(phase), rules_(std::move(rules)), stats_(stats) {
+    fg_.addListener(this);
+  }
+  ~PhaseRunner() override { fg_.removeListener(this); }
+
+  /// Returns the number of changes (merges and rewrites) made.
+  int run() {
+    int changes = 0;
+    mergeConstants(changes);
+    for (;;) {
+      std::vector<Apply *> order = fg_.toposort();
+      if (options_.order == WalkOrder::OutputsToInputs) std::reverse(order.begin(), order.end());
+      int before = changes;
+      for (Apply *n : order) push(n);
+      while (!work_.empty()) {
+        std::shared_ptr<Apply> node = work_.front().lock();
+        Apply *raw = queuedPtr_.front();
+        work_.pop_front();
+        queuedPtr_.pop_front();
+        queued_.erase(raw);
+        if (!node || !fg_.contains(node.get())) continue;
+        if (mergeNode(*node) || rewriteNode(*node)) ++changes;
+      }
+      if (changes == before) break; // a full walk changed nothing: this phase is at its fixed point
+    }
+    return changes;
+  }
+
+  void onImport(FunctionGraph &, Apply *n) override { push(n); }
+  void onPrune(FunctionGraph &g, Apply *n) override {
+    // Users of the pruned node's inputs lost a fellow client (a rule may now apply to them).
+    for (const Var &in : n->inputs()) {
+      if (Apply *o = in->owner()) push(o);
+      for (const Client &c : g.clients(in))
+        if (c.node && c.node != n) push(c.node);
+    }
+  }
+  void onReplace(FunctionGraph &g, const Var &old, const Var &, const std::string &) override {
+    for (const Client &c : g.clients(old))
+      if (c.node) push(c.node);
+  }
+
+private:
+  void push(Apply *n) {
+    if (!queued_.insert(n).second) return;
+    work_.push_back(n->weak_from_this());
+    queuedPtr_.push_back(n);
+  }
+
+  void mergeConstants(int &changes) {
+    std::unordered_map<std::string, Var> constants;
+    for (Apply *node : fg_.toposort())
+      for (const Var &in : node->inputs()) {
+        if (!in->isConstant()) continue;
+        std::string key = constantKey(in);
+        if (key.empty()) continue;
+        auto [it, inserted] = constants.emplace(key, in);
+        if (!inserted && it->second != in) {
+          Var from = in, to = it->second;
+          fg_.replace(from, to, "merge");
+          ++changes;
         }
-        if (changed) break; // the node list is stale: walk again
+      }
+    // Constants that rules create later are merged as their users are visited (mergeNode).
+    constants_ = std::move(constants);
+  }
+
+  /// Replaces `node` by an earlier equal node (same op, same inputs). True if it did.
+  bool mergeNode(Apply &node) {
+    // Equal small constants among the inputs become one variable first.
+    for (const Var &in : node.inputs()) {
+      if (!in->isConstant()) continue;
+      std::string key = constantKey(in);
+      if (key.empty()) continue;
+      auto [it, inserted] = constants_.emplace(key, in);
+      if (!inserted && it->second != in) {
+        Var from = in, to = it->second;
+        fg_.replace(from, to, "merge");
+        return true;
       }
     }
+    std::string key = nodeKey(node);
+    auto [it, inserted] = seen_.emplace(key, node.weak_from_this());
+    if (inserted) return false;
+    std::shared_ptr<Apply> earlier = it->second.lock();
+    if (!earlier || earlier.get() == &node || !fg_.contains(earlier.get()) || !sameNode(*earlier, node)) {
+      it->second = node.weak_from_this();
+      return false;
+    }
+    auto keep = node.shared_from_this(); // replace() prunes the node once its last output goes
+    for (int i = 0; i < node.numOutputs(); ++i) {
+      Var before = node.output(i), after = earlier->output(i);
+      fg_.replace(before, after, "merge");
+      if (options_.listener) options_.listener({"merge", before, after, &fg_});
+    }
+    return true;
+  }
+
+  /// Applies the first rule that fires on `node`. True if one did.
+  bool rewriteNode(Apply &node) {
+    const std::string opName = node.op().name();
+    for (const NodeRewriter *rule : rules_) {
+      if (!rule->ops.empty() && std::find(rule->ops.begin(), rule->ops.end(), opName) == rule->ops.end()) continue;
+      std::vector<Var> repl = rule->apply(node);
+      if (repl.empty()) continue;
+      // A replacement must keep each output's type: refuse it otherwise.
+      bool ok = static_cast<int>(repl.size()) == node.numOutputs();
+      for (int i = 0; ok && i < node.numOutputs(); ++i) ok = repl[i] && repl[i].type() == node.output(i).type();
+      if (!ok) {
+        ++stats_.rejected;
+        continue;
+      }
+      auto keep = node.shared_from_this(); // replace() prunes the node once its last output goes
+      for (int i = 0; i < node.numOutputs(); ++i) {
+        Var before = node.output(i);
+        if (repl[i] == before) continue;
+        // Keep names on computed values (outputs keep printing as themselves).
+        if (repl[i].name().empty() && repl[i]->owner()) repl[i]->name = before.name();
+        fg_.replace(before, repl[i], rule->name);
+        if (options_.listener) options_.listener({rule->name, before, repl[i], &fg_});
+      }
+      ++stats_.applied;
+      stats_.rulesApplied.push_back(rule->name);
+      if (++applied_ > options_.maxRewrites)
+        throw Error("rewrite: phase '" + phase_ + "' did not settle after " + std::to_string(options_.maxRewrites) +
+                    " rewrites (last rule: " + rule->name + "); a rule probably undoes another");
+      return true;
+    }
+    return false;
+  }
+
+  FunctionGraph &fg_;
+  const RewriteOptions &options_;
+  const std::string &phase_;
+  std::vector<const NodeRewriter *> rules_;
+  RewriteStats &stats_;
+  int applied_ = 0;
+  std::deque<std::weak_ptr<Apply>> work_;
+  std::deque<Apply *> queuedPtr_;
+  std::unordered_set<Apply *> queued_;
+  std::unordered_map<std::string, std::weak_ptr<Apply>> seen_;
+  std::unordered_map<std::string, Var> constants_;
+};
+
+struct GraphScope {
+  const FunctionGraph *saved;
+  explicit GraphScope(const FunctionGraph *g) : saved(currentGraph) { currentGraph = g; }
+  ~GraphScope() { currentGraph = saved; }
+};
+} // namespace
+
+void RewriteRegistry::add(NodeRewriter r) { rules_.push_back(std::move(r)); }
+
+std::vector<const NodeRewriter *> RewriteRegistry::select(const std::string &query) const {
+  std::vector<const NodeRewriter *> all;
+  for (const NodeRewriter &r : rules_) all.push_back(&r);
+  return selectRules(all, query);
+}
+
+const FunctionGraph *rewritingGraph() { return currentGraph; }
+
+RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
+  RewriteStats stats;
+  std::vector<const NodeRewriter *> all;
+  for (const NodeRewriter &r : rewriteRegistry().all()) all.push_back(&r);
+  for (const NodeRewriter &r : options.extraRules) {
+    bool phased = false;
+    for (const std::string &p : kPhases) phased |= hasTag(r, p);
+    if (!phased || !r.apply)
+      throw ValueError("rewrite: extra rule '" + r.name +
+                       "' needs an apply function and a phase tag (canonicalize, stabilize or specialize)");
+    all.push_back(&r);
+  }
+  std::vector<const NodeRewriter *> selected = selectRules(all, options.query);
+  GraphScope scope(&fg);
+  for (int round = 0; round < kMaxRounds; ++round) {
+    // Another round is needed only if a phase after the first one changed the graph: its
+    // result may hold a pattern that an earlier phase's rule looks for.
+    bool again = false, first = true;
+    for (const std::string &phase : kPhases) {
+      std::vector<const NodeRewriter *> rules;
+      for (const NodeRewriter *r : selected)
+        if (hasTag(*r, phase)) rules.push_back(r);
+      if (rules.empty()) continue;
+      int c = PhaseRunner(fg, options, phase, std::move(rules), stats).run();
+      again |= !first && c > 0;
+      first = false;
+    }
+    if (!again) break;
   }
   return stats;
 }

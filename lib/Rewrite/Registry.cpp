@@ -1,3 +1,4 @@
+#include "IndexAlgebra.h"
 #include "Rules.h"
 
 #include "graphjit/Ops/DimShuffle.h"
@@ -8,7 +9,12 @@ const RewriteRegistry &rewriteRegistry() {
   static const RewriteRegistry registry = [] {
     RewriteRegistry r;
     rewrite::registerCanonicalize(r);
+    rewrite::registerCanonicalizeGrad(r);
+    rewrite::registerIndexPushdown(r);
+    rewrite::registerIndexMerge(r);
+    rewrite::registerShapePushdown(r);
     rewrite::registerStabilize(r);
+    rewrite::registerStabilizeForms(r);
     rewrite::registerSpecialize(r);
     rewrite::registerSpecializeProducts(r); // SpecializeProducts.cpp
     return r;

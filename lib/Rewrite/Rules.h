@@ -17,8 +17,14 @@ bool isSplat(const Var &v, double value);
 /// The single-output result, or an empty list when `v` is null.
 std::vector<Var> one(const Var &v);
 
+/// True if v (or the dimshuffle of v) is subtracted from the x it was computed from: a log_softmax
+/// to be, which the logsumexp rules leave to local_log_softmax_keepdims.
+bool feedsLogSoftmax(const Var &v, const Var &x);
+
 void registerCanonicalize(RewriteRegistry &r);
+void registerCanonicalizeGrad(RewriteRegistry &r);
 void registerStabilize(RewriteRegistry &r);
+void registerStabilizeForms(RewriteRegistry &r);
 void registerSpecialize(RewriteRegistry &r);
 void registerSpecializeProducts(RewriteRegistry &r);
 

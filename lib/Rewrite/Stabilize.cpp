@@ -72,7 +72,7 @@ void registerStabilize(RewriteRegistry &r) {
       [](Apply &n) -> std::vector<Var> {
         Apply *s = producer(in(n, 0), "sum");
         Var x = s ? arg(s->input(0), "exp") : Var();
-        if (!x) return {};
+        if (!x || feedsLogSoftmax(n.output(0), x)) return {};
         return one(logsumexp(x, static_cast<const Reduce &>(s->op()).axes()));
       },
       "the stable form subtracts the max");
@@ -92,6 +92,7 @@ void registerStabilize(RewriteRegistry &r) {
         if (d.order() != keep) return {};
         return one(softmax(x, axes[0]));
       });
+  // Then local_log1mexp picks the accurate branch: log(-expm1(x)) is itself poor far below -ln 2.
   add(r, "local_log_one_minus_exp", {"log"}, "log(1 - exp(x)) -> log(-expm1(x))", [](Apply &n) -> std::vector<Var> {
     Var x = arg(oneMinus(in(n, 0)), "exp");
     return x ? one(log(-expm1(x))) : std::vector<Var>{};

@@ -155,7 +155,9 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
     return Function(impl);
   };
   if (options.mode == Mode::JIT) {
-    key = structuralHash(fgInputs, allOutputs, "jit\n" + options.rewrites);
+    std::string salt = "jit\n" + options.rewrites;
+    for (const NodeRewriter &r : options.extraRules) salt += "\nextra rule " + r.name; // rules are known by name
+    key = structuralHash(fgInputs, allOutputs, salt);
     if (auto kernel = cachedKernel(key)) {
       stats.functionFromMemory = true;
       impl->exec = std::make_unique<JitExecutable>(kernel);
@@ -171,6 +173,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   if (!options.rewrites.empty()) {
     RewriteOptions ro;
     ro.query = options.rewrites;
+    ro.extraRules = options.extraRules;
     auto t0 = std::chrono::steady_clock::now();
     rewriteGraph(*impl->fgraph, ro);
     stats.rewrite = secondsSince(t0);

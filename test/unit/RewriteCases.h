@@ -76,8 +76,9 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                                   return std::vector<Var>{reshape(s, {2, 3})};
                                 },
                                 [](V, V, V m, V) { return std::vector<Var>{reshape(m, {-1})}; }};
-  k["local_reshape_reshape"] = {[](V, V, V m, V) { return std::vector<Var>{reshape(reshape(m, {-1}), {-1, 1})}; },
-                                [](V, V, V m, V) { return std::vector<Var>{reshape(exp(reshape(m, {-1})), {-1, 1})}; }};
+  k["local_reshape_reshape"] = {[](V x, V, V, V) { return std::vector<Var>{reshape(reshape(broadcast_to(x(0), {2, 3}), {-1}), {-1, 1})}; },
+                                // m of unknown shape: the inner reshape may fail at run time, so it stays
+                                [](V, V, V m, V) { return std::vector<Var>{reshape(reshape(m, {-1}), {-1, 1})}; }};
   k["local_sum_sum"] = {[](V, V, V m, V) { return std::vector<Var>{sum(sum(m, 0))}; },
                         [](V, V, V m, V) { return std::vector<Var>{sum(max(m, 0))}; }};
   k["local_remove_identity"] = {[](V x, V, V, V) { return std::vector<Var>{stop_gradient(x)}; },
@@ -86,6 +87,43 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                         [](V x, V, V, V) { return std::vector<Var>{logical_not(x > 0.0)}; }};
   k["local_fill_add"] = {[](V x, V, V, V) { return std::vector<Var>{full_like(x, 1.0) + 2.0}; },
                          [](V x, V y, V, V) { return std::vector<Var>{full_like(x, 1.0) + y}; }};
+  // pushdown (x, y: 3 values, m: 2x3, r: 1x3)
+  using VL = std::vector<Var>;
+  auto st = [](V x) { return broadcast_to(x(0), {2, 3}); }; // a value of static shape [2,3]
+  k["local_subtensor_elemwise"] = {[](V, V, V m, V r) { return VL{(m + r)(1)}; },
+                                   [](V x, V, V, V) { Var e = exp(x); return VL{e(1), e}; }}; // e has another user
+  k["local_subtensor_elemwise_unsafe"] = {[](V x, V y, V, V) { return VL{(x + y)(1)}; },
+                                          [](V x, V, V, V) { return VL{(exp(x) + 1.0)(1)}; }}; // proven: the safe rule's
+  k["local_subtensor_dimshuffle"] = {[](V, V, V m, V) { return VL{transpose(m)(1)}; },
+                                     [](V, V, V m, V) { Var t = transpose(m); return VL{t(1), t}; }};
+  k["local_subtensor_matmul"] = {[](V, V, V m, V) { return VL{matmul(m, transpose(m))(1)}; },
+                                 [](V, V, V m, V) { Var p = matmul(m, transpose(m)); return VL{p(1), p}; }};
+  k["local_subtensor_reduce"] = {[](V, V, V m, V) { return VL{sum(m, 1)(0)}; },
+                                 [](V, V, V m, V) { Var s = sum(m, 1); return VL{s(0), s}; }};
+  k["local_subtensor_softmax"] = {[](V, V, V m, V) { return VL{softmax(m, 1)(0)}; },
+                                  [](V, V, V m, V) { return VL{softmax(m, 0)(0)}; }}; // the index is on the axis
+  k["local_subtensor_concatenate"] = {[=](V x, V y, V, V) { return VL{concatenate({st(x), st(y)}, 0)(2)}; },
+                                      [](V x, V y, V, V) { return VL{concatenate({x, y}, 0)(1)}; }}; // sizes unknown
+  k["local_subtensor_broadcast_to"] = {[=](V x, V, V, V) { return VL{st(x)(1)}; },
+                                       [=](V x, V, V, V) { Var b = st(x); return VL{b(1), b}; }};
+  k["local_subtensor_reshape"] = {[=](V x, V, V, V) { return VL{reshape(exp(st(x)), {3, 2})(1), reshape(st(x), {-1})(4)}; },
+                                  [](V, V, V m, V) { return VL{reshape(m, {-1, 2})(0)}; }}; // m of unknown shape
+  k["local_subtensor_full_like"] = {[](V, V, V m, V) { return VL{full_like(m, 2.0)(1)}; },
+                                    [](V, V, V m, V) { Var f = full_like(m, 2.0); return VL{f(1), f}; }};
+  k["local_subtensor_merge"] = {[=](V x, V, V, V) { return VL{st(x)(slice(std::nullopt, std::nullopt, -1))(slice(0, 2))}; },
+                                [](V, V, V m, V) { return VL{m(slice(1, std::nullopt))(slice(1, std::nullopt))}; }};
+  k["local_useless_subtensor"] = {[](V, V, V m, V r) { return VL{m(slice(), slice()) + 1.0, r(0)}; },
+                                  [](V, V, V m, V) { return VL{m(0)}; }};
+  k["local_take_elemwise"] = {[](V x, V, V, V) { return VL{take(exp(x) + 1.0, IntList{2, 0})}; },
+                              [](V x, V y, V, V) { return VL{take(x + y, IntList{2, 0})}; }};
+  k["local_take_elemwise_unsafe"] = {[](V x, V y, V, V) { return VL{take(x + y, IntList{2, 0})}; },
+                                     [](V x, V, V, V) { return VL{take(exp(x) + 1.0, IntList{2, 0})}; }};
+  k["local_take_dimshuffle"] = {[](V, V, V m, V) { return VL{take(transpose(m), IntList{1, 0}, 0)}; },
+                                [](V x, V, V, V) { return VL{take(expand_dims(x, 0), IntList{0, 0}, 0)}; }};
+  k["local_shape_pushdown"] = {[](V, V, V m, V) { return VL{shape(exp(m))}; },
+                               [](V x, V y, V, V) { return VL{shape(x + y)}; }};
+  k["local_shape_pushdown_unsafe"] = {[](V x, V y, V, V) { return VL{shape(x + y)}; },
+                                      [](V x, V, V, V) { return VL{shape(exp(x))}; }};
   // stabilize
   k["local_log1p"] = {[](V x, V, V, V) { return std::vector<Var>{log(1.0 + x)}; },
                       [](V x, V, V, V) { return std::vector<Var>{log(2.0 + x)}; }};
@@ -121,6 +159,46 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                                 [](V x, V, V, V) { return std::vector<Var>{-log(x)}; }};
   k["local_sigmoid_of_log"] = {[](V x, V, V, V) { return std::vector<Var>{exp(-softplus(-x))}; },
                                [](V x, V, V, V) { return std::vector<Var>{exp(-softplus(x))}; }};
+  // stabilize: other spellings
+  k["local_log1p_neg"] = {[](V x, V, V, V) { return VL{log(1.0 - x * 0.1)}; },
+                          [](V x, V, V, V) { return VL{log(3.0 - x)}; }};
+  k["local_expm1_add"] = {[](V x, V, V, V) { return VL{exp(x) + (-1.0)}; },
+                          [](V x, V, V, V) { return VL{exp(x) + 1.0}; }};
+  k["local_expm1_add_left"] = {[](V x, V, V, V) { return VL{-1.0 + exp(x)}; },
+                               [](V x, V, V, V) { return VL{-2.0 + exp(x)}; }};
+  k["local_one_minus_exp"] = {[](V x, V, V, V) { return VL{1.0 - exp(x)}; },
+                              [](V x, V, V, V) { return VL{2.0 - exp(x)}; }};
+  k["local_log1mexp"] = {[](V x, V, V, V) { return VL{log1p(-exp(-x)), log(-expm1(-x * 0.01))}; },
+                         [](V x, V, V, V) { return VL{log1p(-sigmoid(x))}; }};
+  k["local_logaddexp"] = {[](V x, V y, V, V) { return VL{log(exp(x) + exp(y))}; },
+                          [](V x, V y, V, V) { return VL{log(exp(x) + y)}; }};
+  k["local_sigmoid_reciprocal"] = {[](V x, V y, V, V) { return VL{1.0 / (1.0 + exp(-x)), y / (exp(x) + 1.0)}; },
+                                   [](V x, V, V, V) { return VL{1.0 / (2.0 + exp(-x))}; }};
+  k["local_exp_times_sigmoid"] = {[](V x, V y, V, V) { return VL{exp(x) * sigmoid(-x) * y}; },
+                                  [](V x, V, V, V) { return VL{exp(x) * sigmoid(x)}; }};
+  k["local_logsumexp_keepdims"] = {[](V, V, V m, V) { return VL{log(sum(exp(m), 1, true))}; },
+                                   [](V, V, V m, V) { return VL{m - log(sum(exp(m), 1, true))}; }}; // a log_softmax
+  k["local_log_softmax_keepdims"] = {[](V, V, V m, V) { return VL{m - log(sum(exp(m), 1, true))}; },
+                                     [](V, V, V m, V) { return VL{m - log(sum(exp(m * 2.0), 1, true))}; }};
+  k["local_sqrt_mul_self"] = {[](V x, V, V, V) { return VL{sqrt(x * x)}; },
+                              [](V x, V y, V, V) { return VL{sqrt(x * y)}; }};
+  k["local_sqrt_pow_two"] = {[](V x, V, V, V) { return VL{sqrt(pow(x, 2.0))}; },
+                             [](V x, V, V, V) { return VL{sqrt(pow(x, 3.0))}; }};
+  k["local_softmax_from_grad"] = {[](V, V, V m, V) { return VL{(m / sum(exp(m), 1, true)) * exp(m)}; },
+                                  [](V, V, V m, V) { return VL{(m / sum(exp(m), 0, true)) * exp(m * 2.0)}; }};
+  // canonicalize: gradient algebra
+  k["local_reciprocal_reciprocal"] = {[](V x, V, V, V) { return VL{1.0 / (1.0 / exp(x)), reciprocal(reciprocal(x))}; },
+                                      [](V x, V, V, V) { return VL{1.0 / (2.0 / exp(x))}; }};
+  k["local_div_sqr"] = {[](V x, V, V, V) { Var e = exp(x); return VL{e / sqr(e), -e / sqr(e)}; },
+                        [](V x, V y, V, V) { return VL{x / sqr(y)}; }};
+  k["local_mul_neg"] = {[](V x, V y, V, V) { return VL{(-x) * y, exp(x) * (-y)}; },
+                        [](V x, V y, V, V) { return VL{x * y}; }};
+  k["local_reduce_size1"] = {[](V, V, V, V r) { return VL{sum(r, 0), max(exp(r), 0)}; },
+                             [](V, V, V m, V) { return VL{sum(m, 0)}; }};
+  k["local_mul_add_zeros"] = {[](V, V, V m, V r) { return VL{(r + zeros_like(m)) * exp(m)}; },
+                              [](V x, V y, V, V) { return VL{(x + zeros_like(y)) * exp(x)}; }}; // y might not have x's shape
+  k["local_mul_div_distribute"] = {[](V, V, V m, V) { Var s = softmax(m); return VL{(m / s - sum(m, 1, true)) * s}; },
+                                   [](V, V, V m, V) { Var s = softmax(m); return VL{(m / s - 1.0) * m}; }};
   // specialize
   k["local_pow_two"] = {[](V x, V, V, V) { return std::vector<Var>{pow(x, 2.0)}; },
                         [](V x, V, V, V) { return std::vector<Var>{pow(x, 2.5)}; }};

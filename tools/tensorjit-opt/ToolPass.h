@@ -21,8 +21,10 @@ struct ToolContext {
   std::ostream &out;
   /// Set by passes that print results (--eval, --run): the IR is then not printed.
   bool printedResults = false;
-  /// Set by --trace-rewrites: later --rewrite passes print each rewrite.
+  /// Set by --trace-rewrites (wherever it appears): --rewrite passes print each rewrite.
   bool traceRewrites = false;
+  /// The rewrite query --emit and --run apply first, as compile() does ("" for none); --compile-rewrites.
+  std::string compileQuery = "fast_run";
 };
 
 struct ToolPass {

@@ -90,8 +90,10 @@ int run(int argc, char **argv) {
     haveFile = true;
   }
 
-  // Settings that apply wherever they appear run first.
-  std::stable_partition(pipeline.begin(), pipeline.end(), [](auto &p) { return p.first->flag == "time"; });
+  // Settings act wherever they appear on the command line: run them first.
+  std::stable_partition(pipeline.begin(), pipeline.end(), [](const auto &p) {
+    return p.first->flag == "time" || p.first->flag == "trace-rewrites" || p.first->flag == "compile-rewrites";
+  });
   // Passes that only print information (--list-rewrites) need no input.
   bool needsInput = haveFile || pipeline.empty();
   for (auto &[pass, value] : pipeline) needsInput |= pass->flag != "list-rewrites";

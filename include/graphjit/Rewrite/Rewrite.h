@@ -15,7 +15,10 @@ namespace graphjit {
 /// outputs (one per output), or nothing when it does not apply.
 struct NodeRewriter {
   std::string name;
-  std::vector<std::string> tags; ///< phases it belongs to: canonicalize, stabilize, specialize
+  /// Phases it belongs to (canonicalize, stabilize, specialize) and further tags a query can
+  /// name: "pushdown" (lazy indexing and shape rules), "shape_unsafe" (may remove a run-time
+  /// shape check: selected only when named, never by fast_run or a phase tag alone).
+  std::vector<std::string> tags;
   std::vector<std::string> ops;  ///< op names it looks at (empty: every node)
   std::string algebra;           ///< one line, e.g. "log(1 + exp(x)) -> softplus(x)"
   /// Why the rewritten graph may have more nodes (empty: it never grows the graph).
@@ -29,7 +32,7 @@ public:
   const std::vector<NodeRewriter> &all() const { return rules_; }
   /// Rules selected by a query: comma-separated tags or names to include,
   /// "-name" or "-tag" to exclude, e.g. "fast_run,-local_mul_zero".
-  /// "fast_run" means every phase. Throws ValueError for an unknown term.
+  /// "fast_run" means every phase (shape_unsafe rules excepted). Throws ValueError for an unknown term.
   std::vector<const NodeRewriter *> select(const std::string &query) const;
 
 private:
@@ -39,11 +42,17 @@ private:
 /// Every rule graphjit defines (registered on first use).
 const RewriteRegistry &rewriteRegistry();
 
-/// One applied rewrite, for tracing.
+/// One applied rewrite, for tracing: reported after the replacement, so `graph`
+/// already holds `after` where `before` was (`before` and its inputs stay readable).
 struct RewriteEvent {
   std::string rule;
   Var before, after;
+  const FunctionGraph *graph = nullptr;
 };
+
+/// The graph being rewritten while a rule runs (null outside rewriteGraph): rules
+/// use it to look at clients, e.g. to leave a value alone that has other users.
+const FunctionGraph *rewritingGraph();
 
 enum class WalkOrder { InputsToOutputs, OutputsToInputs };
 
@@ -51,7 +60,8 @@ struct RewriteOptions {
   std::string query = "fast_run";
   /// Which end of the graph each walk starts from.
   WalkOrder order = WalkOrder::InputsToOutputs;
-  /// Rules of the caller's own, applied in their phase after the registered ones.
+  /// Rules of the caller's own, applied in their phase after the registered ones; the query
+  /// selects them like built-in ones (by name or tag; fast_run includes them).
   std::vector<NodeRewriter> extraRules;
   /// Upper bound on rewrites applied per phase; hitting it throws Error (a rule that never settles).
   int maxRewrites = 20000;
@@ -66,7 +76,8 @@ struct RewriteStats {
 
 /// Rewrites `fg` in place: per phase in order (canonicalize, stabilize,
 /// specialize), merge equal nodes, fold constants and apply the selected
-/// rules until nothing changes.
+/// rules until nothing changes; the phases repeat until none changes anything.
+/// Near-linear in the graph size (a worklist revisits only touched nodes).
 RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options = {});
 
 /// Convenience: the rewritten form of `outputs` (a copy; the originals are untouched).

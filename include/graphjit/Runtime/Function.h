@@ -4,6 +4,7 @@
 #pragma once
 
 #include "graphjit/Graph/Variable.h"
+#include "graphjit/Rewrite/Rewrite.h"
 
 #include <memory>
 #include <string>
@@ -53,6 +54,9 @@ struct CompileOptions {
   int numThreads = 0;
   /// Variables substituted before compiling, PyTensor's givens: {{old, new}, ...} (Runtime/Givens.h).
   std::vector<std::pair<Var, Var>> givens;
+  /// Rules of the caller's own, run with the built-in ones; the query can name them. The kernel
+  /// cache knows a rule by its name: give different rules different names.
+  std::vector<NodeRewriter> extraRules;
 };
 
 /// Compiles `outputs` as a function of `inputs` (native code by default; Mode::Interpret

@@ -54,13 +54,19 @@ TEST(RewriteRules, EachFiresWhereValidAndNotWhereInvalid) {
 
 TEST(RewriteRules, QueriesSelectByTagAndName) {
   const RewriteRegistry &reg = rewriteRegistry();
-  size_t all = reg.select("fast_run").size();
-  EXPECT_EQ(all, reg.all().size());
+  size_t all = reg.select("fast_run").size(), unsafe = reg.select("shape_unsafe").size();
+  // fast_run takes every rule but the shape_unsafe ones, which must be named.
+  EXPECT_GE(unsafe, 3u);
+  EXPECT_EQ(all + unsafe, reg.all().size());
+  EXPECT_EQ(reg.select("fast_run,shape_unsafe").size(), reg.all().size());
+  EXPECT_EQ(reg.select("local_subtensor_elemwise_unsafe").size(), 1u);
+  EXPECT_GE(reg.select("pushdown").size(), 13u);
   size_t canon = reg.select("canonicalize").size(), stab = reg.select("stabilize").size(),
          spec = reg.select("specialize").size();
   EXPECT_GE(canon, 20u);
   EXPECT_GE(stab, 12u);
   EXPECT_EQ(canon + stab + spec, all);
+  EXPECT_EQ(reg.select("fast_run,-pushdown").size(), all - reg.select("pushdown").size());
   EXPECT_EQ(reg.select("fast_run,-local_mul_zero").size(), all - 1);
   EXPECT_EQ(reg.select("fast_run,-stabilize").size(), all - stab);
   EXPECT_EQ(reg.select("local_log1p").size(), 1u);
@@ -87,7 +93,7 @@ TEST(RewriteEngine, PatternRulesAndWalkOrder) {
   for (WalkOrder order : {WalkOrder::InputsToOutputs, WalkOrder::OutputsToInputs}) {
     FunctionGraph fg({x}, {e + e});
     RewriteOptions o;
-    o.query = "-fast_run"; // only the extra rule
+    o.query = "double_exp"; // only the extra rule, by name
     o.order = order;
     o.extraRules = {twice};
     std::vector<std::string> seen;

@@ -4,6 +4,7 @@
 
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/Rewrite/Rewrite.h"
 #include "graphjit/Runtime/Function.h"
 
 #include <ostream>
@@ -17,7 +18,13 @@ void registerEmitPasses(std::vector<ToolPass> &passes) {
                     [](ToolContext &ctx, const std::string &value) {
                       EmitLevel level = parseEmitLevel(value);
                       for (const TextFunction &fn : ctx.functions) {
-                        FunctionGraph fg(fn.inputs, fn.outputs, false);
+                        // The graph as compile() compiles it: after the --compile-rewrites query.
+                        FunctionGraph fg(fn.inputs, fn.outputs, true);
+                        if (!ctx.compileQuery.empty()) {
+                          RewriteOptions o;
+                          o.query = ctx.compileQuery;
+                          rewriteGraph(fg, o);
+                        }
                         ctx.out << emitCode(fg, level);
                       }
                       ctx.printedResults = true;
@@ -25,7 +32,9 @@ void registerEmitPasses(std::vector<ToolPass> &passes) {
   passes.push_back({"run", "", "compile to native code (the JIT), run on the --arg values, print the results",
                     [](ToolContext &ctx, const std::string &) {
                       for (const TextFunction &fn : ctx.functions) {
-                        Function f = compile(fn.inputs, fn.outputs, {}, Mode::JIT);
+                        CompileOptions o;
+                        o.rewrites = ctx.compileQuery;
+                        Function f = compile(fn.inputs, fn.outputs, {}, o);
                         printResults(ctx.out, fn, f(bindArguments(ctx, fn)));
                       }
                       ctx.printedResults = true;

@@ -23,8 +23,16 @@ std::string oneLine(const Var &v) {
 
 void registerRewritePasses(std::vector<ToolPass> &passes) {
   passes.push_back({"trace-rewrites", "",
-                    "with a later --rewrite: print each applied rewrite (rule, the node before, its replacement)",
+                    "print each rewrite that --rewrite applies (rule, the node before, its replacement), wherever "
+                    "this flag appears",
                     [](ToolContext &ctx, const std::string &) { ctx.traceRewrites = true; }});
+  passes.push_back({"compile-rewrites", "QUERY",
+                    "the rewrite query --emit and --run apply before compiling (default fast_run, as compile(); "
+                    "'none' for no rewrites)",
+                    [](ToolContext &ctx, const std::string &query) {
+                      if (query != "none") rewriteRegistry().select(query); // an unknown term is an error now
+                      ctx.compileQuery = query == "none" ? "" : query;
+                    }});
   passes.push_back({"rewrite", "QUERY",
                     "apply rewrites until nothing changes: tags (canonicalize, stabilize, specialize, fast_run) or "
                     "rule names, '-name' to exclude, e.g. fast_run,-local_mul_zero",
