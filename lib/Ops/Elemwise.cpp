@@ -275,7 +275,7 @@ std::vector<Shape> Elemwise::inferShape(const std::vector<Shape> &in) const {
       if (o != 1 && o != s)
         throw ShapeError(name() + ": input " + std::to_string(k) + " has size " +
                          std::to_string(s) + " at axis " + std::to_string(pad + d) +
-                         ", expected " + std::to_string(o) + " (or 1)");
+                         ", expected " + std::to_string(o) + " (sizes must be equal, or 1 to broadcast)");
       o = s;
     }
   }
@@ -284,15 +284,30 @@ std::vector<Shape> Elemwise::inferShape(const std::vector<Shape> &in) const {
 
 void Elemwise::checkShapes(const std::vector<TensorType> &inTypes,
                            const std::vector<Shape> &in) const {
-  Shape out = inferShape(in)[0];
-  for (size_t k = 0; k < in.size(); ++k)
-    for (size_t d = 0; d < in[k].size(); ++d)
-      if (in[k][d] != out[d] && inTypes[k].shape[d] != 1)
-        throw ShapeError(name() + ": input " + std::to_string(k) + " has size " +
-                         std::to_string(in[k][d]) + " at axis " + std::to_string(d) +
-                         ", expected " + std::to_string(out[d]) +
-                         " (a dim broadcasts only where its type has a static 1, got type " +
+  // Checked here, before inferShape, so the message can say what the types allow: a size-1 value
+  // broadcasts only where its type has a static 1 (PyTensor's rule), never by its run-time size.
+  size_t nd = 0;
+  for (auto &s : in) nd = std::max(nd, s.size());
+  for (size_t axis = 0; axis < nd; ++axis) {
+    int first = -1; // the first input whose size at `axis` must be matched
+    for (size_t k = 0; k < in.size(); ++k) {
+      size_t pad = nd - in[k].size();
+      if (axis < pad || inTypes[k].shape[axis - pad] == 1) continue;
+      int64_t size = in[k][axis - pad];
+      if (first < 0) {
+        first = static_cast<int>(k);
+        continue;
+      }
+      int64_t want = in[first][axis - (nd - in[first].size())];
+      if (size != want)
+        throw ShapeError(name() + ": input " + std::to_string(k) + " has size " + std::to_string(size) +
+                         " at axis " + std::to_string(axis) + " but input " + std::to_string(first) + " has size " +
+                         std::to_string(want) + " there; the sizes must be equal (to broadcast, declare the dim as a "
+                         "static 1 in the input's type, e.g. f64[1,3]; input " + std::to_string(k) + " has type " +
                          inTypes[k].str() + ")");
+    }
+  }
+  inferShape(in);
 }
 
 std::vector<Tensor> Elemwise::perform(const std::vector<Tensor> &inRaw) const {
