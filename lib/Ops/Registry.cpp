@@ -9,10 +9,15 @@
 #include "graphjit/Ops/Linalg.h"
 #include "graphjit/Ops/Special.h"
 
+#include "graphjit/Support/Error.h"
+
+#include <mutex>
+
 namespace graphjit {
 
-const OpRegistry &opRegistry() {
-  static const OpRegistry registry = [] {
+namespace {
+OpRegistry &registry() {
+  static OpRegistry registry = [] {
     OpRegistry r;
     registerElemwiseOps(r);
     registerDimShuffleOps(r);
@@ -26,6 +31,17 @@ const OpRegistry &opRegistry() {
     return r;
   }();
   return registry;
+}
+} // namespace
+
+const OpRegistry &opRegistry() { return registry(); }
+
+void registerOp(const std::string &name, OpRegistry::Factory factory, Attrs exampleAttrs) {
+  static std::mutex m;
+  std::lock_guard<std::mutex> lock(m);
+  if (name.empty() || registry().contains(name))
+    throw ValueError("registerOp: an op named '" + name + "' is " + (name.empty() ? "not allowed" : "already registered"));
+  registry().add(name, std::move(factory), std::move(exampleAttrs));
 }
 
 } // namespace graphjit

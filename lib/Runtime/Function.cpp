@@ -8,6 +8,7 @@
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/Rewrite/Rewrite.h"
 #include "graphjit/Support/Error.h"
+#include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 
 #include <chrono>
@@ -91,6 +92,9 @@ struct Function::Impl {
   std::unique_ptr<Executable> exec;
   Mode mode;
   int numThreads = 0;
+  std::vector<Var> graphInputs, graphOutputs; // as given, to rebuild fgraph on demand
+  CompileOptions options;
+  mutable std::mutex graphMutex;
   mutable std::mutex callMutex; // held for a whole call when there are updates (docs/runtime.md)
 };
 
@@ -142,6 +146,9 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   std::vector<Var> fgInputs = inputs;
   fgInputs.insert(fgInputs.end(), impl->sharedVars.begin(), impl->sharedVars.end());
   checkAllInputsGiven(fgInputs, allOutputs);
+  impl->graphInputs = fgInputs;
+  impl->graphOutputs = allOutputs;
+  impl->options = options;
   // Shared variables become ordinary inputs of the compiled graph.
   // A cache hit must be cheap: look the schedule up by a structural hash of the graph as given,
   // before copying or rewriting it; a second process finds it on disk.
@@ -222,6 +229,23 @@ Tensor Function::call1(const std::vector<Tensor> &args) const {
 const std::vector<Var> &Function::inputs() const { return impl_->inputs; }
 const std::vector<Var> &Function::outputs() const { return impl_->outputs; }
 Mode Function::mode() const { return impl_->mode; }
+
+std::shared_ptr<const FunctionGraph> Function::compiledGraph() const {
+  std::lock_guard<std::mutex> lock(impl_->graphMutex);
+  if (!impl_->fgraph) { // the schedule came from a cache: rewrite a copy again (cheap next to compiling)
+    auto fg = std::make_shared<FunctionGraph>(impl_->graphInputs, impl_->graphOutputs, true);
+    if (!impl_->options.rewrites.empty()) {
+      RewriteOptions ro;
+      ro.query = impl_->options.rewrites;
+      ro.extraRules = impl_->options.extraRules;
+      rewriteGraph(*fg, ro);
+    }
+    impl_->fgraph = fg;
+  }
+  return impl_->fgraph;
+}
+
+std::string dprint(const Function &f) { return dprint(f.compiledGraph()->outputs()); }
 
 Var shared(const Tensor &value, const std::string &name) { return Var::shared(value, name); }
 

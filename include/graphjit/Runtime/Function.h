@@ -4,6 +4,10 @@
 #pragma once
 
 #include "graphjit/Graph/Variable.h"
+
+namespace graphjit {
+class FunctionGraph;
+}
 #include "graphjit/Rewrite/Rewrite.h"
 
 #include <memory>
@@ -38,6 +42,9 @@ public:
   const std::vector<Var> &inputs() const;
   const std::vector<Var> &outputs() const;
   Mode mode() const;
+  /// The graph as compiled (rewritten), outputs then updates; rebuilt on demand when the
+  /// schedule came from a cache.
+  std::shared_ptr<const FunctionGraph> compiledGraph() const;
 
   struct Impl;
   explicit Function(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -65,6 +72,10 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
                  const Updates &updates = {}, Mode mode = Mode::JIT);
 Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                  const Updates &updates, const CompileOptions &options);
+
+/// The graph a compiled Function runs, after rewriting, printed as dprint() prints graphs
+/// (outputs first, then the update of each shared variable), like PyTensor's dprint(f).
+std::string dprint(const Function &f);
 
 /// A shared variable holding a copy of `value` (PyTensor's shared()).
 Var shared(const Tensor &value, const std::string &name = "");
