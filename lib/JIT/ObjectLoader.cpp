@@ -2,6 +2,8 @@
 #include "ObjectCode.h"
 #include "RuntimeSymbols.h"
 
+#include "graphjit/JIT/JIT.h"
+
 #include "graphjit/Support/Error.h"
 
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
@@ -48,9 +50,14 @@ Linker &linker() {
   return *l;
 }
 std::atomic<uint64_t> dylibCounter{0};
+
+std::atomic<size_t> liveObjects{0};
 } // namespace
 
+LoadedObject::LoadedObject(void *dylib) : dylib_(dylib) { ++liveObjects; }
+
 LoadedObject::~LoadedObject() {
+  --liveObjects;
   std::lock_guard<std::mutex> lock(linkMutex);
   auto *jd = static_cast<llvm::orc::JITDylib *>(dylib_);
   llvm::consumeError(linker().jit->getExecutionSession().removeJITDylib(*jd));
@@ -79,3 +86,5 @@ LoadedObject::Entry LoadedObject::entry(const std::string &name) const {
 }
 
 } // namespace graphjit::jit
+
+size_t graphjit::jitLinkedModuleCount() { return graphjit::jit::liveObjects.load(); }

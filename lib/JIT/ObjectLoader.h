@@ -10,7 +10,7 @@ namespace graphjit::jit {
 class LoadedObject {
 public:
   using Entry = void (*)(void **);
-  explicit LoadedObject(void *dylib) : dylib_(dylib) {}
+  explicit LoadedObject(void *dylib);
   ~LoadedObject(); // unlinks the object
   LoadedObject(const LoadedObject &) = delete;
   LoadedObject &operator=(const LoadedObject &) = delete;

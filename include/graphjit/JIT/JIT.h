@@ -56,6 +56,9 @@ std::shared_ptr<JitKernel> jitLoadCached(const Hash128 &graphKey);
 /// Number of kernels compiled (not served from a cache) in this process.
 size_t jitCompileCount();
 
+/// Compiled modules linked into the process now: kernels no Function uses are unlinked.
+size_t jitLinkedModuleCount();
+
 /// Kernel calls that were split across threads (large row-separable kernels).
 size_t jitSplitCallCount();
 
