@@ -190,9 +190,9 @@ public:
       const Tensor &ind = c.inputIndex >= 0 ? inputs[c.inputIndex] : c.constantValue;
       int64_t n = plan->shapes[c.xSlot][c.axis];
       for (int64_t k = 0; k < ind.size(); ++k) {
-        double v = ind.getAsDouble(k);
-        if (v < -static_cast<double>(n) || v >= static_cast<double>(n))
-          throw IndexError(c.op + ": index " + std::to_string(static_cast<int64_t>(v)) + " is out of range for axis " +
+        int64_t v = ind.getAsInt64(k); // exact: indices above 2^53 must not round into range
+        if (v < -n || v >= n)
+          throw IndexError(c.op + ": index " + std::to_string(v) + " is out of range for axis " +
                            std::to_string(c.axis) + " of size " + std::to_string(n));
       }
     }
