@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 using namespace graphjit;
@@ -101,7 +102,18 @@ example::Image scatterImage(const Tensor &pts, int side, double lo, double hi) {
 }
 } // namespace
 
+int run(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "flow: error: %s\n", e.what());
+    return 1;
+  }
+}
+
+int run(int argc, char **argv) {
   int steps = 1500;
   std::string out = ".";
   for (int i = 1; i < argc; ++i) {
@@ -112,6 +124,7 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  std::filesystem::create_directories(out); // the pictures go there
   const int64_t nTrain = 4096, nTest = 4096, batch = 512;
   Tensor train = sampleTarget(nTrain, 1), test = sampleTarget(nTest, 2);
 
