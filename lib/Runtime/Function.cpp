@@ -12,6 +12,7 @@
 #include "graphjit/Text/TextIR.h"
 
 #include <chrono>
+#include <deque>
 #include <cstdio>
 #include <mutex>
 #include <unordered_map>
@@ -50,6 +51,7 @@ private:
 // Compiled schedules by structural hash of (rewrite query, graph as given), held
 // weakly: a schedule no Function uses is released.
 std::mutex kernelsMutex;
+constexpr size_t kRecentSchedules = 16;
 std::unordered_map<Hash128, std::weak_ptr<JitKernel>, Hash128Hasher> &kernelsByGraph() {
   static auto *m = new std::unordered_map<Hash128, std::weak_ptr<JitKernel>, Hash128Hasher>();
   return *m;
@@ -65,6 +67,12 @@ std::shared_ptr<JitKernel> cachedKernel(const Hash128 &key) {
 void rememberKernel(const Hash128 &key, const std::shared_ptr<JitKernel> &kernel) {
   std::lock_guard<std::mutex> lock(kernelsMutex);
   kernelsByGraph()[key] = kernel;
+  // The most recently compiled schedules stay alive even when no Function holds them, so that
+  // compiling a graph again and again (a loop that rebuilds its step) stays a memory hit; older
+  // ones are released with their machine code.
+  static auto *recent = new std::deque<std::shared_ptr<JitKernel>>();
+  recent->push_back(kernel);
+  if (recent->size() > kRecentSchedules) recent->pop_front();
 }
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {

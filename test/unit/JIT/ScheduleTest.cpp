@@ -261,14 +261,15 @@ TEST(Schedule, KernelsNoFunctionUsesAreUnlinked) {
   size_t before = jitLinkedModuleCount();
   {
     std::vector<Function> fs;
-    for (int k = 0; k < 20; ++k) {
+    for (int k = 0; k < 60; ++k) {
       Var x = vector("x");
       fs.push_back(compile({x}, {exp(x) * (3.0 + 0.001 * k)}));
     }
-    EXPECT_GE(jitLinkedModuleCount(), before + 20);
+    EXPECT_GE(jitLinkedModuleCount(), 60u);
   }
-  // Each distinct graph used to keep its code (630 KB) for the life of the process.
-  EXPECT_EQ(jitLinkedModuleCount(), before);
+  // Each distinct graph used to keep its code (630 KB) for the life of the process; now only the
+  // 16 most recent schedules stay (so a rebuilt graph is still a memory hit), the rest are unlinked.
+  EXPECT_LE(jitLinkedModuleCount(), before + 16);
 }
 
 TEST(Schedule, ThousandsOfScalarArgumentsCostLinearly) {
