@@ -128,7 +128,6 @@ void DiskCache::store(const std::string &kind, const Hash128 &key, const std::st
     return;
   }
   ++writes;
-  evictIfNeeded();
 }
 
 void DiskCache::evictIfNeeded() const {

@@ -30,13 +30,14 @@ public:
   std::optional<std::string> load(const std::string &kind, const Hash128 &key) const;
   /// Stores atomically (failures to write are ignored: the cache is an optimization).
   void store(const std::string &kind, const Hash128 &key, const std::string &payload) const;
+  /// Removes least recently used entries until the cache fits its bound (one directory scan).
+  void evictIfNeeded() const;
 
   const std::string &dir() const { return dir_; }
   static DiskCacheCounters counters();
 
 private:
   std::string path(const std::string &kind, const Hash128 &key) const;
-  void evictIfNeeded() const;
   std::string dir_;
   uint64_t maxBytes_ = 0;
 };

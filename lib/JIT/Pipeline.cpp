@@ -264,24 +264,25 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   mpm.run(m, mam);
 }
 
-std::string toAssembly(llvm::Module &m, llvm::TargetMachine &tm) {
+namespace {
+std::string emitMachineCode(llvm::Module &m, llvm::TargetMachine &tm, llvm::CodeGenFileType type) {
   llvm::SmallString<0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager pm;
-  if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile))
-    throw Error("JIT: the target cannot emit assembly");
+  if (tm.addPassesToEmitFile(pm, os, nullptr, type))
+    throw Error(std::string("JIT: the target cannot emit ") +
+                (type == llvm::CodeGenFileType::ObjectFile ? "object code" : "assembly"));
   pm.run(m);
   return std::string(buffer.str());
 }
+} // namespace
+
+std::string toAssembly(llvm::Module &m, llvm::TargetMachine &tm) {
+  return emitMachineCode(m, tm, llvm::CodeGenFileType::AssemblyFile);
+}
 
 std::string toObject(llvm::Module &m, llvm::TargetMachine &tm) {
-  llvm::SmallString<0> buffer;
-  llvm::raw_svector_ostream os(buffer);
-  llvm::legacy::PassManager pm;
-  if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
-    throw Error("JIT: the target cannot emit object code");
-  pm.run(m);
-  return std::string(buffer.str());
+  return emitMachineCode(m, tm, llvm::CodeGenFileType::ObjectFile);
 }
 
 std::string printModule(mlir::ModuleOp module) {

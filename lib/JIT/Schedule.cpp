@@ -53,6 +53,9 @@ public:
     for (Slot o : outputSlots_) isOutput[o] = true;
     for (Slot i = 0; i < numSlots_; ++i)
       if (lastUse[i] >= 0 && !isOutput[i]) steps_[lastUse[i]].release.push_back(i);
+    fromCaller_.assign(numSlots_, false);
+    for (Slot i : inputSlots_) fromCaller_[i] = true;
+    for (auto &[slot, value] : constants_) fromCaller_[slot] = true;
   }
 
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
@@ -60,15 +63,8 @@ public:
       throw ValueError("JIT: expected " + std::to_string(inputSlots_.size()) + " inputs, got " +
                        std::to_string(inputs.size()));
     std::vector<Tensor> slots(numSlots_);
-    std::vector<bool> fromCaller(numSlots_, false);
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      slots[inputSlots_[i]] = inputs[i];
-      fromCaller[inputSlots_[i]] = true;
-    }
-    for (auto &[slot, value] : constants_) {
-      slots[slot] = value;
-      fromCaller[slot] = true;
-    }
+    for (size_t i = 0; i < inputs.size(); ++i) slots[inputSlots_[i]] = inputs[i];
+    for (auto &[slot, value] : constants_) slots[slot] = value;
     std::vector<Tensor> args;
     for (const Step &step : steps_) {
       args.clear();
@@ -81,7 +77,7 @@ public:
     std::vector<Tensor> result;
     std::vector<bool> handedOut(numSlots_, false);
     for (Slot s : outputSlots_) {
-      bool copy = fromCaller[s] || handedOut[s];
+      bool copy = fromCaller_[s] || handedOut[s];
       result.push_back(copy ? slots[s].clone() : slots[s]);
       handedOut[s] = true;
     }
@@ -93,6 +89,7 @@ private:
   std::vector<Slot> inputSlots_, outputSlots_;
   std::vector<std::pair<Slot, Tensor>> constants_;
   std::vector<Step> steps_;
+  std::vector<bool> fromCaller_; // input and constant slots: handed out as copies
 };
 
 // --- kernels in memory, by key (released when no schedule uses them) ---------------------------
@@ -159,6 +156,10 @@ bool decodeKernelEntry(const std::string &entry, Hash128 &module, std::string &s
     checks.push_back(std::move(c));
   }
   return true;
+}
+
+Hash128 scheduleKey(const Hash128 &graphKey) {
+  return Hasher().str("schedule").u64(graphKey.hi).u64(graphKey.lo).str(cacheEnvironmentTag()).finish();
 }
 
 Hash128 kernelKey(const std::string &mlirFunction) {
@@ -348,8 +349,7 @@ size_t jitCompileCount() { return compiledCount.load(); }
 std::shared_ptr<JitKernel> jitLoadCached(const Hash128 &graphKey) {
   auto disk = DiskCache::fromEnvironment();
   if (!disk) return nullptr;
-  Hash128 key = Hasher().str("schedule").u64(graphKey.hi).u64(graphKey.lo).str(cacheEnvironmentTag()).finish();
-  auto payload = disk->load("schedule", key);
+  auto payload = disk->load("schedule", scheduleKey(graphKey));
   if (!payload) return nullptr;
   auto t0 = Clock::now();
   auto k = decodeSchedule(*payload, disk);
@@ -377,20 +377,17 @@ std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, c
   };
   std::vector<Unique> uniques;
   std::map<Hash128, size_t> uniqueOf;
-  std::vector<std::pair<size_t, bool>> stepSource(part.steps.size()); // (unique index, host)
+  std::vector<size_t> uniqueOfStep(part.steps.size()); // kernels only
   std::vector<Hash128> stepKeys(part.steps.size());
   for (size_t s = 0; s < part.steps.size(); ++s) {
     const PartStep &ps = part.steps[s];
-    if (ps.host) {
-      stepSource[s] = {0, true};
-      continue;
-    }
+    if (ps.host) continue;
     LoweredFunction lowered = lowerFunction(*ps.graph, "kernel");
     Hash128 key = kernelKey(lowered.mlir);
     stepKeys[s] = key;
     auto [it, fresh] = uniqueOf.emplace(key, uniques.size());
     if (fresh) uniques.push_back({key, std::move(lowered), ps.graph, nullptr});
-    stepSource[s] = {it->second, false};
+    uniqueOfStep[s] = it->second;
     ++stats.kernels;
   }
   stats.uniqueKernels += uniques.size();
@@ -515,11 +512,11 @@ std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, c
     Step step;
     step.inputs = ps.inputs;
     step.outputs = ps.outputs;
-    if (stepSource[s].second) {
+    if (ps.host) {
       step.kernel = makeHostKernel(ps.graph);
       ++stats.hostSteps;
     } else {
-      step.kernel = uniques[stepSource[s].first].kernel;
+      step.kernel = uniques[uniqueOfStep[s]].kernel;
     }
     stored.push_back({ps.host, stepKeys[s], &ps});
     steps.push_back(std::move(step));
@@ -529,13 +526,12 @@ std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, c
   // Constants that are graph outputs or host inputs have no text form here: such schedules stay in memory.
   if (graphKey && disk && part.constants.empty()) {
     try {
-      Hash128 key =
-          Hasher().str("schedule").u64(graphKey->hi).u64(graphKey->lo).str(cacheEnvironmentTag()).finish();
-      disk->store("schedule", key, encodeSchedule(part, stored));
+      disk->store("schedule", scheduleKey(*graphKey), encodeSchedule(part, stored));
     } catch (const Error &) {
       // a step that does not print (never expected): the schedule stays in memory only
     }
   }
+  if (disk && (!toCompile.empty() || graphKey)) disk->evictIfNeeded(); // once per compile, after its writes
   return schedule;
 }
 

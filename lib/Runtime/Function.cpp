@@ -153,7 +153,6 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   }
   std::vector<Var> fgInputs = inputs;
   fgInputs.insert(fgInputs.end(), impl->sharedVars.begin(), impl->sharedVars.end());
-  checkAllInputsGiven(fgInputs, allOutputs);
   impl->graphInputs = fgInputs;
   impl->graphOutputs = allOutputs;
   impl->options = options;
@@ -184,6 +183,9 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
       return finish();
     }
   }
+  // Only on a miss: a graph with a root the caller did not give never reaches a cache (its hash
+  // names the unbound root), so hits need not walk the graph for it.
+  checkAllInputsGiven(fgInputs, allOutputs);
   impl->fgraph = std::make_shared<FunctionGraph>(fgInputs, allOutputs, true);
   if (!options.rewrites.empty()) {
     RewriteOptions ro;
