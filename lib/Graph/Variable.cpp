@@ -116,6 +116,10 @@ std::vector<Var> Op::L_op(const std::vector<Var> &, const std::vector<Var> &,
   throw NotImplementedError(str() + ": gradient (L_op) is not implemented");
 }
 
+std::vector<Var> Op::vectorize(const Apply &, const std::vector<BatchedVar> &, int) const {
+  throw NotImplementedError("vectorize_graph: cannot batch " + str() + ": the op has no batching rule");
+}
+
 size_t Op::hash() const { return std::hash<std::string>()(str()); }
 
 } // namespace graphjit

@@ -11,6 +11,14 @@
 
 namespace graphjit {
 
+/// One input of a node as vectorize_graph hands it to a batching rule: the
+/// rebuilt input, and whether it carries the B leading batch dims (an
+/// unbatched input is shared by every batch element).
+struct BatchedVar {
+  Var var;
+  bool batched = false;
+};
+
 class Op {
 public:
   virtual ~Op() = default;
@@ -39,6 +47,33 @@ public:
   /// d(cost)/d(inputs), one per input (a null Var = disconnected / no gradient).
   virtual std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                                 const std::vector<Var> &outputGrads) const;
+
+  // ---- The op's properties: other modules ask these, never guess from a name or a class. ----
+
+  /// Batching rule (vectorize_graph): the outputs of this node for inputs that
+  /// carry `batchDims` leading batch dims (where `inputs[i].batched`). The
+  /// default refuses with NotImplementedError naming the op.
+  virtual std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                                     int batchDims) const;
+  /// True when the outputs are a function of the inputs alone. Impure ops (a
+  /// random draw) are never constant-folded, merged by CSE or removed as dead
+  /// while their effect is used.
+  virtual bool isPure() const { return true; }
+  /// May constant folding evaluate a node of this op that has no inputs? False
+  /// for ops that make a large value from attrs alone (eye, arange): folding
+  /// would only copy it into a constant.
+  virtual bool isFoldableWithoutInputs() const { return true; }
+  /// Are the outputs the same for every batch element (shape(x) of a batched x)?
+  /// vectorize_graph then keeps them unbatched.
+  virtual bool isBatchInvariant() const { return false; }
+  /// Can output rows [i, j) (axis 0) be computed from rows [i, j) of the inputs
+  /// marked in `inputIsRows` (the others whole)? Lets the JIT split a kernel
+  /// across threads. `node` gives the static types.
+  virtual bool isRowwise(const Apply &node, const std::vector<bool> &inputIsRows) const {
+    (void)node;
+    (void)inputIsRows;
+    return false;
+  }
 
   /// "sum{axes=[0]}".
   std::string str() const { return name() + attrs().str(); }
