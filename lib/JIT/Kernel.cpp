@@ -6,9 +6,6 @@
 
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/Graph/Op.h"
-#include "graphjit/Ops/DimShuffle.h"
-#include "graphjit/Ops/Elemwise.h"
-#include "graphjit/Ops/Reduce.h"
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/Lower/Lower.h"
 #include "graphjit/Support/Error.h"
@@ -81,8 +78,7 @@ int64_t parallelThreshold() {
 
 /// Whether every row i of every output depends only on row i of the row-split
 /// inputs (and on whole values that broadcast along axis 0): then the kernel can be
-/// called on blocks of rows. Elementwise ops, reductions and softmax over other
-/// axes, and dimshuffles that keep axis 0 first qualify.
+/// called on blocks of rows. Each op says whether it qualifies (Op::isRowwise).
 bool rowSeparable(const FunctionGraph &fg, std::vector<bool> &inputRows, std::vector<bool> &outputRows) {
   std::unordered_map<const Variable *, bool> rows;
   for (const Var &in : fg.inputs()) {
@@ -102,22 +98,9 @@ bool rowSeparable(const FunctionGraph &fg, std::vector<bool> &inputRows, std::ve
       for (int o = 0; o < node->numOutputs(); ++o) rows[node->output(o).get()] = false;
       continue;
     }
-    const Op &op = node->op();
-    bool ok = false;
-    if (dynamic_cast<const Elemwise *>(&op)) {
-      ok = true;
-      for (const Var &in : node->inputs()) {
-        if (in.ndim() != out.ndim()) ok &= !isRows(in) && in.ndim() < out.ndim();
-        else if (!isRows(in)) ok &= in.type().shape[0] == 1; // broadcasts along axis 0
-      }
-    } else if (auto *r = dynamic_cast<const Reduce *>(&op)) {
-      ok = !r->axes().empty() && r->axes()[0] != 0 && out.ndim() >= 1;
-    } else if (auto *sm = dynamic_cast<const Softmax *>(&op)) {
-      int64_t axis = sm->attrs().getOr<int64_t>("axis", -1);
-      ok = out.ndim() >= 2 && axis != 0 && axis != -out.ndim();
-    } else if (auto *d = dynamic_cast<const DimShuffle *>(&op)) {
-      ok = !d->order().empty() && d->order()[0] == 0;
-    }
+    std::vector<bool> inputIsRows;
+    for (const Var &in : node->inputs()) inputIsRows.push_back(isRows(in));
+    bool ok = node->op().isRowwise(*node, inputIsRows);
     if (!ok || node->numOutputs() != 1) return false;
     rows[out.get()] = true;
   }

@@ -278,7 +278,7 @@ void emitElemwise(EmitContext &ctx, Apply &node) {
     values[k] = convertScalar(ctx, body, values[k], node.input(k).dtype(), ct);
   }
   std::string result = scalarFn(b, op.fn(), values, ct, op.castTo());
-  DType resultType = op.fn() >= ScalarFn::Lt && op.fn() <= ScalarFn::Not ? DType::Bool : ct;
+  DType resultType = scalarFnInfo(op.fn()).result == ScalarResult::Bool ? DType::Bool : ct;
   result = convertScalar(ctx, body, result, resultType, ot.dtype);
 
   std::string iters;

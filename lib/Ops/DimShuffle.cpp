@@ -1,4 +1,5 @@
 #include "graphjit/Ops/DimShuffle.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "OpUtil.h"
 
@@ -107,6 +108,20 @@ Var squeeze(const Var &x, IntList axes) {
   for (int d = 0; d < x.ndim(); ++d)
     if (std::find(axes.begin(), axes.end(), d) == axes.end()) order.push_back(d);
   return dimshuffle(x, order);
+}
+
+// The batch dims stay in front, untouched; the core order shifts past them.
+std::vector<Var> DimShuffle::vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                                       int batchDims) const {
+  IntList order;
+  for (int d = 0; d < batchDims; ++d) order.push_back(d);
+  for (int64_t o : order_) order.push_back(o == -1 ? -1 : o + batchDims);
+  return {dimshuffle(withBatchDims(inputs[0], batchDims), order)};
+}
+
+// Axis 0 stays axis 0: a block of input rows is the same block of output rows.
+bool DimShuffle::isRowwise(const Apply &, const std::vector<bool> &) const {
+  return !order_.empty() && order_[0] == 0;
 }
 
 void registerDimShuffleOps(OpRegistry &registry) {

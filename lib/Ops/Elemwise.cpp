@@ -1,4 +1,5 @@
 #include "graphjit/Ops/Elemwise.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "OpUtil.h"
@@ -11,35 +12,52 @@ namespace graphjit {
 namespace {
 const std::vector<std::pair<ScalarFn, ScalarFnInfo>> &fnTable() {
   static const std::vector<std::pair<ScalarFn, ScalarFnInfo>> table = {
-      {ScalarFn::Add, {"add", 2}},         {ScalarFn::Sub, {"sub", 2}},
-      {ScalarFn::Mul, {"mul", 2}},         {ScalarFn::TrueDiv, {"true_div", 2}},
-      {ScalarFn::FloorDiv, {"floor_div", 2}}, {ScalarFn::Mod, {"mod", 2}},
-      {ScalarFn::Pow, {"pow", 2}},         {ScalarFn::Maximum, {"maximum", 2}},
-      {ScalarFn::Minimum, {"minimum", 2}}, {ScalarFn::Neg, {"neg", 1}},
-      {ScalarFn::Exp, {"exp", 1}},         {ScalarFn::Log, {"log", 1}},
-      {ScalarFn::Log1p, {"log1p", 1}},     {ScalarFn::Expm1, {"expm1", 1}},
-      {ScalarFn::Log2, {"log2", 1}},       {ScalarFn::Log10, {"log10", 1}},
-      {ScalarFn::Sqrt, {"sqrt", 1}},       {ScalarFn::Sqr, {"sqr", 1}},
-      {ScalarFn::Abs, {"abs", 1}},         {ScalarFn::Sign, {"sign", 1}},
-      {ScalarFn::Sigmoid, {"sigmoid", 1}}, {ScalarFn::Softplus, {"softplus", 1}},
-      {ScalarFn::Tanh, {"tanh", 1}},       {ScalarFn::Sin, {"sin", 1}},
-      {ScalarFn::Cos, {"cos", 1}},         {ScalarFn::Erf, {"erf", 1}},
-      {ScalarFn::Reciprocal, {"reciprocal", 1}}, {ScalarFn::Lt, {"lt", 2}},
-      {ScalarFn::Le, {"le", 2}},           {ScalarFn::Gt, {"gt", 2}},
-      {ScalarFn::Ge, {"ge", 2}},           {ScalarFn::Eq, {"eq", 2}},
-      {ScalarFn::Neq, {"neq", 2}},         {ScalarFn::And, {"and", 2}},
-      {ScalarFn::Or, {"or", 2}},           {ScalarFn::Not, {"not", 1}},
-      {ScalarFn::Where, {"where", 3}},     {ScalarFn::Clip, {"clip", 3}},
-      {ScalarFn::Cast, {"cast", 1}},       {ScalarFn::Identity, {"identity", 1}},
+      {ScalarFn::Add, {"add", 2}},
+      {ScalarFn::Sub, {"sub", 2}},
+      {ScalarFn::Mul, {"mul", 2}},
+      {ScalarFn::TrueDiv, {"true_div", 2, ScalarResult::Float}},
+      {ScalarFn::FloorDiv, {"floor_div", 2}},
+      {ScalarFn::Mod, {"mod", 2}},
+      {ScalarFn::Pow, {"pow", 2}},
+      {ScalarFn::Maximum, {"maximum", 2}},
+      {ScalarFn::Minimum, {"minimum", 2}},
+      {ScalarFn::Neg, {"neg", 1}},
+      {ScalarFn::Exp, {"exp", 1, ScalarResult::Float}},
+      {ScalarFn::Log, {"log", 1, ScalarResult::Float}},
+      {ScalarFn::Log1p, {"log1p", 1, ScalarResult::Float}},
+      {ScalarFn::Expm1, {"expm1", 1, ScalarResult::Float}},
+      {ScalarFn::Log2, {"log2", 1, ScalarResult::Float}},
+      {ScalarFn::Log10, {"log10", 1, ScalarResult::Float}},
+      {ScalarFn::Sqrt, {"sqrt", 1, ScalarResult::Float}},
+      {ScalarFn::Sqr, {"sqr", 1}},
+      {ScalarFn::Abs, {"abs", 1}},
+      {ScalarFn::Sign, {"sign", 1}},
+      {ScalarFn::Sigmoid, {"sigmoid", 1, ScalarResult::Float}},
+      {ScalarFn::Softplus, {"softplus", 1, ScalarResult::Float}},
+      {ScalarFn::Tanh, {"tanh", 1, ScalarResult::Float}},
+      {ScalarFn::Sin, {"sin", 1, ScalarResult::Float}},
+      {ScalarFn::Cos, {"cos", 1, ScalarResult::Float}},
+      {ScalarFn::Erf, {"erf", 1, ScalarResult::Float}},
+      {ScalarFn::Reciprocal, {"reciprocal", 1, ScalarResult::Float}},
+      {ScalarFn::Lt, {"lt", 2, ScalarResult::Bool}},
+      {ScalarFn::Le, {"le", 2, ScalarResult::Bool}},
+      {ScalarFn::Gt, {"gt", 2, ScalarResult::Bool}},
+      {ScalarFn::Ge, {"ge", 2, ScalarResult::Bool}},
+      {ScalarFn::Eq, {"eq", 2, ScalarResult::Bool}},
+      {ScalarFn::Neq, {"neq", 2, ScalarResult::Bool}},
+      {ScalarFn::And, {"and", 2, ScalarResult::Bool}},
+      {ScalarFn::Or, {"or", 2, ScalarResult::Bool}},
+      {ScalarFn::Not, {"not", 1, ScalarResult::Bool}},
+      {ScalarFn::Where, {"where", 3}},
+      {ScalarFn::Clip, {"clip", 3}},
+      {ScalarFn::Cast, {"cast", 1}},
+      {ScalarFn::Identity, {"identity", 1}},
   };
   return table;
 }
 
-bool isComparison(ScalarFn f) { return f >= ScalarFn::Lt && f <= ScalarFn::Not; }
-bool isFloatFunction(ScalarFn f) {
-  return f == ScalarFn::TrueDiv || (f >= ScalarFn::Exp && f <= ScalarFn::Log10) ||
-         f == ScalarFn::Sqrt || (f >= ScalarFn::Sigmoid && f <= ScalarFn::Reciprocal);
-}
+bool isComparison(ScalarFn f) { return scalarFnInfo(f).result == ScalarResult::Bool; }
+bool isFloatFunction(ScalarFn f) { return scalarFnInfo(f).result == ScalarResult::Float; }
 
 // Integer arithmetic wraps (as NumPy's does) instead of overflowing, which is UB in C++.
 template <typename T> T wrapAdd(T a, T b) {
@@ -473,6 +491,26 @@ Var operator<(const Var &a, const Var &b) { return lt(a, b); }
 Var operator<=(const Var &a, const Var &b) { return le(a, b); }
 Var operator>(const Var &a, const Var &b) { return gt(a, b); }
 Var operator>=(const Var &a, const Var &b) { return ge(a, b); }
+
+// f(x, y) over a batch: f of the inputs aligned to the batch dims (broadcasting
+// shares the unbatched ones with every batch element).
+std::vector<Var> Elemwise::vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                                     int batchDims) const {
+  return batchBroadcasting(node, inputs, batchDims);
+}
+
+// Output row i reads row i of the row inputs; every other input must broadcast
+// along axis 0 (a static 1 there, or a lower rank), so each block sees all of it.
+bool Elemwise::isRowwise(const Apply &node, const std::vector<bool> &inputIsRows) const {
+  int outNdim = node.outputType(0).ndim();
+  bool ok = true;
+  for (int i = 0; i < static_cast<int>(node.inputs().size()); ++i) {
+    const Var &in = node.input(i);
+    if (in.ndim() != outNdim) ok &= !inputIsRows[i] && in.ndim() < outNdim;
+    else if (!inputIsRows[i]) ok &= in.type().shape[0] == 1;
+  }
+  return ok;
+}
 
 void registerElemwiseOps(OpRegistry &registry) {
   for (ScalarFn fn : allScalarFns()) {

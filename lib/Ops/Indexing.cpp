@@ -1,6 +1,7 @@
 // Basic indexing (subtensor, inc_subtensor) and integer-array indexing along
 // one axis (take, inc_take), with NumPy/Python slice semantics.
 #include "graphjit/Ops/Indexing.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -452,6 +453,30 @@ Var inc_take(const Var &x, const Var &indices, const Var &y, int64_t axis) {
 }
 Var set_take(const Var &x, const Var &indices, const Var &y, int64_t axis) {
   return incTake(x, indices, y, axis, true);
+}
+
+// ---- batching rules: the index keeps every batch dim whole ----
+
+std::vector<Var> Subtensor::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                      int batchDims) const {
+  IndexList idx(batchDims, IndexEntry::slice());
+  idx.insert(idx.end(), idx_.begin(), idx_.end());
+  return {subtensor(inputs[0].var, idx)};
+}
+
+std::vector<Var> IncSubtensor::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                         int batchDims) const {
+  if (!inputs[0].batched) cannotBatch(*this, "the tensor written into is not batched but the values are");
+  IndexList idx(batchDims, IndexEntry::slice());
+  idx.insert(idx.end(), idx_.begin(), idx_.end());
+  return {applyOp1(std::make_shared<IncSubtensor>(idx, set_),
+                   {inputs[0].var, withBatchDims(inputs[1], batchDims)})};
+}
+
+std::vector<Var> Take::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                 int batchDims) const {
+  if (inputs[1].batched) cannotBatch(*this, "batched indices are not supported");
+  return {take(inputs[0].var, inputs[1].var, axis_ + batchDims)};
 }
 
 void registerIndexingOps(OpRegistry &r) {

@@ -1,4 +1,5 @@
 // concatenate, split, split_like, and the stack builder.
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -314,6 +315,23 @@ std::vector<Var> split(const Var &x, const IntList &sizes, int64_t axis) {
   if (x.ndim() == 0) throw ShapeError("split: cannot split a zero-rank input " + x.type().str());
   int a = normalizeAxis(axis, x.ndim(), "split");
   return applyOp(std::make_shared<Split>(a, sizes), {x});
+}
+
+// ---- batching rules ----
+
+std::vector<Var> Concatenate::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                        int batchDims) const {
+  std::vector<Var> parts;
+  for (const BatchedVar &v : inputs) {
+    if (!v.batched) cannotBatch(*this, "every part must be batched");
+    parts.push_back(v.var);
+  }
+  return {concatenate(parts, axis_ + batchDims)};
+}
+
+std::vector<Var> Split::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                  int batchDims) const {
+  return split(inputs[0].var, sizes_, axis_ + batchDims);
 }
 
 void registerJoinOps(OpRegistry &r) {

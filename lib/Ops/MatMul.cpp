@@ -1,4 +1,5 @@
 #include "graphjit/Ops/MatMul.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -193,6 +194,22 @@ Var outer(const Var &a, const Var &b) {
   if (a.ndim() != 1 || b.ndim() != 1)
     throw ShapeError("outer: expected two vectors, got " + a.type().str() + " and " + b.type().str());
   return dimshuffle(a, {0, -1}) * dimshuffle(b, {-1, 0});
+}
+
+// A batch of products: vectors become a row (left) or a column (right) so that
+// the batched operands are stacks of matrices, and the added axes are dropped again.
+std::vector<Var> MatMul::vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                                   int batchDims) const {
+  int b = batchDims;
+  int ca = node.input(0).ndim(), cb = node.input(1).ndim();
+  Var a = withBatchDims(inputs[0], b), m = withBatchDims(inputs[1], b);
+  if (ca == 1) a = expand_dims(a, b);     // a row vector
+  if (cb == 1) m = expand_dims(m, b + 1); // a column vector
+  Var out = applyOp1(std::make_shared<MatMul>(), {a, m});
+  IntList drop;
+  if (ca == 1) drop.push_back(b);
+  if (cb == 1) drop.push_back(b + 1);
+  return {drop.empty() ? out : squeeze(out, drop)};
 }
 
 void registerMatMulOps(OpRegistry &registry) {

@@ -1,4 +1,5 @@
 #include "graphjit/Ops/Reduce.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -456,6 +457,36 @@ Var logsumexp(const Var &x, Axes axis, bool keepdims) {
   return keepdims ? r : squeeze(r, axes);
 }
 Var logsumexp(const Var &x, int64_t axis, bool keepdims) { return logsumexp(x, IntList{axis}, keepdims); }
+
+// ---- batching and row-wise rules ----
+
+// The reduced axes move past the batch dims (a reduce has one, batched, input).
+std::vector<Var> Reduce::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                   int batchDims) const {
+  return {applyOp1(std::make_shared<Reduce>(kind_, shifted(axes_, batchDims)), {inputs[0].var})};
+}
+
+// Reducing axes other than 0 keeps row i of the output a function of row i of x.
+bool Reduce::isRowwise(const Apply &node, const std::vector<bool> &) const {
+  return !axes_.empty() && axes_[0] != 0 && node.outputType(0).ndim() >= 1;
+}
+
+std::vector<Var> ArgReduce::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                      int batchDims) const {
+  if (!axis_) cannotBatch(*this, "an argmax over all axes would cross the batch dims");
+  return {applyOp1(std::make_shared<ArgReduce>(isMax_, *axis_ + batchDims), {inputs[0].var})};
+}
+
+std::vector<Var> Softmax::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                    int batchDims) const {
+  return {applyOp1(std::make_shared<Softmax>(isLog_, axis_ + batchDims), {inputs[0].var})};
+}
+
+// A softmax along an axis other than 0 normalises within each row.
+bool Softmax::isRowwise(const Apply &node, const std::vector<bool> &) const {
+  int64_t nd = node.outputType(0).ndim();
+  return nd >= 2 && axis_ != 0 && axis_ != -nd;
+}
 
 void registerReduceOps(OpRegistry &registry) {
   for (ReduceKind k : {ReduceKind::Sum, ReduceKind::Prod, ReduceKind::Max, ReduceKind::Min,

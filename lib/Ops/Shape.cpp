@@ -2,6 +2,8 @@
 // builders over them (full, zeros, ones, alloc, *_like). Join ops
 // (concatenate, split) live in Join.cpp.
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/Batching.h"
+#include "graphjit/Ops/Indexing.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -378,6 +380,44 @@ Var arange(double start, double stop, double step, std::optional<DType> dtype) {
 
 Var eye(int64_t n, std::optional<int64_t> m, int64_t k, DType dtype) {
   return applyOp1(std::make_shared<Eye>(n, m.value_or(n), k, dtype), {});
+}
+
+// ---- batching rules ----
+
+// The core shape: the batched x's shape without its batch dims (isBatchInvariant
+// keeps it unbatched).
+std::vector<Var> ShapeOp::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                    int batchDims) const {
+  return {subtensor(shape(inputs[0].var), {IndexEntry::slice(batchDims)})};
+}
+
+// The batch dims lead the target; an unknown one is the target's inferred (-1) dim.
+std::vector<Var> Reshape::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                    int batchDims) const {
+  const Var &x = inputs[0].var;
+  bool targetInfers = false;
+  for (int64_t d : shape_) targetInfers |= d == -1;
+  int unknown = 0;
+  for (int d = 0; d < batchDims; ++d) unknown += x.type().shape[d] == kUnknownDim;
+  if (unknown > 1 || (unknown == 1 && targetInfers))
+    cannotBatch(*this, "more than one dim would have to be inferred; give the batch dims static sizes");
+  IntList target;
+  for (int d = 0; d < batchDims; ++d) target.push_back(x.type().shape[d]); // -1 = unknown = inferred
+  target.insert(target.end(), shape_.begin(), shape_.end());
+  return {reshape(x, target)};
+}
+
+std::vector<Var> BroadcastTo::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                                        int batchDims) const {
+  IntList target = staticBatchDims(*this, inputs[0].var, batchDims);
+  target.insert(target.end(), shape_.begin(), shape_.end());
+  return {broadcast_to(inputs[0].var, target)};
+}
+
+// full_like of a batched reference is already batched.
+std::vector<Var> FullLike::vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                                     int batchDims) const {
+  return batchBroadcasting(node, inputs, batchDims);
 }
 
 void registerShapeOps(OpRegistry &r) {

@@ -1,4 +1,5 @@
 #include "graphjit/Ops/StopGradient.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "OpUtil.h"
 
@@ -7,6 +8,12 @@ namespace graphjit {
 std::vector<TensorType> StopGradient::makeOutputTypes(const std::vector<TensorType> &in) const {
   detail::expectArity("stop_gradient", in.size(), 1);
   return {in[0]};
+}
+
+// stop_gradient(x) over a batch: stop_gradient of the batched x.
+std::vector<Var> StopGradient::vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                                         int batchDims) const {
+  return batchBroadcasting(node, inputs, batchDims);
 }
 
 void registerStopGradientOps(OpRegistry &registry) {

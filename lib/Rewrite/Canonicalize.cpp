@@ -37,7 +37,8 @@ void add(RewriteRegistry &r, const std::string &name, std::vector<std::string> o
 
 void registerCanonicalize(RewriteRegistry &r) {
   add(r, "constant_folding", {}, "op(constants) -> constant (evaluated with perform)", [](Apply &n) -> std::vector<Var> {
-    if (n.inputs().empty() && n.op().name() != "arange" && n.op().name() != "eye") return {};
+    // A draw is not a function of its inputs; eye/arange would only be copied into a constant.
+    if (!n.op().isPure() || (n.inputs().empty() && !n.op().isFoldableWithoutInputs())) return {};
     for (const Var &v : n.inputs())
       if (!v->isConstant()) return {};
     for (int i = 0; i < n.numOutputs(); ++i)
@@ -179,7 +180,8 @@ void registerCanonicalize(RewriteRegistry &r) {
           auto c = splatValue(in(n, 1 - k));
           if (!f || !c || in(n, k).type() != out(n).type()) continue;
           double a = f->op().attrs().getOr<double>("value", 0);
-          return one(full_like(f->input(0), n.op().name() == "add" ? a + *c : a * *c, out(n).dtype()));
+          bool isAdd = static_cast<const Elemwise &>(n.op()).fn() == ScalarFn::Add;
+          return one(full_like(f->input(0), isAdd ? a + *c : a * *c, out(n).dtype()));
         }
         return {};
       });

@@ -100,7 +100,7 @@ void registerCanonicalizeGrad(RewriteRegistry &r) {
           if (!p && !q) continue;
           if (!p) p = s->input(0) * y;
           if (!q) q = s->input(1) * y;
-          return one(s->op().name() == "add" ? p + q : p - q);
+          return one(static_cast<const Elemwise &>(s->op()).fn() == ScalarFn::Add ? p + q : p - q);
         }
         return {};
       });

@@ -164,6 +164,7 @@ private:
         return true;
       }
     }
+    if (!node.op().isPure()) return false; // two equal draws are still two draws
     std::string key = nodeKey(node);
     auto [it, inserted] = seen_.emplace(key, node.weak_from_this());
     if (inserted) return false;

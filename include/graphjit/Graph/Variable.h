@@ -112,6 +112,8 @@ public:
   const Var &input(int i) const { return inputs_[i]; }
   int numOutputs() const { return static_cast<int>(outputs_.size()); }
   Var output(int i);
+  /// Output i's type, for callers that hold the node const (an op's property queries).
+  const TensorType &outputType(int i) const { return outputs_[i]->type; }
   std::vector<Var> outputs();
   /// Rewires input `i` (FunctionGraph::replace); the type must be compatible.
   void setInput(int i, Var v);

@@ -23,9 +23,19 @@ enum class ScalarFn {
   Where, Clip, Cast, Identity,
 };
 
+/// The dtype a scalar function computes in, before any cast of the result.
+enum class ScalarResult {
+  Promoted, ///< the inputs' promoted dtype (bool arithmetic counts in int64)
+  Float,    ///< a float: ints and bools become float64 (exp, true_div, ...)
+  Bool,     ///< bool: comparisons and logic
+};
+
+/// One row of the scalar-function table: every property of a function is a
+/// field here, never implied by where the enum value sits.
 struct ScalarFnInfo {
   const char *name;
   int arity;
+  ScalarResult result = ScalarResult::Promoted;
 };
 const ScalarFnInfo &scalarFnInfo(ScalarFn fn);
 /// Looks a function up by its printed name; false if there is none.
@@ -53,6 +63,9 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
+  bool isRowwise(const Apply &node, const std::vector<bool> &inputIsRows) const override;
 
 private:
   ScalarFn fn_;

@@ -20,6 +20,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
 };
 
 /// NumPy matmul for any ranks >= 1 (a 1-d operand next to a stack is expanded and squeezed back).

@@ -23,6 +23,10 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
+  /// Every batch element has the same core shape.
+  bool isBatchInvariant() const override { return true; }
 };
 
 /// reshape{shape}: row-major reshape; at most one -1 in the target.
@@ -40,6 +44,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
 
 private:
   IntList shape_;
@@ -74,6 +80,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
 
 private:
   IntList shape_;
@@ -93,6 +101,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
 
 private:
   double value_;
@@ -113,6 +123,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
 
 private:
   int64_t axis_;
@@ -132,6 +144,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
 
 private:
   int64_t axis_;
@@ -173,6 +187,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  /// Folding would only copy the generated values into a constant.
+  bool isFoldableWithoutInputs() const override { return false; }
 
 private:
   double start_, stop_, step_;
@@ -193,6 +209,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  /// Folding would only copy the generated values into a constant.
+  bool isFoldableWithoutInputs() const override { return false; }
 
 private:
   int64_t n_, m_, k_;

@@ -15,6 +15,8 @@ public:
                         const std::vector<Var> &) const override {
     return std::vector<Var>(inputs.size());
   }
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
 };
 
 void registerStopGradientOps(class OpRegistry &registry);

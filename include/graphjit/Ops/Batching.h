@@ -1,0 +1,29 @@
+// Helpers for batching rules (Op::vectorize): the pieces every rule shares.
+//
+// vectorize_graph hands a rule each input with a flag saying whether it carries
+// the B leading batch dims; these helpers line the unbatched ones up, move axis
+// attrs past the batch dims and refuse (naming the op) what a rule cannot batch.
+// They live in Ops, beside the rules, because ops cannot see Transform.
+#pragma once
+
+#include "graphjit/Graph/Op.h"
+
+#include <string>
+#include <vector>
+
+namespace graphjit {
+
+/// `v` with `b` leading broadcastable dims added when it is not batched yet.
+Var withBatchDims(const BatchedVar &v, int b);
+/// Axes of the core value renumbered past `b` leading batch dims.
+IntList shifted(const IntList &axes, int b);
+/// Throws NotImplementedError "vectorize_graph: cannot batch <op>: <why>".
+[[noreturn]] void cannotBatch(const Op &op, const std::string &why);
+/// The `b` leading dims of `batchedInput` as static sizes; refuses (naming `op`)
+/// when one is unknown, for rules whose target shape is an attr.
+IntList staticBatchDims(const Op &op, const Var &batchedInput, int b);
+/// The rule of an op that maps elements (or broadcasts to its inputs' shape):
+/// the same op over the inputs aligned to B batch dims.
+std::vector<Var> batchBroadcasting(const Apply &node, const std::vector<BatchedVar> &inputs, int b);
+
+} // namespace graphjit
