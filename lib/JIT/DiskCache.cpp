@@ -1,4 +1,7 @@
+// The persistent compile cache: checksummed entries in files named by their key, written atomically.
 #include "DiskCache.h"
+
+#include "graphjit/JIT/JIT.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
@@ -9,7 +12,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -31,11 +33,6 @@ constexpr size_t kHeader = 8 + 8 + 8; // magic, payload size, checksum
 
 std::atomic<uint64_t> hits{0}, misses{0}, corrupt{0}, writes{0}, evictions{0};
 std::atomic<uint64_t> tmpCounter{0};
-
-std::string envOr(const char *name, const std::string &fallback) {
-  const char *v = std::getenv(name);
-  return v && *v ? std::string(v) : fallback;
-}
 
 void putU64(std::string &s, uint64_t v) { s.append(reinterpret_cast<const char *>(&v), 8); }
 uint64_t getU64(const char *p) {
@@ -61,15 +58,13 @@ const std::string &cacheEnvironmentTag() {
   return tag;
 }
 
-std::optional<DiskCache> DiskCache::fromEnvironment() {
-  std::string mode = envOr("GRAPHJIT_CACHE", "on");
-  if (mode == "off" || mode == "0" || mode == "false") return std::nullopt;
+std::optional<DiskCache> DiskCache::open(const JitOptions &options) {
+  const JitSettings &env = jitSettings();
+  if (!options.diskCache.value_or(env.cacheEnabled)) return std::nullopt;
   DiskCache c;
-  std::string home = envOr("HOME", "");
-  std::string base = envOr("XDG_CACHE_HOME", home.empty() ? "" : home + "/.cache");
-  c.dir_ = envOr("GRAPHJIT_CACHE_DIR", base.empty() ? "" : base + "/graphjit");
+  c.dir_ = !options.cacheDir.empty() ? options.cacheDir : env.cacheDir;
   if (c.dir_.empty()) return std::nullopt;
-  c.maxBytes_ = std::strtoull(envOr("GRAPHJIT_CACHE_MAX_BYTES", "1073741824").c_str(), nullptr, 10);
+  c.maxBytes_ = options.cacheMaxBytes > 0 ? options.cacheMaxBytes : env.cacheMaxBytes;
   std::error_code ec;
   fs::create_directories(c.dir_, ec);
   if (ec && !fs::is_directory(c.dir_)) return std::nullopt;

@@ -1,9 +1,9 @@
 // The persistent compile cache (internal to lib/JIT), as JAX's and PyTensor's:
 // kernel objects and schedules in files named by their key.
 //
-// Location: $GRAPHJIT_CACHE_DIR, else $XDG_CACHE_HOME/graphjit, else
-// ~/.cache/graphjit; GRAPHJIT_CACHE=off disables it; GRAPHJIT_CACHE_MAX_BYTES
-// bounds its size (default 1 GiB; least recently used entries go first).
+// Location, switch and bound come from JitOptions, defaulting to the
+// GRAPHJIT_CACHE* settings (docs/compiling.md); least recently used entries go
+// first when it outgrows its bound.
 // Every entry carries a checksum: a truncated or corrupt file is removed and
 // reported as a miss, never loaded. Writes go to a temporary file that is
 // renamed into place, so several processes may share the cache.
@@ -15,6 +15,10 @@
 #include <optional>
 #include <string>
 
+namespace graphjit {
+struct JitOptions;
+}
+
 namespace graphjit::jit {
 
 struct DiskCacheCounters {
@@ -23,8 +27,9 @@ struct DiskCacheCounters {
 
 class DiskCache {
 public:
-  /// The cache as the environment configures it now, or nullopt when disabled.
-  static std::optional<DiskCache> fromEnvironment();
+  /// The cache `options` (else the environment's settings) configure, or nullopt when it is
+  /// disabled or has no folder.
+  static std::optional<DiskCache> open(const JitOptions &options);
 
   /// The payload stored under (kind, key), verified; nullopt on a miss.
   std::optional<std::string> load(const std::string &kind, const Hash128 &key) const;

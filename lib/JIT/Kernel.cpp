@@ -1,5 +1,5 @@
 // The steps a schedule runs: compiled kernels (call-time shape checks, output
-// allocation, the packed call) and host steps; and code printing (--emit).
+// allocation, the packed call, row splitting) and host steps.
 #include "Kernels.h"
 #include "Pipeline.h"
 #include "ThreadPool.h"
@@ -25,15 +25,6 @@
 #include <unordered_map>
 
 namespace graphjit {
-
-EmitLevel parseEmitLevel(const std::string &name) {
-  if (name == "graph") return EmitLevel::Graph;
-  if (name == "mlir") return EmitLevel::MLIR;
-  if (name == "mlir-lowered") return EmitLevel::MLIRLowered;
-  if (name == "llvm") return EmitLevel::LLVM;
-  if (name == "asm") return EmitLevel::Asm;
-  throw ValueError("--emit expects graph, mlir, mlir-lowered, llvm or asm, got '" + name + "'");
-}
 
 namespace jit {
 namespace {
@@ -61,20 +52,9 @@ std::atomic<size_t> splitCalls{0};
 struct Plan {
   std::vector<Shape> inputShapes;
   std::vector<Shape> shapes; // every value's shape, by slot
-  int chunks = 1;            // > 1: large enough to split by rows
-  int64_t rows = 0;
+  int chunks = 1;            // > 1: row-separable with several rows, split when `work` is large enough
+  int64_t rows = 0, work = 0;
 };
-
-/// Below this many output elements a kernel stays on the calling thread: waking a
-/// worker costs more than it saves (measured: 1e3-element kernels got slower when split).
-int64_t parallelThreshold() {
-  static const int64_t t = [] {
-    const char *v = std::getenv("GRAPHJIT_PARALLEL_MIN");
-    long long n = v ? std::atoll(v) : 0;
-    return n > 0 ? static_cast<int64_t>(n) : int64_t{1} << 16;
-  }();
-  return t;
-}
 
 /// Whether every row i of every output depends only on row i of the row-split
 /// inputs (and on whole values that broadcast along axis 0): then the kernel can be
@@ -186,7 +166,9 @@ public:
     std::vector<Tensor> flags;
     for (size_t c = 0; c < checkMessages_.size(); ++c) flags.push_back(Tensor::zeros(DType::Bool, {}));
 
-    int chunks = plan->chunks > 1 ? std::min(plan->chunks, callThreads()) : 1;
+    // Below GRAPHJIT_PARALLEL_MIN elements a kernel stays on the calling thread: waking a worker
+    // costs more than it saves (measured: 1e3-element kernels got slower when split).
+    int chunks = plan->chunks > 1 && plan->work >= callParallelMin() ? std::min(plan->chunks, callThreads()) : 1;
     if (chunks <= 1) {
       call(inputs, outputs, flags, 0, 0);
     } else {
@@ -241,8 +223,9 @@ private:
         work += shapeSize(plan->shapes[s]);
       }
       for (const Tensor &t : inputs) work += t.size(); // a row-wise reduction reads more than it writes
-      if (agree && rows > 1 && work >= parallelThreshold()) {
+      if (agree && rows > 1) {
         plan->rows = rows;
+        plan->work = work;
         plan->chunks = static_cast<int>(std::min<int64_t>(rows, 64));
       }
     }
@@ -331,27 +314,6 @@ std::shared_ptr<JitKernel> makeHostKernel(std::shared_ptr<const FunctionGraph> f
 }
 } // namespace jit
 
-namespace {
-std::mutex emitMutex; // the shared printing context
-} // namespace
-
 size_t jitSplitCallCount() { return jit::splitCallCount(); }
-
-std::string emitCode(const FunctionGraph &fg, EmitLevel level) {
-  if (level == EmitLevel::Graph) return printFunction(TextFunction{"kernel", fg.inputs(), fg.outputs()});
-  std::string mlirText = "module {\n" + lowerToMLIR(fg, "kernel") + "}\n";
-  if (level == EmitLevel::MLIR) return mlirText;
-  std::lock_guard<std::mutex> lock(emitMutex);
-  jit::Context &ctx = jit::Context::get();
-  auto module = ctx.parse(mlirText);
-  ctx.lowerToLLVMDialect(*module);
-  if (level == EmitLevel::MLIRLowered) return jit::printModule(*module);
-  llvm::LLVMContext llvmCtx;
-  auto llvmModule = ctx.translate(*module, llvmCtx);
-  auto tm = jit::hostTargetMachine();
-  jit::optimize(*llvmModule, *tm);
-  if (level == EmitLevel::LLVM) return jit::printModule(*llvmModule);
-  return jit::toAssembly(*llvmModule, *tm);
-}
 
 } // namespace graphjit

@@ -1,3 +1,4 @@
+// Compiling one module of kernels from MLIR text to an ELF object for the host CPU.
 #include "ObjectCode.h"
 #include "Pipeline.h"
 

@@ -1,3 +1,4 @@
+// Linking kernel objects into the process with ORC, one JITDylib per object so it can be unlinked.
 #include "ObjectLoader.h"
 #include "ObjectCode.h"
 #include "RuntimeSymbols.h"

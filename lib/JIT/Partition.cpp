@@ -1,3 +1,4 @@
+// Splitting a graph into the kernels and host steps of a schedule.
 #include "Partition.h"
 
 #include "graphjit/Graph/Op.h"

@@ -1,3 +1,4 @@
+// The persistent worker pool that runs large kernels split by rows, and the per-thread call settings.
 #include "ThreadPool.h"
 
 #include "graphjit/JIT/JIT.h"
@@ -5,7 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <cstdlib>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -14,19 +15,8 @@
 namespace graphjit::jit {
 
 namespace {
-int defaultThreads() {
-  static const int n = [] {
-    int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    if (const char *v = std::getenv("GRAPHJIT_NUM_THREADS")) {
-      int e = std::atoi(v);
-      if (e > 0) return std::min(e, 256);
-    }
-    return hw;
-  }();
-  return n;
-}
-
 thread_local int threadOverride = 0;
+thread_local int64_t parallelMinOverride = 0;
 
 /// One parallelFor call: workers that wake late find its counter exhausted.
 struct Job {
@@ -108,13 +98,22 @@ void parallelFor(int n, const std::function<void(int)> &fn) {
   pool().run(n, fn);
 }
 
-int callThreads() { return threadOverride > 0 ? threadOverride : defaultThreads(); }
+int callThreads() { return threadOverride > 0 ? threadOverride : jitSettings().numThreads; }
+
+int64_t callParallelMin() {
+  return parallelMinOverride > 0 ? parallelMinOverride : jitSettings().parallelMinElements;
+}
 
 } // namespace graphjit::jit
 
 namespace graphjit {
-JitThreadsScope::JitThreadsScope(int n) : previous_(jit::threadOverride) {
+JitThreadsScope::JitThreadsScope(int n, int64_t parallelMinElements)
+    : previous_(jit::threadOverride), previousMin_(jit::parallelMinOverride) {
   if (n > 0) jit::threadOverride = n;
+  if (parallelMinElements > 0) jit::parallelMinOverride = parallelMinElements;
 }
-JitThreadsScope::~JitThreadsScope() { jit::threadOverride = previous_; }
+JitThreadsScope::~JitThreadsScope() {
+  jit::threadOverride = previous_;
+  jit::parallelMinOverride = previousMin_;
+}
 } // namespace graphjit

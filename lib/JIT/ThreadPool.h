@@ -2,6 +2,7 @@
 // lib/JIT). The caller runs chunk 0 itself; workers sleep between jobs.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 namespace graphjit::jit {
@@ -13,4 +14,8 @@ void parallelFor(int n, const std::function<void(int)> &fn);
 /// Threads a kernel call may use: GRAPHJIT_NUM_THREADS, else the machine's cores,
 /// unless a JitThreadsScope (a Function's CompileOptions::numThreads) sets it on this thread.
 int callThreads();
+
+/// Elements a kernel call touches before it is split across threads: GRAPHJIT_PARALLEL_MIN
+/// unless a JitThreadsScope (CompileOptions::parallelMinElements) sets it on this thread.
+int64_t callParallelMin();
 } // namespace graphjit::jit

@@ -1,3 +1,4 @@
+// compile() and the Function it returns: argument checks, the compiled-schedule cache, calls.
 #include "graphjit/Runtime/Function.h"
 #include "graphjit/Runtime/Givens.h"
 #include "CompileChecks.h"
@@ -8,6 +9,7 @@
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/Rewrite/Rewrite.h"
 #include "graphjit/Support/Error.h"
+#include "graphjit/Support/WeakCache.h"
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 
@@ -50,29 +52,32 @@ private:
 
 // Compiled schedules by structural hash of (rewrite query, graph as given), held
 // weakly: a schedule no Function uses is released.
-std::mutex kernelsMutex;
 constexpr size_t kRecentSchedules = 16;
-std::unordered_map<Hash128, std::weak_ptr<JitKernel>, Hash128Hasher> &kernelsByGraph() {
-  static auto *m = new std::unordered_map<Hash128, std::weak_ptr<JitKernel>, Hash128Hasher>();
-  return *m;
+WeakCache<Hash128, JitKernel, Hash128Hasher> &kernelsByGraph() {
+  static auto *c = new WeakCache<Hash128, JitKernel, Hash128Hasher>(); // never destroyed: Functions may outlive main
+  return *c;
 }
-std::shared_ptr<JitKernel> cachedKernel(const Hash128 &key) {
-  std::lock_guard<std::mutex> lock(kernelsMutex);
-  auto it = kernelsByGraph().find(key);
-  if (it == kernelsByGraph().end()) return nullptr;
-  auto k = it->second.lock();
-  if (!k) kernelsByGraph().erase(it);
-  return k;
-}
+std::shared_ptr<JitKernel> cachedKernel(const Hash128 &key) { return kernelsByGraph().find(key); }
 void rememberKernel(const Hash128 &key, const std::shared_ptr<JitKernel> &kernel) {
-  std::lock_guard<std::mutex> lock(kernelsMutex);
-  kernelsByGraph()[key] = kernel;
+  kernelsByGraph().insert(key, kernel);
   // The most recently compiled schedules stay alive even when no Function holds them, so that
   // compiling a graph again and again (a loop that rebuilds its step) stays a memory hit; older
   // ones are released with their machine code.
+  static std::mutex recentMutex;
   static auto *recent = new std::deque<std::shared_ptr<JitKernel>>();
+  std::lock_guard<std::mutex> lock(recentMutex);
   recent->push_back(kernel);
   if (recent->size() > kRecentSchedules) recent->pop_front();
+}
+
+JitOptions jitOptionsOf(const CompileOptions &o) {
+  JitOptions j;
+  j.compileThreads = o.compileThreads;
+  j.maxKernelNodes = o.maxKernelNodes;
+  j.diskCache = o.diskCache;
+  j.cacheDir = o.cacheDir;
+  j.cacheMaxBytes = o.cacheMaxBytes;
+  return j;
 }
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
@@ -100,6 +105,9 @@ struct Function::Impl {
   std::unique_ptr<Executable> exec;
   Mode mode;
   int numThreads = 0;
+  int64_t parallelMinElements = 0;
+  CompileStats stats;
+  std::shared_ptr<JitKernel> jitKernel; // the schedule, Mode::JIT only
   std::vector<Var> graphInputs, graphOutputs; // as given, to rebuild fgraph on demand
   CompileOptions options;
   mutable std::mutex graphMutex;
@@ -126,6 +134,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   impl->outputs = outputs;
   impl->mode = options.mode;
   impl->numThreads = options.numThreads;
+  impl->parallelMinElements = options.parallelMinElements;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i]) throw ValueError("compile: input " + std::to_string(i) + " is null");
     if (inputs[i]->owner() || inputs[i]->isConstant() || inputs[i]->isShared())
@@ -160,25 +169,30 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   // A cache hit must be cheap: look the schedule up by a structural hash of the graph as given,
   // before copying or rewriting it; a second process finds it on disk.
   auto started = std::chrono::steady_clock::now();
-  CompileStats &stats = currentCompileStats();
-  stats = CompileStats();
+  CompileStats &stats = impl->stats;
+  JitOptions jitOptions = jitOptionsOf(options);
   Hash128 key;
   auto finish = [&] {
     stats.total = secondsSince(started);
-    if (options.mode == Mode::JIT && compileLogEnabled()) std::fputs(stats.str().c_str(), stderr);
+    if (options.mode == Mode::JIT && options.logCompile.value_or(jitSettings().logCompile))
+      std::fputs(stats.str().c_str(), stderr);
     return Function(impl);
   };
   if (options.mode == Mode::JIT) {
-    std::string salt = "jit\n" + options.rewrites;
+    // The kernel size changes the schedule: it is part of the key (threads and cache place do not).
+    std::string salt = "jit\n" + options.rewrites + "\nkernel nodes " +
+                       std::to_string(jitOptions.resolvedMaxKernelNodes());
     for (const NodeRewriter &r : options.extraRules) salt += "\nextra rule " + r.name; // rules are known by name
     key = structuralHash(fgInputs, allOutputs, salt);
     if (auto kernel = cachedKernel(key)) {
       stats.functionFromMemory = true;
+      impl->jitKernel = kernel;
       impl->exec = std::make_unique<JitExecutable>(kernel);
       return finish();
     }
-    if (auto kernel = jitLoadCached(key)) {
+    if (auto kernel = jitLoadCached(key, jitOptions, &stats)) {
       rememberKernel(key, kernel);
+      impl->jitKernel = kernel;
       impl->exec = std::make_unique<JitExecutable>(kernel);
       return finish();
     }
@@ -198,8 +212,9 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   if (options.mode == Mode::Interpret) {
     impl->exec = std::make_unique<InterpretedExecutable>(impl->fgraph);
   } else {
-    auto kernel = jitCompile(impl->fgraph, &key);
+    auto kernel = jitCompile(impl->fgraph, &key, jitOptions, &stats);
     rememberKernel(key, kernel);
+    impl->jitKernel = kernel;
     impl->exec = std::make_unique<JitExecutable>(kernel);
   }
   return finish();
@@ -220,7 +235,7 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
                       ", got " + typeOf(args[i]).str());
     all.push_back(args[i]);
   }
-  JitThreadsScope threads(f.numThreads);
+  JitThreadsScope threads(f.numThreads, f.parallelMinElements);
   runtime::appendSharedValues(f.sharedVars, all);
   std::vector<Tensor> outs = f.exec->run(all);
   // All updates are computed from the old values before any is written.
@@ -255,7 +270,18 @@ std::shared_ptr<const FunctionGraph> Function::compiledGraph() const {
   return impl_->fgraph;
 }
 
-std::string dprint(const Function &f) { return dprint(f.compiledGraph()->outputs()); }
+const CompileStats &Function::compileStats() const { return impl_->stats; }
+
+std::string Function::scheduleText() const {
+  if (impl_->jitKernel) return impl_->jitKernel->scheduleText();
+  return "interpreted: no schedule (Mode::Interpret runs each node's perform)\n";
+}
+
+std::string dprint(const Function &f, FunctionView view) {
+  std::string text = dprint(f.compiledGraph()->outputs());
+  if (view == FunctionView::GraphAndSchedule) text += f.scheduleText();
+  return text;
+}
 
 Var shared(const Tensor &value, const std::string &name) { return Var::shared(value, name); }
 

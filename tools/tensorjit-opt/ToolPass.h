@@ -25,6 +25,8 @@ struct ToolContext {
   bool traceRewrites = false;
   /// The rewrite query --emit and --run apply first, as compile() does ("" for none); --compile-rewrites.
   std::string compileQuery = "fast_run";
+  /// Set by --time (wherever it appears): --run prints each compile's CompileStats to stderr.
+  bool timeCompiles = false;
 };
 
 struct ToolPass {

@@ -53,7 +53,7 @@ int main() {
   // The JIT compiles every graph: an op without a lowering runs as a host step (its perform)
   // between the compiled kernels around it (docs/compiling.md).
   Function jit = compile({x}, {y}, {}, Mode::JIT);
-  std::cout << "jit: " << jit.call1({Tensor::of({-1})}).str() << ", host steps: " << currentCompileStats().hostSteps
+  std::cout << "jit: " << jit.call1({Tensor::of({-1})}).str() << ", host steps: " << jit.compileStats().hostSteps
             << "\n";
   Function f = compile({x}, {y}, {}, Mode::Interpret);
   std::cout << "interpreted: " << f.call1({Tensor::of({-1})}).str() << "\n";

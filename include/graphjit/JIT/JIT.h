@@ -10,20 +10,28 @@
 #pragma once
 
 #include "graphjit/Graph/FunctionGraph.h"
+#include "graphjit/JIT/CompileStats.h"
+#include "graphjit/JIT/Settings.h"
 #include "graphjit/Support/Hash.h"
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace graphjit {
 
 /// The levels of code that can be shown (tensorjit-opt --emit=...).
-enum class EmitLevel { Graph, MLIR, MLIRLowered, LLVM, Asm };
-/// Parses "graph|mlir|mlir-lowered|llvm|asm"; throws ValueError.
+enum class EmitLevel { Graph, Schedule, MLIR, MLIRLowered, LLVM, Asm };
+/// Parses "graph|schedule|mlir|mlir-lowered|llvm|asm"; throws ValueError.
 EmitLevel parseEmitLevel(const std::string &name);
 
-/// The code for `fg` at `level`, as text.
+struct JitOptions;
+/// The code for `fg` at `level`, as text, as jitCompile would compile it: `Graph` is the whole
+/// graph, `Schedule` the steps as partitioned, and every other level prints each kernel of the
+/// schedule (in step order, one module each, headed by a comment naming its step).
+std::string emitCode(const FunctionGraph &fg, EmitLevel level, const JitOptions &options);
 std::string emitCode(const FunctionGraph &fg, EmitLevel level);
 
 /// A compiled graph: call with one Tensor per graph input (dtypes and ranks of
@@ -33,25 +41,39 @@ class JitKernel {
 public:
   virtual ~JitKernel() = default;
   virtual std::vector<Tensor> run(const std::vector<Tensor> &inputs) = 0;
+  /// The steps as partitioned (--emit=schedule's text); "" for a kernel that is not a schedule.
+  virtual std::string scheduleText() const { return ""; }
 };
 
+/// The JIT's knobs. A field left at 0 (or unset) takes its default from the environment
+/// (jitSettings(), docs/compiling.md).
 struct JitOptions {
-  /// Threads compiling kernels at once (0: GRAPHJIT_NUM_THREADS, else the machine's cores).
+  /// Threads compiling kernels at once (GRAPHJIT_NUM_THREADS).
   int compileThreads = 0;
-  /// Most nodes in one kernel (0: GRAPHJIT_KERNEL_NODES, else 32).
+  /// Most nodes in one kernel (GRAPHJIT_KERNEL_NODES).
   int maxKernelNodes = 0;
+  /// Whether the disk cache is used (GRAPHJIT_CACHE).
+  std::optional<bool> diskCache;
+  /// The disk cache's folder (GRAPHJIT_CACHE_DIR) and bound in bytes (GRAPHJIT_CACHE_MAX_BYTES).
+  std::string cacheDir;
+  uint64_t cacheMaxBytes = 0;
+
+  /// The fields above with every default filled in.
+  int resolvedCompileThreads() const { return compileThreads > 0 ? compileThreads : jitSettings().numThreads; }
+  int resolvedMaxKernelNodes() const { return maxKernelNodes > 0 ? maxKernelNodes : jitSettings().kernelNodes; }
 };
 
 /// Compiles `fg` as a schedule of kernels (each served from memory or disk
 /// when an equal kernel was compiled before). With `graphKey`, the schedule
-/// is also stored on disk under it (see jitLoadCached). Throws Error if MLIR
-/// or LLVM reject the code.
+/// is also stored on disk under it (see jitLoadCached). Adds what it did to
+/// `stats` when given. Throws Error if MLIR or LLVM reject the code.
 std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, const Hash128 *graphKey = nullptr,
-                                      const JitOptions &options = {});
+                                      const JitOptions &options = {}, CompileStats *stats = nullptr);
 
 /// The schedule an earlier jitCompile (in any process) stored under `graphKey`,
 /// with its kernels linked, or null when the disk cache has none (or it is off).
-std::shared_ptr<JitKernel> jitLoadCached(const Hash128 &graphKey);
+std::shared_ptr<JitKernel> jitLoadCached(const Hash128 &graphKey, const JitOptions &options = {},
+                                         CompileStats *stats = nullptr);
 
 /// Number of kernels compiled (not served from a cache) in this process.
 size_t jitCompileCount();
@@ -62,31 +84,18 @@ size_t jitLinkedModuleCount();
 /// Kernel calls that were split across threads (large row-separable kernels).
 size_t jitSplitCallCount();
 
-/// Sets how many threads kernels called on this thread may use while the object
-/// lives (0 keeps the default: GRAPHJIT_NUM_THREADS, else the machine's cores).
-/// Kernels below a size threshold always run on the calling thread.
+/// Sets how many threads kernels called on this thread may use, and from how many
+/// elements a kernel call is split across them, while the object lives (0 keeps
+/// the defaults: GRAPHJIT_NUM_THREADS and GRAPHJIT_PARALLEL_MIN). Kernels below
+/// the size threshold always run on the calling thread.
 class JitThreadsScope {
 public:
-  explicit JitThreadsScope(int n);
+  explicit JitThreadsScope(int n, int64_t parallelMinElements = 0);
   ~JitThreadsScope();
 
 private:
   int previous_;
+  int64_t previousMin_;
 };
-
-/// Where the time of one compile went (GRAPHJIT_LOG=compile prints it).
-struct CompileStats {
-  double rewrite = 0, partition = 0, lower = 0, mlirPasses = 0, translate = 0, llvmOpt = 0, codegen = 0,
-         link = 0, total = 0;
-  size_t nodes = 0, steps = 0, hostSteps = 0, kernels = 0, uniqueKernels = 0, memoryHits = 0, diskHits = 0,
-         compiled = 0, modules = 0;
-  bool functionFromMemory = false, scheduleFromDisk = false;
-  /// One line per stage, as MLIR's -mlir-timing.
-  std::string str() const;
-};
-/// The stats of this thread's compile under way or last finished.
-CompileStats &currentCompileStats();
-/// Whether GRAPHJIT_LOG asks for compile logs ("compile" or "all").
-bool compileLogEnabled();
 
 } // namespace graphjit

@@ -4,13 +4,16 @@
 #pragma once
 
 #include "graphjit/Graph/Variable.h"
+#include "graphjit/JIT/CompileStats.h"
 
 namespace graphjit {
 class FunctionGraph;
 }
 #include "graphjit/Rewrite/Rewrite.h"
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +48,11 @@ public:
   /// The graph as compiled (rewritten), outputs then updates; rebuilt on demand when the
   /// schedule came from a cache.
   std::shared_ptr<const FunctionGraph> compiledGraph() const;
+  /// What compile() did for this Function: stage times, kernel counts and cache hits.
+  const CompileStats &compileStats() const;
+  /// The steps the JIT runs, as partitioned (kernels with their nodes, host steps, BLAS calls,
+  /// slots), as `tensorjit-opt --emit=schedule` prints them; a note for Mode::Interpret.
+  std::string scheduleText() const;
 
   struct Impl;
   explicit Function(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -57,8 +65,23 @@ struct CompileOptions {
   Mode mode = Mode::JIT;
   /// Rewrite query run on the graph before it is compiled ("" for none).
   std::string rewrites = "fast_run";
-  /// Threads a call may use for large kernels (0: GRAPHJIT_NUM_THREADS, else the machine's cores).
+  // The JIT's knobs: a field left at 0 or unset takes its environment default (the GRAPHJIT_*
+  // variables of docs/compiling.md, read once by jitSettings()).
+  /// Threads a call may use for large kernels (GRAPHJIT_NUM_THREADS).
   int numThreads = 0;
+  /// Elements a kernel call touches before it is split across threads (GRAPHJIT_PARALLEL_MIN).
+  int64_t parallelMinElements = 0;
+  /// Threads compiling kernels at once (GRAPHJIT_NUM_THREADS).
+  int compileThreads = 0;
+  /// Most nodes in one kernel (GRAPHJIT_KERNEL_NODES).
+  int maxKernelNodes = 0;
+  /// Whether the disk cache is used (GRAPHJIT_CACHE), its folder (GRAPHJIT_CACHE_DIR) and bound
+  /// in bytes (GRAPHJIT_CACHE_MAX_BYTES).
+  std::optional<bool> diskCache;
+  std::string cacheDir;
+  uint64_t cacheMaxBytes = 0;
+  /// Print compileStats() to stderr after compiling (GRAPHJIT_LOG=compile).
+  std::optional<bool> logCompile;
   /// Variables substituted before compiling, PyTensor's givens: {{old, new}, ...} (Runtime/Givens.h).
   std::vector<std::pair<Var, Var>> givens;
   /// Rules of the caller's own, run with the built-in ones; the query can name them. The kernel
@@ -73,9 +96,13 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
 Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                  const Updates &updates, const CompileOptions &options);
 
+/// What dprint(f) shows: the graph as rewritten, or that and the JIT's schedule after it.
+enum class FunctionView { Graph, GraphAndSchedule };
+
 /// The graph a compiled Function runs, after rewriting, printed as dprint() prints graphs
-/// (outputs first, then the update of each shared variable), like PyTensor's dprint(f).
-std::string dprint(const Function &f);
+/// (outputs first, then the update of each shared variable), like PyTensor's dprint(f);
+/// with FunctionView::GraphAndSchedule, followed by f.scheduleText().
+std::string dprint(const Function &f, FunctionView view = FunctionView::Graph);
 
 /// A shared variable holding a copy of `value` (PyTensor's shared()).
 Var shared(const Tensor &value, const std::string &name = "");

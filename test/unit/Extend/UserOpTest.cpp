@@ -55,7 +55,7 @@ TEST(UserOp, RegisteredOpParsesPrintsAndCompiles) {
   TextFunction fn = parseFunction(text);
   EXPECT_NE(printFunction(fn).find("user_scale{scale=3"), std::string::npos) << printFunction(fn);
   Function f = compile(fn.inputs, fn.outputs);
-  EXPECT_GE(currentCompileStats().hostSteps + currentCompileStats().scheduleFromDisk, 1u);
+  EXPECT_GE(f.compileStats().hostSteps + f.compileStats().scheduleFromDisk, 1u);
   Tensor in = Tensor::of({0.0, 0.5, -1.0});
   Tensor got = f.call1({in});
   for (int64_t i = 0; i < 3; ++i) EXPECT_NEAR(got.getAsDouble(i), std::exp(3 * in.getAsDouble(i)), 1e-12);
@@ -73,6 +73,6 @@ TEST(UserOp, DprintOfAFunctionShowsTheGraphAsCompiled) {
   // A second Function from the memory cache has no rewritten graph of its own: rebuilt on demand.
   Var x2 = vector("x2");
   Function g = compile({x2}, {log(1.0 + exp(x2))});
-  EXPECT_TRUE(currentCompileStats().functionFromMemory);
+  EXPECT_TRUE(g.compileStats().functionFromMemory);
   EXPECT_NE(dprint(g).find("softplus"), std::string::npos);
 }

@@ -125,10 +125,10 @@ TEST(Jit, CacheAndCallErrors) {
   Var x = vector("x");
   size_t before = jitCompileCount();
   Function f1 = compile({x}, {exp(x) * 2.0}, {}, Mode::JIT);
-  size_t fromDisk = currentCompileStats().diskHits + currentCompileStats().scheduleFromDisk;
+  size_t fromDisk = f1.compileStats().diskHits + f1.compileStats().scheduleFromDisk;
   Var x2 = vector("y");
   Function f2 = compile({x2}, {exp(x2) * 2.0}, {}, Mode::JIT); // structurally equal, other names
-  EXPECT_TRUE(currentCompileStats().functionFromMemory);
+  EXPECT_TRUE(f2.compileStats().functionFromMemory);
   EXPECT_EQ(jitCompileCount(), before + (fromDisk ? 0 : 1));
   EXPECT_TRUE(allclose(f1.call1({Tensor::of({0, 1})}), f2.call1({Tensor::of({0, 1})})));
   // Run-time shape mismatches are caught before the kernel runs.

@@ -18,16 +18,18 @@ using namespace graphjit;
 namespace fs = std::filesystem;
 
 namespace {
-/// Sets an environment variable for the life of the object.
+/// Sets an environment variable for the life of the object (the JIT's settings are read again).
 class ScopedEnv {
 public:
   ScopedEnv(const char *name, const std::string &value) : name_(name) {
     if (const char *old = std::getenv(name)) old_ = old;
     setenv(name, value.c_str(), 1);
+    reloadJitSettings();
   }
   ~ScopedEnv() {
     if (old_) setenv(name_, old_->c_str(), 1);
     else unsetenv(name_);
+    reloadJitSettings();
   }
 
 private:
@@ -79,7 +81,7 @@ int compileAndCheck(double salt, bool expectScheduleFromDisk) {
   Var y = chain(x, 40, 1.01, salt);
   size_t before = jitCompileCount();
   Function f = compile({x}, {y});
-  const CompileStats &stats = currentCompileStats();
+  const CompileStats &stats = f.compileStats();
   if (expectScheduleFromDisk && (!stats.scheduleFromDisk || jitCompileCount() != before)) return 10;
   Tensor in = Tensor::fromVector(std::vector<double>{-1.0, 0.0, 0.5, 2.0});
   Tensor got = f({in})[0];
@@ -95,7 +97,7 @@ TEST(Schedule, EqualKernelsCompileOnce) {
   Var a = chain(x, 10, 1.5, 0.123456), b = chain(y, 10, 1.5, 0.123456);
   size_t before = jitCompileCount();
   Function f = compile({x, y}, {a, b});
-  const CompileStats &stats = currentCompileStats();
+  const CompileStats &stats = f.compileStats();
   EXPECT_GE(stats.kernels, 2u);
   EXPECT_LT(stats.uniqueKernels, stats.kernels);
   EXPECT_EQ(jitCompileCount() - before, stats.uniqueKernels);
@@ -112,7 +114,7 @@ TEST(Schedule, LongChainSplitsIntoSmallKernels) {
   Var y = chain(x, 200, 1.01, 0.0987);
   size_t before = jitCompileCount();
   Function f = compile({x}, {y});
-  const CompileStats &stats = currentCompileStats();
+  const CompileStats &stats = f.compileStats();
   EXPECT_GE(stats.kernels, 600u / 32);
   // Equal chunks of the chain share code: far fewer compiles than kernels.
   EXPECT_LE(jitCompileCount() - before, 6u);
@@ -145,7 +147,7 @@ TEST(Schedule, OpWithoutLoweringRunsAsHostStep) {
   Var y = sum(exp(hostSquare(x * 0.5) + 1.0));
   Var g = grad(y, x);
   Function f = compile({x}, {y, g});
-  EXPECT_GE(currentCompileStats().hostSteps, 1u);
+  EXPECT_GE(f.compileStats().hostSteps, 1u);
   EXPECT_EQ(f.mode(), Mode::JIT);
   Tensor in = Tensor::fromVector(std::vector<double>{-1.0, 0.25, 2.0});
   auto got = f({in});
@@ -283,8 +285,8 @@ TEST(Schedule, ThousandsOfScalarArgumentsCostLinearly) {
   }
   Function f = compile(xs, {total}, {}, CompileOptions{Mode::JIT, ""});
   // Small kernels of a bounded size, deduplicated: the work per argument is constant.
-  EXPECT_GE(currentCompileStats().kernels, 4000u / 32);
-  EXPECT_LE(currentCompileStats().uniqueKernels, 4u); // equal chunks of the chain share code
+  EXPECT_GE(f.compileStats().kernels, 4000u / 32);
+  EXPECT_LE(f.compileStats().uniqueKernels, 4u); // equal chunks of the chain share code
   std::vector<Tensor> args;
   for (int i = 0; i < 4000; ++i) args.push_back(Tensor::scalar(i * 0.5));
   EXPECT_DOUBLE_EQ(f(args)[0].item(), 0.5 * 3999 * 4000 / 2);

@@ -1,0 +1,139 @@
+// Running a schedule's steps over a table of tensors, and printing the schedule.
+#include "ScheduleKernel.h"
+
+#include "graphjit/Graph/Op.h"
+#include "graphjit/Lower/Lower.h"
+#include "graphjit/Support/Error.h"
+#include "graphjit/Text/TextIR.h"
+
+#include <fmt/format.h>
+
+namespace graphjit::jit {
+
+namespace {
+class ScheduleKernel : public JitKernel {
+public:
+  ScheduleKernel(const Partition &p, std::vector<Step> steps)
+      : layout_{p.numSlots, p.inputSlots, p.outputSlots, p.constants, {}}, steps_(std::move(steps)) {
+    int numSlots = layout_.numSlots;
+    std::vector<int> lastUse(numSlots, -1);
+    for (size_t s = 0; s < steps_.size(); ++s)
+      for (Slot in : steps_[s].inputs) lastUse[in] = static_cast<int>(s);
+    std::vector<bool> isOutput(numSlots, false);
+    for (Slot o : layout_.outputSlots) isOutput[o] = true;
+    for (Slot i = 0; i < numSlots; ++i)
+      if (lastUse[i] >= 0 && !isOutput[i]) steps_[lastUse[i]].release.push_back(i);
+    fromCaller_.assign(numSlots, false);
+    for (Slot i : layout_.inputSlots) fromCaller_[i] = true;
+    for (auto &[slot, value] : layout_.constants) fromCaller_[slot] = true;
+  }
+
+  std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
+    const std::vector<Slot> &inputSlots = layout_.inputSlots;
+    if (inputs.size() != inputSlots.size())
+      throw ValueError("JIT: expected " + std::to_string(inputSlots.size()) + " inputs, got " +
+                       std::to_string(inputs.size()));
+    std::vector<Tensor> slots(layout_.numSlots);
+    for (size_t i = 0; i < inputs.size(); ++i) slots[inputSlots[i]] = inputs[i];
+    for (auto &[slot, value] : layout_.constants) slots[slot] = value;
+    std::vector<Tensor> args;
+    for (const Step &step : steps_) {
+      args.clear();
+      for (Slot s : step.inputs) args.push_back(slots[s]);
+      std::vector<Tensor> outs = step.kernel->run(args);
+      for (size_t o = 0; o < outs.size(); ++o) slots[step.outputs[o]] = std::move(outs[o]);
+      for (Slot s : step.release) slots[s] = Tensor();
+    }
+    std::vector<Tensor> result;
+    std::vector<bool> handedOut(layout_.numSlots, false);
+    for (Slot s : layout_.outputSlots) {
+      bool copy = fromCaller_[s] || handedOut[s];
+      result.push_back(copy ? slots[s].clone() : slots[s]);
+      handedOut[s] = true;
+    }
+    return result;
+  }
+
+  std::string scheduleText() const override { return printSchedule(layout_, steps_); }
+
+private:
+  Partition layout_; // slots and constants; its steps stay empty
+  std::vector<Step> steps_;
+  std::vector<bool> fromCaller_; // input and constant slots: handed out as copies
+};
+
+std::string slotList(const std::vector<Slot> &slots) {
+  std::string s;
+  for (Slot x : slots) s += (s.empty() ? "s" : ", s") + std::to_string(x);
+  return s;
+}
+
+/// Calls of the BLAS runtime in a kernel's lowering (float products).
+size_t blasCalls(const FunctionGraph &fg) {
+  std::string fn = lowerFunction(fg, "kernel").function;
+  size_t n = 0;
+  for (size_t at = fn.find("call @graphjit_matmul"); at != std::string::npos;
+       at = fn.find("call @graphjit_matmul", at + 1))
+    ++n;
+  return n;
+}
+} // namespace
+
+std::shared_ptr<JitKernel> makeScheduleKernel(const Partition &layout, std::vector<Step> steps) {
+  return std::make_shared<ScheduleKernel>(layout, std::move(steps));
+}
+
+std::vector<Step> stepsOf(const Partition &p) {
+  std::vector<Step> steps;
+  for (const PartStep &ps : p.steps) {
+    Step s;
+    s.host = ps.host;
+    s.inputs = ps.inputs;
+    s.outputs = ps.outputs;
+    s.graph = ps.graph;
+    steps.push_back(std::move(s));
+  }
+  return steps;
+}
+
+std::string printSchedule(const Partition &layout, const std::vector<Step> &steps) {
+  size_t kernels = 0;
+  for (const Step &s : steps) kernels += !s.host;
+  std::string out = fmt::format("schedule: {} steps ({} kernels, {} host), {} slots; inputs ({})", steps.size(),
+                                kernels, steps.size() - kernels, layout.numSlots, slotList(layout.inputSlots));
+  if (!layout.constants.empty()) {
+    std::vector<Slot> c;
+    for (auto &[slot, value] : layout.constants) c.push_back(slot);
+    out += ", constants (" + slotList(c) + ")";
+  }
+  out += "\n";
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step &s = steps[i];
+    std::shared_ptr<const FunctionGraph> graph = s.graph;
+    if (!graph && !s.text.empty()) {
+      TextFunction fn = parseFunction(s.text, "<schedule step>");
+      graph = std::make_shared<FunctionGraph>(fn.inputs, fn.outputs, false);
+    }
+    std::string name = (s.host ? "host" : "kernel") + std::to_string(i);
+    if (s.host) {
+      std::string op = graph && graph->numNodes() ? graph->toposort().front()->op().name() : "?";
+      out += fmt::format("step {}: host step ({}): ({}) -> ({})\n", i, op, slotList(s.inputs), slotList(s.outputs));
+    } else {
+      out += fmt::format("step {}: kernel, {} nodes, {} BLAS calls: ({}) -> ({})\n", i,
+                         graph ? graph->numNodes() : 0, graph ? blasCalls(*graph) : 0, slotList(s.inputs),
+                         slotList(s.outputs));
+    }
+    if (!graph) continue;
+    std::string text = printFunction(TextFunction{name, graph->inputs(), graph->outputs()});
+    for (size_t at = 0; at < text.size();) { // indented under its step
+      size_t end = text.find('\n', at);
+      end = end == std::string::npos ? text.size() : end + 1;
+      out += "  " + text.substr(at, end - at);
+      at = end;
+    }
+  }
+  out += "outputs (" + slotList(layout.outputSlots) + ")\n";
+  return out;
+}
+
+} // namespace graphjit::jit
