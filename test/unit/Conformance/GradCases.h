@@ -1,50 +1,50 @@
-// verify_grad over every differentiable op in the registry, with broadcasting
-// and size-1 dims. A registered op missing from both tables fails the test, so
-// a new op cannot skip its gradient check silently.
-#include "graphjit/graphjit.h"
+// Finite-difference gradient cases for every differentiable op: several
+// shapes per op (plain, broadcast against a static-1 dim, size-1 dims). The
+// conformance test (OpConformanceTest.cpp) runs verify_grad on each.
+#pragma once
 
-#include <gtest/gtest.h>
+#include "graphjit/graphjit.h"
 
 #include <functional>
 #include <map>
 #include <random>
-#include <set>
+#include <string>
+#include <vector>
 
-using namespace graphjit;
+namespace graphjit::testing {
 
-namespace {
-using Fn = std::function<Var(const std::vector<Var> &)>;
-struct Case {
-  Fn fn;
+using GradFn = std::function<Var(const std::vector<Var> &)>;
+struct GradCase {
+  GradFn fn;
   std::vector<Tensor> point;
 };
 
-Tensor rnd(const Shape &s, double lo = -1, double hi = 1, uint64_t seed = 7) {
+inline Tensor rnd(const Shape &s, double lo = -1, double hi = 1, uint64_t seed = 7) {
   std::mt19937_64 rng(seed + s.size() * 131 + static_cast<uint64_t>(shapeSize(s)));
   std::uniform_real_distribution<double> u(lo, hi);
   std::vector<double> v(static_cast<size_t>(shapeSize(s)));
   for (double &x : v) x = u(rng);
   return Tensor::fromVector(v, s);
 }
-Tensor pos(const Shape &s) { return rnd(s, 0.5, 2.0, 11); }
+inline Tensor pos(const Shape &s) { return rnd(s, 0.5, 2.0, 11); }
 
 // Several shapes per op: plain, broadcast against a static-1 dim, and size-1 dims.
-std::map<std::string, std::vector<Case>> differentiableCases() {
+inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
   auto un = [](Var (*f)(const Var &), bool positive = false) {
     auto p = positive ? pos : [](const Shape &s) { return rnd(s); };
-    return std::vector<Case>{{[f](auto v) { return f(v[0]); }, {p({3, 4})}},
+    return std::vector<GradCase>{{[f](auto v) { return f(v[0]); }, {p({3, 4})}},
                              {[f](auto v) { return f(v[0]); }, {p({1, 5})}},
                              {[f](auto v) { return f(v[0]); }, {p({})}}};
   };
   auto bin = [](Var (*f)(const Var &, const Var &), bool positive = false) {
     auto p = positive ? pos : [](const Shape &s) { return rnd(s); };
-    return std::vector<Case>{
+    return std::vector<GradCase>{
         {[f](auto v) { return f(v[0], v[1]); }, {p({2, 3}), rnd({2, 3}, 0.5, 1.5, 3)}},
         // v[1] has a static 1 leading dim: broadcasting gradients are summed back.
         {[f](auto v) { return f(v[0], dimshuffle(v[1], {-1, 0})); }, {p({2, 3}), rnd({3}, 0.5, 1.5, 5)}},
         {[f](auto v) { return f(v[0], v[1]); }, {p({4}), rnd({4}, 0.5, 1.5, 9)}}};
   };
-  std::map<std::string, std::vector<Case>> c;
+  std::map<std::string, std::vector<GradCase>> c;
   c["add"] = bin(add);
   c["sub"] = bin(sub);
   c["mul"] = bin(mul);
@@ -152,72 +152,4 @@ std::map<std::string, std::vector<Case>> differentiableCases() {
   return c;
 }
 
-// Ops with no gradient by design (integer/bool results, constants, shapes).
-const std::set<std::string> kNotDifferentiable = {
-    "all",   "and", "any", "arange", "argmax", "argmin", "eq",    "eye",   "floor_div", "full_like",
-    "ge",    "gt",  "le",  "lt",     "neq",    "not",    "or",    "shape", "sign",      "split_like",
-    "digamma", // its derivative (trigamma) is not implemented: L_op throws NotImplementedError
-    "stop_gradient"}; // zero gradient on purpose: checked in StopGradientBlocksTheFlow
-} // namespace
-
-TEST(VerifyGrad, EveryDifferentiableOp) {
-  auto cases = differentiableCases();
-  for (const std::string &name : opRegistry().names()) {
-    if (kNotDifferentiable.count(name)) continue;
-    auto it = cases.find(name);
-    ASSERT_NE(it, cases.end()) << "op '" << name << "' has no verify_grad case: add one (or list it as "
-                               << "not differentiable)";
-    for (size_t i = 0; i < it->second.size(); ++i) {
-      const Case &c = it->second[i];
-      EXPECT_NO_THROW(verify_grad(c.fn, c.point)) << name << " case " << i;
-      try {
-        verify_grad(c.fn, c.point);
-      } catch (const std::exception &e) {
-        ADD_FAILURE() << name << " case " << i << ": " << e.what();
-      }
-    }
-  }
-}
-
-TEST(VerifyGrad, NonDifferentiableOpsGiveNoGradient) {
-  Var x = vector("x");
-  EXPECT_THROW(grad(sum(cast(x > 0.0, DType::Float64)), x), ValueError); // disconnected
-  Var z = grad(sum(cast(x > 0.0, DType::Float64)) + sum(x), x);
-  EXPECT_EQ(evaluate(z, {{x, Tensor::of({1, -1})}}).str(), "f64[2] [1, 1]");
-}
-
-TEST(VerifyGrad, StopGradientBlocksTheFlow) {
-  Var x = vector("x");
-  Var g = grad(sum(x * stop_gradient(x)), x);
-  EXPECT_EQ(evaluate(g, {{x, Tensor::of({2, 3})}}).str(), "f64[2] [2, 3]"); // not 2x
-  EXPECT_EQ(evaluate(stop_gradient(x), {{x, Tensor::of({2, 3})}}).str(), "f64[2] [2, 3]");
-}
-
-TEST(VerifyGrad, CompositeExpressions) {
-  verify_grad([](auto v) { return logsumexp(v[0], 1); }, {rnd({3, 4})});
-  verify_grad([](auto v) { return sigmoid(matmul(v[0], v[1])) * log1p(exp(v[0](0, 0))); },
-              {rnd({2, 3}), rnd({3, 2})});
-  verify_grad([](auto v) { return mean(sqr(dot(v[0], v[1]) - 1.0)); }, {rnd({4, 3}), rnd({3})});
-  verify_grad([](auto v) { return softmax(v[0] * v[1], 0); }, {rnd({3, 2}), rnd({3, 2})});
-  verify_grad([](auto v) { return v[0] * 3.0; }, {rnd({2}).astype(DType::Float32)});
-}
-
-TEST(VerifyGrad, DetectsAWrongGradient) {
-  // A deliberately wrong L_op must be caught.
-  struct WrongSquare : Op {
-    std::string name() const override { return "wrong_square"; }
-    std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override { return {in[0]}; }
-    std::vector<Shape> inferShape(const std::vector<Shape> &in) const override { return {in[0]}; }
-    std::vector<Tensor> perform(const std::vector<Tensor> &in) const override {
-      std::vector<double> v = in[0].toDoubles();
-      for (double &x : v) x *= x;
-      return {Tensor::fromVector(v, in[0].shape())};
-    }
-    std::vector<Var> L_op(const std::vector<Var> &in, const std::vector<Var> &,
-                          const std::vector<Var> &g) const override {
-      return {g[0] * in[0] * 3.0}; // should be 2
-    }
-  };
-  auto op = std::make_shared<WrongSquare>();
-  EXPECT_THROW(verify_grad([op](auto v) { return applyOp1(op, {v[0]}); }, {rnd({3}, 1, 2)}), Error);
-}
+} // namespace graphjit::testing

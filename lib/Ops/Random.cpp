@@ -1,7 +1,7 @@
-// The random-variable op: distribution table, type rule, builders.
-#include "graphjit/Prob/RandomVariable.h"
+// The random-variable op: distribution table, type rule, builders, registration.
+#include "graphjit/Ops/Random.h"
+#include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/Elemwise.h"
-#include "Samplers.h"
 
 #include <atomic>
 
@@ -53,6 +53,15 @@ Shape broadcastStatic(const std::string &op, const std::vector<Shape> &shapes) {
   return out;
 }
 } // namespace
+
+const std::vector<Dist> &allDists() {
+  static const std::vector<Dist> all = [] {
+    std::vector<Dist> r;
+    for (auto &i : kDists) r.push_back(i.dist);
+    return r;
+  }();
+  return all;
+}
 
 const char *distName(Dist d) { return info(d).name; }
 int distArity(Dist d) { return info(d).arity; }
@@ -112,13 +121,18 @@ std::vector<Tensor> RandomVariableOp::perform(const std::vector<Tensor> &in) con
     for (auto &t : in) v.push_back(t.shape());
     return v;
   }())[0];
-  Tensor draws = prob::draw(dist_, in, s, 1, seed_);
+  Tensor draws = drawSamples(dist_, in, s, 1, seed_);
   return {draws.reshaped(s)};
 }
 
-std::vector<Var> RandomVariableOp::L_op(const std::vector<Var> &inputs, const std::vector<Var> &,
+std::vector<Var> RandomVariableOp::L_op(const std::vector<Var> &, const std::vector<Var> &,
                                         const std::vector<Var> &) const {
   throw NotImplementedError(name() + ": random variables are not differentiable (take the gradient of logp)");
+}
+
+std::vector<Var> RandomVariableOp::vectorize(const Apply &, const std::vector<BatchedVar> &, int) const {
+  throw NotImplementedError("vectorize_graph: cannot batch " + str() +
+                            ": a batch of draws from one seed is not a loop of single draws (needs rng inputs)");
 }
 
 Var randomVariable(Dist d, std::vector<Var> params, const std::string &name) {
@@ -164,5 +178,19 @@ Var laplace(const Var &mu, const Var &b, const std::string &n) { return randomVa
 Var bernoulli(const Var &p, const std::string &n) { return randomVariable(Dist::Bernoulli, {p}, n); }
 Var categorical(const Var &p, const std::string &n) { return randomVariable(Dist::Categorical, {p}, n); }
 Var poisson(const Var &mu, const std::string &n) { return randomVariable(Dist::Poisson, {mu}, n); }
+
+void registerRandomOps(OpRegistry &registry) {
+  for (Dist d : allDists()) {
+    std::string n = std::string("rv_") + distName(d);
+    registry.add(
+        n,
+        [d, n](const Attrs &a) -> OpPtr {
+          int64_t seed = a.get<int64_t>("seed", n.c_str());
+          if (a.items().size() != 1) throw ValueError(n + ": takes only a seed, got " + a.str());
+          return std::make_shared<RandomVariableOp>(d, static_cast<uint64_t>(seed));
+        },
+        Attrs{{"seed", int64_t(1)}});
+  }
+}
 
 } // namespace graphjit
