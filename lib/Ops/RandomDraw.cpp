@@ -52,7 +52,8 @@ public:
   double poisson(double mu) {
     if (!(mu >= 0) || !std::isfinite(mu)) return NAN;
     double t = exponential(), k = 0;
-    while (t <= mu) t += exponential(), k += 1;
+    while (t <= mu)
+      t += exponential(), k += 1;
     return k;
   }
 
@@ -64,12 +65,18 @@ private:
 
 double drawScalar(Dist d, Rng &r, const double *p) {
   switch (d) {
-  case Dist::Normal: return p[0] + p[1] * r.normal();
-  case Dist::HalfNormal: return p[0] * std::fabs(r.normal());
-  case Dist::LogNormal: return std::exp(p[0] + p[1] * r.normal());
-  case Dist::Uniform: return p[0] + (p[1] - p[0]) * r.uniform();
-  case Dist::Exponential: return r.exponential() / p[0];
-  case Dist::Gamma: return r.gamma(p[0]) / p[1];
+  case Dist::Normal:
+    return p[0] + p[1] * r.normal();
+  case Dist::HalfNormal:
+    return p[0] * std::fabs(r.normal());
+  case Dist::LogNormal:
+    return std::exp(p[0] + p[1] * r.normal());
+  case Dist::Uniform:
+    return p[0] + (p[1] - p[0]) * r.uniform();
+  case Dist::Exponential:
+    return r.exponential() / p[0];
+  case Dist::Gamma:
+    return r.gamma(p[0]) / p[1];
   case Dist::Beta: {
     double x = r.gamma(p[0]), y = r.gamma(p[1]);
     return x / (x + y);
@@ -82,9 +89,12 @@ double drawScalar(Dist d, Rng &r, const double *p) {
     double u = r.uniform() - 0.5;
     return p[0] - p[1] * (u < 0 ? -1.0 : 1.0) * std::log(1 - 2 * std::fabs(u));
   }
-  case Dist::Bernoulli: return r.uniform() < p[0] ? 1 : 0;
-  case Dist::Poisson: return r.poisson(p[0]);
-  default: break;
+  case Dist::Bernoulli:
+    return r.uniform() < p[0] ? 1 : 0;
+  case Dist::Poisson:
+    return r.poisson(p[0]);
+  default:
+    break;
   }
   return NAN;
 }
@@ -92,7 +102,8 @@ double drawScalar(Dist d, Rng &r, const double *p) {
 std::vector<double> asDoubles(const Tensor &t) { return t.toDoubles(); }
 } // namespace
 
-Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &shape, int64_t n, uint64_t seed) {
+Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &shape, int64_t n,
+                   uint64_t seed) {
   std::string op = std::string("sample(") + distName(dist) + ")";
   if (n < 0) throw ValueError(op + ": the number of draws must be >= 0, got " + std::to_string(n));
   Rng rng(seed);
@@ -104,14 +115,16 @@ Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &sh
     std::vector<double> p = asDoubles(params[0]);
     double total = 0;
     for (double v : p) {
-      if (!(v >= 0)) throw ValueError(op + ": probabilities must be >= 0, got " + std::to_string(v));
+      if (!(v >= 0))
+        throw ValueError(op + ": probabilities must be >= 0, got " + std::to_string(v));
       total += v;
     }
     if (!(total > 0)) throw ValueError(op + ": probabilities sum to " + std::to_string(total));
     for (int64_t i = 0; i < n; ++i) {
       double u = rng.uniform() * total, acc = 0;
       size_t k = 0;
-      while (k + 1 < p.size() && (acc += p[k]) < u) ++k;
+      while (k + 1 < p.size() && (acc += p[k]) < u)
+        ++k;
       out.push_back(static_cast<double>(k));
     }
     return Tensor::fromVector(out, outShape).astype(DType::Int64);
@@ -122,7 +135,8 @@ Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &sh
     std::vector<double> l(k * k, 0.0);
     if (dist == Dist::MvNormalDiag) {
       std::vector<double> s = asDoubles(params[1]);
-      for (size_t i = 0; i < k; ++i) l[i * k + i] = s[i];
+      for (size_t i = 0; i < k; ++i)
+        l[i * k + i] = s[i];
     } else if (dist == Dist::MvNormalChol) {
       l = asDoubles(params[1]);
     } else {
@@ -130,10 +144,12 @@ Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &sh
     }
     std::vector<double> z(k);
     for (int64_t i = 0; i < n; ++i) {
-      for (double &v : z) v = rng.normal();
+      for (double &v : z)
+        v = rng.normal();
       for (size_t a = 0; a < k; ++a) {
         double s = mu[a];
-        for (size_t b = 0; b <= a; ++b) s += l[a * k + b] * z[b];
+        for (size_t b = 0; b <= a; ++b)
+          s += l[a * k + b] * z[b];
         out.push_back(s);
       }
     }
@@ -141,12 +157,14 @@ Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &sh
   }
   // Scalar distributions: parameters broadcast to the rv's shape.
   std::vector<std::vector<double>> p;
-  for (const Tensor &t : params) p.push_back(detail::broadcastMaterialize(t.astype(DType::Float64), shape).toDoubles());
+  for (const Tensor &t : params)
+    p.push_back(detail::broadcastMaterialize(t.astype(DType::Float64), shape).toDoubles());
   int64_t m = shapeSize(shape);
   double args[3];
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < m; ++j) {
-      for (size_t a = 0; a < p.size(); ++a) args[a] = p[a][j];
+      for (size_t a = 0; a < p.size(); ++a)
+        args[a] = p[a][j];
       out.push_back(drawScalar(dist, rng, args));
     }
   Tensor t = Tensor::fromVector(out, outShape);

@@ -13,21 +13,21 @@
 namespace graphjit {
 
 enum class Dist {
-  Normal,      ///< (mu, sigma)
-  HalfNormal,  ///< (sigma); support x >= 0
-  LogNormal,   ///< (mu, sigma); log x ~ Normal(mu, sigma)
-  MvNormal,    ///< (mu[k], cov[k,k]); logp through cholesky(cov)
-  MvNormalChol,///< (mu[k], L[k,k]) with cov = L L^T, L lower triangular
-  MvNormalDiag,///< (mu[k], sigma[k]); independent coordinates
-  Uniform,     ///< (lower, upper)
-  Exponential, ///< (lam): rate
-  Gamma,       ///< (alpha, beta): shape and rate
-  Beta,        ///< (alpha, beta)
-  StudentT,    ///< (nu, mu, sigma)
-  Laplace,     ///< (mu, b)
-  Bernoulli,   ///< (p): values 0 or 1
-  Categorical, ///< (p[k]): values 0 .. k-1
-  Poisson,     ///< (mu): values 0, 1, 2, ...
+  Normal,       ///< (mu, sigma)
+  HalfNormal,   ///< (sigma); support x >= 0
+  LogNormal,    ///< (mu, sigma); log x ~ Normal(mu, sigma)
+  MvNormal,     ///< (mu[k], cov[k,k]); logp through cholesky(cov)
+  MvNormalChol, ///< (mu[k], L[k,k]) with cov = L L^T, L lower triangular
+  MvNormalDiag, ///< (mu[k], sigma[k]); independent coordinates
+  Uniform,      ///< (lower, upper)
+  Exponential,  ///< (lam): rate
+  Gamma,        ///< (alpha, beta): shape and rate
+  Beta,         ///< (alpha, beta)
+  StudentT,     ///< (nu, mu, sigma)
+  Laplace,      ///< (mu, b)
+  Bernoulli,    ///< (p): values 0 or 1
+  Categorical,  ///< (p[k]): values 0 .. k-1
+  Poisson,      ///< (mu): values 0, 1, 2, ...
 };
 
 /// Every distribution, in declaration order (registration walks it).
@@ -71,8 +71,9 @@ private:
   uint64_t seed_;
 };
 
-/// A random variable of distribution `d` with the given parameter graphs (numbers become constants).
-/// Throws ValueError for the wrong number of parameters, ShapeError for shapes that do not fit.
+/// A random variable of distribution `d` with the given parameter graphs (numbers become
+/// constants). Throws ValueError for the wrong number of parameters, ShapeError for shapes that do
+/// not fit.
 Var randomVariable(Dist d, std::vector<Var> params, const std::string &name = "");
 /// The RandomVariableOp of `v`'s owner, or null when `v` is not a random variable.
 const RandomVariableOp *asRandomVariable(const Var &v);
@@ -99,7 +100,8 @@ Var poisson(const Var &mu, const std::string &name = "");
 /// n draws of `dist` with concrete parameter values `params`, each of `shape`
 /// (the rv's shape): a tensor of shape [n] + shape. Same seed, same draws, on
 /// every platform (the generator and each transformation are written out).
-Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &shape, int64_t n, uint64_t seed);
+Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &shape, int64_t n,
+                   uint64_t seed);
 
 /// rv_<dist> for every distribution.
 void registerRandomOps(class OpRegistry &registry);

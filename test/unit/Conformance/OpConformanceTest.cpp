@@ -20,7 +20,8 @@ namespace {
 // Any other op without a case in GradCases.h must throw NotImplementedError from L_op.
 const std::set<std::string> kNotDifferentiable = {
     // integer or bool results
-    "all", "and", "any", "argmax", "argmin", "eq", "floor_div", "ge", "gt", "le", "lt", "neq", "not", "or", "sign",
+    "all", "and", "any", "argmax", "argmin", "eq", "floor_div", "ge", "gt", "le", "lt", "neq",
+    "not", "or", "sign",
     // values made from attrs or shapes alone
     "arange", "eye", "full_like", "shape", "split_like",
     // zero gradient on purpose: checked in VerifyGradTest's StopGradientBlocksTheFlow
@@ -36,15 +37,19 @@ const std::map<std::string, std::string> kNotBatchable = [] {
   std::map<std::string, std::string> m;
   // A batch of draws from one seed is not the loop of single draws from that seed: batching
   // random variables needs explicit rng inputs (a later issue).
-  for (Dist d : allDists()) m[std::string("rv_") + distName(d)] = "one seed cannot give a loop's draws";
+  for (Dist d : allDists())
+    m[std::string("rv_") + distName(d)] = "one seed cannot give a loop's draws";
   // No batching rule yet: linear algebra would batch over leading dims (Blockwise, a later issue).
-  for (const char *n : {"cholesky", "det", "slogdet", "solve", "solve_triangular", "matrix_inverse", "tril"})
+  for (const char *n :
+       {"cholesky", "det", "slogdet", "solve", "solve_triangular", "matrix_inverse", "tril"})
     m[n] = "linear algebra has no batching rule yet (Blockwise)";
   m["gammaln"] = m["digamma"] = "no batching rule yet (an elemwise rule would do)";
-  m["reshape_like"] = "no batching rule: the target shape comes from a second, maybe batched, input";
+  m["reshape_like"] =
+      "no batching rule: the target shape comes from a second, maybe batched, input";
   m["split_like"] = "no batching rule: the split sizes come from a second, maybe batched, input";
   m["inc_take"] = "no batching rule: the indices address one axis of one batch element";
-  m["argmax"] = "the case's argmax over all axes would cross the batch dims (along an axis it batches)";
+  m["argmax"] =
+      "the case's argmax over all axes would cross the batch dims (along an axis it batches)";
   m["concatenate"] = "with only x batched, the unbatched part would have to be broadcast first";
   return m;
 }();
@@ -59,7 +64,8 @@ using Builder = std::function<std::vector<Var>(const std::vector<Var> &)>;
 using Problems = std::vector<std::string>;
 
 bool impure(const std::string &name) {
-  return opRegistry().contains(name) && !opRegistry().make(name, opRegistry().exampleAttrs(name))->isPure();
+  return opRegistry().contains(name) &&
+         !opRegistry().make(name, opRegistry().exampleAttrs(name))->isPure();
 }
 
 /// Random ops must agree exactly (same seed, same draws); the others to rounding.
@@ -79,7 +85,8 @@ std::vector<Apply *> nodesOf(const std::vector<Var> &outputs, const std::string 
 Tensor rows(const Tensor &t, int64_t n) {
   std::vector<double> v = t.toDoubles(), out;
   for (int64_t r = 0; r < n; ++r)
-    for (int c = 0; c < 3; ++c) out.push_back(v[(r % 2) * 3 + c] + r);
+    for (int c = 0; c < 3; ++c)
+      out.push_back(v[(r % 2) * 3 + c] + r);
   return Tensor::fromVector(out, {n, 3});
 }
 
@@ -92,26 +99,30 @@ void textRoundTrip(const std::string &name, const Builder &build, Problems &p) {
     std::string once = printFunction(fn);
     TextFunction parsed = parseFunction(once);
     std::string twice = printFunction(parsed);
-    if (once != twice) return p.push_back("text: prints differently after parsing:\n" + once + "\n" + twice);
+    if (once != twice)
+      return p.push_back("text: prints differently after parsing:\n" + once + "\n" + twice);
     auto v = opCaseValues();
     auto a = evaluate(fn.outputs, {{x, v[0]}, {y, v[1]}});
     auto b = evaluate(parsed.outputs, {{parsed.inputs[0], v[0]}, {parsed.inputs[1], v[1]}});
     for (size_t i = 0; i < a.size(); ++i)
-      if (!same(a[i], b[i], true)) p.push_back("text: the parsed graph computes " + b[i].str() + ", not " + a[i].str());
+      if (!same(a[i], b[i], true))
+        p.push_back("text: the parsed graph computes " + b[i].str() + ", not " + a[i].str());
   } catch (const std::exception &e) {
     p.push_back(std::string("text: ") + e.what());
   }
 }
 
 /// inferShape and the static output types agree with what perform returns, at every node.
-void shapesMatchPerform(const Builder &build, const Shape &inShape, const std::vector<Tensor> &values, Problems &p) {
+void shapesMatchPerform(const Builder &build, const Shape &inShape,
+                        const std::vector<Tensor> &values, Problems &p) {
   Var x = tensor(DType::Float64, inShape, "x"), y = tensor(DType::Float64, inShape, "y");
   std::vector<Var> outs = build({x, y});
   Bindings bind{{x, values[0]}, {y, values[1]}};
   for (Apply *n : toposort(outs)) {
     std::vector<Tensor> in = evaluate(n->inputs(), bind);
     std::vector<Shape> shapes;
-    for (auto &t : in) shapes.push_back(t.shape());
+    for (auto &t : in)
+      shapes.push_back(t.shape());
     std::vector<Tensor> got = n->op().perform(in);
     std::vector<Shape> inferred = n->op().inferShape(shapes);
     std::string op = n->op().str();
@@ -123,16 +134,16 @@ void shapesMatchPerform(const Builder &build, const Shape &inShape, const std::v
     for (size_t i = 0; i < got.size(); ++i) {
       const TensorType &t = n->output(static_cast<int>(i)).type();
       if (got[i].shape() != inferred[i])
-        p.push_back("shape: " + op + " output " + std::to_string(i) + ": inferShape says " + shapeStr(inferred[i]) +
-                    ", perform returns " + shapeStr(got[i].shape()));
+        p.push_back("shape: " + op + " output " + std::to_string(i) + ": inferShape says " +
+                    shapeStr(inferred[i]) + ", perform returns " + shapeStr(got[i].shape()));
       if (got[i].dtype() != t.dtype || static_cast<int>(got[i].shape().size()) != t.ndim())
-        p.push_back("shape: " + op + " output " + std::to_string(i) + " is typed " + t.str() + ", perform returns " +
-                    got[i].str());
+        p.push_back("shape: " + op + " output " + std::to_string(i) + " is typed " + t.str() +
+                    ", perform returns " + got[i].str());
       else
         for (int d = 0; d < t.ndim(); ++d)
           if (t.shape[d] != kUnknownDim && t.shape[d] != got[i].shape()[d])
-            p.push_back("shape: " + op + " output " + std::to_string(i) + " is typed " + t.str() + ", perform returns " +
-                        shapeStr(got[i].shape()));
+            p.push_back("shape: " + op + " output " + std::to_string(i) + " is typed " + t.str() +
+                        ", perform returns " + shapeStr(got[i].shape()));
     }
   }
 }
@@ -140,7 +151,8 @@ void shapesMatchPerform(const Builder &build, const Shape &inShape, const std::v
 void gradient(const std::string &name, const Builder &build, Problems &p) {
   static const auto cases = differentiableCases();
   if (auto it = cases.find(name); it != cases.end()) {
-    for (size_t i = 0; i < it->second.size(); ++i) try {
+    for (size_t i = 0; i < it->second.size(); ++i)
+      try {
         verify_grad(it->second[i].fn, it->second[i].point);
       } catch (const std::exception &e) {
         p.push_back("gradient case " + std::to_string(i) + ": " + e.what());
@@ -154,11 +166,13 @@ void gradient(const std::string &name, const Builder &build, Problems &p) {
   for (Apply *n : nodesOf(outs, name)) {
     try {
       n->op().L_op(n->inputs(), n->outputs(), n->outputs());
-      p.push_back("gradient: no case in GradCases.h, and L_op does not throw NotImplementedError (or list the op "
+      p.push_back("gradient: no case in GradCases.h, and L_op does not throw NotImplementedError "
+                  "(or list the op "
                   "in kNotDifferentiable, saying why)");
     } catch (const NotImplementedError &) {
     } catch (const std::exception &e) {
-      p.push_back(std::string("gradient: L_op throws something other than NotImplementedError: ") + e.what());
+      p.push_back(std::string("gradient: L_op throws something other than NotImplementedError: ") +
+                  e.what());
     }
   }
 }
@@ -166,7 +180,8 @@ void gradient(const std::string &name, const Builder &build, Problems &p) {
 void jitAgainstInterpreter(const std::string &name, const Builder &build, Problems &p) {
   bool exact = impure(name);
   auto values = opCaseValues();
-  auto check = [&](const Shape &xs, const Shape &ys, const std::vector<Tensor> &in, const std::string &what) {
+  auto check = [&](const Shape &xs, const Shape &ys, const std::vector<Tensor> &in,
+                   const std::string &what) {
     Var x = tensor(DType::Float64, xs, "x"), y = tensor(DType::Float64, ys, "y");
     std::vector<Var> outs = build({x, y});
     try {
@@ -174,8 +189,8 @@ void jitAgainstInterpreter(const std::string &name, const Builder &build, Proble
       auto b = compile({x, y}, outs, {}, Mode::Interpret)(in);
       for (size_t i = 0; i < a.size(); ++i)
         if (!same(a[i], b[i], exact))
-          p.push_back("jit (" + what + ") output " + std::to_string(i) + ": JIT " + a[i].str() + ", interpreter " +
-                      b[i].str());
+          p.push_back("jit (" + what + ") output " + std::to_string(i) + ": JIT " + a[i].str() +
+                      ", interpreter " + b[i].str());
     } catch (const std::exception &e) {
       p.push_back("jit (" + what + "): " + e.what());
     }
@@ -186,7 +201,8 @@ void jitAgainstInterpreter(const std::string &name, const Builder &build, Proble
       compile({x, y}, build({x, y}), {}, Mode::JIT);
       p.push_back("jit: compiles but is listed in kNotLowered");
     } catch (const NotImplementedError &e) {
-      if (std::string(e.what()).find(name) == std::string::npos) p.push_back(std::string("jit: ") + e.what());
+      if (std::string(e.what()).find(name) == std::string::npos)
+        p.push_back(std::string("jit: ") + e.what());
     }
     return;
   }
@@ -208,7 +224,8 @@ void batching(const std::string &name, const Builder &build, Problems &p) {
   bool refused = false, failed = false;
   for (bool batchY : {true, false}) {
     Var x = tensor(DType::Float64, {2, 3}, "x"), y = tensor(DType::Float64, {2, 3}, "y");
-    Var xb = tensor(DType::Float64, {batch, 2, 3}, "xb"), yb = tensor(DType::Float64, {batch, 2, 3}, "yb");
+    Var xb = tensor(DType::Float64, {batch, 2, 3}, "xb"),
+        yb = tensor(DType::Float64, {batch, 2, 3}, "yb");
     std::vector<Var> outs = build({x, y});
     Replacements repl{{x, xb}};
     if (batchY) repl.push_back({y, yb});
@@ -219,7 +236,8 @@ void batching(const std::string &name, const Builder &build, Problems &p) {
     } catch (const NotImplementedError &e) {
       refused = failed = true;
       if (refusable == kNotBatchable.end() && bug == kBatchingBugs.end())
-        p.push_back("batching (" + what + "): " + e.what() + " (batch the op, or list it in kNotBatchable with the reason)");
+        p.push_back("batching (" + what + "): " + e.what() +
+                    " (batch the op, or list it in kNotBatchable with the reason)");
       else if (std::string(e.what()).find(name) == std::string::npos)
         p.push_back("batching (" + what + "): the refusal does not name the op: " + e.what());
       continue;
@@ -233,12 +251,16 @@ void batching(const std::string &name, const Builder &build, Problems &p) {
       std::vector<Tensor> xs, ys;
       for (int64_t i = 0; i < batch; ++i) {
         xs.push_back(evaluate(constant(values[0]) + 0.25 * static_cast<double>(i)));
-        ys.push_back(batchY ? evaluate(constant(values[1]) - 0.125 * static_cast<double>(i)) : values[1]);
+        ys.push_back(batchY ? evaluate(constant(values[1]) - 0.125 * static_cast<double>(i))
+                            : values[1]);
       }
-      Tensor xBatch = evaluate(stack(std::vector<Var>{constant(xs[0]), constant(xs[1]), constant(xs[2])}));
-      Tensor yBatch = evaluate(stack(std::vector<Var>{constant(ys[0]), constant(ys[1]), constant(ys[2])}));
+      Tensor xBatch =
+          evaluate(stack(std::vector<Var>{constant(xs[0]), constant(xs[1]), constant(xs[2])}));
+      Tensor yBatch =
+          evaluate(stack(std::vector<Var>{constant(ys[0]), constant(ys[1]), constant(ys[2])}));
       Bindings bind{{xb, xBatch}};
-      bind.push_back(batchY ? std::pair<Var, Tensor>{yb, yBatch} : std::pair<Var, Tensor>{y, values[1]});
+      bind.push_back(batchY ? std::pair<Var, Tensor>{yb, yBatch}
+                            : std::pair<Var, Tensor>{y, values[1]});
       std::vector<Tensor> got = evaluate(outsB, bind);
       for (int64_t i = 0; i < batch; ++i) {
         std::vector<Tensor> want = evaluate(outs, {{x, xs[i]}, {y, ys[i]}});
@@ -248,8 +270,8 @@ void batching(const std::string &name, const Builder &build, Problems &p) {
           if (!same(g, want[k], false)) {
             failed = true;
             if (bug == kBatchingBugs.end())
-              p.push_back("batching (" + what + ") element " + std::to_string(i) + " output " + std::to_string(k) +
-                          ": batched " + g.str() + ", loop " + want[k].str());
+              p.push_back("batching (" + what + ") element " + std::to_string(i) + " output " +
+                          std::to_string(k) + ": batched " + g.str() + ", loop " + want[k].str());
           }
         }
       }
@@ -259,9 +281,11 @@ void batching(const std::string &name, const Builder &build, Problems &p) {
     }
   }
   if (refusable != kNotBatchable.end() && !refused)
-    p.push_back("batching: batches in every variant but is listed in kNotBatchable (" + refusable->second + ")");
+    p.push_back("batching: batches in every variant but is listed in kNotBatchable (" +
+                refusable->second + ")");
   if (bug != kBatchingBugs.end() && !failed)
-    p.push_back("batching: now agrees with the loop: remove it from kBatchingBugs (" + bug->second + ")");
+    p.push_back("batching: now agrees with the loop: remove it from kBatchingBugs (" + bug->second +
+                ")");
 }
 } // namespace
 
@@ -271,14 +295,16 @@ TEST(OpConformance, EveryRegisteredOpHasEveryFacet) {
   for (const std::string &name : opRegistry().names()) {
     auto it = builders.find(name);
     if (it == builders.end()) {
-      ADD_FAILURE() << "op '" << name << "' has no conformance case: add one to test/unit/OpCases.h";
+      ADD_FAILURE() << "op '" << name
+                    << "' has no conformance case: add one to test/unit/OpCases.h";
       continue;
     }
     const Builder &build = it->second;
     Problems p;
     {
       Var x = tensor(DType::Float64, {2, 3}, "x"), y = tensor(DType::Float64, {2, 3}, "y");
-      if (nodesOf(build({x, y}), name).empty()) p.push_back("the case in OpCases.h does not apply the op");
+      if (nodesOf(build({x, y}), name).empty())
+        p.push_back("the case in OpCases.h does not apply the op");
     }
     textRoundTrip(name, build, p);
     try {
@@ -290,17 +316,23 @@ TEST(OpConformance, EveryRegisteredOpHasEveryFacet) {
     gradient(name, build, p);
     jitAgainstInterpreter(name, build, p);
     batching(name, build, p);
-    for (const std::string &problem : p) ADD_FAILURE() << "op '" << name << "': " << problem;
+    for (const std::string &problem : p)
+      ADD_FAILURE() << "op '" << name << "': " << problem;
   }
 }
 
 TEST(OpConformance, ListsNameOnlyRegisteredOps) {
   // A stale entry would hide nothing today but would silently exempt a future op of that name.
-  for (auto &n : kNotDifferentiable) EXPECT_TRUE(opRegistry().contains(n)) << n;
-  for (auto &n : kNotLowered) EXPECT_TRUE(opRegistry().contains(n)) << n;
-  for (auto &[n, why] : kNotBatchable) EXPECT_TRUE(opRegistry().contains(n)) << n << ": " << why;
-  for (auto &[n, why] : kBatchingBugs) EXPECT_TRUE(opRegistry().contains(n)) << n << ": " << why;
-  for (auto &[n, c] : differentiableCases()) EXPECT_TRUE(opRegistry().contains(n)) << n;
+  for (auto &n : kNotDifferentiable)
+    EXPECT_TRUE(opRegistry().contains(n)) << n;
+  for (auto &n : kNotLowered)
+    EXPECT_TRUE(opRegistry().contains(n)) << n;
+  for (auto &[n, why] : kNotBatchable)
+    EXPECT_TRUE(opRegistry().contains(n)) << n << ": " << why;
+  for (auto &[n, why] : kBatchingBugs)
+    EXPECT_TRUE(opRegistry().contains(n)) << n << ": " << why;
+  for (auto &[n, c] : differentiableCases())
+    EXPECT_TRUE(opRegistry().contains(n)) << n;
 }
 
 namespace {
@@ -310,18 +342,23 @@ class Twice : public Op {
 public:
   explicit Twice(Broken b) : broken_(b) {}
   std::string name() const override { return "conformance_twice"; }
-  std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override { return {in.at(0)}; }
+  std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override {
+    return {in.at(0)};
+  }
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override {
     return {broken_ == Broken::InferShape ? Shape{1} : in.at(0)};
   }
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override {
     return {evaluate(constant(in[0]) * 2.0)};
   }
-  std::vector<Var> L_op(const std::vector<Var> &, const std::vector<Var> &, const std::vector<Var> &g) const override {
-    if (broken_ == Broken::Gradient) return {g[0] * 3.0}; // wrong, and there is no gradient case for it
+  std::vector<Var> L_op(const std::vector<Var> &, const std::vector<Var> &,
+                        const std::vector<Var> &g) const override {
+    if (broken_ == Broken::Gradient)
+      return {g[0] * 3.0}; // wrong, and there is no gradient case for it
     throw NotImplementedError("conformance_twice: no gradient (the probe declares it)");
   }
-  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &in, int b) const override {
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &in,
+                             int b) const override {
     if (broken_ == Broken::Batching) return Op::vectorize(node, in, b);
     return {applyOp1(std::make_shared<Twice>(broken_), {in[0].var})};
   }
@@ -347,14 +384,19 @@ TEST(OpConformance, EachFacetCatchesABrokenOp) {
   for (Broken b : {Broken::InferShape, Broken::Gradient, Broken::Batching}) {
     Problems p = checkProbe(b);
     ASSERT_FALSE(p.empty()) << static_cast<int>(b);
-    const char *facet = b == Broken::InferShape ? "shape:" : b == Broken::Gradient ? "gradient:" : "batching";
+    const char *facet = b == Broken::InferShape ? "shape:"
+                        : b == Broken::Gradient ? "gradient:"
+                                                : "batching";
     EXPECT_EQ(p[0].rfind(facet, 0), 0u) << p[0];
   }
   // Not registered: its text does not parse back.
   Problems text;
-  textRoundTrip("conformance_twice",
-                [](const std::vector<Var> &v) { return std::vector<Var>{applyOp1(std::make_shared<Twice>(Broken::Nothing), {v[0]})}; },
-                text);
+  textRoundTrip(
+      "conformance_twice",
+      [](const std::vector<Var> &v) {
+        return std::vector<Var>{applyOp1(std::make_shared<Twice>(Broken::Nothing), {v[0]})};
+      },
+      text);
   ASSERT_FALSE(text.empty());
   EXPECT_NE(text[0].find("unknown op 'conformance_twice'"), std::string::npos) << text[0];
 }

@@ -1,8 +1,8 @@
 // A graph holding a random variable through every stage the op registry opens:
 // it prints, parses back, compiles, and a second process reloads its schedule
 // from the disk cache and draws the same values (the seed is in the text).
-#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
 
@@ -24,8 +24,10 @@ public:
     setenv(name, value.c_str(), 1);
   }
   ~ScopedEnv() {
-    if (old_) setenv(name_, old_->c_str(), 1);
-    else unsetenv(name_);
+    if (old_)
+      setenv(name_, old_->c_str(), 1);
+    else
+      unsetenv(name_);
   }
 
 private:
@@ -53,13 +55,15 @@ int inChild(const std::function<int()> &body) {
 size_t schedulesIn(const std::string &dir) {
   size_t n = 0;
   if (fs::exists(dir))
-    for (auto &e : fs::directory_iterator(dir)) n += e.path().filename().string().rfind("schedule", 0) == 0;
+    for (auto &e : fs::directory_iterator(dir))
+      n += e.path().filename().string().rfind("schedule", 0) == 0;
   return n;
 }
 
 /// Parses `text`, compiles it and checks the draws against `want` (exactly: same seed, same draws).
 /// Exit codes: 10 the schedule did not come from disk when expected, 11 wrong values.
-int parseCompileAndCheck(const std::string &text, const Tensor &in, const Tensor &want, bool expectFromDisk) {
+int parseCompileAndCheck(const std::string &text, const Tensor &in, const Tensor &want,
+                         bool expectFromDisk) {
   TextFunction fn = parseFunction(text);
   size_t before = jitCompileCount();
   Function f = compile(fn.inputs, fn.outputs);
@@ -72,7 +76,8 @@ int parseCompileAndCheck(const std::string &text, const Tensor &in, const Tensor
 } // namespace
 
 TEST(DiskCache, RandomVariableGraphPrintsParsesCompilesAndReloads) {
-  std::string dir = (fs::temp_directory_path() / ("graphjit-test-rv-" + std::to_string(getpid()))).string();
+  std::string dir =
+      (fs::temp_directory_path() / ("graphjit-test-rv-" + std::to_string(getpid()))).string();
   fs::remove_all(dir);
   ScopedEnv env("GRAPHJIT_CACHE_DIR", dir);
   ScopedEnv on("GRAPHJIT_CACHE", "on");
