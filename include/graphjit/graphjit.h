@@ -28,6 +28,7 @@
 #include "graphjit/Text/Render.h"
 #include "graphjit/Ops/Linalg.h"
 #include "graphjit/Ops/Special.h"
+#include "graphjit/Ops/Random.h"
 #include "graphjit/Prob/ChangeOfVariables.h"
 #include "graphjit/Prob/RandomVariable.h"
 #include "graphjit/Prob/Transforms.h"

@@ -1,3 +1,4 @@
+// The op registry: every op graphjit defines, registered explicitly.
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -7,6 +8,7 @@
 #include "graphjit/Ops/Shape.h"
 #include "graphjit/Ops/StopGradient.h"
 #include "graphjit/Ops/Linalg.h"
+#include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Special.h"
 
 #include "graphjit/Support/Error.h"
@@ -28,6 +30,7 @@ OpRegistry &registry() {
     registerStopGradientOps(r);
     registerLinalgOps(r);
     registerSpecialOps(r);
+    registerRandomOps(r);
     return r;
   }();
   return registry;

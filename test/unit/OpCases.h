@@ -1,5 +1,5 @@
 // One small graph per registered op, shared by the tests that must cover
-// every op (text round trip, JIT against the interpreter). Each builder takes
+// every op (the conformance test, JIT gradients). Each builder takes
 // two f64 inputs of shape [2,3] (the values used are given in opCaseValues()).
 #pragma once
 
@@ -70,9 +70,13 @@ inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Va
   b["stop_gradient"] = [](V v) { return std::vector<Var>{stop_gradient(v[0])}; };
   // Linear algebra on the positive definite x x^T ([2,2] from a [2,3] x).
   auto spd = [](const Var &x) { return matmul(x, transpose(x)); };
+  // The lower triangle of a [2,2] matrix by an elemwise mask (cholesky and tril have no batching
+  // rule, so a case built on them could not reach its own op's rule): a Cholesky factor of x x^T-like.
+  auto lowerOf = [](const Var &m) { return m * constant(Tensor::of({{1, 0}, {1, 1}})); };
   b["cholesky"] = [spd](V v) { return std::vector<Var>{cholesky(spd(v[0]))}; };
-  b["solve_triangular"] = [spd](V v) {
-    return std::vector<Var>{solve_triangular(cholesky(spd(v[0])), v[1], true, true), solve_triangular(spd(v[0]), v[1](slice(), 0), false)};
+  b["solve_triangular"] = [spd, lowerOf](V v) {
+    return std::vector<Var>{solve_triangular(lowerOf(spd(v[0])), v[1], true, true),
+                            solve_triangular(spd(v[0]), v[1](slice(), 0), false)};
   };
   b["solve"] = [spd](V v) { return std::vector<Var>{solve(spd(v[0]), v[1]), solve(spd(v[0]), v[1](slice(), 1))}; };
   b["det"] = [spd](V v) { return std::vector<Var>{det(spd(v[0]))}; };
@@ -84,6 +88,30 @@ inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Va
   b["tril"] = [](V v) { return std::vector<Var>{tril(v[0]), tril(v[1], -1)}; };
   b["gammaln"] = [](V v) { return std::vector<Var>{gammaln(v[0]), gammaln(v[1])}; };
   b["digamma"] = [](V v) { return std::vector<Var>{digamma(v[0]), digamma(v[1])}; };
+  // Random variables: valid parameters from x and y, computed exactly (abs, add, div), so that
+  // the interpreter and the JIT draw from bit-identical parameters with the op's seed.
+  auto pos = [](const Var &t) { return abs(t) + 0.5; };       // > 0
+  auto unit = [](const Var &t) { return abs(t) / (abs(t) + 1.0); }; // in [0, 1)
+  auto rv = [](Dist d, std::function<std::vector<Var>(V)> params) {
+    return [d, params](V v) { return std::vector<Var>{randomVariable(d, params(v))}; };
+  };
+  b["rv_normal"] = rv(Dist::Normal, [pos](V v) { return std::vector<Var>{v[0], pos(v[1])}; });
+  b["rv_halfnormal"] = rv(Dist::HalfNormal, [pos](V v) { return std::vector<Var>{pos(v[1])}; });
+  b["rv_lognormal"] = rv(Dist::LogNormal, [pos](V v) { return std::vector<Var>{v[1], pos(v[0])}; });
+  b["rv_mvnormal"] = rv(Dist::MvNormal, [spd](V v) { return std::vector<Var>{v[1](slice(), 0), spd(v[0])}; });
+  // Any lower triangular L with a positive diagonal is a Cholesky factor (of L L^T).
+  b["rv_mvnormal_chol"] = rv(Dist::MvNormalChol,
+                             [spd, lowerOf](V v) { return std::vector<Var>{v[1](slice(), 0), lowerOf(spd(v[0]))}; });
+  b["rv_mvnormal_diag"] = rv(Dist::MvNormalDiag, [pos](V v) { return std::vector<Var>{v[0](0), pos(v[1](0))}; });
+  b["rv_uniform"] = rv(Dist::Uniform, [pos](V v) { return std::vector<Var>{v[1], v[1] + pos(v[0])}; });
+  b["rv_exponential"] = rv(Dist::Exponential, [pos](V v) { return std::vector<Var>{pos(v[1])}; });
+  b["rv_gamma"] = rv(Dist::Gamma, [pos](V v) { return std::vector<Var>{pos(v[0]), pos(v[1])}; });
+  b["rv_beta"] = rv(Dist::Beta, [pos](V v) { return std::vector<Var>{pos(v[0]), pos(v[1])}; });
+  b["rv_studentt"] = rv(Dist::StudentT, [pos](V v) { return std::vector<Var>{pos(v[0]), v[1], pos(v[1])}; });
+  b["rv_laplace"] = rv(Dist::Laplace, [pos](V v) { return std::vector<Var>{v[0], pos(v[1])}; });
+  b["rv_bernoulli"] = rv(Dist::Bernoulli, [unit](V v) { return std::vector<Var>{unit(v[1])}; });
+  b["rv_categorical"] = rv(Dist::Categorical, [pos](V v) { return std::vector<Var>{pos(v[1](0))}; });
+  b["rv_poisson"] = rv(Dist::Poisson, [pos](V v) { return std::vector<Var>{pos(v[0])}; });
   return b;
 }
 
@@ -99,7 +127,10 @@ inline bool shapeAgnostic(const std::string &name) {
                                                  "max", "min", "reshape_like",
                                                  // square matrices from the rows: need independent rows
                                                  "cholesky", "solve_triangular", "solve", "det", "slogdet",
-                                                 "matrix_inverse"};
+                                                 "matrix_inverse",
+                                                 // a vector from row 0, or a [k,k] matrix from the rows
+                                                 "rv_mvnormal", "rv_mvnormal_chol", "rv_mvnormal_diag",
+                                                 "rv_categorical"};
   for (auto &f : fixed)
     if (f == name) return false;
   return true;

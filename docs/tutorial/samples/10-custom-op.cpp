@@ -1,10 +1,12 @@
-// Chapter 10: writing your own Op: type rule, inferShape, perform, L_op.
+// Chapter 10: writing your own Op: type rule, inferShape, perform, L_op, vectorize.
 #include <graphjit/graphjit.h>
 #include <graphjit/JIT/JIT.h>
 
 #include <iostream>
 
 using namespace graphjit;
+
+Var cube(const Var &x);
 
 /// cube(x) = x^3, elementwise, float64 only.
 class Cube : public Op {
@@ -32,6 +34,11 @@ public:
                         const std::vector<Var> &outputGrads) const override {
     return {outputGrads[0] * 3.0 * sqr(inputs[0])};
   }
+  // Batching rule for vectorize_graph: cube works element by element, so the cube of the batched
+  // input is the batched output (inputs[i].batched says which inputs carry the batch dims).
+  std::vector<Var> vectorize(const Apply &, const std::vector<BatchedVar> &inputs, int) const override {
+    return {cube(inputs[0].var)};
+  }
 };
 
 Var cube(const Var &x) { return applyOp1(std::make_shared<Cube>(), {x}); }
@@ -57,6 +64,11 @@ int main() {
             << "\n";
   Function f = compile({x}, {y}, {}, Mode::Interpret);
   std::cout << "interpreted: " << f.call1({Tensor::of({-1})}).str() << "\n";
+  // vectorize_graph batches y over the rows of a matrix: cube's rule, then add's.
+  Var xs = matrix("xs");
+  Var ys = vectorize_graph(y, {{x, xs}});
+  std::cout << "batched: " << ys.type().str() << " " << ys.eval({{xs, Tensor::of({{1, 2}, {3, -1}})}}).str() << "\n";
+  std::cout << dprint(ys);
 }
 
 // Output (make test checks these lines with FileCheck):
@@ -69,3 +81,7 @@ int main() {
 // CHECK-NEXT: type rule: cube: expected one f64 input, got 1 inputs of type i64[?]
 // CHECK-NEXT: jit: f64[1] [0], host steps: 1
 // CHECK-NEXT: interpreted: f64[1] [0]
+// CHECK-NEXT: batched: f64[?,?] f64[2,2] {{\[\[2, 9\], \[28, 0\]\]}}
+// CHECK-NEXT: add [id A]
+// CHECK-NEXT:  ├─ cube [id B]
+// CHECK-NEXT:  │   └─ xs [id C]

@@ -1,7 +1,7 @@
-// The JIT against the interpreter: every op, static and unknown dims, size-0
-// and size-1 dims, several dtypes; numerics at extreme values; random graphs.
-#include "OpCases.h"
-
+// The JIT against the interpreter beyond the per-op conformance test: dtypes
+// and broadcasting, numerics at extreme values, caches, shared variables,
+// strided inputs.
+#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
 
 #include <gtest/gtest.h>
@@ -13,9 +13,6 @@
 using namespace graphjit;
 
 namespace {
-// Ops the JIT does not lower yet: compile must say so, naming the op.
-const std::set<std::string> kNotLowered = {};
-
 double tolerance(DType t) { return t == DType::Float32 ? 1e-5 : 1e-12; }
 
 void expectSame(const std::vector<Var> &inputs, const std::vector<Var> &outputs, const std::vector<Tensor> &values,
@@ -32,46 +29,7 @@ void expectSame(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
   }
 }
 
-Tensor rows(const Tensor &t, int64_t n) {
-  // The first n rows of a [2,3] value, or n rows cycling through it.
-  std::vector<double> v = t.toDoubles(), out;
-  for (int64_t r = 0; r < n; ++r)
-    for (int c = 0; c < 3; ++c) out.push_back(v[(r % 2) * 3 + c] + r);
-  return Tensor::fromVector(out, {n, 3});
-}
 } // namespace
-
-TEST(Jit, EveryOpMatchesTheInterpreter) {
-  auto builders = graphjit::testing::opBuilders();
-  auto values = graphjit::testing::opCaseValues();
-  for (const std::string &name : opRegistry().names()) {
-    auto it = builders.find(name);
-    ASSERT_NE(it, builders.end()) << "op '" << name << "' has no case in OpCases.h";
-    // Static shapes.
-    Var x = tensor(DType::Float64, {2, 3}, "x"), y = tensor(DType::Float64, {2, 3}, "y");
-    std::vector<Var> outs = it->second({x, y});
-    if (kNotLowered.count(name)) {
-      try {
-        compile({x, y}, outs, {}, Mode::JIT);
-        ADD_FAILURE() << name << " compiled but is listed as not lowered";
-      } catch (const NotImplementedError &e) {
-        EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
-      }
-      continue;
-    }
-    expectSame({x, y}, outs, values, name + " (static dims)");
-    // Unknown dims, and for shape-agnostic cases 0, 1 and 5 rows.
-    Var xu = tensor(DType::Float64, {kUnknownDim, kUnknownDim}, "x"),
-        yu = tensor(DType::Float64, {kUnknownDim, 3}, "y");
-    std::vector<Var> outsU = it->second({xu, yu});
-    expectSame({xu, yu}, outsU, values, name + " (unknown dims)");
-    if (graphjit::testing::shapeAgnostic(name))
-      for (int64_t n : {0, 1, 5}) {
-        std::vector<Var> o = it->second({xu, yu});
-        expectSame({xu, yu}, o, {rows(values[0], n), rows(values[1], n)}, name + " (" + std::to_string(n) + " rows)");
-      }
-  }
-}
 
 TEST(Jit, DTypesAndBroadcasting) {
   for (DType t : {DType::Float32, DType::Int32, DType::Int64}) {

@@ -1,0 +1,171 @@
+// Finite-difference gradient cases for every differentiable op: several
+// shapes per op (plain, broadcast against a static-1 dim, size-1 dims). The
+// conformance test (OpConformanceTest.cpp) runs verify_grad on each.
+#pragma once
+
+#include "graphjit/graphjit.h"
+
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace graphjit::testing {
+
+using GradFn = std::function<Var(const std::vector<Var> &)>;
+struct GradCase {
+  GradFn fn;
+  std::vector<Tensor> point;
+};
+
+inline Tensor rnd(const Shape &s, double lo = -1, double hi = 1, uint64_t seed = 7) {
+  std::mt19937_64 rng(seed + s.size() * 131 + static_cast<uint64_t>(shapeSize(s)));
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<double> v(static_cast<size_t>(shapeSize(s)));
+  for (double &x : v)
+    x = u(rng);
+  return Tensor::fromVector(v, s);
+}
+inline Tensor pos(const Shape &s) { return rnd(s, 0.5, 2.0, 11); }
+
+// Several shapes per op: plain, broadcast against a static-1 dim, and size-1 dims.
+inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
+  auto un = [](Var (*f)(const Var &), bool positive = false) {
+    auto p = positive ? pos : [](const Shape &s) { return rnd(s); };
+    return std::vector<GradCase>{{[f](auto v) { return f(v[0]); }, {p({3, 4})}},
+                                 {[f](auto v) { return f(v[0]); }, {p({1, 5})}},
+                                 {[f](auto v) { return f(v[0]); }, {p({})}}};
+  };
+  auto bin = [](Var (*f)(const Var &, const Var &), bool positive = false) {
+    auto p = positive ? pos : [](const Shape &s) { return rnd(s); };
+    return std::vector<GradCase>{
+        {[f](auto v) { return f(v[0], v[1]); }, {p({2, 3}), rnd({2, 3}, 0.5, 1.5, 3)}},
+        // v[1] has a static 1 leading dim: broadcasting gradients are summed back.
+        {[f](auto v) { return f(v[0], dimshuffle(v[1], {-1, 0})); },
+         {p({2, 3}), rnd({3}, 0.5, 1.5, 5)}},
+        {[f](auto v) { return f(v[0], v[1]); }, {p({4}), rnd({4}, 0.5, 1.5, 9)}}};
+  };
+  std::map<std::string, std::vector<GradCase>> c;
+  c["add"] = bin(add);
+  c["sub"] = bin(sub);
+  c["mul"] = bin(mul);
+  c["true_div"] = bin(true_div);
+  c["pow"] = bin(static_cast<Var (*)(const Var &, const Var &)>(pow), true);
+  c["maximum"] = bin(maximum);
+  c["minimum"] = bin(minimum);
+  c["mod"] = {{[](auto v) { return mod(v[0], v[1]); }, {rnd({5}, 0.1, 0.9), rnd({5}, 1.1, 2.0)}}};
+  c["neg"] = un(neg);
+  c["exp"] = un(exp);
+  c["log"] = un(log, true);
+  c["log1p"] = un(log1p, true);
+  c["expm1"] = un(expm1);
+  c["log2"] = un(log2, true);
+  c["log10"] = un(log10, true);
+  c["sqrt"] = un(sqrt, true);
+  c["sqr"] = un(sqr);
+  c["abs"] = un(abs, true);
+  c["sigmoid"] = un(sigmoid);
+  c["softplus"] = un(softplus);
+  c["tanh"] = un(tanh);
+  c["sin"] = un(sin);
+  c["cos"] = un(cos);
+  c["erf"] = un(erf);
+  c["reciprocal"] = un(reciprocal, true);
+  c["identity"] = {{[](auto v) { return elemwise(ScalarFn::Identity, {v[0]}); }, {rnd({3})}}};
+  c["cast"] = {
+      {[](auto v) { return cast(v[0], DType::Float64) * 2.0; }, {rnd({3}).astype(DType::Float32)}}};
+  c["where"] = {{[](auto v) { return where(v[0] > 0.0, v[0] * 3.0, sqr(v[0])); }, {rnd({6})}},
+                {[](auto v) { return where(v[0] > 0.0, dimshuffle(v[1], {-1, 0}), v[0]); },
+                 {rnd({2, 3}), rnd({3})}}};
+  c["clip"] = {{[](auto v) { return clip(v[0], -0.5, 0.5); }, {rnd({7})}},
+               {[](auto v) { return clip(v[0], v[1], v[2]); },
+                {rnd({4}), rnd({4}, -2, -1.5, 4), rnd({4}, 0, 0.1, 5)}}};
+  c["dimshuffle"] = {
+      {[](auto v) { return transpose(v[0]); }, {rnd({3, 4})}},
+      {[](auto v) { return dimshuffle(expand_dims(v[0], 1), {1, 0, 2}); }, {rnd({2, 3})}},
+      {[](auto v) { return squeeze(v[0]); }, {rnd({3, 1})}}};
+  for (const char *r : {"sum", "mean", "max", "min", "prod"}) {
+    ReduceKind k = std::string(r) == "sum"    ? ReduceKind::Sum
+                   : std::string(r) == "mean" ? ReduceKind::Mean
+                   : std::string(r) == "max"  ? ReduceKind::Max
+                   : std::string(r) == "min"  ? ReduceKind::Min
+                                              : ReduceKind::Prod;
+    c[r] = {{[k](auto v) { return reduce(k, v[0]); }, {rnd({3, 4})}},
+            {[k](auto v) { return reduce(k, v[0], IntList{1}, true); }, {rnd({2, 5})}},
+            {[k](auto v) { return reduce(k, v[0], IntList{0}); }, {rnd({1, 3})}}};
+  }
+  c["prod"].push_back(
+      {[](auto v) { return prod(v[0] * v[1]); }, {Tensor::of({0.0, 2.0, 3.0}), rnd({3})}});
+  c["softmax"] = {{[](auto v) { return softmax(v[0]); }, {rnd({3, 4})}},
+                  {[](auto v) { return softmax(v[0], 0); }, {rnd({3, 1})}}};
+  c["log_softmax"] = {{[](auto v) { return log_softmax(v[0]); }, {rnd({3, 4})}},
+                      {[](auto v) { return log_softmax(v[0], 0); }, {rnd({2, 3})}}};
+  c["matmul"] = {{[](auto v) { return matmul(v[0], v[1]); }, {rnd({2, 3}), rnd({3, 4})}},
+                 {[](auto v) { return matmul(v[0], v[1]); }, {rnd({3}), rnd({3, 2})}},
+                 {[](auto v) { return matmul(v[0], v[1]); }, {rnd({2, 3}), rnd({3})}},
+                 {[](auto v) { return matmul(v[0], v[1]); }, {rnd({3}), rnd({3}, 0, 1, 2)}},
+                 {[](auto v) { return matmul(v[0], v[1]); }, {rnd({2, 2, 3}), rnd({3, 2})}}};
+  c["reshape"] = {{[](auto v) { return reshape(v[0], {3, -1}); }, {rnd({2, 6})}}};
+  c["reshape_like"] = {{[](auto v) { return reshape_like(v[0], v[1]); }, {rnd({6}), rnd({2, 3})}}};
+  c["broadcast_to"] = {{[](auto v) { return broadcast_to(v[0], {3, 4}); }, {rnd({4})}}};
+  c["concatenate"] = {
+      {[](auto v) { return concatenate({v[0], v[1]}, 1); }, {rnd({2, 3}), rnd({2, 2})}}};
+  c["split"] = {{[](auto v) {
+                   auto parts = split(v[0], {1, 3}, 0);
+                   return parts[0] * 2.0 + sum(parts[1], 0, true);
+                 },
+                 {rnd({4, 2})}}};
+  c["subtensor"] = {
+      {[](auto v) { return v[0](slice(1, std::nullopt), -1); }, {rnd({3, 4})}},
+      {[](auto v) { return v[0](slice(std::nullopt, std::nullopt, -2)); }, {rnd({5})}}};
+  c["inc_subtensor"] = {
+      {[](auto v) { return inc_subtensor(v[0], {IndexEntry::slice(0, 2)}, v[1]); },
+       {rnd({3, 2}), rnd({2, 2})}},
+      {[](auto v) { return set_subtensor(v[0], {IndexEntry::at(1)}, v[1]); },
+       {rnd({3, 2}), rnd({2})}}};
+  Tensor idx = Tensor::fromVector(std::vector<int64_t>{2, 0, 2});
+  c["take"] = {{[idx](auto v) { return take(v[0], constant(idx), 0); }, {rnd({3, 2})}}};
+  c["inc_take"] = {{[idx](auto v) { return inc_take(v[0], constant(idx), v[1], 0); },
+                    {rnd({4, 2}), rnd({3, 2})}}};
+  // Linear algebra: well-conditioned square matrices (a random matrix plus 3 I).
+  auto square = [](int64_t n, uint64_t seed) {
+    std::vector<double> v = rnd({n, n}, -1, 1, seed).toDoubles();
+    for (int64_t i = 0; i < n; ++i)
+      v[i * n + i] += 3;
+    return Tensor::fromVector(v, {n, n});
+  };
+  Tensor spd = square(3, 1);
+  {
+    std::vector<double> a = spd.toDoubles(), s(9, 0.0);
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j)
+        for (int k = 0; k < 3; ++k)
+          s[i * 3 + j] += a[i * 3 + k] * a[j * 3 + k];
+    spd = Tensor::fromVector(s, {3, 3});
+  }
+  c["cholesky"] = {
+      {[](auto v) { return cholesky(v[0]); }, {spd}},
+      {[](auto v) { return cholesky(matmul(v[0], transpose(v[0]))); }, {square(3, 4)}}};
+  for (bool lower : {true, false})
+    for (bool trans : {false, true}) {
+      c["solve_triangular"].push_back(
+          {[lower, trans](auto v) { return solve_triangular(v[0], v[1], lower, trans); },
+           {square(3, 2), rnd({3, 2})}});
+      c["solve_triangular"].push_back(
+          {[lower, trans](auto v) { return solve_triangular(v[0], v[1], lower, trans); },
+           {square(3, 3), rnd({3})}});
+    }
+  c["solve"] = {{[](auto v) { return solve(v[0], v[1]); }, {square(3, 5), rnd({3, 2})}},
+                {[](auto v) { return solve(v[0], v[1]); }, {square(2, 6), rnd({2})}}};
+  c["det"] = {{[](auto v) { return det(v[0]); }, {square(3, 7)}}};
+  c["slogdet"] = {{[](auto v) { return slogdet(v[0]).second; }, {square(3, 8)}},
+                  {[](auto v) { return slogdet(-1.0 * v[0]).second; }, {square(3, 9)}}};
+  c["matrix_inverse"] = {{[](auto v) { return inv(v[0]); }, {square(3, 10)}}};
+  c["tril"] = {{[](auto v) { return tril(v[0]); }, {rnd({3, 4})}},
+               {[](auto v) { return tril(v[0], -1); }, {rnd({3, 3})}}};
+  c["gammaln"] = un(gammaln, true);
+  return c;
+}
+
+} // namespace graphjit::testing
