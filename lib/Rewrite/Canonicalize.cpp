@@ -37,7 +37,7 @@ void add(RewriteRegistry &r, const std::string &name, std::vector<std::string> o
 
 void registerCanonicalize(RewriteRegistry &r) {
   add(r, "constant_folding", {}, "op(constants) -> constant (evaluated with perform)", [](Apply &n) -> std::vector<Var> {
-    // A draw is not a function of its inputs; eye/arange would only be copied into a constant.
+    // A draw is not a function of its inputs; an input-less op folds only when it says it may.
     if (!n.op().isPure() || (n.inputs().empty() && !n.op().isFoldableWithoutInputs())) return {};
     for (const Var &v : n.inputs())
       if (!v->isConstant()) return {};

@@ -59,10 +59,11 @@ public:
   /// random draw) are never constant-folded, merged by CSE or removed as dead
   /// while their effect is used.
   virtual bool isPure() const { return true; }
-  /// May constant folding evaluate a node of this op that has no inputs? False
-  /// for ops that make a large value from attrs alone (eye, arange): folding
-  /// would only copy it into a constant.
-  virtual bool isFoldableWithoutInputs() const { return true; }
+  /// May constant folding evaluate a node of this op that has no inputs? Off by
+  /// default: an input-less op may be a data source or costly to run at rewrite
+  /// time. Cheap generators (eye, arange) say yes, so that what is built from
+  /// them (tril(eye(n)), arange(n) * 2) folds too.
+  virtual bool isFoldableWithoutInputs() const { return false; }
   /// Are the outputs the same for every batch element (shape(x) of a batched x)?
   /// vectorize_graph then keeps them unbatched.
   virtual bool isBatchInvariant() const { return false; }

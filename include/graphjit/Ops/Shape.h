@@ -187,8 +187,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
-  /// Folding would only copy the generated values into a constant.
-  bool isFoldableWithoutInputs() const override { return false; }
+  /// Cheap to evaluate at rewrite time (constant folding still caps the size).
+  bool isFoldableWithoutInputs() const override { return true; }
 
 private:
   double start_, stop_, step_;
@@ -209,8 +209,8 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
-  /// Folding would only copy the generated values into a constant.
-  bool isFoldableWithoutInputs() const override { return false; }
+  /// Cheap to evaluate at rewrite time (constant folding still caps the size).
+  bool isFoldableWithoutInputs() const override { return true; }
 
 private:
   int64_t n_, m_, k_;

@@ -59,28 +59,28 @@ public:
 TEST(OpProperties, DefaultsOfAnOpThatStatesNothing) {
   Twice op;
   EXPECT_TRUE(op.isPure());
-  EXPECT_TRUE(op.isFoldableWithoutInputs());
+  EXPECT_FALSE(op.isFoldableWithoutInputs());
   EXPECT_FALSE(op.isBatchInvariant());
   Var x = matrix("x");
   Var y = applyOp1(std::make_shared<Twice>(), {x});
   EXPECT_FALSE(op.isRowwise(nodeOf(y), {true}));
 }
 
-TEST(OpProperties, EyeAndArangeAreNotFoldedWithoutInputs) {
+TEST(OpProperties, EyeAndArangeFoldWithoutInputsOtherOpsOnlyWhenTheySaySo) {
   Var e = eye(3), r = arange(5);
-  EXPECT_FALSE(opOf(e).isFoldableWithoutInputs());
-  EXPECT_FALSE(opOf(r).isFoldableWithoutInputs());
-  EXPECT_TRUE(opOf(exp(vector("x"))).isFoldableWithoutInputs());
-  // The rewriter leaves them as ops...
-  std::vector<Var> s = simplify({e, r});
-  EXPECT_EQ(countOps(s, "eye"), 1);
-  EXPECT_EQ(countOps(s, "arange"), 1);
-  EXPECT_FALSE(s[0]->isConstant());
-  // ...but folds a pure op without inputs that does not say otherwise.
+  EXPECT_TRUE(opOf(e).isFoldableWithoutInputs());
+  EXPECT_TRUE(opOf(r).isFoldableWithoutInputs());
+  // The rewriter folds them (and what is built from them)...
+  std::vector<Var> s = simplify({e * 2.0, r});
+  EXPECT_EQ(countOps(s, "eye"), 0);
+  EXPECT_EQ(countOps(s, "arange"), 0);
+  ASSERT_TRUE(s[0]->isConstant());
+  EXPECT_EQ(s[0]->constantValue().toDoubles(), (std::vector<double>{2, 0, 0, 0, 2, 0, 0, 0, 2}));
+  // ...but leaves a pure op without inputs that does not say it may be folded.
   Var seven = applyOp1(std::make_shared<Seven>(), {});
-  Var folded = simplify({seven})[0];
-  ASSERT_TRUE(folded->isConstant());
-  EXPECT_EQ(folded->constantValue().toDoubles(), std::vector<double>{7.0});
+  Var kept = simplify({seven})[0];
+  EXPECT_FALSE(kept->isConstant());
+  EXPECT_EQ(countOps({kept}, "user_seven"), 1);
 }
 
 TEST(OpProperties, ImpureNodesAreNeitherFoldedNorMerged) {

@@ -4,6 +4,8 @@
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/graphjit.h"
 
+#include "ProcessEnv.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -14,44 +16,10 @@
 
 using namespace graphjit;
 namespace fs = std::filesystem;
+using graphjit::testing::inChild;
+using graphjit::testing::ScopedEnv;
 
 namespace {
-/// Sets an environment variable for the life of the object.
-class ScopedEnv {
-public:
-  ScopedEnv(const char *name, const std::string &value) : name_(name) {
-    if (const char *old = std::getenv(name)) old_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      setenv(name_, old_->c_str(), 1);
-    else
-      unsetenv(name_);
-  }
-
-private:
-  const char *name_;
-  std::optional<std::string> old_;
-};
-
-/// Runs `body` in a child process; returns its exit status (0 = every check held).
-int inChild(const std::function<int()> &body) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int code = 1;
-    try {
-      code = body();
-    } catch (...) {
-      code = 3;
-    }
-    std::_Exit(code);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
-}
-
 size_t schedulesIn(const std::string &dir) {
   size_t n = 0;
   if (fs::exists(dir))
@@ -67,7 +35,7 @@ int parseCompileAndCheck(const std::string &text, const Tensor &in, const Tensor
   TextFunction fn = parseFunction(text);
   size_t before = jitCompileCount();
   Function f = compile(fn.inputs, fn.outputs);
-  const CompileStats &stats = currentCompileStats();
+  const CompileStats &stats = f.compileStats();
 
   if (expectFromDisk && (!stats.scheduleFromDisk || jitCompileCount() != before)) return 10;
   if (f.mode() != Mode::JIT) return 12;

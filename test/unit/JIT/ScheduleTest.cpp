@@ -4,6 +4,8 @@
 #include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
 
+#include "ProcessEnv.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,27 +18,10 @@
 
 using namespace graphjit;
 namespace fs = std::filesystem;
+using graphjit::testing::inChild;
+using graphjit::testing::ScopedEnv;
 
 namespace {
-/// Sets an environment variable for the life of the object (the JIT's settings are read again).
-class ScopedEnv {
-public:
-  ScopedEnv(const char *name, const std::string &value) : name_(name) {
-    if (const char *old = std::getenv(name)) old_ = old;
-    setenv(name, value.c_str(), 1);
-    reloadJitSettings();
-  }
-  ~ScopedEnv() {
-    if (old_) setenv(name_, old_->c_str(), 1);
-    else unsetenv(name_);
-    reloadJitSettings();
-  }
-
-private:
-  const char *name_;
-  std::optional<std::string> old_;
-};
-
 /// A fresh cache folder for one test.
 std::string freshCacheDir(const std::string &name) {
   fs::path dir = fs::temp_directory_path() / ("graphjit-test-" + name + "-" + std::to_string(getpid()));
@@ -56,23 +41,6 @@ std::vector<fs::path> cacheFiles(const std::string &dir, const std::string &kind
 Var chain(Var x, int depth, double a, double b) {
   for (int i = 0; i < depth; ++i) x = tanh(x * a + b);
   return x;
-}
-
-/// Runs `body` in a child process; returns its exit status (0 = every check held).
-int inChild(const std::function<int()> &body) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int code = 1;
-    try {
-      code = body();
-    } catch (...) {
-      code = 3;
-    }
-    std::_Exit(code);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
 }
 
 /// Compiles the test graph (distinct per `salt`) and checks its value against the interpreter.

@@ -3,6 +3,8 @@
 #include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
 
+#include "ProcessEnv.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -13,26 +15,9 @@
 
 using namespace graphjit;
 namespace fs = std::filesystem;
+using graphjit::testing::ScopedEnv;
 
 namespace {
-/// Sets an environment variable for the life of the object; the settings are read again.
-class ScopedEnv {
-public:
-  ScopedEnv(const char *name, const std::string &value) : name_(name) {
-    if (const char *old = std::getenv(name)) old_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) setenv(name_, old_->c_str(), 1);
-    else unsetenv(name_);
-    reloadJitSettings();
-  }
-
-private:
-  const char *name_;
-  std::optional<std::string> old_;
-};
-
 /// The message reloadJitSettings() throws under the current environment ("" if it accepts it).
 std::string settingsError() {
   try {
@@ -59,27 +44,27 @@ size_t count(const std::string &text, const std::string &what) {
 
 TEST(Settings, BadIntegersNameTheVariableAndWhatWasExpected) {
   {
-    ScopedEnv e("GRAPHJIT_NUM_THREADS", "1e9");
+    ScopedEnv e("GRAPHJIT_NUM_THREADS", "1e9", /*reload=*/false);
     EXPECT_EQ(settingsError(), "GRAPHJIT_NUM_THREADS: expected an integer in [1, 256], got '1e9'");
   }
   {
-    ScopedEnv e("GRAPHJIT_KERNEL_NODES", "abc");
+    ScopedEnv e("GRAPHJIT_KERNEL_NODES", "abc", /*reload=*/false);
     EXPECT_EQ(settingsError(), "GRAPHJIT_KERNEL_NODES: expected an integer in [1, 100000], got 'abc'");
   }
   {
-    ScopedEnv e("GRAPHJIT_PARALLEL_MIN", "-5");
+    ScopedEnv e("GRAPHJIT_PARALLEL_MIN", "-5", /*reload=*/false);
     EXPECT_NE(settingsError().find("GRAPHJIT_PARALLEL_MIN: expected an integer"), std::string::npos);
   }
   {
-    ScopedEnv e("GRAPHJIT_CACHE_MAX_BYTES", "1 GiB");
+    ScopedEnv e("GRAPHJIT_CACHE_MAX_BYTES", "1 GiB", /*reload=*/false);
     EXPECT_NE(settingsError().find("got '1 GiB'"), std::string::npos);
   }
   {
-    ScopedEnv e("GRAPHJIT_CACHE", "maybe");
+    ScopedEnv e("GRAPHJIT_CACHE", "maybe", /*reload=*/false);
     EXPECT_EQ(settingsError(), "GRAPHJIT_CACHE: expected on or off (1/0, true/false), got 'maybe'");
   }
   {
-    ScopedEnv e("GRAPHJIT_LOG", "compile,verbose");
+    ScopedEnv e("GRAPHJIT_LOG", "compile,verbose", /*reload=*/false);
     EXPECT_NE(settingsError().find("GRAPHJIT_LOG"), std::string::npos);
   }
   EXPECT_EQ(settingsError(), ""); // restored
