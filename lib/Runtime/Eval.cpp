@@ -32,11 +32,8 @@ Tensor Var::eval(const std::vector<std::pair<Var, Tensor>> &bindings) const {
           "is computed from");
     for (const Var &seen : inputs)
       if (seen == var) throw ValueError("Var::eval: " + describe(var) + " is bound twice");
-    if (!var.type().accepts(value.dtype(), value.shape()))
-      throw TypeError("Var::eval: the value for " + describe(var) + " has type " +
-                      typeOf(value).str() + ", expected " + var.type().str());
     inputs.push_back(var);
-    values.push_back(value);
+    values.push_back(var.type().filter(value, "Var::eval: input " + (var.name().empty() ? std::string("<unnamed>") : "'" + var.name() + "'")));
   }
   for (const Var &root : graphInputs({*this})) {
     bool bound = false;

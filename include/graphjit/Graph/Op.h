@@ -63,6 +63,10 @@ public:
   /// for ops that make a large value from attrs alone (eye, arange): folding
   /// would only copy it into a constant.
   virtual bool isFoldableWithoutInputs() const { return true; }
+  /// Does the op take inputs that are not tensors (TensorType::isTensor() false:
+  /// a generator state, a user's tuple)? Apply::make refuses them for other ops,
+  /// whose type rules read only dtypes and shapes.
+  virtual bool acceptsNonTensorInputs() const { return false; }
   /// Are the outputs the same for every batch element (shape(x) of a batched x)?
   /// vectorize_graph then keeps them unbatched.
   virtual bool isBatchInvariant() const { return false; }
