@@ -48,7 +48,7 @@ const RandomGeneratorState &randomGeneratorState(const Tensor &value) {
 }
 
 Tensor RandomGeneratorType::filter(const Tensor &value) const {
-  if (value.isOpaque()) return Type::filter(value);
+  if (accepts(value)) return value;
   if (value.ndim() == 0 && !isFloat(value.dtype()) && value.dtype() != DType::Bool) {
     int64_t seed = value.getAsInt64(0);
     if (seed < 0) throw TypeError("expected rng or a seed >= 0, got seed " + std::to_string(seed));

@@ -9,9 +9,12 @@ namespace {
 std::string describeValue(const Tensor &v) { return typeOf(v).str(); }
 } // namespace
 
+bool Type::accepts(const Tensor &value) const {
+  return value.isOpaque() && value.opaqueValue()->type() && value.opaqueValue()->type()->equals(*this);
+}
+
 Tensor Type::filter(const Tensor &value) const {
-  if (value.isOpaque() && value.opaqueValue()->type() && value.opaqueValue()->type()->equals(*this))
-    return value;
+  if (accepts(value)) return value;
   throw TypeError("expected " + str() + ", got " + describeValue(value));
 }
 
@@ -82,11 +85,8 @@ bool TensorType::accepts(DType d, const Shape &concrete) const {
 }
 
 bool TensorType::accepts(const Tensor &value) const {
-  if (value.isOpaque()) {
-    const TypePtr &own = value.opaqueValue()->type();
-    return kind && own && kind->equals(*own);
-  }
-  return accepts(value.dtype(), value.shape());
+  if (kind) return kind->accepts(value);
+  return !value.isOpaque() && accepts(value.dtype(), value.shape());
 }
 
 Tensor TensorType::filter(const Tensor &value, const std::string &where) const {

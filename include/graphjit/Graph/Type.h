@@ -35,10 +35,14 @@ public:
   virtual bool equals(const Type &o) const { return str() == o.str(); }
   /// Agrees with equals.
   virtual size_t hash() const { return std::hash<std::string>()(str()); }
+  /// Does `value` belong to this type as it is? Checked on every value an op
+  /// makes (interpreter, host steps). The default: an opaque value whose own
+  /// type equals this one; a parametrized type may accept more (a tuple of
+  /// f64[3] belongs to tuple<f64[?]>).
+  virtual bool accepts(const Tensor &value) const;
   /// Checks a host value at the boundary (eval, Function call, shared variable,
-  /// setValue): returns it, or a converted value of this type. Throws TypeError
-  /// "expected <type>, got <what>". The default accepts an opaque value whose
-  /// type equals this one.
+  /// setValue) that `accepts` refused: returns a converted value of this type or
+  /// throws TypeError "expected <type>, got <what>". The default converts nothing.
   virtual Tensor filter(const Tensor &value) const;
   /// The value of a constant of this type from the text OpaqueValue::str()
   /// printed (text IR `constant <text> : <type>`). Throws ValueError for bad
@@ -89,6 +93,9 @@ struct TensorType {
   bool operator!=(const TensorType &o) const { return !(*this == o); }
   /// Agrees with ==.
   size_t hash() const;
+  /// The kind as the Type subclass `T`, or null (a tensor, or another kind): what a
+  /// type rule asks to see whether an input is, say, a tuple.
+  template <typename T> const T *kindAs() const { return dynamic_cast<const T *>(kind.get()); }
 
 private:
   bool moreStaticThan(const TensorType &o) const;
