@@ -21,19 +21,21 @@ TensorType rngType() { return TensorType::of(randomGeneratorKind()); }
 TypePtr RandomGeneratorState::type() const { return randomGeneratorKind(); }
 
 std::string RandomGeneratorState::str() const {
-  return fmt::format("rng{{key={}, counter=[{},{},{},{}]}}", key_, counter_[0], counter_[1], counter_[2],
-                     counter_[3]);
+  return fmt::format("rng{{key={}, counter=[{},{},{},{}]}}", key_, counter_[0], counter_[1],
+                     counter_[2], counter_[3]);
 }
 
 bool RandomGeneratorState::equals(const OpaqueValue &o) const {
-  const auto *g = dynamic_cast<const RandomGeneratorState *>(&o); // a value comparison, not an op property
+  const auto *g =
+      dynamic_cast<const RandomGeneratorState *>(&o); // a value comparison, not an op property
   return g && g->key_ == key_ && g->counter_ == counter_;
 }
 
 size_t RandomGeneratorState::hash() const {
   Hasher h;
   h.u64(key_);
-  for (uint32_t w : counter_) h.u64(w);
+  for (uint32_t w : counter_)
+    h.u64(w);
   return static_cast<size_t>(h.finish().lo);
 }
 
@@ -70,7 +72,9 @@ public:
   uint64_t number(uint64_t max) {
     skip();
     size_t start = pos_;
-    while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_])) && pos_ - start < 24) ++pos_;
+    while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_])) &&
+           pos_ - start < 24)
+      ++pos_;
     if (start == pos_) fail("expected an unsigned integer");
     std::string digits(s_.substr(start, pos_ - start));
     errno = 0;
@@ -85,11 +89,12 @@ public:
 
 private:
   void skip() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_])))
+      ++pos_;
   }
   [[noreturn]] void fail(const std::string &what) const {
-    throw ValueError("rng literal '" + std::string(s_) + "': " + what + " at offset " + std::to_string(pos_) +
-                     " (expected rng{key=K, counter=[c0,c1,c2,c3]})");
+    throw ValueError("rng literal '" + std::string(s_) + "': " + what + " at offset " +
+                     std::to_string(pos_) + " (expected rng{key=K, counter=[c0,c1,c2,c3]})");
   }
   std::string_view s_;
   size_t pos_ = 0;

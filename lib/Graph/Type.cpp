@@ -10,7 +10,8 @@ std::string describeValue(const Tensor &v) { return typeOf(v).str(); }
 } // namespace
 
 bool Type::accepts(const Tensor &value) const {
-  return value.isOpaque() && value.opaqueValue()->type() && value.opaqueValue()->type()->equals(*this);
+  return value.isOpaque() && value.opaqueValue()->type() &&
+         value.opaqueValue()->type()->equals(*this);
 }
 
 Tensor Type::filter(const Tensor &value) const {
@@ -24,7 +25,8 @@ Tensor Type::parseValue(std::string_view text) const {
 }
 
 TensorType TensorType::of(TypePtr kind) {
-  if (!kind) throw ValueError("TensorType::of: the kind is null (a tensor type has a dtype and shape)");
+  if (!kind)
+    throw ValueError("TensorType::of: the kind is null (a tensor type has a dtype and shape)");
   TensorType t;
   t.kind = std::move(kind);
   return t;
@@ -35,7 +37,8 @@ TensorType::TensorType(DType d, Shape s) : dtype(d), shape(std::move(s)) {
   bool fits = true;
   for (int64_t dim : shape) {
     if (dim < kUnknownDim)
-      throw ShapeError("type " + str() + ": dimension " + std::to_string(dim) + " must be >= 0 or unknown");
+      throw ShapeError("type " + str() + ": dimension " + std::to_string(dim) +
+                       " must be >= 0 or unknown");
     if (dim > 0 && __builtin_mul_overflow(bytes, dim, &bytes)) fits = false;
   }
   if (fits) return;
@@ -105,7 +108,8 @@ size_t TensorType::hash() const {
   if (kind) return kind->hash();
   Hasher h;
   h.u64(static_cast<uint64_t>(dtype)).u64(shape.size());
-  for (int64_t d : shape) h.u64(static_cast<uint64_t>(d));
+  for (int64_t d : shape)
+    h.u64(static_cast<uint64_t>(d));
   return static_cast<size_t>(h.finish().lo);
 }
 

@@ -7,7 +7,9 @@
 
 namespace graphjit {
 
-void TypeRegistry::add(const std::string &name, Factory factory) { entries_[name] = std::move(factory); }
+void TypeRegistry::add(const std::string &name, Factory factory) {
+  entries_[name] = std::move(factory);
+}
 
 TypePtr TypeRegistry::make(const std::string &name, const std::vector<TensorType> &params) const {
   auto it = entries_.find(name);
@@ -19,7 +21,8 @@ TypePtr TypeRegistry::make(const std::string &name, const std::vector<TensorType
 
 std::vector<std::string> TypeRegistry::names() const {
   std::vector<std::string> r;
-  for (auto &kv : entries_) r.push_back(kv.first);
+  for (auto &kv : entries_)
+    r.push_back(kv.first);
   return r;
 }
 
@@ -47,7 +50,9 @@ void registerType(const std::string &name, TypeRegistry::Factory factory) {
   }
   if (name.empty() || isDType || registry().contains(name))
     throw ValueError("registerType: a type named '" + name + "' is " +
-                     (name.empty() ? "not allowed" : isDType ? "a dtype" : "already registered"));
+                     (name.empty() ? "not allowed"
+                      : isDType    ? "a dtype"
+                                   : "already registered"));
   registry().add(name, std::move(factory));
 }
 

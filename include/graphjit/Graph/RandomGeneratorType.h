@@ -25,7 +25,9 @@ public:
   uint64_t key() const { return key_; }
   const PhiloxCounter &counter() const { return counter_; }
   /// The key as Philox takes it (low word first).
-  PhiloxKey philoxKey() const { return {static_cast<uint32_t>(key_), static_cast<uint32_t>(key_ >> 32)}; }
+  PhiloxKey philoxKey() const {
+    return {static_cast<uint32_t>(key_), static_cast<uint32_t>(key_ >> 32)};
+  }
 
   TypePtr type() const override;
   /// "rng{key=42, counter=[0,0,0,0]}" (counter words least significant first).

@@ -77,7 +77,8 @@ struct TensorType {
   bool isCompatible(const TensorType &o) const;
   /// Compatible, and every dim known in `o` is known here too.
   bool refines(const TensorType &o) const { return isCompatible(o) && moreStaticThan(o); }
-  /// Does a concrete array of this dtype and shape belong to this type? (False for non-tensor types.)
+  /// Does a concrete array of this dtype and shape belong to this type? (False for non-tensor
+  /// types.)
   bool accepts(DType d, const Shape &concrete) const;
   /// Does `value` belong to this type as it is (no conversion)?
   bool accepts(const Tensor &value) const;

@@ -5,8 +5,8 @@
 // eval(), the interpreter, compile() (host steps), Function inputs and outputs,
 // a shared variable with updates, and the text IR.
 // Its own test binary: registering a type and ops changes registries other tests walk.
-#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
 
@@ -26,14 +26,16 @@ public:
   /// "([1, 2], 3)": what TupleType::parseValue reads.
   std::string str() const override {
     std::string s = "(";
-    for (size_t i = 0; i < items_.size(); ++i) s += (i ? ", " : "") + items_[i].valuesStr();
+    for (size_t i = 0; i < items_.size(); ++i)
+      s += (i ? ", " : "") + items_[i].valuesStr();
     return s + ")";
   }
   bool equals(const OpaqueValue &o) const override {
     const auto *t = dynamic_cast<const TupleValue *>(&o);
     if (!t || t->items_.size() != items_.size()) return false;
     for (size_t i = 0; i < items_.size(); ++i)
-      if (typeOf(items_[i]) != typeOf(t->items_[i]) || !allclose(items_[i], t->items_[i], 0, 0)) return false;
+      if (typeOf(items_[i]) != typeOf(t->items_[i]) || !allclose(items_[i], t->items_[i], 0, 0))
+        return false;
     return true;
   }
   size_t hash() const override { return std::hash<std::string>()(str()); }
@@ -42,7 +44,9 @@ private:
   std::vector<Tensor> items_;
 };
 
-Tensor tupleValue(std::vector<Tensor> items) { return Tensor::opaque(std::make_shared<TupleValue>(std::move(items))); }
+Tensor tupleValue(std::vector<Tensor> items) {
+  return Tensor::opaque(std::make_shared<TupleValue>(std::move(items)));
+}
 
 /// tuple<f64[?],f64[?,?]>: a fixed number of entries, each of its own type.
 class TupleType : public Type {
@@ -52,7 +56,8 @@ public:
   std::string name() const override { return "tuple"; }
   std::string str() const override {
     std::string s = "tuple<";
-    for (size_t i = 0; i < entries_.size(); ++i) s += (i ? "," : "") + entries_[i].str();
+    for (size_t i = 0; i < entries_.size(); ++i)
+      s += (i ? "," : "") + entries_[i].str();
     return s + ">";
   }
   bool accepts(const Tensor &v) const override {
@@ -68,16 +73,18 @@ public:
   /// (i64 -> f64). Anything else is a TypeError naming the entry.
   Tensor filter(const Tensor &v) const override {
     if (accepts(v)) return v;
-    const auto *t = v.isOpaque() ? dynamic_cast<const TupleValue *>(v.opaqueValue().get()) : nullptr;
+    const auto *t =
+        v.isOpaque() ? dynamic_cast<const TupleValue *>(v.opaqueValue().get()) : nullptr;
     if (!t) throw TypeError("expected " + str() + ", got " + typeOf(v).str());
     if (t->items().size() != entries_.size())
-      throw TypeError("expected " + str() + " (" + std::to_string(entries_.size()) + " entries), got " +
-                      std::to_string(t->items().size()) + " entries");
+      throw TypeError("expected " + str() + " (" + std::to_string(entries_.size()) +
+                      " entries), got " + std::to_string(t->items().size()) + " entries");
     std::vector<Tensor> items;
     for (size_t i = 0; i < entries_.size(); ++i) {
       Tensor item = t->items()[i];
       const TensorType &e = entries_[i];
-      if (e.isTensor() && !item.isOpaque() && item.dtype() != e.dtype && e.accepts(e.dtype, item.shape()))
+      if (e.isTensor() && !item.isOpaque() && item.dtype() != e.dtype &&
+          e.accepts(e.dtype, item.shape()))
         item = item.astype(e.dtype);
       items.push_back(e.filter(item, "entry " + std::to_string(i) + " of " + str()));
     }
@@ -102,8 +109,9 @@ public:
     }
     if (!cur.empty() || !parts.empty()) parts.push_back(cur);
     if (parts.size() != entries_.size())
-      throw ValueError("tuple literal '" + std::string(text) + "' has " + std::to_string(parts.size()) +
-                       " entries, " + str() + " has " + std::to_string(entries_.size()));
+      throw ValueError("tuple literal '" + std::string(text) + "' has " +
+                       std::to_string(parts.size()) + " entries, " + str() + " has " +
+                       std::to_string(entries_.size()));
     std::vector<Tensor> items;
     for (size_t i = 0; i < parts.size(); ++i) {
       const TensorType &e = entries_[i];
@@ -119,7 +127,8 @@ private:
 
 TypePtr TupleValue::type() const {
   std::vector<TensorType> entries;
-  for (const Tensor &t : items_) entries.push_back(typeOf(t));
+  for (const Tensor &t : items_)
+    entries.push_back(typeOf(t));
   return std::make_shared<TupleType>(std::move(entries));
 }
 
@@ -138,7 +147,9 @@ public:
     return {tupleType(in)};
   }
   std::vector<Shape> inferShape(const std::vector<Shape> &) const override { return {Shape{}}; }
-  std::vector<Tensor> perform(const std::vector<Tensor> &in) const override { return {tupleValue(in)}; }
+  std::vector<Tensor> perform(const std::vector<Tensor> &in) const override {
+    return {tupleValue(in)};
+  }
 };
 
 /// tuple_select{index=i}(t): entry i of a tuple.
@@ -150,13 +161,17 @@ public:
   bool acceptsNonTensorInputs() const override { return true; }
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override {
     const TupleType *t = in.size() == 1 ? in[0].kindAs<TupleType>() : nullptr;
-    if (!t) throw TypeError("tuple_select: expected one tuple input, got " + (in.empty() ? "none" : in[0].str()));
+    if (!t)
+      throw TypeError("tuple_select: expected one tuple input, got " +
+                      (in.empty() ? "none" : in[0].str()));
     if (index_ < 0 || index_ >= static_cast<int64_t>(t->entries().size()))
-      throw IndexError("tuple_select: index " + std::to_string(index_) + " out of range for " + t->str());
+      throw IndexError("tuple_select: index " + std::to_string(index_) + " out of range for " +
+                       t->str());
     return {t->entries()[index_]};
   }
   std::vector<Shape> inferShape(const std::vector<Shape> &) const override {
-    throw NotImplementedError("tuple_select: the entry's shape comes with the value, not the tuple's shape");
+    throw NotImplementedError(
+        "tuple_select: the entry's shape comes with the value, not the tuple's shape");
   }
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override {
     return {in[0].opaqueAs<TupleValue>().items().at(index_)};
@@ -166,7 +181,9 @@ private:
   int64_t index_;
 };
 
-Var makeTuple(std::vector<Var> items) { return applyOp1(std::make_shared<MakeTuple>(), std::move(items)); }
+Var makeTuple(std::vector<Var> items) {
+  return applyOp1(std::make_shared<MakeTuple>(), std::move(items));
+}
 Var select(const Var &t, int64_t i) { return applyOp1(std::make_shared<TupleSelect>(i), {t}); }
 
 /// tuple_select{i}(make_tuple(a0, ..., an)) -> ai
@@ -191,7 +208,10 @@ void registerTuple() {
     });
     registerOp("make_tuple", [](const Attrs &) { return std::make_shared<MakeTuple>(); });
     registerOp(
-        "tuple_select", [](const Attrs &a) { return std::make_shared<TupleSelect>(a.get<int64_t>("index", "tuple_select")); },
+        "tuple_select",
+        [](const Attrs &a) {
+          return std::make_shared<TupleSelect>(a.get<int64_t>("index", "tuple_select"));
+        },
         Attrs{{"index", int64_t(0)}});
     return true;
   }();
@@ -208,7 +228,8 @@ std::string typeErrorOf(const std::function<void()> &f) {
   return "";
 }
 
-const TensorType kVector(DType::Float64, {kUnknownDim}), kMatrix(DType::Float64, {kUnknownDim, kUnknownDim});
+const TensorType kVector(DType::Float64, {kUnknownDim}),
+    kMatrix(DType::Float64, {kUnknownDim, kUnknownDim});
 } // namespace
 
 TEST(UserType, TypeEqualityHashAndPrinting) {
@@ -234,9 +255,14 @@ TEST(UserType, FilterAcceptsConvertsAndRejects) {
   EXPECT_EQ(v.dtype(), DType::Float64);
   // Entries swapped: refused, naming the entry, the expected and the given type.
   Tensor swapped = tupleValue({Tensor::of({{1, 2}, {3, 4}}), Tensor::of({1, 1})});
-  EXPECT_EQ(typeErrorOf([&] { select(xy, 0).eval({{xy, swapped}}); }),
-            "Var::eval: input 'xy': entry 0 of tuple<f64[?],f64[?,?]> expects f64[?], got f64[2,2]");
-  EXPECT_EQ(typeErrorOf([&] { select(xy, 0).eval({{xy, Tensor::of({1.0})}}); }),
+  EXPECT_EQ(
+      typeErrorOf([&] {
+        select(xy, 0).eval({{xy, swapped}});
+      }),
+      "Var::eval: input 'xy': entry 0 of tuple<f64[?],f64[?,?]> expects f64[?], got f64[2,2]");
+  EXPECT_EQ(typeErrorOf([&] {
+              select(xy, 0).eval({{xy, Tensor::of({1.0})}});
+            }),
             "Var::eval: input 'xy': expected tuple<f64[?],f64[?,?]>, got f64[1]");
   EXPECT_THROW(select(Var::input(kVector), 0), TypeError);
   EXPECT_THROW(select(xy, 2), IndexError);
@@ -267,10 +293,12 @@ TEST(UserType, RewriteSimplifiesThroughTheTuple) {
   EXPECT_EQ(dprint(fg.outputs()), "full_like{value=0.0, dtype=f64} [id A]\n └─ x [id B]\n");
   EXPECT_EQ(evaluate(fg.outputs()[0], {{fg.inputs()[0], Tensor::scalar(5.0)}}).item(), 0.0);
   // Where it does not apply (a tuple input, not a make_tuple), the graph stays.
-  Var xx = Var::input(tupleType({TensorType(DType::Float64, {}), TensorType(DType::Float64, {})}), "xx");
+  Var xx =
+      Var::input(tupleType({TensorType(DType::Float64, {}), TensorType(DType::Float64, {})}), "xx");
   FunctionGraph fg2({xx}, {select(xx, 0) * 2.0});
   rewriteGraph(fg2, ro);
-  EXPECT_NE(dprint(fg2.outputs()).find("tuple_select{index=0}"), std::string::npos) << dprint(fg2.outputs());
+  EXPECT_NE(dprint(fg2.outputs()).find("tuple_select{index=0}"), std::string::npos)
+      << dprint(fg2.outputs());
 }
 
 TEST(UserType, TupleThroughACompiledFunction) {
@@ -323,21 +351,28 @@ TEST(UserType, SharedTupleUpdatedEachCall) {
 
 TEST(UserType, TextIRRoundTrip) {
   registerTuple();
-  const std::string text = "func @f(%t: tuple<f64[?],f64[?,?]>) -> (tuple<f64[?,?],f64[?]>, tuple<f64[2],i64[]>) {\n"
-                           "  %0 = tuple_select{index=1}(%t) : f64[?,?]\n"
-                           "  %1 = tuple_select{index=0}(%t) : f64[?]\n"
-                           "  %2 = make_tuple(%0, %1) : tuple<f64[?,?],f64[?]>\n"
-                           "  %c = constant ([1.5, 2], 3) : tuple<f64[2],i64[]>\n"
-                           "  return %2, %c\n"
-                           "}\n";
+  const std::string text =
+      "func @f(%t: tuple<f64[?],f64[?,?]>) -> (tuple<f64[?,?],f64[?]>, tuple<f64[2],i64[]>) {\n"
+      "  %0 = tuple_select{index=1}(%t) : f64[?,?]\n"
+      "  %1 = tuple_select{index=0}(%t) : f64[?]\n"
+      "  %2 = make_tuple(%0, %1) : tuple<f64[?,?],f64[?]>\n"
+      "  %c = constant ([1.5, 2], 3) : tuple<f64[2],i64[]>\n"
+      "  return %2, %c\n"
+      "}\n";
   TextFunction fn = parseFunction(text, "t.gj");
   EXPECT_EQ(printFunction(fn), text);
   EXPECT_TRUE(allclose(fn.outputs[1]->constantValue(),
                        tupleValue({Tensor::of({1.5, 2.0}), Tensor::scalar(3, DType::Int64)})));
-  EXPECT_THROW(registerType("tuple", [](const std::vector<TensorType> &) -> TypePtr { return nullptr; }), ValueError);
-  EXPECT_THROW(registerType("f64", [](const std::vector<TensorType> &) -> TypePtr { return nullptr; }), ValueError);
+  EXPECT_THROW(
+      registerType("tuple", [](const std::vector<TensorType> &) -> TypePtr { return nullptr; }),
+      ValueError);
+  EXPECT_THROW(
+      registerType("f64", [](const std::vector<TensorType> &) -> TypePtr { return nullptr; }),
+      ValueError);
   try {
-    parseFunction("func @f() -> (tuple<f64[2]>) {\n  %c = constant ([1, 2], 3) : tuple<f64[2]>\n  return %c\n}", "t.gj");
+    parseFunction("func @f() -> (tuple<f64[2]>) {\n  %c = constant ([1, 2], 3) : tuple<f64[2]>\n  "
+                  "return %c\n}",
+                  "t.gj");
     ADD_FAILURE() << "expected a ParseError";
   } catch (const ParseError &e) {
     EXPECT_EQ(std::string(e.what()),

@@ -1,8 +1,8 @@
 // Types beyond tensors: the rng type and its values (equality, hashing, text
 // form, filter), opaque values refusing element access, and Philox4x32-10
 // against the Random123 known-answer vectors.
-#include "graphjit/graphjit.h"
 #include "graphjit/Support/Philox.h"
+#include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +23,8 @@ template <typename F> std::string typeErrorOf(F f) {
 
 // Known-answer vectors of Random123 (kat_vectors, philox4x32 10 rounds).
 TEST(Philox, KnownAnswers) {
-  EXPECT_EQ(philox4x32({0, 0, 0, 0}, {0, 0}), (PhiloxCounter{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
+  EXPECT_EQ(philox4x32({0, 0, 0, 0}, {0, 0}),
+            (PhiloxCounter{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
   EXPECT_EQ(philox4x32({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}),
             (PhiloxCounter{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
   EXPECT_EQ(philox4x32({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}),
@@ -32,7 +33,8 @@ TEST(Philox, KnownAnswers) {
 
 TEST(Philox, AdvanceCarriesAcrossWords) {
   EXPECT_EQ(philoxAdvance({0xffffffff, 0, 0, 0}, 1), (PhiloxCounter{0, 1, 0, 0}));
-  EXPECT_EQ(philoxAdvance({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, 2), (PhiloxCounter{1, 0, 0, 0}));
+  EXPECT_EQ(philoxAdvance({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, 2),
+            (PhiloxCounter{1, 0, 0, 0}));
   EXPECT_EQ(philoxAdvance({5, 0, 0, 0}, 0x100000003ull), (PhiloxCounter{8, 1, 0, 0}));
 }
 
@@ -90,21 +92,26 @@ TEST(RandomGeneratorType, FilterConvertsASeedAndRejectsOtherValues) {
   msg = typeErrorOf([&] { g.filter(Tensor::scalar(-2, DType::Int64), "f"); });
   EXPECT_NE(msg.find("seed >= 0, got seed -2"), std::string::npos) << msg;
   // A tensor type refuses a generator, naming both types.
-  msg = typeErrorOf([&] { TensorType(DType::Float64, {3}).filter(v, "Function call: argument 0"); });
+  msg =
+      typeErrorOf([&] { TensorType(DType::Float64, {3}).filter(v, "Function call: argument 0"); });
   EXPECT_EQ(msg, "Function call: argument 0 expects f64[3], got rng");
   EXPECT_FALSE(TensorType(DType::Float64, {}).accepts(v));
 }
 
 TEST(OpaqueValue, ElementAccessIsATypeError) {
   Tensor v = randomGeneratorValue(1);
-  EXPECT_NE(typeErrorOf([&] { v.item(); }).find("Tensor::getAsDouble: the value rng{key=1, counter=[0,0,0,0]} is not an array"),
+  EXPECT_NE(typeErrorOf([&] {
+              v.item();
+            }).find("Tensor::getAsDouble: the value rng{key=1, counter=[0,0,0,0]} is not an array"),
             std::string::npos);
   EXPECT_THROW(v.data<double>(), TypeError);
   EXPECT_THROW(v.toDoubles(), TypeError);
   EXPECT_THROW(v.astype(DType::Float32), TypeError);
   EXPECT_THROW(v.reshaped({1}), TypeError);
   EXPECT_TRUE(v.clone().sharesBuffer(v)); // immutable: a copy is the same value
-  EXPECT_NE(typeErrorOf([&] { Tensor::scalar(1).opaqueAs<RandomGeneratorState>(); }).find("an array, not an opaque value"),
+  EXPECT_NE(typeErrorOf([&] {
+              Tensor::scalar(1).opaqueAs<RandomGeneratorState>();
+            }).find("an array, not an opaque value"),
             std::string::npos);
   EXPECT_THROW(Tensor::opaque(nullptr), ValueError);
 }
@@ -138,11 +145,16 @@ TEST(RandomGeneratorType, TextIRRoundTrip) {
   EXPECT_EQ(parseError("func @f(%g: rng<f64[]>) -> () { return }"),
             "t.gj:1:13: error: type rng takes no parameters, got 1");
   EXPECT_EQ(parseError("func @f() -> (rng) {\n  %c = constant 3.0 : rng\n  return %c\n}"),
-            "t.gj:2:17: error: a tensor literal for a constant of type rng (write the value as it prints)");
-  EXPECT_EQ(parseError("func @f() -> (f64[]) {\n  %c = constant rng{key=1, counter=[0,0,0,0]} : f64[]\n  return %c\n}"),
-            "t.gj:2:17: error: expected a literal such as [1, 2] for type f64[], found 'rng{key=1, counter=[0,0,0,0]}'");
-  EXPECT_NE(parseError("func @f() -> (rng) {\n  %c = constant rng{key=x} : rng\n  return %c\n}").find("t.gj:2:17: error: rng literal"),
+            "t.gj:2:17: error: a tensor literal for a constant of type rng (write the value as it "
+            "prints)");
+  EXPECT_EQ(parseError("func @f() -> (f64[]) {\n  %c = constant rng{key=1, counter=[0,0,0,0]} : "
+                       "f64[]\n  return %c\n}"),
+            "t.gj:2:17: error: expected a literal such as [1, 2] for type f64[], found 'rng{key=1, "
+            "counter=[0,0,0,0]}'");
+  EXPECT_NE(parseError("func @f() -> (rng) {\n  %c = constant rng{key=x} : rng\n  return %c\n}")
+                .find("t.gj:2:17: error: rng literal"),
             std::string::npos);
-  EXPECT_EQ(parseError("func @f(%g: rng) -> (f64[]) {\n  %y = exp(%g) : f64[]\n  return %y\n}"),
-            "t.gj:2:8: error: exp: input 0 has type rng, expected a tensor (the op takes tensors only)");
+  EXPECT_EQ(
+      parseError("func @f(%g: rng) -> (f64[]) {\n  %y = exp(%g) : f64[]\n  return %y\n}"),
+      "t.gj:2:8: error: exp: input 0 has type rng, expected a tensor (the op takes tensors only)");
 }

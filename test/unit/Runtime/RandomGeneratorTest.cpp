@@ -1,8 +1,8 @@
 // A random generator's state flowing through the runtime: a shared generator
 // advanced by `updates`, a generator as a Function input and output, givens and
 // eval; the JIT keeps it on the host and agrees with the interpreter.
-#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +22,8 @@ public:
   bool acceptsNonTensorInputs() const override { return true; }
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override {
     if (in.size() != 1 || !in[0].kindAs<RandomGeneratorType>())
-      throw TypeError("test_uniform: expected one rng input, got " + (in.empty() ? "none" : in[0].str()));
+      throw TypeError("test_uniform: expected one rng input, got " +
+                      (in.empty() ? "none" : in[0].str()));
     return {rngType(), TensorType(DType::Float64, {n_})};
   }
   std::vector<Shape> inferShape(const std::vector<Shape> &) const override { return {{}, {n_}}; }
@@ -32,22 +33,28 @@ public:
     std::vector<double> u(n_);
     for (int64_t b = 0; b < blocks; ++b) {
       PhiloxCounter bits = philox4x32(philoxAdvance(s.counter(), b), s.philoxKey());
-      for (int64_t j = 0; j < 4 && 4 * b + j < n_; ++j) u[4 * b + j] = (bits[j] + 0.5) / 4294967296.0;
+      for (int64_t j = 0; j < 4 && 4 * b + j < n_; ++j)
+        u[4 * b + j] = (bits[j] + 0.5) / 4294967296.0;
     }
-    return {randomGeneratorValue(s.key(), philoxAdvance(s.counter(), blocks)), Tensor::fromVector(u)};
+    return {randomGeneratorValue(s.key(), philoxAdvance(s.counter(), blocks)),
+            Tensor::fromVector(u)};
   }
 
 private:
   int64_t n_;
 };
 
-std::vector<Var> draw(const Var &g, int64_t n) { return applyOp(std::make_shared<TestUniform>(n), {g}); }
+std::vector<Var> draw(const Var &g, int64_t n) {
+  return applyOp(std::make_shared<TestUniform>(n), {g});
+}
 
 /// The numbers TestUniform gives for (key, counter), computed here by hand.
 std::vector<double> expectedUniforms(uint64_t key, uint32_t counter0) {
-  PhiloxCounter bits = philox4x32({counter0, 0, 0, 0}, {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32)});
+  PhiloxCounter bits = philox4x32({counter0, 0, 0, 0},
+                                  {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32)});
   std::vector<double> u;
-  for (uint32_t b : bits) u.push_back((b + 0.5) / 4294967296.0);
+  for (uint32_t b : bits)
+    u.push_back((b + 0.5) / 4294967296.0);
   return u;
 }
 
@@ -78,7 +85,8 @@ TEST_P(RandomGeneratorModes, SharedGeneratorAdvancesThroughUpdates) {
     std::vector<Tensor> out = f({xv});
     std::vector<double> u = expectedUniforms(42, call);
     EXPECT_EQ(out[1].toDoubles(), u) << "call " << call;
-    for (int i = 0; i < 4; ++i) EXPECT_NEAR(out[0].getAsDouble(i), std::exp(u[i]) + i, 1e-12);
+    for (int i = 0; i < 4; ++i)
+      EXPECT_NEAR(out[0].getAsDouble(i), std::exp(u[i]) + i, 1e-12);
     EXPECT_EQ(randomGeneratorState(getValue(g)).counter(), (PhiloxCounter{call + 1, 0, 0, 0}));
   }
   // Reseeding through setValue: the type's filter turns an integer into a fresh generator.
@@ -100,8 +108,11 @@ TEST_P(RandomGeneratorModes, GeneratorAsFunctionInputAndOutput) {
   EXPECT_TRUE(out[2].sharesBuffer(in)); // passed through by reference
   // A seed is converted by the type's filter; a tensor is refused, naming the argument.
   EXPECT_EQ(f({Tensor::scalar(5, DType::Int32)})[1].toDoubles(), expectedUniforms(5, 0));
-  EXPECT_EQ(typeErrorOf([&] { f({Tensor::of({1.0, 2.0})}); }),
-            "Function call: argument 0 ('g'): expected rng (or an integer seed to make one), got f64[2]");
+  EXPECT_EQ(
+      typeErrorOf([&] {
+        f({Tensor::of({1.0, 2.0})});
+      }),
+      "Function call: argument 0 ('g'): expected rng (or an integer seed to make one), got f64[2]");
 }
 
 TEST_P(RandomGeneratorModes, GeneratorConstantThroughGivens) {
@@ -117,7 +128,9 @@ TEST_P(RandomGeneratorModes, GeneratorConstantThroughGivens) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, RandomGeneratorModes, ::testing::Values(Mode::Interpret, Mode::JIT),
-                         [](const auto &info) { return info.param == Mode::JIT ? "JIT" : "Interpret"; });
+                         [](const auto &info) {
+                           return info.param == Mode::JIT ? "JIT" : "Interpret";
+                         });
 
 TEST(RandomGenerator, EvalAndInterpreterAgreeWithTheJit) {
   Var g = Var::input(rngType(), "g");
@@ -132,6 +145,8 @@ TEST(RandomGenerator, EvalAndInterpreterAgreeWithTheJit) {
   std::vector<double> first = expectedUniforms(11, 0), second = expectedUniforms(11, 1);
   EXPECT_EQ(viaJit.getAsDouble(5), 2 * second[1]);
   EXPECT_EQ(viaJit.getAsDouble(0), 2 * first[0]);
-  EXPECT_NE(typeErrorOf([&] { y.eval({{g, Tensor::of({1.0})}}); }).find("Var::eval: input 'g': expected rng"),
+  EXPECT_NE(typeErrorOf([&] {
+              y.eval({{g, Tensor::of({1.0})}});
+            }).find("Var::eval: input 'g': expected rng"),
             std::string::npos);
 }
