@@ -4,6 +4,8 @@
 #include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/Op.h"
+#include "graphjit/Graph/RandomGeneratorType.h"
+#include "graphjit/Graph/TypeRegistry.h"
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/Ops/DimShuffle.h"

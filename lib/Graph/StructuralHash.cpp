@@ -8,6 +8,10 @@ namespace graphjit {
 
 namespace {
 void hashType(Hasher &h, const TensorType &t) {
+  if (!t.isTensor()) {
+    h.str("kind").str(t.str());
+    return;
+  }
   h.u64(static_cast<uint64_t>(t.dtype)).u64(t.shape.size());
   for (int64_t d : t.shape) h.u64(static_cast<uint64_t>(d));
 }
@@ -31,6 +35,10 @@ Hash128 structuralHash(const std::vector<Var> &inputs, const std::vector<Var> &o
         const Tensor c = v->constantValue().contiguous();
         h.str("const");
         hashType(h, v.type());
+        if (c.isOpaque()) { // its printed form and its own hash (distinct live values differ)
+          h.str(c.str()).u64(c.opaqueValue()->hash());
+          continue;
+        }
         h.bytes(c.rawData(), static_cast<size_t>(c.size()) * dtypeSize(c.dtype()));
       } else {
         h.str(v->isShared() ? "shared" : "unbound");

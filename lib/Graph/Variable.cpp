@@ -32,8 +32,9 @@ Var Var::constant(Tensor value, std::string name) {
 
 Var Var::shared(Tensor value, std::string name) {
   // Shared variables keep their rank and dtype but not their sizes, so that
-  // an update may change the value's shape (as in PyTensor).
-  TensorType t(value.dtype(), Shape(value.ndim(), kUnknownDim));
+  // an update may change the value's shape (as in PyTensor). A value that is not
+  // a tensor keeps its own type.
+  TensorType t = value.isOpaque() ? typeOf(value) : TensorType(value.dtype(), Shape(value.ndim(), kUnknownDim));
   auto v = std::make_shared<Variable>(t, std::move(name));
   v->shared_ = std::make_shared<SharedStorage>(SharedStorage{value.clone()});
   return Var(v);
@@ -72,6 +73,10 @@ std::shared_ptr<Apply> Apply::make(OpPtr op, std::vector<Var> inputs) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i])
       throw ValueError(op->str() + ": input " + std::to_string(i) + " is a null Var");
+    // An op's type rule reads dtypes and shapes: only ops that say so see other kinds of value.
+    if (!inputs[i].type().isTensor() && !op->acceptsNonTensorInputs())
+      throw TypeError(op->str() + ": input " + std::to_string(i) + " has type " + inputs[i].type().str() +
+                      ", expected a tensor (the op takes tensors only)");
     inTypes.push_back(inputs[i].type());
   }
   std::vector<TensorType> outTypes = op->makeOutputTypes(inTypes);

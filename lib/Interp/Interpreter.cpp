@@ -15,10 +15,8 @@ std::vector<Tensor> evaluate(const std::vector<Var> &outputs, const Bindings &bi
   std::unordered_map<Variable *, Tensor> values;
   for (auto &[var, value] : bindings) {
     if (!var) throw ValueError("evaluate: a binding has a null variable");
-    if (!var.type().accepts(value.dtype(), value.shape()))
-      throw TypeError("evaluate: input " + describe(var) + " expects " + var.type().str() +
-                      ", got " + typeOf(value).str());
-    values[var.get()] = value;
+    // A value that fits is used as is; otherwise the type's filter converts or rejects it.
+    values[var.get()] = var.type().accepts(value) ? value : var.type().filter(value, "evaluate: input " + describe(var));
   }
   auto valueOf = [&](const Var &v) -> const Tensor & {
     auto it = values.find(v.get());
@@ -47,7 +45,7 @@ std::vector<Tensor> evaluate(const std::vector<Var> &outputs, const Bindings &bi
                   " values for " + std::to_string(node->numOutputs()) + " outputs");
     for (int i = 0; i < node->numOutputs(); ++i) {
       Var out = node->output(i);
-      if (!out.type().accepts(outs[i].dtype(), outs[i].shape()))
+      if (!out.type().accepts(outs[i]))
         throw ShapeError(node->op().str() + ": output " + std::to_string(i) + " has type " +
                          typeOf(outs[i]).str() + ", which does not fit its static type " +
                          out.type().str());

@@ -10,6 +10,16 @@
 namespace graphjit::jit {
 
 namespace {
+/// Values that are not tensors (a generator state, a user's tuple) live on the host: a node that
+/// reads or makes one runs its perform in a host step, never inside a kernel.
+bool touchesNonTensor(Apply &node) {
+  for (const Var &in : node.inputs())
+    if (!in.type().isTensor()) return true;
+  for (int o = 0; o < node.numOutputs(); ++o)
+    if (!node.output(o).type().isTensor()) return true;
+  return false;
+}
+
 struct Grouping {
   std::vector<Apply *> order;                 // toposort
   std::unordered_map<const Apply *, int> pos; // index in order
@@ -30,7 +40,7 @@ Grouping groupNodes(const FunctionGraph &fg, int maxNodes) {
   for (size_t i = 0; i < n; ++i) {
     g.pos[g.order[i]] = static_cast<int>(i);
     g.group[i] = static_cast<int>(i);
-    g.host[i] = !hasLowering(g.order[i]->op().name());
+    g.host[i] = !hasLowering(g.order[i]->op().name()) || touchesNonTensor(*g.order[i]);
   }
   for (size_t k = n; k-- > 0;) {
     int consumer = static_cast<int>(k);

@@ -1,7 +1,8 @@
 // Splitting a graph into the steps of a schedule (internal to lib/JIT).
 //
 // Each step is either a kernel (a group of lowerable nodes compiled into one
-// function) or a host step (one node without a lowering, run by its perform).
+// function) or a host step (one node without a lowering, or one that reads or
+// makes a value that is not a tensor, run by its perform).
 // Nodes join a group only along producer -> consumer edges where every use of
 // the producer is inside the group, which keeps the steps acyclic; a size cap
 // keeps each function small, so compile time grows linearly with the graph and

@@ -36,7 +36,7 @@ bool hasTag(const NodeRewriter &r, const std::string &t) {
 /// A key equal for equal constants (same type and bytes); empty for large ones.
 std::string constantKey(const Var &v) {
   const Tensor &t = v->constantValue();
-  if (t.size() > 64) return "";
+  if (t.size() > 64 || t.isOpaque()) return ""; // opaque values are not compared byte-wise
   std::string bytes(static_cast<const char *>(t.rawData()), t.size() * dtypeSize(t.dtype()));
   return v.type().str() + ":" + bytes;
 }

@@ -32,7 +32,7 @@ Apply *producer(const Var &v, const char *name) {
 std::optional<double> splatValue(const Var &v) {
   if (v->isConstant()) {
     const Tensor &t = v->constantValue();
-    if (t.size() == 0) return std::nullopt;
+    if (t.size() == 0 || t.isOpaque()) return std::nullopt;
     double first = t.getAsDouble(0);
     for (int64_t i = 1; i < t.size() && i < 4096; ++i)
       if (t.getAsDouble(i) != first) return std::nullopt;

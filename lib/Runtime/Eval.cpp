@@ -32,11 +32,13 @@ Tensor Var::eval(const std::vector<std::pair<Var, Tensor>> &bindings) const {
           "is computed from");
     for (const Var &seen : inputs)
       if (seen == var) throw ValueError("Var::eval: " + describe(var) + " is bound twice");
-    if (!var.type().accepts(value.dtype(), value.shape()))
-      throw TypeError("Var::eval: the value for " + describe(var) + " has type " +
-                      typeOf(value).str() + ", expected " + var.type().str());
     inputs.push_back(var);
-    values.push_back(value);
+    if (var.type().isTensor() && !var.type().accepts(value))
+      throw TypeError("Var::eval: the value for " + describe(var) + " has type " + typeOf(value).str() +
+                      ", expected " + var.type().str());
+    // A value that is not a tensor goes through its type's filter (which may convert it).
+    values.push_back(var.type().filter(value, "Var::eval: input " +
+                                                  (var.name().empty() ? std::string("<unnamed>") : "'" + var.name() + "'")));
   }
   for (const Var &root : graphInputs({*this})) {
     bool bound = false;

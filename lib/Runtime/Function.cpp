@@ -229,11 +229,9 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
   if (!f.updateSlots.empty()) callLock.lock(); // read, compute and write back as one step
   std::vector<Tensor> all;
   for (size_t i = 0; i < args.size(); ++i) {
+    // A value that fits passes as is (by reference); otherwise the type's filter converts or rejects it.
     const TensorType &t = f.inputs[i].type();
-    if (!t.accepts(args[i].dtype(), args[i].shape()))
-      throw TypeError("Function call: " + describeArg(i, f.inputs[i]) + " expects " + t.str() +
-                      ", got " + typeOf(args[i]).str());
-    all.push_back(args[i]);
+    all.push_back(t.accepts(args[i]) ? args[i] : t.filter(args[i], "Function call: " + describeArg(i, f.inputs[i])));
   }
   JitThreadsScope threads(f.numThreads, f.parallelMinElements);
   runtime::appendSharedValues(f.sharedVars, all);
@@ -297,10 +295,7 @@ Tensor getValue(const Var &v) {
 
 void setValue(const Var &v, const Tensor &value) {
   if (!v || !v->isShared()) throw ValueError("setValue: not a shared variable");
-  if (!v.type().accepts(value.dtype(), value.shape()))
-    throw TypeError("setValue: '" + v.name() + "' expects " + v.type().str() + ", got " +
-                    typeOf(value).str());
-  Tensor copy = value.clone();
+  Tensor copy = v.type().filter(value, "setValue: '" + v.name() + "'").clone();
   std::lock_guard<std::mutex> lock(runtime::sharedStateMutex());
   v->sharedStorage()->value = std::move(copy);
 }

@@ -134,6 +134,8 @@ Tensor loadNpy(const std::string &path) {
 }
 
 void saveNpy(const Tensor &t, const std::string &path) {
+  if (t.isOpaque())
+    throw TypeError("saveNpy: " + path + ": the value " + t.str() + " is not an array, .npy holds arrays");
   Tensor c = t.contiguous();
   std::string shape = "(";
   for (int64_t d : c.shape()) shape += std::to_string(d) + ",";

@@ -212,7 +212,20 @@ template <typename F> void forEachOffset(const Shape &shape, const Shape &stride
 
 Tensor Tensor::contiguous() const { return isContiguous() ? *this : clone(); }
 
+Tensor Tensor::opaque(std::shared_ptr<const OpaqueValue> value) {
+  if (!value) throw ValueError("Tensor::opaque: the value is null");
+  Tensor t{Uninit{}};
+  t.opaque_ = std::move(value);
+  return t;
+}
+
+void Tensor::throwNotArray(const char *what) const {
+  throw TypeError(std::string(what) + ": the value " + opaque_->str() +
+                  " is not an array (an opaque value has no elements)");
+}
+
 Tensor Tensor::clone() const {
+  if (opaque_) return *this; // immutable: a copy is the same value
   Tensor out = empty(dtype_, shape_);
   size_t es = dtypeSize(dtype_);
   if (isContiguous()) {
@@ -228,6 +241,7 @@ Tensor Tensor::clone() const {
 }
 
 Tensor Tensor::astype(DType dtype) const {
+  requireArray("Tensor::astype");
   Tensor src = contiguous();
   if (dtype == dtype_) return src.clone();
   Tensor out = empty(dtype, shape_);
@@ -253,6 +267,7 @@ Tensor Tensor::astype(DType dtype) const {
 }
 
 Tensor Tensor::reshaped(const Shape &shape) const {
+  requireArray("Tensor::reshaped");
   if (shapeSize(shape) != size())
     throw ShapeError("Tensor::reshaped: cannot view shape " + shapeStr(shape_) +
                      " as " + shapeStr(shape));
@@ -274,6 +289,7 @@ int64_t elementOffset(const Shape &shape, const Shape &strides, int64_t flat) {
 } // namespace
 
 double Tensor::getAsDouble(int64_t flat) const {
+  requireArray("Tensor::getAsDouble");
   int64_t off = elementOffset(shape_, strides_, flat);
   return dispatchDType(dtype_, [&](auto tag) -> double {
     using T = decltype(tag);
@@ -282,6 +298,7 @@ double Tensor::getAsDouble(int64_t flat) const {
 }
 
 int64_t Tensor::getAsInt64(int64_t flat) const {
+  requireArray("Tensor::getAsInt64");
   int64_t off = elementOffset(shape_, strides_, flat);
   return dispatchDType(dtype_, [&](auto tag) -> int64_t {
     using T = decltype(tag);
@@ -332,12 +349,14 @@ void formatNested(const Tensor &t, size_t dim, int64_t offset, std::string &out)
 } // namespace
 
 std::string Tensor::valuesStr() const {
+  if (opaque_) return opaque_->str();
   std::string out;
   formatNested(contiguous(), 0, 0, out);
   return out;
 }
 
 std::string Tensor::str() const {
+  if (opaque_) return opaque_->str();
   std::string s = dtypeName(dtype_);
   s += "[";
   for (size_t i = 0; i < shape_.size(); ++i) s += (i ? "," : "") + std::to_string(shape_[i]);
@@ -345,6 +364,8 @@ std::string Tensor::str() const {
 }
 
 bool allclose(const Tensor &a, const Tensor &b, double rtol, double atol) {
+  if (a.isOpaque() || b.isOpaque())
+    return a.isOpaque() && b.isOpaque() && a.opaqueValue()->equals(*b.opaqueValue());
   if (a.shape() != b.shape()) return false;
   std::vector<double> x = a.toDoubles(), y = b.toDoubles();
   for (size_t i = 0; i < x.size(); ++i) {
@@ -362,6 +383,8 @@ double maxAbsDiff(const Tensor &a, const Tensor &b) {
   if (a.shape() != b.shape())
     throw ShapeError("maxAbsDiff: shapes " + shapeStr(a.shape()) + " and " +
                      shapeStr(b.shape()) + " differ");
+  if (a.isOpaque() || b.isOpaque())
+    return allclose(a, b) ? 0.0 : std::numeric_limits<double>::infinity();
   std::vector<double> x = a.toDoubles(), y = b.toDoubles();
   double m = 0;
   for (size_t i = 0; i < x.size(); ++i)

@@ -2,6 +2,7 @@
 // tracking. Every failure is a ParseError; inputs are bounded (nesting depth,
 // number lengths, ranks) so that no byte sequence can crash it.
 #include "graphjit/Graph/Op.h"
+#include "graphjit/Graph/TypeRegistry.h"
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/Text/TextIR.h"
 
@@ -94,6 +95,7 @@ private:
     advance();
     return true;
   }
+  void expect(char c, const std::string &what) { expect(c, what.c_str()); }
   void expect(char c, const char *what) {
     skipSpace();
     if (peek() != c) fail(std::string("expected '") + c + "' " + what + ", found " + found());
@@ -169,7 +171,7 @@ private:
   }
 
   // ---- types ----
-  TensorType type() {
+  TensorType type(int depth = 0) {
     skipSpace();
     int l = line_, c = col_;
     std::string dt = identifier("a type such as f64[?,3]");
@@ -177,7 +179,11 @@ private:
     try {
       dtype = parseDType(dt);
     } catch (const Error &) {
-      failAt(l, c, "unknown dtype '" + dt + "' (expected b1, i32, i64, f32 or f64)");
+      if (typeRegistry().contains(dt)) return registeredType(dt, l, c, depth);
+      std::string known;
+      for (const std::string &n : typeRegistry().names()) known += ", " + n;
+      failAt(l, c, "unknown type '" + dt + "' (expected a dtype b1, i32, i64, f32 or f64, or a registered type" +
+                       (known.empty() ? std::string() : ":" + known.substr(1)) + ")");
     }
     expect('[', "to open the shape of a type");
     Shape shape;
@@ -199,6 +205,24 @@ private:
     try {
       return TensorType(dtype, shape);
     } catch (const ShapeError &e) {
+      failAt(l, c, e.what());
+    }
+  }
+
+  /// A type that is not a tensor: `name` or `name<type, ...>`, built by typeRegistry().
+  TensorType registeredType(const std::string &name, int l, int c, int depth) {
+    if (depth > kMaxNesting) failAt(l, c, "type nested too deeply");
+    std::vector<TensorType> params;
+    if (accept('<')) {
+      do {
+        if (params.size() >= 4096) fail("type has too many parameters");
+        params.push_back(type(depth + 1));
+      } while (accept(','));
+      expect('>', "to close the parameters of type '" + name + "'");
+    }
+    try {
+      return TensorType::of(typeRegistry().make(name, params));
+    } catch (const Error &e) {
       failAt(l, c, e.what());
     }
   }
@@ -394,6 +418,60 @@ private:
     });
   }
 
+  // ---- constants of types that are not tensors ----
+  /// Does a literal of a non-tensor type start here (rng{...}, (..)), not a tensor one ([..], 2.5, -inf, true)?
+  bool atValueLiteral() {
+    char ch = peek();
+    if (ch == '[' || ch == '-' || ch == '+' || ch == '.' || std::isdigit(static_cast<unsigned char>(ch))) return false;
+    size_t end = pos_;
+    while (end < s_.size() && isIdentChar(s_[end])) ++end;
+    std::string_view word = s_.substr(pos_, end - pos_);
+    return !(word == "inf" || word == "nan" || word == "true" || word == "false");
+  }
+  /// The literal's text: everything up to the ':' before its type, brackets and strings balanced.
+  std::string rawValueLiteral() {
+    size_t start = pos_;
+    int depth = 0;
+    bool inString = false;
+    while (!atEnd()) {
+      char ch = peek();
+      if (inString) {
+        if (ch == '\\') advance();
+        else if (ch == '"') inString = false;
+      } else if (ch == '"') {
+        inString = true;
+      } else if (ch == '(' || ch == '[' || ch == '{' || ch == '<') {
+        if (++depth > kMaxNesting) fail("literal nested too deeply");
+      } else if (ch == ')' || ch == ']' || ch == '}' || ch == '>') {
+        if (--depth < 0) fail("unbalanced '" + std::string(1, ch) + "' in a literal");
+      } else if (depth == 0 && (ch == ':' || ch == '\n')) {
+        break;
+      }
+      if (pos_ - start > (size_t(1) << 24)) fail("literal too large");
+      advance();
+    }
+    std::string text(s_.substr(start, pos_ - start));
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    return text;
+  }
+  void constantOfType(const std::vector<std::pair<std::string, std::pair<int, int>>> &lhs, int ol, int oc) {
+    int ll = line_, lc = col_;
+    std::string text = rawValueLiteral();
+    expect(':', "before the constant's type");
+    TensorType t = type();
+    if (lhs.size() != 1) failAt(ol, oc, "a constant defines one value");
+    if (t.isTensor()) failAt(ll, lc, "expected a literal such as [1, 2] for type " + t.str() + ", found '" + text + "'");
+    Tensor value;
+    try {
+      value = t.kind->parseValue(text);
+    } catch (const Error &e) {
+      failAt(ll, lc, e.what());
+    }
+    if (!t.accepts(value))
+      failAt(ll, lc, "literal has type " + typeOf(value).str() + ", the declared type is " + t.str());
+    define(lhs[0].first, Var::constant(value), lhs[0].second.first, lhs[0].second.second);
+  }
+
   // ---- values ----
   std::string valueName() {
     expect('%', "to start a value name");
@@ -488,10 +566,16 @@ private:
     if (opName == "constant") {
       skipSpace();
       int ll = line_, lc = col_;
+      if (atValueLiteral()) {
+        constantOfType(lhs, ol, oc);
+        return;
+      }
       auto [vals, shape] = literal();
       expect(':', "before the constant's type");
       TensorType t = type();
       if (lhs.size() != 1) failAt(ol, oc, "a constant defines one value");
+      if (!t.isTensor())
+        failAt(ll, lc, "a tensor literal for a constant of type " + t.str() + " (write the value as it prints)");
       if (t.shape != shape)
         failAt(ll, lc, "literal has shape " + shapeStr(shape) + ", the declared type is " + t.str());
       Tensor value = literalTensor(vals, shape, t.dtype);

@@ -98,7 +98,9 @@ std::string printFunction(const TextFunction &fn) {
       throw ValueError("printFunction: shared variable '" + v.name() +
                        "' cannot be printed; make it a function input");
     if (v->isConstant()) {
-      body += "  %" + namer.nameFor(v) + " = constant " + tensorLiteral(v->constantValue()) + " : " +
+      // A value that is not a tensor prints as it says (its type's parseValue reads it back).
+      const Tensor &c = v->constantValue();
+      body += "  %" + namer.nameFor(v) + " = constant " + (c.isOpaque() ? c.str() : tensorLiteral(c)) + " : " +
               v.type().str() + "\n";
       return;
     }

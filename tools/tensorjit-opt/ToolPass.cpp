@@ -34,12 +34,15 @@ std::vector<Tensor> bindArguments(const ToolContext &ctx, const TextFunction &fn
                        in.type().str());
     Tensor t;
     try {
-      t = !it->second.empty() && it->second[0] == '@' ? loadNpy(it->second.substr(1))
-                                                      : parseTensorLiteral(it->second, in.dtype());
+      if (!in.type().isTensor()) // a value that is not a tensor, written as it prints: rng{key=1, ...}
+        t = in.type().kind->parseValue(it->second);
+      else
+        t = !it->second.empty() && it->second[0] == '@' ? loadNpy(it->second.substr(1))
+                                                        : parseTensorLiteral(it->second, in.dtype());
     } catch (const ValueError &e) {
       throw ValueError("--arg " + in.name() + ": " + e.what());
     }
-    if (!in.type().accepts(t.dtype(), t.shape()))
+    if (!in.type().accepts(t))
       throw TypeError("--arg " + in.name() + ": expected " + in.type().str() + ", got " +
                       TensorType(t.dtype(), t.shape()).str());
     values.push_back(t);

@@ -64,6 +64,10 @@ public:
   /// time. Cheap generators (eye, arange) say yes, so that what is built from
   /// them (tril(eye(n)), arange(n) * 2) folds too.
   virtual bool isFoldableWithoutInputs() const { return false; }
+  /// Does the op take inputs that are not tensors (TensorType::isTensor() false:
+  /// a generator state, a user's tuple)? Apply::make refuses them for other ops,
+  /// whose type rules read only dtypes and shapes.
+  virtual bool acceptsNonTensorInputs() const { return false; }
   /// Are the outputs the same for every batch element (shape(x) of a batched x)?
   /// vectorize_graph then keeps them unbatched.
   virtual bool isBatchInvariant() const { return false; }

@@ -3,12 +3,17 @@
 // Strides count elements (not bytes), as MLIR memrefs do. Tensors made by
 // graphjit are row-major contiguous; borrowed ones may have any strides, and
 // kernels call contiguous() first. Copies share the buffer (like NumPy views).
+//
+// A Tensor may instead hold an opaque value (a random generator's state, a
+// user's tuple): a value of a non-tensor Type (Graph/Type.h) that the runtime
+// passes by reference and never looks inside. Element access on it throws.
 #pragma once
 
 #include "graphjit/Support/DType.h"
 #include "graphjit/Support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -19,6 +24,22 @@
 namespace graphjit {
 
 using Shape = std::vector<int64_t>;
+class Type; // Graph/Type.h: the type of an opaque value (this module only passes it on)
+
+/// A host value that is not an array. Immutable once made, so the runtime shares
+/// it by reference (a Function input, a shared variable, a constant). Its type
+/// decides which graphs accept it (Type::filter).
+class OpaqueValue {
+public:
+  virtual ~OpaqueValue() = default;
+  /// The value's type, as a variable holding it would have.
+  virtual std::shared_ptr<const Type> type() const = 0;
+  /// Printed form; for types with a literal form (Type::parseValue) this is it.
+  virtual std::string str() const = 0;
+  /// Equal values (the interpreter and JIT agree; constants merge). Default: identity.
+  virtual bool equals(const OpaqueValue &o) const { return this == &o; }
+  virtual size_t hash() const { return std::hash<const void *>()(this); }
+};
 
 /// Number of elements of a shape (1 for a scalar). Throws ShapeError for a
 /// negative dim, or when the product of the nonzero dims overflows int64 (a 0
@@ -75,6 +96,15 @@ public:
   /// Wraps raw memory whose lifetime `owner` keeps (used by the runtime).
   static Tensor wrap(std::shared_ptr<void> owner, void *data, DType dtype,
                      const Shape &shape, const Shape &strides = {});
+  /// A value that is not an array (see OpaqueValue). It reports dtype f64 and
+  /// shape [] so generic code can carry it; reading its elements throws TypeError.
+  static Tensor opaque(std::shared_ptr<const OpaqueValue> value);
+
+  bool isOpaque() const { return opaque_ != nullptr; }
+  /// The opaque value (null for an array).
+  const std::shared_ptr<const OpaqueValue> &opaqueValue() const { return opaque_; }
+  /// The opaque value as `T`; TypeError when this is an array or another kind of value.
+  template <typename T> const T &opaqueAs() const;
 
   DType dtype() const { return dtype_; }
   const Shape &shape() const { return shape_; }
@@ -110,8 +140,10 @@ public:
   std::string str() const;
   /// Just the values, NumPy-like nested brackets.
   std::string valuesStr() const;
-  /// Shares the underlying allocation with `o`.
-  bool sharesBuffer(const Tensor &o) const { return buffer_ == o.buffer_; }
+  /// Shares the underlying allocation (or opaque value) with `o`.
+  bool sharesBuffer(const Tensor &o) const {
+    return opaque_ || o.opaque_ ? opaque_ == o.opaque_ : buffer_ == o.buffer_;
+  }
 
 private:
   struct Uninit {};
@@ -121,6 +153,13 @@ private:
   Shape shape_, strides_;
   std::shared_ptr<void> buffer_;
   void *data_ = nullptr;
+  std::shared_ptr<const OpaqueValue> opaque_;
+
+  /// Throws TypeError naming `what` for an opaque value (element access needs an array).
+  void requireArray(const char *what) const {
+    if (opaque_) throwNotArray(what);
+  }
+  [[noreturn]] void throwNotArray(const char *what) const;
 };
 
 /// The saturating float -> integer rule every cast follows (interpreter and JIT):
@@ -150,11 +189,20 @@ template <typename T> T saturatingCast(double v) {
 }
 
 template <typename T> T *Tensor::data() const {
+  requireArray("Tensor::data");
   if (DTypeOf<T>::value != dtype_)
     throw TypeError(std::string("Tensor::data: tensor has dtype ") +
                     dtypeName(dtype_) + ", requested " +
                     dtypeName(DTypeOf<T>::value));
   return static_cast<T *>(data_);
+}
+
+template <typename T> const T &Tensor::opaqueAs() const {
+  const T *v = dynamic_cast<const T *>(opaque_.get()); // a checked downcast of a value, like std::any_cast
+  if (!v)
+    throw TypeError(std::string("Tensor::opaqueAs: the value is ") +
+                    (opaque_ ? "another kind of opaque value: " + opaque_->str() : "an array, not an opaque value"));
+  return *v;
 }
 
 template <typename T>

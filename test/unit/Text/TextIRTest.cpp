@@ -61,7 +61,7 @@ TEST(TextIR, ParseErrorsNameLineAndColumn) {
   EXPECT_EQ(err(""), "t.gj:1:1: error: expected 'func', found end of input");
   EXPECT_EQ(err("fun @f() -> () {\n return\n}"), "t.gj:1:1: error: expected 'func', found 'fun'");
   EXPECT_EQ(err("func @f(%x: f65[2]) -> () { return }"),
-            "t.gj:1:13: error: unknown dtype 'f65' (expected b1, i32, i64, f32 or f64)");
+            "t.gj:1:13: error: unknown type 'f65' (expected a dtype b1, i32, i64, f32 or f64, or a registered type: rng)");
   EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = frobnicate(%x) : f64[2]\n  return %y\n}"),
             "t.gj:2:8: error: unknown op 'frobnicate'");
   EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = exp(%z) : f64[2]\n  return %y\n}"),
