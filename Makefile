@@ -10,7 +10,7 @@ CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=Release
 # The sanitizer builds use ccache when it is installed.
 SAN_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build demo test test-asan test-tsan fuzz bench clean
+.PHONY: all deps configure build demo test test-asan test-tsan fuzz bench clean format format-check
 
 all: build
 
@@ -63,6 +63,13 @@ fuzz: deps
 bench: build
 	@for b in $(BUILD)/benchmarks/graphjit-bench*; do \
 	  if [ -x "$$b" ] && [ -f "$$b" ]; then echo "### $$b"; "$$b" || exit 1; fi; done
+
+# Every C++ source follows the checked-in .clang-format (LLVM base); CI runs format-check.
+CLANG_FORMAT ?= clang-format-19
+format:
+	git ls-files '*.cpp' '*.h' '*.inc' | xargs $(CLANG_FORMAT) -i
+format-check: deps
+	git ls-files '*.cpp' '*.h' '*.inc' | xargs $(CLANG_FORMAT) --dry-run --Werror
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -5,16 +5,16 @@
 #include <algorithm>
 #include <cmath>
 
-extern "C" void cblas_dgemv(int, int, int, int, double, const double *, int, const double *, int, double, double *,
-                            int);
+extern "C" void cblas_dgemv(int, int, int, int, double, const double *, int, const double *, int,
+                            double, double *, int);
 
 namespace baseline {
 
-double logregStep(const double *X, const double *y, double *w, double &b, int64_t n, int64_t d, double lr,
-                  double *z, double *gw) {
+double logregStep(const double *X, const double *y, double *w, double &b, int64_t n, int64_t d,
+                  double lr, double *z, double *gw) {
   const int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
-  cblas_dgemv(kRowMajor, kNoTrans, static_cast<int>(n), static_cast<int>(d), 1.0, X, static_cast<int>(d), w, 1, 0.0,
-              z, 1);
+  cblas_dgemv(kRowMajor, kNoTrans, static_cast<int>(n), static_cast<int>(d), 1.0, X,
+              static_cast<int>(d), w, 1, 0.0, z, 1);
   double loss = 0, gb = 0;
   for (int64_t i = 0; i < n; ++i) {
     // One exp per element: t = exp(-|z|); softplus(z) = max(z, 0) + log1p(t); sigmoid(z) from t.
@@ -25,9 +25,10 @@ double logregStep(const double *X, const double *y, double *w, double &b, int64_
     z[i] = e;
     gb += e;
   }
-  cblas_dgemv(kRowMajor, kTrans, static_cast<int>(n), static_cast<int>(d), 1.0 / static_cast<double>(n), X,
-              static_cast<int>(d), z, 1, 0.0, gw, 1);
-  for (int64_t j = 0; j < d; ++j) w[j] -= lr * gw[j];
+  cblas_dgemv(kRowMajor, kTrans, static_cast<int>(n), static_cast<int>(d),
+              1.0 / static_cast<double>(n), X, static_cast<int>(d), z, 1, 0.0, gw, 1);
+  for (int64_t j = 0; j < d; ++j)
+    w[j] -= lr * gw[j];
   b -= lr * gb / static_cast<double>(n);
   return loss / static_cast<double>(n);
 }

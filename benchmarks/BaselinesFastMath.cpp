@@ -1,3 +1,4 @@
+// Hand-written baseline loops compiled with -ffast-math (what a C++ expert writes).
 #include "Baselines.h"
 
 #include <cmath>

@@ -1,3 +1,4 @@
+// Hand-written baseline loops compiled at plain -O3 (no fast-math).
 #include "Baselines.h"
 
 #include <cmath>

@@ -16,10 +16,10 @@
 using namespace graphjit;
 
 extern "C" void openblas_set_num_threads(int);
-extern "C" void cblas_dgemm(int, int, int, int, int, int, double, const double *, int, const double *, int, double,
-                            double *, int);
-extern "C" void cblas_sgemm(int, int, int, int, int, int, float, const float *, int, const float *, int, float,
-                            float *, int);
+extern "C" void cblas_dgemm(int, int, int, int, int, int, double, const double *, int,
+                            const double *, int, double, double *, int);
+extern "C" void cblas_sgemm(int, int, int, int, int, int, float, const float *, int, const float *,
+                            int, float, float *, int);
 
 namespace {
 constexpr int64_t kN = 10'000'000;
@@ -28,7 +28,8 @@ Tensor randomTensor(const Shape &shape, DType dtype, double lo, double hi, uint6
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(lo, hi);
   std::vector<double> v(static_cast<size_t>(shapeSize(shape)));
-  for (double &e : v) e = u(rng);
+  for (double &e : v)
+    e = u(rng);
   return Tensor::fromVector(v, shape).astype(dtype);
 }
 
@@ -38,7 +39,8 @@ struct FusedCase {
   explicit FusedCase(DType t) {
     x = vector("x", t), y = vector("y", t), z = vector("z", t);
     out = exp(x) * y + log1p(z * z);
-    xv = randomTensor({kN}, t, -2, 2, 1), yv = randomTensor({kN}, t, -2, 2, 2), zv = randomTensor({kN}, t, -2, 2, 3);
+    xv = randomTensor({kN}, t, -2, 2, 1), yv = randomTensor({kN}, t, -2, 2, 2),
+    zv = randomTensor({kN}, t, -2, 2, 3);
   }
 };
 FusedCase &fused(DType t) {
@@ -60,19 +62,23 @@ void BM_Fused_JIT(benchmark::State &state, DType t) {
     for (size_t i = 0; i < a.size(); ++i) {
       double err = std::fabs(a[i] - b[i]);
       maxAbs = std::max(maxAbs, err);
-      worst = std::max(worst, err / (tol + tol * std::fabs(b[i]))); // <= 1: within rtol = atol = tol
+      worst =
+          std::max(worst, err / (tol + tol * std::fabs(b[i]))); // <= 1: within rtol = atol = tol
     }
-    std::printf("fused %s: JIT vs interpreter max abs error %.3g; allclose(rtol = atol = %g): %s (worst %.3g of the "
+    std::printf("fused %s: JIT vs interpreter max abs error %.3g; allclose(rtol = atol = %g): %s "
+                "(worst %.3g of the "
                 "allowed error)\n",
                 dtypeName(t), maxAbs, tol, worst <= 1 ? "yes" : "NO", worst);
   }
-  for (auto _ : state) benchmark::DoNotOptimize(f.call1({c.xv, c.yv, c.zv}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(f.call1({c.xv, c.yv, c.zv}));
 }
 
 void BM_Fused_Interp(benchmark::State &state, DType t) {
   FusedCase &c = fused(t);
   Function f = compile({c.x, c.y, c.z}, {c.out}, {}, Mode::Interpret);
-  for (auto _ : state) benchmark::DoNotOptimize(f.call1({c.xv, c.yv, c.zv}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(f.call1({c.xv, c.yv, c.zv}));
 }
 
 template <bool Fast> void BM_Fused_Loop(benchmark::State &state, DType t) {
@@ -80,11 +86,11 @@ template <bool Fast> void BM_Fused_Loop(benchmark::State &state, DType t) {
   Tensor out = Tensor::empty(t, {kN});
   for (auto _ : state) {
     if (t == DType::Float64)
-      (Fast ? baseline::fast::fused : baseline::plain::fused)(c.xv.data<double>(), c.yv.data<double>(),
-                                                              c.zv.data<double>(), out.data<double>(), kN);
+      (Fast ? baseline::fast::fused : baseline::plain::fused)(
+          c.xv.data<double>(), c.yv.data<double>(), c.zv.data<double>(), out.data<double>(), kN);
     else
-      (Fast ? baseline::fast::fusedF : baseline::plain::fusedF)(c.xv.data<float>(), c.yv.data<float>(),
-                                                                c.zv.data<float>(), out.data<float>(), kN);
+      (Fast ? baseline::fast::fusedF : baseline::plain::fusedF)(
+          c.xv.data<float>(), c.yv.data<float>(), c.zv.data<float>(), out.data<float>(), kN);
     benchmark::ClobberMemory();
   }
 }
@@ -97,11 +103,13 @@ void BM_Fused_MemoryBound(benchmark::State &state, DType t) {
     if (t == DType::Float64) {
       const double *x = c.xv.data<double>(), *y = c.yv.data<double>(), *z = c.zv.data<double>();
       double *o = out.data<double>();
-      for (int64_t i = 0; i < kN; ++i) o[i] = x[i] + y[i] + z[i];
+      for (int64_t i = 0; i < kN; ++i)
+        o[i] = x[i] + y[i] + z[i];
     } else {
       const float *x = c.xv.data<float>(), *y = c.yv.data<float>(), *z = c.zv.data<float>();
       float *o = out.data<float>();
-      for (int64_t i = 0; i < kN; ++i) o[i] = x[i] + y[i] + z[i];
+      for (int64_t i = 0; i < kN; ++i)
+        o[i] = x[i] + y[i] + z[i];
     }
     benchmark::ClobberMemory();
   }
@@ -114,11 +122,13 @@ Tensor &sumInput() {
 void BM_Sum_JIT(benchmark::State &state) {
   Var x = vector("x");
   Function f = compile({x}, {sum(x)});
-  for (auto _ : state) benchmark::DoNotOptimize(f.call1({sumInput()}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(f.call1({sumInput()}));
 }
 template <bool Fast> void BM_Sum_Loop(benchmark::State &state) {
   for (auto _ : state)
-    benchmark::DoNotOptimize((Fast ? baseline::fast::sum : baseline::plain::sum)(sumInput().data<double>(), kN));
+    benchmark::DoNotOptimize(
+        (Fast ? baseline::fast::sum : baseline::plain::sum)(sumInput().data<double>(), kN));
 }
 
 constexpr int64_t kRows = 1000, kCols = 10000;
@@ -129,13 +139,14 @@ Tensor &lseInput() {
 void BM_RowLogSumExp_JIT(benchmark::State &state) {
   Var x = matrix("x");
   Function f = compile({x}, {logsumexp(x, 1)});
-  for (auto _ : state) benchmark::DoNotOptimize(f.call1({lseInput()}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(f.call1({lseInput()}));
 }
 template <bool Fast> void BM_RowLogSumExp_Loop(benchmark::State &state) {
   std::vector<double> out(kRows);
   for (auto _ : state) {
-    (Fast ? baseline::fast::rowLogSumExp : baseline::plain::rowLogSumExp)(lseInput().data<double>(), kRows, kCols,
-                                                                          out.data());
+    (Fast ? baseline::fast::rowLogSumExp : baseline::plain::rowLogSumExp)(lseInput().data<double>(),
+                                                                          kRows, kCols, out.data());
     benchmark::ClobberMemory();
   }
 }
@@ -145,19 +156,22 @@ void BM_Dot_JIT(benchmark::State &state, DType t) {
   Var a = matrix("a", t), b = matrix("b", t);
   Function f = compile({a, b}, {dot(a, b)});
   Tensor av = randomTensor({kDot, kDot}, t, -1, 1, 6), bv = randomTensor({kDot, kDot}, t, -1, 1, 7);
-  for (auto _ : state) benchmark::DoNotOptimize(f.call1({av, bv}));
-  state.counters["GFLOPS"] = benchmark::Counter(2.0 * kDot * kDot * kDot, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(f.call1({av, bv}));
+  state.counters["GFLOPS"] =
+      benchmark::Counter(2.0 * kDot * kDot * kDot, benchmark::Counter::kIsIterationInvariantRate,
+                         benchmark::Counter::kIs1000);
 }
 void BM_Dot_OpenBLAS(benchmark::State &state, DType t) {
   Tensor av = randomTensor({kDot, kDot}, t, -1, 1, 6), bv = randomTensor({kDot, kDot}, t, -1, 1, 7);
   Tensor c = Tensor::empty(t, {kDot, kDot});
   for (auto _ : state) {
     if (t == DType::Float64)
-      cblas_dgemm(101, 111, 111, kDot, kDot, kDot, 1.0, av.data<double>(), kDot, bv.data<double>(), kDot, 0.0,
-                  c.data<double>(), kDot);
+      cblas_dgemm(101, 111, 111, kDot, kDot, kDot, 1.0, av.data<double>(), kDot, bv.data<double>(),
+                  kDot, 0.0, c.data<double>(), kDot);
     else
-      cblas_sgemm(101, 111, 111, kDot, kDot, kDot, 1.0f, av.data<float>(), kDot, bv.data<float>(), kDot, 0.0f,
-                  c.data<float>(), kDot);
+      cblas_sgemm(101, 111, 111, kDot, kDot, kDot, 1.0f, av.data<float>(), kDot, bv.data<float>(),
+                  kDot, 0.0f, c.data<float>(), kDot);
     benchmark::ClobberMemory();
   }
 }
@@ -183,12 +197,14 @@ Function compileLogregStep(double lr) {
 }
 void BM_CompileCold_LogregStep(benchmark::State &state) {
   static int unique = 0;
-  for (auto _ : state) compileLogregStep(0.1 + 1e-9 * ++unique); // a new constant: a new graph
+  for (auto _ : state)
+    compileLogregStep(0.1 + 1e-9 * ++unique); // a new constant: a new graph
 }
 void BM_CompileCacheHit_LogregStep(benchmark::State &state) {
   compileLogregStep(0.5);
   for (auto _ : state) {
-    state.PauseTiming(); // building the (structurally equal) graph is the user's code, not compile()
+    state
+        .PauseTiming(); // building the (structurally equal) graph is the user's code, not compile()
     LogregStep s = buildLogregStep(0.5);
     state.ResumeTiming();
     benchmark::DoNotOptimize(compile(s.inputs, s.outputs, s.updates));
@@ -199,7 +215,8 @@ void BM_CallOverhead_OneElement(benchmark::State &state) {
   Var x = vector("x");
   Function f = compile({x}, {x + 1.0});
   Tensor one = Tensor::of({1.0});
-  for (auto _ : state) benchmark::DoNotOptimize(f.call1({one}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(f.call1({one}));
 }
 
 /// Collects times by name and prints the ratios the issues ask for.
@@ -208,7 +225,8 @@ public:
   void ReportRuns(const std::vector<Run> &runs) override {
     for (const Run &r : runs) {
       // Seconds, keyed by the name without "/iterations:N" and "/repeats:N".
-      std::string name = std::regex_replace(r.benchmark_name(), std::regex("/(iterations|repeats):[0-9]+"), "");
+      std::string name =
+          std::regex_replace(r.benchmark_name(), std::regex("/(iterations|repeats):[0-9]+"), "");
       times_[name] = r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
       if (r.counters.count("GFLOPS")) gflops_[r.benchmark_name()] = r.counters.at("GFLOPS");
     }
@@ -219,20 +237,25 @@ public:
     std::printf("\n== ratios (same run; lower time ratio is better for graphjit) ==\n");
     for (std::string d : {"f64", "f32"}) {
       std::string j = "BM_Fused_JIT/" + d;
-      std::printf("fused %s: JIT / -ffast-math loop = %.2f (target <= 1.2), JIT / plain -O3 loop = %.2f, "
-                  "interpreter / JIT = %.1f (target >= 3), JIT / memory bound = %.2f\n",
-                  d.c_str(), t(j) / t("BM_Fused_FastMath/" + d), t(j) / t("BM_Fused_Plain/" + d),
-                  t("BM_Fused_Interp/" + d) / t(j), t(j) / t("BM_Fused_MemoryBound/" + d));
+      std::printf(
+          "fused %s: JIT / -ffast-math loop = %.2f (target <= 1.2), JIT / plain -O3 loop = %.2f, "
+          "interpreter / JIT = %.1f (target >= 3), JIT / memory bound = %.2f\n",
+          d.c_str(), t(j) / t("BM_Fused_FastMath/" + d), t(j) / t("BM_Fused_Plain/" + d),
+          t("BM_Fused_Interp/" + d) / t(j), t(j) / t("BM_Fused_MemoryBound/" + d));
     }
-    std::printf("sum 1e7: JIT / -ffast-math loop = %.2f (target <= 1.3)\n", t("BM_Sum_JIT") / t("BM_Sum_FastMath"));
+    std::printf("sum 1e7: JIT / -ffast-math loop = %.2f (target <= 1.3)\n",
+                t("BM_Sum_JIT") / t("BM_Sum_FastMath"));
     std::printf("row logsumexp 1000x10000: JIT / -ffast-math loop = %.2f (target <= 1.3)\n",
                 t("BM_RowLogSumExp_JIT") / t("BM_RowLogSumExp_FastMath"));
     for (std::string d : {"f64", "f32"})
-      std::printf("dot 1024 %s: JIT throughput / OpenBLAS single-thread = %.2f (target >= 0.8)\n", d.c_str(),
-                  t("BM_Dot_OpenBLAS/" + d) / t("BM_Dot_JIT/" + d));
-    std::printf("logreg step compile: cold median = %.1f ms (target <= 300), cache hit = %.1f us (target <= 50)\n",
-                t("BM_CompileCold_LogregStep_median") * 1e3, t("BM_CompileCacheHit_LogregStep") * 1e6);
-    std::printf("per-call overhead, 1 element: %.2f us (target <= 2)\n", t("BM_CallOverhead_OneElement") * 1e6);
+      std::printf("dot 1024 %s: JIT throughput / OpenBLAS single-thread = %.2f (target >= 0.8)\n",
+                  d.c_str(), t("BM_Dot_OpenBLAS/" + d) / t("BM_Dot_JIT/" + d));
+    std::printf("logreg step compile: cold median = %.1f ms (target <= 300), cache hit = %.1f us "
+                "(target <= 50)\n",
+                t("BM_CompileCold_LogregStep_median") * 1e3,
+                t("BM_CompileCacheHit_LogregStep") * 1e6);
+    std::printf("per-call overhead, 1 element: %.2f us (target <= 2)\n",
+                t("BM_CallOverhead_OneElement") * 1e6);
   }
 
 private:
@@ -240,32 +263,54 @@ private:
 };
 } // namespace
 
-
 int main(int argc, char **argv) {
   openblas_set_num_threads(1);
-  benchmark::RegisterBenchmark("BM_Fused_JIT/f64", BM_Fused_JIT, DType::Float64)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Fused_JIT/f32", BM_Fused_JIT, DType::Float32)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Fused_FastMath/f64", BM_Fused_Loop<true>, DType::Float64)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Fused_Plain/f64", BM_Fused_Loop<false>, DType::Float64)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Fused_Plain/f32", BM_Fused_Loop<false>, DType::Float32)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Fused_FastMath/f32", BM_Fused_Loop<true>, DType::Float32)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Fused_Interp/f64", BM_Fused_Interp, DType::Float64)->Unit(benchmark::kMillisecond)->Iterations(2);
-  benchmark::RegisterBenchmark("BM_Fused_Interp/f32", BM_Fused_Interp, DType::Float32)->Unit(benchmark::kMillisecond)->Iterations(2);
-  benchmark::RegisterBenchmark("BM_Fused_MemoryBound/f64", BM_Fused_MemoryBound, DType::Float64)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Fused_MemoryBound/f32", BM_Fused_MemoryBound, DType::Float32)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Fused_JIT/f64", BM_Fused_JIT, DType::Float64)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Fused_JIT/f32", BM_Fused_JIT, DType::Float32)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Fused_FastMath/f64", BM_Fused_Loop<true>, DType::Float64)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Fused_Plain/f64", BM_Fused_Loop<false>, DType::Float64)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Fused_Plain/f32", BM_Fused_Loop<false>, DType::Float32)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Fused_FastMath/f32", BM_Fused_Loop<true>, DType::Float32)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Fused_Interp/f64", BM_Fused_Interp, DType::Float64)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(2);
+  benchmark::RegisterBenchmark("BM_Fused_Interp/f32", BM_Fused_Interp, DType::Float32)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(2);
+  benchmark::RegisterBenchmark("BM_Fused_MemoryBound/f64", BM_Fused_MemoryBound, DType::Float64)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Fused_MemoryBound/f32", BM_Fused_MemoryBound, DType::Float32)
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_Sum_JIT", BM_Sum_JIT)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_Sum_FastMath", BM_Sum_Loop<true>)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_Sum_Plain", BM_Sum_Loop<false>)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_RowLogSumExp_JIT", BM_RowLogSumExp_JIT)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_RowLogSumExp_FastMath", BM_RowLogSumExp_Loop<true>)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Dot_JIT/f64", BM_Dot_JIT, DType::Float64)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Dot_OpenBLAS/f64", BM_Dot_OpenBLAS, DType::Float64)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Dot_JIT/f32", BM_Dot_JIT, DType::Float32)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Dot_OpenBLAS/f32", BM_Dot_OpenBLAS, DType::Float32)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_RowLogSumExp_JIT", BM_RowLogSumExp_JIT)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_RowLogSumExp_FastMath", BM_RowLogSumExp_Loop<true>)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Dot_JIT/f64", BM_Dot_JIT, DType::Float64)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Dot_OpenBLAS/f64", BM_Dot_OpenBLAS, DType::Float64)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Dot_JIT/f32", BM_Dot_JIT, DType::Float32)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Dot_OpenBLAS/f32", BM_Dot_OpenBLAS, DType::Float32)
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_CompileCold_LogregStep", BM_CompileCold_LogregStep)
-      ->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(9)->ReportAggregatesOnly(true);
-  benchmark::RegisterBenchmark("BM_CompileCacheHit_LogregStep", BM_CompileCacheHit_LogregStep)->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("BM_CallOverhead_OneElement", BM_CallOverhead_OneElement)->Unit(benchmark::kMicrosecond);
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1)
+      ->Repetitions(9)
+      ->ReportAggregatesOnly(true);
+  benchmark::RegisterBenchmark("BM_CompileCacheHit_LogregStep", BM_CompileCacheHit_LogregStep)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_CallOverhead_OneElement", BM_CallOverhead_OneElement)
+      ->Unit(benchmark::kMicrosecond);
   benchmark::Initialize(&argc, argv);
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);

@@ -1,8 +1,8 @@
 // Compile-latency benchmarks (issue: compile fast, and only once): cold
 // compiles, disk-cache hits, in-memory hits, per-call overhead, and how cold
 // compile time grows with the graph. Medians of several runs; run by `make bench`.
-#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/graphjit.h"
 
 #include <algorithm>
 #include <chrono>
@@ -35,7 +35,8 @@ double median(std::vector<double> v) {
 
 double medianOf(int runs, const std::function<void()> &f) {
   std::vector<double> t;
-  for (int i = 0; i < runs; ++i) t.push_back(seconds(f));
+  for (int i = 0; i < runs; ++i)
+    t.push_back(seconds(f));
   return median(t);
 }
 
@@ -60,21 +61,26 @@ Graph logregStep(double lr) {
 Graph chain(int ops, bool withGradient, double c) {
   Var x = vector("x");
   Var y = x;
-  for (int i = 0; i < ops / 3; ++i) y = tanh(y * 1.01 + c);
+  for (int i = 0; i < ops / 3; ++i)
+    y = tanh(y * 1.01 + c);
   if (!withGradient) return {{x}, {y}, {}};
   return {{x}, {grad(sum(y), x)}, {}};
 }
 
 Function compileGraph(const Graph &g) { return compile(g.inputs, g.outputs, g.updates); }
 
-/// Total compile milliseconds the `flow` example reports (GRAPHJIT_LOG=compile), run as its own process.
-double flowCompileMs(const std::string &flow, const std::string &cacheDir, const std::string &extraEnv) {
+/// Total compile milliseconds the `flow` example reports (GRAPHJIT_LOG=compile), run as its own
+/// process.
+double flowCompileMs(const std::string &flow, const std::string &cacheDir,
+                     const std::string &extraEnv) {
   std::string cmd = extraEnv + " GRAPHJIT_LOG=compile GRAPHJIT_CACHE_DIR=" + cacheDir + " " + flow +
-                    " --steps 1 --out " + cacheDir + "-out 2>&1 >/dev/null | grep -o '[0-9.]* ms total'";
+                    " --steps 1 --out " + cacheDir +
+                    "-out 2>&1 >/dev/null | grep -o '[0-9.]* ms total'";
   FILE *p = popen(cmd.c_str(), "r");
   if (!p) return NAN;
   double total = 0, ms = 0;
-  while (std::fscanf(p, "%lf ms total\n", &ms) == 1) total += ms;
+  while (std::fscanf(p, "%lf ms total\n", &ms) == 1)
+    total += ms;
   pclose(p);
   return total;
 }
@@ -86,7 +92,8 @@ void setCache(const char *mode) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string cacheDir = (fs::temp_directory_path() / ("graphjit-bench-" + std::to_string(getpid()))).string();
+  std::string cacheDir =
+      (fs::temp_directory_path() / ("graphjit-bench-" + std::to_string(getpid()))).string();
   setenv("GRAPHJIT_CACHE_DIR", cacheDir.c_str(), 1);
   reloadJitSettings();
   std::printf("== compile (medians; disk cache in %s) ==\n", cacheDir.c_str());
@@ -107,10 +114,13 @@ int main(int argc, char **argv) {
     Graph again = logregStep(lr); // building the graph is the user's code, not compile()
     const int n = 200;
     hits.push_back(seconds([&] {
-                     for (int i = 0; i < n; ++i) compileGraph(again);
-                   }) / n);
+                     for (int i = 0; i < n; ++i)
+                       compileGraph(again);
+                   }) /
+                   n);
   }
-  std::printf("logreg step: cold %.1f ms (target <= 100; CPU %.1f ms summed over threads), disk hit %.2f ms "
+  std::printf("logreg step: cold %.1f ms (target <= 100; CPU %.1f ms summed over threads), disk "
+              "hit %.2f ms "
               "(target <= 10), memory hit %.1f us (target <= 20)\n",
               cold * 1e3, coldCpu * 1e3, disk * 1e3, median(hits) * 1e6);
 
@@ -123,8 +133,10 @@ int main(int argc, char **argv) {
     for (int r = 0; r < 9; ++r) {
       const int n = 100000;
       t.push_back(seconds([&] {
-                    for (int i = 0; i < n; ++i) f.call1({one});
-                  }) / n);
+                    for (int i = 0; i < n; ++i)
+                      f.call1({one});
+                  }) /
+                  n);
     }
     std::printf("per-call overhead, 1 element: %.2f us (target <= 1)\n", median(t) * 1e6);
   }
@@ -148,7 +160,8 @@ int main(int argc, char **argv) {
     }
     double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx), icept = (sy - slope * sx) / n;
     double exponent = (n * lxy - lx * ly) / (n * lxx - lx * lx);
-    std::printf("chain%s fit: %.2f ms + %.3f ms/op; growth exponent %.2f (1 = linear; target <= 1.1); 800 ops "
+    std::printf("chain%s fit: %.2f ms + %.3f ms/op; growth exponent %.2f (1 = linear; target <= "
+                "1.1); 800 ops "
                 "%.0f ms (target <= 500)\n",
                 withGrad ? " gradient" : "", icept * 1e3, slope * 1e3, exponent, ys.back() * 1e3);
   }
@@ -160,7 +173,8 @@ int main(int argc, char **argv) {
     setCache("on");
     double flowCold = flowCompileMs(flow.string(), cacheDir, "");
     double flowWarm = flowCompileMs(flow.string(), cacheDir, "");
-    std::printf("flow example (training step and density, all its compiles): cold %.0f ms (target <= 600), second "
+    std::printf("flow example (training step and density, all its compiles): cold %.0f ms (target "
+                "<= 600), second "
                 "process %.1f ms (target <= 30)\n",
                 flowCold, flowWarm);
     fs::remove_all(cacheDir + "-out");

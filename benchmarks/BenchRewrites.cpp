@@ -25,7 +25,8 @@ double seconds(const std::function<void()> &f) {
 double perCall(const Function &f, const std::vector<Tensor> &args, int reps) {
   f(args);
   std::vector<double> t;
-  for (int i = 0; i < reps; ++i) t.push_back(seconds([&] { f(args); }));
+  for (int i = 0; i < reps; ++i)
+    t.push_back(seconds([&] { f(args); }));
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
 }
@@ -47,13 +48,14 @@ Function compiled(const std::vector<Var> &ins, const Var &out, const std::string
   return compile(ins, {out}, {}, o);
 }
 
-void pushdownRatio(const char *what, const std::vector<Var> &ins, const Var &out, const std::vector<Tensor> &args,
-                   const std::string &query, int repsLazy, int repsFull, double target) {
+void pushdownRatio(const char *what, const std::vector<Var> &ins, const Var &out,
+                   const std::vector<Tensor> &args, const std::string &query, int repsLazy,
+                   int repsFull, double target) {
   Function lazy = compiled(ins, out, query), full = compiled(ins, out, query + ",-pushdown");
   bool same = allclose(lazy(args)[0], full(args)[0], 1e-12, 1e-12);
   double tl = perCall(lazy, args, repsLazy), tf = perCall(full, args, repsFull);
-  std::printf("%-44s %-22s %10.3f ms vs %10.4f ms  = %8.0fx (target >= %.0fx)%s\n", what, query.c_str(), tf * 1e3,
-              tl * 1e3, tf / tl, target, same ? "" : "  VALUES DIFFER");
+  std::printf("%-44s %-22s %10.3f ms vs %10.4f ms  = %8.0fx (target >= %.0fx)%s\n", what,
+              query.c_str(), tf * 1e3, tl * 1e3, tf / tl, target, same ? "" : "  VALUES DIFFER");
 }
 
 /// n branches exp(x * c_i) summed (issue 13, item 11), and a chain of n elementwise ops.
@@ -67,7 +69,8 @@ Var wide(const Var &x, int n) {
 }
 Var chain(const Var &x, int n) {
   Var v = x;
-  for (int i = 0; i < n; ++i) v = (i % 3 == 0) ? log(1.0 + exp(v)) : (i % 3 == 1 ? v * 1.0 + 0.5 : sigmoid(v) - 0.25);
+  for (int i = 0; i < n; ++i)
+    v = (i % 3 == 0) ? log(1.0 + exp(v)) : (i % 3 == 1 ? v * 1.0 + 0.5 : sigmoid(v) - 0.25);
   return v;
 }
 
@@ -78,8 +81,8 @@ void rewriteTime(const char *what, const std::function<Var(const Var &, int)> &b
   size_t nodes = fg.numNodes();
   RewriteStats stats;
   double t = seconds([&] { stats = rewriteGraph(fg); });
-  std::printf("rewrite %-28s n = %6d: %6zu nodes, %6d rewrites, %8.3f s (%.2f us per node)\n", what, n, nodes,
-              stats.applied, t, t / static_cast<double>(nodes) * 1e6);
+  std::printf("rewrite %-28s n = %6d: %6zu nodes, %6d rewrites, %8.3f s (%.2f us per node)\n", what,
+              n, nodes, stats.applied, t, t / static_cast<double>(nodes) * 1e6);
 }
 } // namespace
 
@@ -88,21 +91,24 @@ int main() {
   {
     const int64_t n = 2000;
     Var A = matrix("A"), B = matrix("B");
-    pushdownRatio("(A @ B)[7], n = 2000, f64", {A, B}, matmul(A, B)(7), {randomTensor({n, n}, 1), randomTensor({n, n}, 2)},
-                  "fast_run", 50, 3, 100);
+    pushdownRatio("(A @ B)[7], n = 2000, f64", {A, B}, matmul(A, B)(7),
+                  {randomTensor({n, n}, 1), randomTensor({n, n}, 2)}, "fast_run", 50, 3, 100);
   }
   {
     const int64_t n = 10000000;
     Var xs = tensor(DType::Float64, {n}, "x"), ys = tensor(DType::Float64, {n}, "y");
     std::vector<Tensor> args{randomTensor({n}, 3), randomTensor({n}, 4)};
-    pushdownRatio("(exp(x) + y)[3], 1e7, f64[10000000]", {xs, ys}, (exp(xs) + ys)(3), args, "fast_run", 200, 5, 1000);
+    pushdownRatio("(exp(x) + y)[3], 1e7, f64[10000000]", {xs, ys}, (exp(xs) + ys)(3), args,
+                  "fast_run", 200, 5, 1000);
     // Unknown lengths: only the run time checks that x and y agree, so the rule is shape_unsafe.
     Var xd = vector("x"), yd = vector("y");
-    pushdownRatio("(exp(x) + y)[3], 1e7, f64[?]", {xd, yd}, (exp(xd) + yd)(3), args, "fast_run,shape_unsafe", 200, 5,
-                  1000);
+    pushdownRatio("(exp(x) + y)[3], 1e7, f64[?]", {xd, yd}, (exp(xd) + yd)(3), args,
+                  "fast_run,shape_unsafe", 200, 5, 1000);
   }
   std::printf("\n== rewriting time against graph size (fast_run) ==\n");
-  for (int n : {1000, 10000}) rewriteTime("sum of exp(x * c_i)", wide, n);
-  for (int n : {1000, 10000}) rewriteTime("chain of elementwise ops", chain, n);
+  for (int n : {1000, 10000})
+    rewriteTime("sum of exp(x * c_i)", wide, n);
+  for (int n : {1000, 10000})
+    rewriteTime("chain of elementwise ops", chain, n);
   return 0;
 }

@@ -1,8 +1,8 @@
 // Both cores: graphjit with 2 threads against 1, next to what hand-written OpenMP
 // loops get on the same machine in the same run (and the 2-thread STREAM triad,
 // the memory-bandwidth cap). Medians of several runs; run by `make bench`.
-#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/graphjit.h"
 
 #include <algorithm>
 #include <chrono>
@@ -37,11 +37,13 @@ Tensor random(const Shape &shape, double lo, double hi, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(lo, hi);
   std::vector<double> v(static_cast<size_t>(shapeSize(shape)));
-  for (double &e : v) e = u(rng);
+  for (double &e : v)
+    e = u(rng);
   return Tensor::fromVector(v, shape);
 }
 
-Function withThreads(const std::vector<Var> &in, const std::vector<Var> &out, const Updates &up, int t) {
+Function withThreads(const std::vector<Var> &in, const std::vector<Var> &out, const Updates &up,
+                     int t) {
   CompileOptions o;
   o.numThreads = t;
   return compile(in, out, up, o);
@@ -67,18 +69,22 @@ int main() {
 
   Var x = vector("x"), y = vector("y"), z = vector("z");
   Var fusedOut = exp(x) * y + log1p(z * z);
-  Function f1 = withThreads({x, y, z}, {fusedOut}, {}, 1), f2 = withThreads({x, y, z}, {fusedOut}, {}, 2);
+  Function f1 = withThreads({x, y, z}, {fusedOut}, {}, 1),
+           f2 = withThreads({x, y, z}, {fusedOut}, {}, 2);
   double fusedJit = speedup(7, [&](int t) { (t == 1 ? f1 : f2)({xv, yv, zv}); });
   double fusedOmp = speedup(7, [&](int t) {
-    baseline::omp::fused(xv.data<double>(), yv.data<double>(), zv.data<double>(), out.data<double>(), n, t);
+    baseline::omp::fused(xv.data<double>(), yv.data<double>(), zv.data<double>(),
+                         out.data<double>(), n, t);
   });
-  std::printf("fused exp(x)*y + log1p(z*z) 1e7 f64: JIT %.2fx, OpenMP loop %.2fx, JIT/OpenMP %.2f (target: "
-              ">= 1.8x, or >= 0.9 of OpenMP)\n",
-              fusedJit, fusedOmp, fusedJit / fusedOmp);
+  std::printf(
+      "fused exp(x)*y + log1p(z*z) 1e7 f64: JIT %.2fx, OpenMP loop %.2fx, JIT/OpenMP %.2f (target: "
+      ">= 1.8x, or >= 0.9 of OpenMP)\n",
+      fusedJit, fusedOmp, fusedJit / fusedOmp);
 
   Var m = matrix("m");
   Tensor mv = random({1000, 10000}, -5, 5, 4);
-  Function l1 = withThreads({m}, {logsumexp(m, 1)}, {}, 1), l2 = withThreads({m}, {logsumexp(m, 1)}, {}, 2);
+  Function l1 = withThreads({m}, {logsumexp(m, 1)}, {}, 1),
+           l2 = withThreads({m}, {logsumexp(m, 1)}, {}, 2);
   double lse = speedup(7, [&](int t) { (t == 1 ? l1 : l2)({mv}); });
   std::printf("row logsumexp 1000x10000: JIT %.2fx (target >= 1.8x)\n", lse);
 
@@ -95,13 +101,15 @@ int main() {
     openblas_set_num_threads(t);
     (t == 1 ? s1 : s2)({Xv, labv});
   });
-  std::printf("logistic-regression step N=1e5 D=100: %.2fx (target >= 1.8x or >= 0.9 of the triad's %.2fx)\n", step,
-              triad);
+  std::printf("logistic-regression step N=1e5 D=100: %.2fx (target >= 1.8x or >= 0.9 of the "
+              "triad's %.2fx)\n",
+              step, triad);
 
   // Small kernels must not get slower when more threads are allowed.
   Tensor small = random({1000}, -2, 2, 7);
   double smallRatio = speedup(201, [&](int t) {
-    for (int i = 0; i < 100; ++i) (t == 1 ? f1 : f2)({small, small, small});
+    for (int i = 0; i < 100; ++i)
+      (t == 1 ? f1 : f2)({small, small, small});
   });
   std::printf("fused on 1e3 elements: time(2 threads allowed) / time(1) = %.3f (target <= 1.05)\n",
               1.0 / smallRatio);

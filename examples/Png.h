@@ -15,7 +15,8 @@ namespace example {
 struct Image {
   int width, height;
   std::vector<uint8_t> rgb;
-  Image(int w, int h, uint8_t fill = 255) : width(w), height(h), rgb(static_cast<size_t>(w) * h * 3, fill) {}
+  Image(int w, int h, uint8_t fill = 255)
+      : width(w), height(h), rgb(static_cast<size_t>(w) * h * 3, fill) {}
   void set(int x, int y, uint8_t r, uint8_t g, uint8_t b) {
     if (x < 0 || y < 0 || x >= width || y >= height) return;
     uint8_t *p = &rgb[(static_cast<size_t>(y) * width + x) * 3];
@@ -33,7 +34,8 @@ struct Image {
 
 /// A perceptual dark-to-bright ramp (approximately viridis) for t in [0, 1].
 inline void colormap(double t, uint8_t &r, uint8_t &g, uint8_t &b) {
-  static const double stops[5][3] = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+  static const double stops[5][3] = {
+      {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
   t = t < 0 ? 0 : t > 1 ? 1 : t;
   double s = t * 4;
   int i = s >= 4 ? 3 : static_cast<int>(s);

@@ -30,7 +30,8 @@ double trueLogDensity(double x, double y) {
   double l[2];
   for (int k = 0; k < 2; ++k) {
     double dx = x - kMeans[k][0], dy = y - kMeans[k][1];
-    l[k] = std::log(0.5) - (dx * dx + dy * dy) / (2 * kSigma * kSigma) - std::log(2 * M_PI * kSigma * kSigma);
+    l[k] = std::log(0.5) - (dx * dx + dy * dy) / (2 * kSigma * kSigma) -
+           std::log(2 * M_PI * kSigma * kSigma);
   }
   double m = std::max(l[0], l[1]);
   return m + std::log(std::exp(l[0] - m) + std::exp(l[1] - m));
@@ -39,7 +40,8 @@ double trueLogDensity(double x, double y) {
 /// n draws from the mixture, with the library's samplers.
 Tensor sampleTarget(int64_t n, uint64_t seed) {
   Tensor comp = sample(categorical(constant(Tensor::of({0.5, 0.5}))), n, seed);
-  Tensor noise = sample(normal(constant(Tensor::zeros(DType::Float64, {2})), constant(kSigma)), n, seed + 1);
+  Tensor noise =
+      sample(normal(constant(Tensor::zeros(DType::Float64, {2})), constant(kSigma)), n, seed + 1);
   std::vector<double> v = noise.toDoubles();
   for (int64_t i = 0; i < n; ++i) {
     int64_t k = static_cast<int64_t>(comp.getAsDouble(i));
@@ -48,7 +50,8 @@ Tensor sampleTarget(int64_t n, uint64_t seed) {
   return Tensor::fromVector(v, {n, 2});
 }
 
-/// The flow: coupling layers alternating which coordinate they move, then a per-coordinate affine map.
+/// The flow: coupling layers alternating which coordinate they move, then a per-coordinate affine
+/// map.
 struct Flow {
   std::vector<nn::MLP> nets;
   Var logScale = shared(Tensor::zeros(DType::Float64, {2}), "out.log_scale");
@@ -66,7 +69,8 @@ struct Flow {
       const nn::MLP &net = nets[l];
       TransformPtr t = affineCoupling(1, l % 2 == 1, [&net](const Var &a) {
         Var st = net(a);
-        return std::pair{2.0 * tanh(0.5 * st(slice(), slice(0, 1))), st(slice(), slice(1, 2))}; // |s| < 2
+        return std::pair{2.0 * tanh(0.5 * st(slice(), slice(0, 1))),
+                         st(slice(), slice(1, 2))}; // |s| < 2
       });
       h = t->forward(h);
     }
@@ -75,7 +79,8 @@ struct Flow {
   std::vector<Var> params() const {
     std::vector<Var> p{logScale, shift};
     for (auto &n : nets)
-      for (auto &v : n.params()) p.push_back(v);
+      for (auto &v : n.params())
+        p.push_back(v);
     return p;
   }
 };
@@ -95,7 +100,8 @@ example::Image scatterImage(const Tensor &pts, int side, double lo, double hi) {
   example::Image img(side, side);
   std::vector<double> v = pts.toDoubles();
   for (size_t i = 0; i + 1 < v.size(); i += 2) {
-    int c = static_cast<int>((v[i] - lo) / (hi - lo) * side), r = static_cast<int>((hi - v[i + 1]) / (hi - lo) * side);
+    int c = static_cast<int>((v[i] - lo) / (hi - lo) * side),
+        r = static_cast<int>((hi - v[i + 1]) / (hi - lo) * side);
     img.set(c, r, 30, 60, 140);
   }
   return img;
@@ -117,8 +123,10 @@ int run(int argc, char **argv) {
   int steps = 1500;
   std::string out = ".";
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--steps") && i + 1 < argc) steps = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
+    if (!std::strcmp(argv[i], "--steps") && i + 1 < argc)
+      steps = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--out") && i + 1 < argc)
+      out = argv[++i];
     else {
       std::fprintf(stderr, "usage: flow [--steps N] [--out DIR]\n");
       return 2;
@@ -140,14 +148,16 @@ int run(int argc, char **argv) {
   Function density = compile({X}, {logpX});
   auto c2 = std::chrono::steady_clock::now();
   std::printf("compiled the training step in %.1f s and the density in %.1f s\n",
-              std::chrono::duration<double>(c1 - c0).count(), std::chrono::duration<double>(c2 - c1).count());
+              std::chrono::duration<double>(c1 - c0).count(),
+              std::chrono::duration<double>(c2 - c1).count());
 
   std::vector<double> all = train.toDoubles();
   auto t0 = std::chrono::steady_clock::now();
   double loss = 0;
   for (int s = 1; s <= steps; ++s) {
     int64_t off = ((s - 1) * batch) % nTrain;
-    Tensor xb = Tensor::fromVector(std::vector<double>(all.begin() + 2 * off, all.begin() + 2 * (off + batch)), {batch, 2});
+    Tensor xb = Tensor::fromVector(
+        std::vector<double>(all.begin() + 2 * off, all.begin() + 2 * (off + batch)), {batch, 2});
     loss = step({xb})[0].item();
     if (s % 250 == 0 || s == steps) {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -160,9 +170,10 @@ int run(int argc, char **argv) {
   // Held-out log-likelihood against the true density's.
   std::vector<double> lp = density({test})[0].toDoubles(), tv = test.toDoubles();
   double model = 0, truth = 0;
-  for (int64_t i = 0; i < nTest; ++i) model += lp[i] / nTest, truth += trueLogDensity(tv[2 * i], tv[2 * i + 1]) / nTest;
-  std::printf("held-out mean log-likelihood: flow %.4f, true density %.4f (gap %.4f nats)\n", model, truth,
-              truth - model);
+  for (int64_t i = 0; i < nTest; ++i)
+    model += lp[i] / nTest, truth += trueLogDensity(tv[2 * i], tv[2 * i + 1]) / nTest;
+  std::printf("held-out mean log-likelihood: flow %.4f, true density %.4f (gap %.4f nats)\n", model,
+              truth, truth - model);
   std::printf("training: %d steps in %.1f s\n", steps, trainSecs);
 
   // Figures: learned | target density on [-4, 4]^2, and flow samples | data.
@@ -175,9 +186,11 @@ int run(int argc, char **argv) {
       grid.push_back(x), grid.push_back(y);
       target.push_back(trueLogDensity(x, y));
     }
-  std::vector<double> learned = density({Tensor::fromVector(grid, {side * side, 2})})[0].toDoubles();
+  std::vector<double> learned =
+      density({Tensor::fromVector(grid, {side * side, 2})})[0].toDoubles();
   double vmax = 0;
-  for (double t : target) vmax = std::max(vmax, std::exp(t));
+  for (double t : target)
+    vmax = std::max(vmax, std::exp(t));
   example::Image dens(2 * side + 8, side);
   dens.paste(densityImage(learned, side, vmax), 0, 0);
   dens.paste(densityImage(target, side, vmax), side + 8, 0);
@@ -185,10 +198,13 @@ int run(int argc, char **argv) {
 
   Var zin = tensor(DType::Float64, {kUnknownDim, 2}, "z");
   Function push = compile({zin}, {flow(zin)});
-  Tensor drawn = push({sample(normal(constant(Tensor::zeros(DType::Float64, {2})), constant(1.0)), 2000, 9)})[0];
+  Tensor drawn = push(
+      {sample(normal(constant(Tensor::zeros(DType::Float64, {2})), constant(1.0)), 2000, 9)})[0];
   example::Image samples(2 * side + 8, side);
   samples.paste(scatterImage(drawn, side, lo, hi), 0, 0);
-  samples.paste(scatterImage(Tensor::fromVector(std::vector<double>(tv.begin(), tv.begin() + 4000), {2000, 2}), side, lo, hi),
+  samples.paste(scatterImage(Tensor::fromVector(std::vector<double>(tv.begin(), tv.begin() + 4000),
+                                                {2000, 2}),
+                             side, lo, hi),
                 side + 8, 0);
   example::writePng(samples, out + "/flow_samples.png");
   std::printf("wrote %s/flow_density.png and %s/flow_samples.png\n", out.c_str(), out.c_str());

@@ -17,7 +17,8 @@ int main() {
   const double trueW[d] = {2.0, -1.0, 0.5}, trueB = 0.3;
   for (int i = 0; i < n; ++i) {
     double z = trueB;
-    for (int j = 0; j < d; ++j) z += trueW[j] * (xs[i * d + j] = normal(rng));
+    for (int j = 0; j < d; ++j)
+      z += trueW[j] * (xs[i * d + j] = normal(rng));
     ys[i] = 1.0 / (1.0 + std::exp(-z)) > 0.5 ? 1.0 : 0.0;
   }
   Tensor X = Tensor::fromVector(xs, {n, d}), y = Tensor::fromVector(ys);

@@ -1,3 +1,4 @@
+// Op attributes: printing, comparison and typed access.
 #include "graphjit/Graph/Attrs.h"
 #include "graphjit/Support/Error.h"
 
@@ -59,12 +60,14 @@ std::string attrValueStr(const AttrValue &v) {
     std::string operator()(DType t) const { return dtypeName(t); }
     std::string operator()(const IntList &l) const {
       std::string s = "[";
-      for (size_t i = 0; i < l.size(); ++i) s += (i ? "," : "") + std::to_string(l[i]);
+      for (size_t i = 0; i < l.size(); ++i)
+        s += (i ? "," : "") + std::to_string(l[i]);
       return s + "]";
     }
     std::string operator()(const IndexList &l) const {
       std::string s = "(";
-      for (size_t i = 0; i < l.size(); ++i) s += (i ? "," : "") + l[i].str();
+      for (size_t i = 0; i < l.size(); ++i)
+        s += (i ? "," : "") + l[i].str();
       return s + ")";
     }
   };

@@ -1,3 +1,4 @@
+// clone_replace / graph_replace: copies of a graph with some variables swapped.
 #include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Graph/Traversal.h"
@@ -8,8 +9,8 @@
 namespace graphjit {
 
 namespace {
-std::vector<Var> rebuild(const std::vector<Var> &outputs, const Replacements &replace,
-                         bool strict, bool copyAll) {
+std::vector<Var> rebuild(const std::vector<Var> &outputs, const Replacements &replace, bool strict,
+                         bool copyAll) {
   std::unordered_map<Variable *, Var> mapped;
   for (auto &[oldVar, newVar] : replace) {
     if (!oldVar || !newVar) throw ValueError("graph_replace: null variable in replacements");
@@ -47,7 +48,8 @@ std::vector<Var> rebuild(const std::vector<Var> &outputs, const Replacements &re
     }
   }
   std::vector<Var> result;
-  for (const Var &o : outputs) result.push_back(lookup(o));
+  for (const Var &o : outputs)
+    result.push_back(lookup(o));
   return result;
 }
 } // namespace

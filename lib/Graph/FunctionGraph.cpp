@@ -1,3 +1,4 @@
+// FunctionGraph: the mutable view rewrites work on (clients, replace, toposort, listeners).
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/Op.h"
@@ -19,11 +20,13 @@ FunctionGraph::FunctionGraph(std::vector<Var> inputs, std::vector<Var> outputs, 
       fresh.emplace_back(in, Var::input(in.type(), in.name()));
     }
     outputs = clone_replace(outputs, fresh);
-    for (auto &[oldIn, newIn] : fresh) inputs_.push_back(newIn);
+    for (auto &[oldIn, newIn] : fresh)
+      inputs_.push_back(newIn);
   } else {
     inputs_ = inputs;
   }
-  for (const Var &in : inputs_) isInput_[in.get()] = true;
+  for (const Var &in : inputs_)
+    isInput_[in.get()] = true;
   for (const Var &root : graphInputs(outputs))
     if (!isInput_.count(root.get()))
       throw ValueError("FunctionGraph: the outputs depend on input '" +
@@ -93,7 +96,8 @@ void FunctionGraph::importNode(Apply *node) {
   nodes_[node] = node->shared_from_this();
   for (size_t i = 0; i < node->inputs().size(); ++i)
     addClient(node->inputs()[i], Client{node, static_cast<int>(i)});
-  for (auto *l : listeners_) l->onImport(*this, node);
+  for (auto *l : listeners_)
+    l->onImport(*this, node);
 }
 
 void FunctionGraph::pruneIfUnused(Apply *node) {
@@ -102,8 +106,10 @@ void FunctionGraph::pruneIfUnused(Apply *node) {
     if (!clients(node->output(i)).empty()) return;
   auto keep = nodes_[node]; // alive until we are done with it
   nodes_.erase(node);
-  for (auto *l : listeners_) l->onPrune(*this, node);
-  for (int i = 0; i < node->numOutputs(); ++i) clients_.erase(node->output(i).get());
+  for (auto *l : listeners_)
+    l->onPrune(*this, node);
+  for (int i = 0; i < node->numOutputs(); ++i)
+    clients_.erase(node->output(i).get());
   for (size_t i = 0; i < node->inputs().size(); ++i) {
     const Var &in = node->inputs()[i];
     removeClient(in, Client{node, static_cast<int>(i)});
@@ -111,7 +117,8 @@ void FunctionGraph::pruneIfUnused(Apply *node) {
   }
 }
 
-bool FunctionGraph::buildsOnAncestors(const Var &old, const Var &replacement, const std::vector<Apply *> &fresh) const {
+bool FunctionGraph::buildsOnAncestors(const Var &old, const Var &replacement,
+                                      const std::vector<Apply *> &fresh) const {
   // The values the replacement reads from the existing graph.
   std::vector<Var> frontier;
   std::unordered_set<Apply *> isFresh(fresh.begin(), fresh.end());
@@ -147,19 +154,23 @@ void FunctionGraph::replace(const Var &oldRef, const Var &replacementRef,
     throw TypeError("FunctionGraph::replace (" + reason + "): replacement type " +
                     replacement.type().str() + " is incompatible with " + old.type().str());
   std::vector<Apply *> fresh = importVar(replacement);
-  for (auto *l : listeners_) l->onReplace(*this, old, replacement, reason);
+  for (auto *l : listeners_)
+    l->onReplace(*this, old, replacement, reason);
   // Nodes computing the replacement may themselves use `old`; rewiring them would make a cycle.
   // Usually the replacement is built from values below `old` (its ancestors, which cannot
   // depend on it): checked within a few levels, which spares a walk of the whole graph.
   std::unordered_set<Apply *> feeding;
   if (!buildsOnAncestors(old, replacement, fresh))
-    for (Apply *n : graphjit::toposort({replacement})) feeding.insert(n);
+    for (Apply *n : graphjit::toposort({replacement}))
+      feeding.insert(n);
   std::vector<Client> users = clients(old);
   for (const Client &c : users) {
     if (c.node && feeding.count(c.node)) continue;
     removeClient(old, c);
-    if (c.node) c.node->setInput(c.index, replacement);
-    else outputs_[c.index] = replacement;
+    if (c.node)
+      c.node->setInput(c.index, replacement);
+    else
+      outputs_[c.index] = replacement;
     addClient(replacement, c);
   }
   if (Apply *owner = old->owner()) pruneIfUnused(owner);
@@ -174,7 +185,8 @@ void FunctionGraph::replaceOutput(int i, const Var &replacementRef, const std::s
     throw TypeError("FunctionGraph::replaceOutput: type " + replacement.type().str() +
                     " is incompatible with " + old.type().str());
   importVar(replacement);
-  for (auto *l : listeners_) l->onReplace(*this, old, replacement, reason);
+  for (auto *l : listeners_)
+    l->onReplace(*this, old, replacement, reason);
   removeClient(old, Client{nullptr, i});
   outputs_[i] = replacement;
   addClient(replacement, Client{nullptr, i});

@@ -1,3 +1,4 @@
+// The name -> factory table that rebuilds ops from their printed form.
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Support/Error.h"
 
@@ -15,7 +16,8 @@ OpPtr OpRegistry::make(const std::string &name, const Attrs &attrs) const {
 
 std::vector<std::string> OpRegistry::names() const {
   std::vector<std::string> r;
-  for (auto &kv : entries_) r.push_back(kv.first);
+  for (auto &kv : entries_)
+    r.push_back(kv.first);
   return r;
 }
 

@@ -1,3 +1,4 @@
+// Structural hash of a graph (ignores names): the compile cache key.
 #include "graphjit/Graph/StructuralHash.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Graph/Traversal.h"
@@ -13,11 +14,13 @@ void hashType(Hasher &h, const TensorType &t) {
     return;
   }
   h.u64(static_cast<uint64_t>(t.dtype)).u64(t.shape.size());
-  for (int64_t d : t.shape) h.u64(static_cast<uint64_t>(d));
+  for (int64_t d : t.shape)
+    h.u64(static_cast<uint64_t>(d));
 }
 } // namespace
 
-Hash128 structuralHash(const std::vector<Var> &inputs, const std::vector<Var> &outputs, std::string_view salt) {
+Hash128 structuralHash(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
+                       std::string_view salt) {
   Hasher h;
   h.str(salt).u64(inputs.size()).u64(outputs.size());
   std::unordered_map<const Variable *, uint64_t> id;
@@ -48,14 +51,16 @@ Hash128 structuralHash(const std::vector<Var> &inputs, const std::vector<Var> &o
     }
     if (hashedNodes.emplace(a, true).second) {
       h.str(a->op().str()).u64(a->inputs().size());
-      for (const Var &in : a->inputs()) h.u64(id.at(in.get()));
+      for (const Var &in : a->inputs())
+        h.u64(id.at(in.get()));
       for (int o = 0; o < a->numOutputs(); ++o) {
         hashType(h, a->output(o).type());
         id.emplace(a->output(o).get(), id.size());
       }
     }
   }
-  for (const Var &out : outputs) h.u64(id.at(out.get()));
+  for (const Var &out : outputs)
+    h.u64(id.at(out.get()));
   return h.finish();
 }
 

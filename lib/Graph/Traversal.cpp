@@ -1,3 +1,4 @@
+// Walks over graphs: ancestors, topological order, inputs of a set of outputs.
 #include "graphjit/Graph/Traversal.h"
 
 #include <unordered_set>

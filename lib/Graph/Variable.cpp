@@ -1,3 +1,4 @@
+// Variables, Apply nodes and the Op defaults (L_op, vectorize) they rely on.
 #include "graphjit/Graph/Variable.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Support/Error.h"
@@ -34,7 +35,8 @@ Var Var::shared(Tensor value, std::string name) {
   // Shared variables keep their rank and dtype but not their sizes, so that
   // an update may change the value's shape (as in PyTensor). A value that is not
   // a tensor keeps its own type.
-  TensorType t = value.isOpaque() ? typeOf(value) : TensorType(value.dtype(), Shape(value.ndim(), kUnknownDim));
+  TensorType t = value.isOpaque() ? typeOf(value)
+                                  : TensorType(value.dtype(), Shape(value.ndim(), kUnknownDim));
   auto v = std::make_shared<Variable>(t, std::move(name));
   v->shared_ = std::make_shared<SharedStorage>(SharedStorage{value.clone()});
   return Var(v);
@@ -62,7 +64,8 @@ Apply::~Apply() {
     Var v = std::move(pending.back());
     pending.pop_back();
     if (Apply *a = v->owner(); a && v.ptr().use_count() == 1) {
-      for (Var &in : a->inputs_) pending.push_back(std::move(in));
+      for (Var &in : a->inputs_)
+        pending.push_back(std::move(in));
       a->inputs_.clear();
     }
   }
@@ -71,12 +74,11 @@ Apply::~Apply() {
 std::shared_ptr<Apply> Apply::make(OpPtr op, std::vector<Var> inputs) {
   std::vector<TensorType> inTypes;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i])
-      throw ValueError(op->str() + ": input " + std::to_string(i) + " is a null Var");
+    if (!inputs[i]) throw ValueError(op->str() + ": input " + std::to_string(i) + " is a null Var");
     // An op's type rule reads dtypes and shapes: only ops that say so see other kinds of value.
     if (!inputs[i].type().isTensor() && !op->acceptsNonTensorInputs())
-      throw TypeError(op->str() + ": input " + std::to_string(i) + " has type " + inputs[i].type().str() +
-                      ", expected a tensor (the op takes tensors only)");
+      throw TypeError(op->str() + ": input " + std::to_string(i) + " has type " +
+                      inputs[i].type().str() + ", expected a tensor (the op takes tensors only)");
     inTypes.push_back(inputs[i].type());
   }
   std::vector<TensorType> outTypes = op->makeOutputTypes(inTypes);
@@ -93,7 +95,8 @@ Var Apply::output(int i) {
 
 std::vector<Var> Apply::outputs() {
   std::vector<Var> r;
-  for (int i = 0; i < numOutputs(); ++i) r.push_back(output(i));
+  for (int i = 0; i < numOutputs(); ++i)
+    r.push_back(output(i));
   return r;
 }
 
@@ -122,7 +125,8 @@ std::vector<Var> Op::L_op(const std::vector<Var> &, const std::vector<Var> &,
 }
 
 std::vector<Var> Op::vectorize(const Apply &, const std::vector<BatchedVar> &, int) const {
-  throw NotImplementedError("vectorize_graph: cannot batch " + str() + ": the op has no batching rule");
+  throw NotImplementedError("vectorize_graph: cannot batch " + str() +
+                            ": the op has no batching rule");
 }
 
 size_t Op::hash() const { return std::hash<std::string>()(str()); }

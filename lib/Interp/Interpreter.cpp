@@ -1,3 +1,4 @@
+// The interpreter: runs each node's perform in topological order (the reference oracle).
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Graph/Traversal.h"
@@ -8,7 +9,9 @@
 namespace graphjit {
 
 namespace {
-std::string describe(const Var &v) { return v.name().empty() ? v.type().str() : "'" + v.name() + "'"; }
+std::string describe(const Var &v) {
+  return v.name().empty() ? v.type().str() : "'" + v.name() + "'";
+}
 } // namespace
 
 std::vector<Tensor> evaluate(const std::vector<Var> &outputs, const Bindings &bindings) {
@@ -16,7 +19,9 @@ std::vector<Tensor> evaluate(const std::vector<Var> &outputs, const Bindings &bi
   for (auto &[var, value] : bindings) {
     if (!var) throw ValueError("evaluate: a binding has a null variable");
     // A value that fits is used as is; otherwise the type's filter converts or rejects it.
-    values[var.get()] = var.type().accepts(value) ? value : var.type().filter(value, "evaluate: input " + describe(var));
+    values[var.get()] = var.type().accepts(value)
+                            ? value
+                            : var.type().filter(value, "evaluate: input " + describe(var));
   }
   auto valueOf = [&](const Var &v) -> const Tensor & {
     auto it = values.find(v.get());
@@ -53,7 +58,8 @@ std::vector<Tensor> evaluate(const std::vector<Var> &outputs, const Bindings &bi
     }
   }
   std::vector<Tensor> result;
-  for (const Var &o : outputs) result.push_back(valueOf(o));
+  for (const Var &o : outputs)
+    result.push_back(valueOf(o));
   return result;
 }
 

@@ -18,7 +18,9 @@ namespace graphjit::jit {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 std::atomic<size_t> compiledCount{0};
 
@@ -31,10 +33,11 @@ struct Module {
 
 /// Kernels share modules (one module's fixed costs for several small functions), as many
 /// modules as threads at least, so that every core compiles.
-std::vector<Module> packModules(const std::vector<UniqueKernel> &kernels, const std::vector<size_t> &which,
-                                int threads) {
+std::vector<Module> packModules(const std::vector<UniqueKernel> &kernels,
+                                const std::vector<size_t> &which, int threads) {
   size_t totalNodes = 0;
-  for (size_t u : which) totalNodes += kernels[u].graph->numNodes();
+  for (size_t u : which)
+    totalNodes += kernels[u].graph->numNodes();
   const size_t moduleNodes = 48; // measured: one module per kernel cost 15% more instructions
   size_t nModules = std::max((totalNodes + moduleNodes - 1) / moduleNodes,
                              std::min<size_t>(static_cast<size_t>(threads), which.size()));
@@ -60,18 +63,22 @@ std::vector<Module> packModules(const std::vector<UniqueKernel> &kernels, const 
       body += fn;
       m.names.push_back(name);
       for (const std::string &d : l.declarations)
-        if (std::find(declarations.begin(), declarations.end(), d) == declarations.end()) declarations.push_back(d);
+        if (std::find(declarations.begin(), declarations.end(), d) == declarations.end())
+          declarations.push_back(d);
     }
     m.text = "module {\n" + body;
-    for (const std::string &d : declarations) m.text += d + "\n";
+    for (const std::string &d : declarations)
+      m.text += d + "\n";
     m.text += "}\n";
     m.key = Hasher().str("module").str(m.text).str(cacheEnvironmentTag()).finish();
   }
   return modules;
 }
 
-/// Compiles every module to an object, `threads` at a time; says so on stderr when it takes over a second.
-void compileObjects(std::vector<Module> &modules, size_t kernelCount, int threads, CompileStats &stats) {
+/// Compiles every module to an object, `threads` at a time; says so on stderr when it takes over a
+/// second.
+void compileObjects(std::vector<Module> &modules, size_t kernelCount, int threads,
+                    CompileStats &stats) {
   auto started = Clock::now();
   std::atomic<size_t> next{0}, done{0};
   std::atomic<bool> announced{false};
@@ -89,16 +96,19 @@ void compileObjects(std::vector<Module> &modules, size_t kernelCount, int thread
       }
       size_t d = ++done;
       if (since(started) > 1.0 && !announced.exchange(true))
-        std::fprintf(stderr, "graphjit: compiling %zu kernels in %zu modules (%zu done after %.1f s)...\n",
+        std::fprintf(stderr,
+                     "graphjit: compiling %zu kernels in %zu modules (%zu done after %.1f s)...\n",
                      kernelCount, modules.size(), d, since(started));
     }
     std::lock_guard<std::mutex> lock(timesMutex);
     times += mine;
   };
   std::vector<std::thread> pool;
-  for (int t = 1; t < std::min<int>(threads, static_cast<int>(modules.size())); ++t) pool.emplace_back(worker);
+  for (int t = 1; t < std::min<int>(threads, static_cast<int>(modules.size())); ++t)
+    pool.emplace_back(worker);
   worker();
-  for (std::thread &t : pool) t.join();
+  for (std::thread &t : pool)
+    t.join();
   if (error) std::rethrow_exception(error);
   stats.mlirPasses += times.mlirPasses;
   stats.translate += times.translate;
@@ -107,8 +117,8 @@ void compileObjects(std::vector<Module> &modules, size_t kernelCount, int thread
 }
 } // namespace
 
-void compileModules(std::vector<UniqueKernel> &kernels, const std::vector<size_t> &which, int threads,
-                    const std::optional<DiskCache> &disk, CompileStats &stats) {
+void compileModules(std::vector<UniqueKernel> &kernels, const std::vector<size_t> &which,
+                    int threads, const std::optional<DiskCache> &disk, CompileStats &stats) {
   if (which.empty()) return;
   std::vector<Module> modules = packModules(kernels, which, threads);
   compileObjects(modules, which.size(), threads, stats);
@@ -121,7 +131,9 @@ void compileModules(std::vector<UniqueKernel> &kernels, const std::vector<size_t
       UniqueKernel &q = kernels[m.kernels[k]];
       q.kernel = makeCompiledKernel(q.graph, loaded, m.names[k], q.lowered.checkMessages);
       rememberKernel(q.key, q.kernel);
-      if (disk) disk->store("kernel", q.key, encodeKernelEntry({m.key, m.names[k], q.lowered.checkMessages}));
+      if (disk)
+        disk->store("kernel", q.key,
+                    encodeKernelEntry({m.key, m.names[k], q.lowered.checkMessages}));
       ++compiledCount;
       ++stats.compiled;
     }

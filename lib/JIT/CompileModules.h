@@ -15,7 +15,8 @@
 
 namespace graphjit::jit {
 
-/// One distinct kernel of a compile: its key, lowering and graph; `kernel` is set once found or compiled.
+/// One distinct kernel of a compile: its key, lowering and graph; `kernel` is set once found or
+/// compiled.
 struct UniqueKernel {
   Hash128 key;
   LoweredFunction lowered;
@@ -26,8 +27,8 @@ struct UniqueKernel {
 /// Compiles `kernels[i]` for every i in `which` on up to `threads` threads, links them (setting
 /// `.kernel`, remembered in memory) and stores their objects and entries on `disk`. Throws Error if
 /// MLIR or LLVM reject a kernel.
-void compileModules(std::vector<UniqueKernel> &kernels, const std::vector<size_t> &which, int threads,
-                    const std::optional<DiskCache> &disk, CompileStats &stats);
+void compileModules(std::vector<UniqueKernel> &kernels, const std::vector<size_t> &which,
+                    int threads, const std::optional<DiskCache> &disk, CompileStats &stats);
 
 /// Kernels compiled (not served from a cache) in this process.
 size_t compiledKernelCount();

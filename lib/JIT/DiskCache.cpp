@@ -1,4 +1,5 @@
-// The persistent compile cache: checksummed entries in files named by their key, written atomically.
+// The persistent compile cache: checksummed entries in files named by their key, written
+// atomically.
 #include "DiskCache.h"
 
 #include "graphjit/JIT/JIT.h"
@@ -44,8 +45,11 @@ uint64_t getU64(const char *p) {
 
 const std::string &cacheEnvironmentTag() {
   static const std::string tag = [] {
-    std::string t = "graphjit-0.1 llvm-" LLVM_VERSION_STRING " cpu=" + llvm::sys::getHostCPUName().str() + " features=";
-    for (auto &f : llvm::sys::getHostCPUFeatures()) t += (f.second ? "+" : "-") + f.first().str() + ",";
+    std::string t =
+        "graphjit-0.1 llvm-" LLVM_VERSION_STRING " cpu=" + llvm::sys::getHostCPUName().str() +
+        " features=";
+    for (auto &f : llvm::sys::getHostCPUFeatures())
+      t += (f.second ? "+" : "-") + f.first().str() + ",";
     // The library's own identity: a rebuilt libgraphjit may lower or link differently.
     Dl_info info;
     struct stat st;
@@ -99,14 +103,15 @@ std::optional<std::string> DiskCache::load(const std::string &kind, const Hash12
   return bytes.substr(kHeader);
 }
 
-void DiskCache::store(const std::string &kind, const Hash128 &key, const std::string &payload) const {
+void DiskCache::store(const std::string &kind, const Hash128 &key,
+                      const std::string &payload) const {
   std::string entry(kMagic, 8);
   putU64(entry, payload.size());
   putU64(entry, checksum64(payload.data(), payload.size()));
   entry += payload;
   std::ostringstream tmpName;
-  tmpName << dir_ << "/.tmp-" << getpid() << "-" << std::hash<std::thread::id>()(std::this_thread::get_id()) << "-"
-          << tmpCounter++;
+  tmpName << dir_ << "/.tmp-" << getpid() << "-"
+          << std::hash<std::thread::id>()(std::this_thread::get_id()) << "-" << tmpCounter++;
   std::string tmp = tmpName.str();
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -134,7 +139,8 @@ void DiskCache::evictIfNeeded() const {
   std::vector<Entry> entries;
   uint64_t total = 0;
   std::error_code ec;
-  for (auto it = fs::directory_iterator(dir_, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::directory_iterator(dir_, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
     if (it->path().extension() != ".gjc") continue;
     std::error_code e1, e2;
     uint64_t size = it->file_size(e1);
@@ -144,7 +150,8 @@ void DiskCache::evictIfNeeded() const {
     total += size;
   }
   if (total <= maxBytes_) return;
-  std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) { return a.time < b.time; });
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry &a, const Entry &b) { return a.time < b.time; });
   for (const Entry &e : entries) {
     if (total <= maxBytes_) break;
     std::error_code e1;

@@ -1,4 +1,5 @@
-// The dump ladder (tensorjit-opt --emit): the graph, the schedule, and each kernel at every level of the compiler.
+// The dump ladder (tensorjit-opt --emit): the graph, the schedule, and each kernel at every level
+// of the compiler.
 #include "Partition.h"
 #include "Pipeline.h"
 #include "ScheduleKernel.h"
@@ -44,13 +45,17 @@ EmitLevel parseEmitLevel(const std::string &name) {
   if (name == "mlir-lowered") return EmitLevel::MLIRLowered;
   if (name == "llvm") return EmitLevel::LLVM;
   if (name == "asm") return EmitLevel::Asm;
-  throw ValueError("--emit expects graph, schedule, mlir, mlir-lowered, llvm or asm, got '" + name + "'");
+  throw ValueError("--emit expects graph, schedule, mlir, mlir-lowered, llvm or asm, got '" + name +
+                   "'");
 }
 
-std::string emitCode(const FunctionGraph &fg, EmitLevel level) { return emitCode(fg, level, JitOptions{}); }
+std::string emitCode(const FunctionGraph &fg, EmitLevel level) {
+  return emitCode(fg, level, JitOptions{});
+}
 
 std::string emitCode(const FunctionGraph &fg, EmitLevel level, const JitOptions &options) {
-  if (level == EmitLevel::Graph) return printFunction(TextFunction{"kernel", fg.inputs(), fg.outputs()});
+  if (level == EmitLevel::Graph)
+    return printFunction(TextFunction{"kernel", fg.inputs(), fg.outputs()});
   // The same partition jitCompile makes, so that every level shows what runs.
   jit::Partition part = jit::partitionGraph(fg, options.resolvedMaxKernelNodes());
   if (level == EmitLevel::Schedule) return jit::printSchedule(part, jit::stepsOf(part));

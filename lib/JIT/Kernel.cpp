@@ -4,9 +4,9 @@
 #include "Pipeline.h"
 #include "ThreadPool.h"
 
-#include "graphjit/JIT/JIT.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Interp/Interpreter.h"
+#include "graphjit/JIT/JIT.h"
 #include "graphjit/Lower/Lower.h"
 #include "graphjit/Support/Error.h"
 #include "graphjit/Text/DPrint.h"
@@ -32,9 +32,9 @@ namespace {
 /// Integer indices the runtime can read before the call (inputs and constants of take/inc_take).
 struct IndexCheck {
   std::string op;
-  int inputIndex = -1;   // graph input holding the indices, or
-  Tensor constantValue;  // their constant value
-  int xSlot, axis;       // shape slot of the indexed tensor, and its axis
+  int inputIndex = -1;  // graph input holding the indices, or
+  Tensor constantValue; // their constant value
+  int xSlot, axis;      // shape slot of the indexed tensor, and its axis
 };
 
 /// One node of the shape program run before each call.
@@ -52,14 +52,15 @@ std::atomic<size_t> splitCalls{0};
 struct Plan {
   std::vector<Shape> inputShapes;
   std::vector<Shape> shapes; // every value's shape, by slot
-  int chunks = 1;            // > 1: row-separable with several rows, split when `work` is large enough
+  int chunks = 1; // > 1: row-separable with several rows, split when `work` is large enough
   int64_t rows = 0, work = 0;
 };
 
 /// Whether every row i of every output depends only on row i of the row-split
 /// inputs (and on whole values that broadcast along axis 0): then the kernel can be
 /// called on blocks of rows. Each op says whether it qualifies (Op::isRowwise).
-bool rowSeparable(const FunctionGraph &fg, std::vector<bool> &inputRows, std::vector<bool> &outputRows) {
+bool rowSeparable(const FunctionGraph &fg, std::vector<bool> &inputRows,
+                  std::vector<bool> &outputRows) {
   std::unordered_map<const Variable *, bool> rows;
   for (const Var &in : fg.inputs()) {
     bool r = in.ndim() >= 1 && in.type().shape[0] == kUnknownDim;
@@ -72,14 +73,17 @@ bool rowSeparable(const FunctionGraph &fg, std::vector<bool> &inputRows, std::ve
   };
   for (Apply *node : fg.toposort()) {
     bool any = false;
-    for (const Var &in : node->inputs()) any |= isRows(in);
+    for (const Var &in : node->inputs())
+      any |= isRows(in);
     Var out = node->output(0);
     if (!any) {
-      for (int o = 0; o < node->numOutputs(); ++o) rows[node->output(o).get()] = false;
+      for (int o = 0; o < node->numOutputs(); ++o)
+        rows[node->output(o).get()] = false;
       continue;
     }
     std::vector<bool> inputIsRows;
-    for (const Var &in : node->inputs()) inputIsRows.push_back(isRows(in));
+    for (const Var &in : node->inputs())
+      inputIsRows.push_back(isRows(in));
     bool ok = node->op().isRowwise(*node, inputIsRows);
     if (!ok || node->numOutputs() != 1) return false;
     rows[out.get()] = true;
@@ -106,17 +110,20 @@ public:
       slot[v.get()] = s;
       return s;
     };
-    for (const Var &in : fg_->inputs()) inputSlots_.push_back(slotOf(in));
+    for (const Var &in : fg_->inputs())
+      inputSlots_.push_back(slotOf(in));
     for (Apply *node : fg_->toposort()) {
       ShapeStep step{&node->op(), {}, {}, {}};
       for (const Var &in : node->inputs()) {
         step.inputs.push_back(slotOf(in));
         step.inTypes.push_back(in.type());
       }
-      for (int i = 0; i < node->numOutputs(); ++i) step.outputs.push_back(slotOf(node->output(i)));
+      for (int i = 0; i < node->numOutputs(); ++i)
+        step.outputs.push_back(slotOf(node->output(i)));
       steps_.push_back(std::move(step));
     }
-    for (const Var &out : fg_->outputs()) outputSlots_.push_back(slotOf(out));
+    for (const Var &out : fg_->outputs())
+      outputSlots_.push_back(slotOf(out));
     for (Apply *node : fg_->toposort()) {
       const std::string name = node->op().name();
       if (name != "take" && name != "inc_take") continue;
@@ -125,14 +132,16 @@ public:
       const Var &ind = node->input(1);
       for (size_t i = 0; i < fg_->inputs().size(); ++i)
         if (fg_->inputs()[i] == ind) c.inputIndex = static_cast<int>(i);
-      if (c.inputIndex < 0 && !ind->isConstant()) continue; // computed in the graph: the kernel clamps
+      if (c.inputIndex < 0 && !ind->isConstant())
+        continue; // computed in the graph: the kernel clamps
       if (ind->isConstant()) c.constantValue = ind->constantValue();
       c.xSlot = slotOf(node->input(0));
       int64_t axis = node->op().attrs().getOr<int64_t>("axis", 0);
       c.axis = static_cast<int>(axis < 0 ? axis + node->input(0).ndim() : axis);
       indexChecks_.push_back(std::move(c));
     }
-    rowSeparable_ = checkMessages_.empty() && indexChecks_.empty() && rowSeparable(*fg_, inputRows_, outputRows_);
+    rowSeparable_ = checkMessages_.empty() && indexChecks_.empty() &&
+                    rowSeparable(*fg_, inputRows_, outputRows_);
   }
 
   std::vector<Tensor> run(const std::vector<Tensor> &inputsRaw) override {
@@ -144,8 +153,8 @@ public:
     inputs.reserve(ins.size());
     for (size_t i = 0; i < ins.size(); ++i) {
       if (!ins[i].type().accepts(inputsRaw[i].dtype(), inputsRaw[i].shape()))
-        throw TypeError("JIT kernel: input " + std::to_string(i) + " expects " + ins[i].type().str() + ", got " +
-                        typeOf(inputsRaw[i]).str());
+        throw TypeError("JIT kernel: input " + std::to_string(i) + " expects " +
+                        ins[i].type().str() + ", got " + typeOf(inputsRaw[i]).str());
       inputs.push_back(inputsRaw[i].isContiguous() ? inputsRaw[i] : inputsRaw[i].contiguous());
     }
     std::shared_ptr<const Plan> plan = planFor(inputs);
@@ -164,16 +173,19 @@ public:
     for (size_t o = 0; o < outputSlots_.size(); ++o)
       outputs.push_back(Tensor::empty(fg_->outputs()[o].dtype(), plan->shapes[outputSlots_[o]]));
     std::vector<Tensor> flags;
-    for (size_t c = 0; c < checkMessages_.size(); ++c) flags.push_back(Tensor::zeros(DType::Bool, {}));
+    for (size_t c = 0; c < checkMessages_.size(); ++c)
+      flags.push_back(Tensor::zeros(DType::Bool, {}));
 
     // Below GRAPHJIT_PARALLEL_MIN elements a kernel stays on the calling thread: waking a worker
     // costs more than it saves (measured: 1e3-element kernels got slower when split).
-    int chunks = plan->chunks > 1 && plan->work >= callParallelMin() ? std::min(plan->chunks, callThreads()) : 1;
+    int chunks = plan->chunks > 1 && plan->work >= callParallelMin()
+                     ? std::min(plan->chunks, callThreads())
+                     : 1;
     if (chunks <= 1) {
       call(inputs, outputs, flags, 0, 0);
     } else {
-      // Rows [r0, r1) of every row-split value per chunk: each row is computed by one thread, in a fixed
-      // partition for a given thread count, so results are deterministic.
+      // Rows [r0, r1) of every row-split value per chunk: each row is computed by one thread, in a
+      // fixed partition for a given thread count, so results are deterministic.
       ++splitCalls;
       int64_t rows = plan->rows, per = (rows + chunks - 1) / chunks;
       parallelFor(chunks, [&](int c) {
@@ -192,22 +204,27 @@ private:
       std::lock_guard<std::mutex> lock(planMutex_);
       if (lastPlan_ && lastPlan_->inputShapes.size() == inputs.size()) {
         bool same = true;
-        for (size_t i = 0; i < inputs.size() && same; ++i) same = lastPlan_->inputShapes[i] == inputs[i].shape();
+        for (size_t i = 0; i < inputs.size() && same; ++i)
+          same = lastPlan_->inputShapes[i] == inputs[i].shape();
         if (same) return lastPlan_;
       }
     }
     auto plan = std::make_shared<Plan>();
-    for (const Tensor &t : inputs) plan->inputShapes.push_back(t.shape());
+    for (const Tensor &t : inputs)
+      plan->inputShapes.push_back(t.shape());
     plan->shapes = initialShapes_;
-    for (size_t i = 0; i < inputs.size(); ++i) plan->shapes[inputSlots_[i]] = inputs[i].shape();
+    for (size_t i = 0; i < inputs.size(); ++i)
+      plan->shapes[inputSlots_[i]] = inputs[i].shape();
     // Shapes of every value, checked node by node exactly as the interpreter does.
     std::vector<Shape> inShapes;
     for (const ShapeStep &s : steps_) {
       inShapes.clear();
-      for (int k : s.inputs) inShapes.push_back(plan->shapes[k]);
+      for (int k : s.inputs)
+        inShapes.push_back(plan->shapes[k]);
       s.op->checkShapes(s.inTypes, inShapes);
       std::vector<Shape> outs = s.op->inferShape(inShapes);
-      for (size_t o = 0; o < outs.size(); ++o) plan->shapes[s.outputs[o]] = std::move(outs[o]);
+      for (size_t o = 0; o < outs.size(); ++o)
+        plan->shapes[s.outputs[o]] = std::move(outs[o]);
     }
     if (rowSeparable_) {
       int64_t rows = -1, work = 0;
@@ -222,7 +239,8 @@ private:
         agree &= !plan->shapes[s].empty() && plan->shapes[s][0] == rows;
         work += shapeSize(plan->shapes[s]);
       }
-      for (const Tensor &t : inputs) work += t.size(); // a row-wise reduction reads more than it writes
+      for (const Tensor &t : inputs)
+        work += t.size(); // a row-wise reduction reads more than it writes
       if (agree && rows > 1) {
         plan->rows = rows;
         plan->work = work;
@@ -235,8 +253,8 @@ private:
   }
 
   /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).
-  void call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs, const std::vector<Tensor> &flags,
-            int64_t r0, int64_t n) const {
+  void call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs,
+            const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
     thread_local std::vector<int64_t> fields;
     thread_local std::vector<void *> pointers;
     thread_local std::vector<void *> args;
@@ -249,23 +267,32 @@ private:
       pointers.push_back(base);
       pointers.push_back(base);
       fields.push_back(0);
-      for (int d = 0; d < t.ndim(); ++d) fields.push_back(split && n > 0 && d == 0 ? n : t.shape()[d]);
-      for (int64_t st : t.strides()) fields.push_back(st);
+      for (int d = 0; d < t.ndim(); ++d)
+        fields.push_back(split && n > 0 && d == 0 ? n : t.shape()[d]);
+      for (int64_t st : t.strides())
+        fields.push_back(st);
     };
-    for (size_t i = 0; i < inputs.size(); ++i) describe(inputs[i], rowSeparable_ && inputRows_[i]);
-    for (size_t o = 0; o < outputs.size(); ++o) describe(outputs[o], rowSeparable_);
-    for (const Tensor &t : flags) describe(t, false);
+    for (size_t i = 0; i < inputs.size(); ++i)
+      describe(inputs[i], rowSeparable_ && inputRows_[i]);
+    for (size_t o = 0; o < outputs.size(); ++o)
+      describe(outputs[o], rowSeparable_);
+    for (const Tensor &t : flags)
+      describe(t, false);
     // Pointers into the vectors are taken only once they no longer grow.
     size_t p = 0, f = 0;
     auto point = [&](const Tensor &t) {
       args.push_back(&pointers[p++]);
       args.push_back(&pointers[p++]);
       args.push_back(&fields[f++]);
-      for (int d = 0; d < 2 * t.ndim(); ++d) args.push_back(&fields[f++]);
+      for (int d = 0; d < 2 * t.ndim(); ++d)
+        args.push_back(&fields[f++]);
     };
-    for (const Tensor &t : inputs) point(t);
-    for (const Tensor &t : outputs) point(t);
-    for (const Tensor &t : flags) point(t);
+    for (const Tensor &t : inputs)
+      point(t);
+    for (const Tensor &t : outputs)
+      point(t);
+    for (const Tensor &t : flags)
+      point(t);
     fn_(args.data());
   }
 
@@ -283,7 +310,6 @@ private:
   std::shared_ptr<const Plan> lastPlan_;
 };
 
-
 /// One node without a lowering, run by its perform through the interpreter
 /// (which checks shapes exactly as for any other node).
 class HostKernel : public JitKernel {
@@ -292,7 +318,8 @@ public:
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
     Bindings b;
     b.reserve(inputs.size());
-    for (size_t i = 0; i < inputs.size(); ++i) b.emplace_back(fg_->inputs()[i], inputs[i]);
+    for (size_t i = 0; i < inputs.size(); ++i)
+      b.emplace_back(fg_->inputs()[i], inputs[i]);
     return evaluate(fg_->outputs(), b);
   }
 
@@ -302,9 +329,11 @@ private:
 } // namespace
 
 std::shared_ptr<JitKernel> makeCompiledKernel(std::shared_ptr<const FunctionGraph> fg,
-                                              std::shared_ptr<LoadedObject> object, const std::string &entry,
+                                              std::shared_ptr<LoadedObject> object,
+                                              const std::string &entry,
                                               std::vector<std::string> checkMessages) {
-  return std::make_shared<CompiledKernel>(std::move(fg), std::move(object), entry, std::move(checkMessages));
+  return std::make_shared<CompiledKernel>(std::move(fg), std::move(object), entry,
+                                          std::move(checkMessages));
 }
 
 size_t splitCallCount() { return splitCalls.load(); }

@@ -11,7 +11,8 @@ namespace graphjit::jit {
 
 namespace {
 WeakCache<Hash128, JitKernel, Hash128Hasher> &kernels() {
-  static auto *c = new WeakCache<Hash128, JitKernel, Hash128Hasher>(); // never destroyed: kernels may outlive main
+  static auto *c = new WeakCache<Hash128, JitKernel,
+                                 Hash128Hasher>(); // never destroyed: kernels may outlive main
   return *c;
 }
 WeakCache<Hash128, LoadedObject, Hash128Hasher> &modules() {
@@ -20,7 +21,8 @@ WeakCache<Hash128, LoadedObject, Hash128Hasher> &modules() {
 }
 
 /// The linked module `key`, from memory or disk; null if neither has it.
-std::shared_ptr<LoadedObject> moduleFromCache(const std::optional<DiskCache> &disk, const Hash128 &key) {
+std::shared_ptr<LoadedObject> moduleFromCache(const std::optional<DiskCache> &disk,
+                                              const Hash128 &key) {
   if (auto m = modules().find(key)) return m;
   if (!disk) return nullptr;
   auto object = disk->load("module", key);
@@ -41,11 +43,18 @@ Hash128 kernelKey(const std::string &mlirFunction) {
 }
 
 Hash128 scheduleKey(const Hash128 &graphKey) {
-  return Hasher().str("schedule").u64(graphKey.hi).u64(graphKey.lo).str(cacheEnvironmentTag()).finish();
+  return Hasher()
+      .str("schedule")
+      .u64(graphKey.hi)
+      .u64(graphKey.lo)
+      .str(cacheEnvironmentTag())
+      .finish();
 }
 
 std::shared_ptr<JitKernel> kernelFromMemory(const Hash128 &key) { return kernels().find(key); }
-void rememberKernel(const Hash128 &key, const std::shared_ptr<JitKernel> &kernel) { kernels().insert(key, kernel); }
+void rememberKernel(const Hash128 &key, const std::shared_ptr<JitKernel> &kernel) {
+  kernels().insert(key, kernel);
+}
 void rememberModule(const Hash128 &key, const std::shared_ptr<LoadedObject> &module) {
   modules().insert(key, module);
 }
@@ -60,7 +69,8 @@ std::shared_ptr<JitKernel> kernelFromDisk(const std::optional<DiskCache> &disk, 
   auto module = moduleFromCache(disk, entry->module);
   if (!module) return nullptr;
   try {
-    return makeCompiledKernel(std::move(graph), module, entry->symbol, std::move(entry->checkMessages));
+    return makeCompiledKernel(std::move(graph), module, entry->symbol,
+                              std::move(entry->checkMessages));
   } catch (const Error &) {
     return nullptr; // entry missing from the object: compile again
   }

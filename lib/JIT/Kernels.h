@@ -14,7 +14,8 @@ namespace graphjit::jit {
 
 /// Native code for `fg`, with the shape program and index checks run before each call.
 std::shared_ptr<JitKernel> makeCompiledKernel(std::shared_ptr<const FunctionGraph> fg,
-                                              std::shared_ptr<LoadedObject> object, const std::string &entry,
+                                              std::shared_ptr<LoadedObject> object,
+                                              const std::string &entry,
                                               std::vector<std::string> checkMessages);
 /// Kernel calls split across threads so far.
 size_t splitCallCount();

@@ -9,8 +9,8 @@
 
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace graphjit::jit {
@@ -37,11 +37,13 @@ template <int R> void store(const Tensor &t, MemRef<R> *m) {
   Tensor c = t.contiguous();
   const double *p = c.data<double>();
   if (R == 1) {
-    for (int64_t i = 0; i < m->sizes[0]; ++i) m->aligned[m->offset + i * m->strides[0]] = p[i];
+    for (int64_t i = 0; i < m->sizes[0]; ++i)
+      m->aligned[m->offset + i * m->strides[0]] = p[i];
   } else {
     int64_t cols = m->sizes[R - 1];
     for (int64_t i = 0; i < m->sizes[0]; ++i)
-      for (int64_t j = 0; j < cols; ++j) m->aligned[m->offset + i * m->strides[0] + j * m->strides[R - 1]] = p[i * cols + j];
+      for (int64_t j = 0; j < cols; ++j)
+        m->aligned[m->offset + i * m->strides[0] + j * m->strides[R - 1]] = p[i * cols + j];
   }
 }
 void store0(const Tensor &t, MemRef0 *m) { m->aligned[m->offset] = t.item(); }
@@ -61,33 +63,45 @@ template <typename Store> bool run(const LinalgOp &op, const std::vector<Tensor>
 template <int RB>
 void solveLike(const LinalgOp &op, MemRef<2> *a, MemRef<RB> *b, MemRef<RB> *x, Flag *flag) {
   bool ok = run(op, {view(a), view(b)}, [&](const std::vector<Tensor> &r, bool good) {
-    if (good) store(r[0], x);
-    else store(Tensor::full(DType::Float64, Shape(x->sizes, x->sizes + RB), NAN), x);
+    if (good)
+      store(r[0], x);
+    else
+      store(Tensor::full(DType::Float64, Shape(x->sizes, x->sizes + RB), NAN), x);
   });
   setFlag(flag, !ok);
 }
 void squareLike(LinalgKind kind, MemRef<2> *a, MemRef<2> *out, Flag *flag, int64_t k = 0) {
   LinalgOp op(kind, true, false, k);
   bool ok = run(op, {view(a)}, [&](const std::vector<Tensor> &r, bool good) {
-    if (good) store(r[0], out);
-    else store(Tensor::full(DType::Float64, {out->sizes[0], out->sizes[1]}, NAN), out);
+    if (good)
+      store(r[0], out);
+    else
+      store(Tensor::full(DType::Float64, {out->sizes[0], out->sizes[1]}, NAN), out);
   });
   if (flag) setFlag(flag, !ok);
 }
 
-extern "C" void graphjitCholesky(MemRef<2> *a, MemRef<2> *l, Flag *f) { squareLike(LinalgKind::Cholesky, a, l, f); }
-extern "C" void graphjitInv(MemRef<2> *a, MemRef<2> *x, Flag *f) { squareLike(LinalgKind::Inv, a, x, f); }
-extern "C" void graphjitTril(MemRef<2> *a, MemRef<2> *x, int64_t k) { squareLike(LinalgKind::Tril, a, x, nullptr, k); }
+extern "C" void graphjitCholesky(MemRef<2> *a, MemRef<2> *l, Flag *f) {
+  squareLike(LinalgKind::Cholesky, a, l, f);
+}
+extern "C" void graphjitInv(MemRef<2> *a, MemRef<2> *x, Flag *f) {
+  squareLike(LinalgKind::Inv, a, x, f);
+}
+extern "C" void graphjitTril(MemRef<2> *a, MemRef<2> *x, int64_t k) {
+  squareLike(LinalgKind::Tril, a, x, nullptr, k);
+}
 extern "C" void graphjitSolveM(MemRef<2> *a, MemRef<2> *b, MemRef<2> *x, Flag *f) {
   solveLike(LinalgOp(LinalgKind::Solve), a, b, x, f);
 }
 extern "C" void graphjitSolveV(MemRef<2> *a, MemRef<1> *b, MemRef<1> *x, Flag *f) {
   solveLike(LinalgOp(LinalgKind::Solve), a, b, x, f);
 }
-extern "C" void graphjitSolveTriM(MemRef<2> *a, MemRef<2> *b, MemRef<2> *x, int64_t lower, int64_t trans, Flag *f) {
+extern "C" void graphjitSolveTriM(MemRef<2> *a, MemRef<2> *b, MemRef<2> *x, int64_t lower,
+                                  int64_t trans, Flag *f) {
   solveLike(LinalgOp(LinalgKind::SolveTriangular, lower != 0, trans != 0), a, b, x, f);
 }
-extern "C" void graphjitSolveTriV(MemRef<2> *a, MemRef<1> *b, MemRef<1> *x, int64_t lower, int64_t trans, Flag *f) {
+extern "C" void graphjitSolveTriV(MemRef<2> *a, MemRef<1> *b, MemRef<1> *x, int64_t lower,
+                                  int64_t trans, Flag *f) {
   solveLike(LinalgOp(LinalgKind::SolveTriangular, lower != 0, trans != 0), a, b, x, f);
 }
 extern "C" void graphjitDet(MemRef<2> *a, MemRef0 *d) {
@@ -97,8 +111,10 @@ extern "C" void graphjitDet(MemRef<2> *a, MemRef0 *d) {
 }
 extern "C" void graphjitSlogdet(MemRef<2> *a, MemRef0 *sign, MemRef0 *logabs) {
   run(LinalgOp(LinalgKind::SLogDet), {view(a)}, [&](const std::vector<Tensor> &r, bool good) {
-    if (good) store0(r[0], sign), store0(r[1], logabs);
-    else sign->aligned[sign->offset] = logabs->aligned[logabs->offset] = NAN;
+    if (good)
+      store0(r[0], sign), store0(r[1], logabs);
+    else
+      sign->aligned[sign->offset] = logabs->aligned[logabs->offset] = NAN;
   });
 }
 extern "C" double graphjitDigamma(double x) { return digammaScalar(x); }
@@ -106,20 +122,20 @@ extern "C" double graphjitGammaln(double x) { return gammalnScalar(x); }
 } // namespace
 
 void addLinalgSymbols(llvm::orc::MangleAndInterner &interner, llvm::orc::SymbolMap &s) {
-    auto add = [&](const char *name, auto *fn) {
-      s[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn), llvm::JITSymbolFlags::Exported};
-    };
-    add("_mlir_ciface_graphjit_cholesky", &graphjitCholesky);
-    add("_mlir_ciface_graphjit_matrix_inverse", &graphjitInv);
-    add("_mlir_ciface_graphjit_tril", &graphjitTril);
-    add("_mlir_ciface_graphjit_solve_m", &graphjitSolveM);
-    add("_mlir_ciface_graphjit_solve_v", &graphjitSolveV);
-    add("_mlir_ciface_graphjit_solve_triangular_m", &graphjitSolveTriM);
-    add("_mlir_ciface_graphjit_solve_triangular_v", &graphjitSolveTriV);
-    add("_mlir_ciface_graphjit_det", &graphjitDet);
-    add("_mlir_ciface_graphjit_slogdet", &graphjitSlogdet);
-    add("graphjit_digamma", &graphjitDigamma);
-    add("graphjit_gammaln", &graphjitGammaln);
+  auto add = [&](const char *name, auto *fn) {
+    s[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn), llvm::JITSymbolFlags::Exported};
+  };
+  add("_mlir_ciface_graphjit_cholesky", &graphjitCholesky);
+  add("_mlir_ciface_graphjit_matrix_inverse", &graphjitInv);
+  add("_mlir_ciface_graphjit_tril", &graphjitTril);
+  add("_mlir_ciface_graphjit_solve_m", &graphjitSolveM);
+  add("_mlir_ciface_graphjit_solve_v", &graphjitSolveV);
+  add("_mlir_ciface_graphjit_solve_triangular_m", &graphjitSolveTriM);
+  add("_mlir_ciface_graphjit_solve_triangular_v", &graphjitSolveTriV);
+  add("_mlir_ciface_graphjit_det", &graphjitDet);
+  add("_mlir_ciface_graphjit_slogdet", &graphjitSlogdet);
+  add("graphjit_digamma", &graphjitDigamma);
+  add("graphjit_gammaln", &graphjitGammaln);
 }
 
 } // namespace graphjit::jit

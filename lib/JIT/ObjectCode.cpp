@@ -26,7 +26,8 @@ void addPackedEntry(llvm::Module &m, const std::string &name) {
   llvm::LLVMContext &ctx = m.getContext();
   auto *ptrTy = llvm::PointerType::get(ctx, 0);
   auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrTy}, false);
-  auto *entry = llvm::Function::Create(type, llvm::Function::ExternalLinkage, packedEntryName(name), m);
+  auto *entry =
+      llvm::Function::Create(type, llvm::Function::ExternalLinkage, packedEntryName(name), m);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
   llvm::Value *argList = entry->arg_begin();
   std::vector<llvm::Value *> args;
@@ -55,7 +56,8 @@ std::string compileToObject(const std::string &mlirModule, const std::vector<std
   t0 = std::chrono::steady_clock::now();
   llvm::LLVMContext llvmCtx;
   auto llvmModule = ctx.translate(*module, llvmCtx);
-  for (const std::string &n : names) addPackedEntry(*llvmModule, n);
+  for (const std::string &n : names)
+    addPackedEntry(*llvmModule, n);
   local.translate = secondsSince(t0);
   t0 = std::chrono::steady_clock::now();
   auto tm = hostTargetMachine();

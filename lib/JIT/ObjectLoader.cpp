@@ -27,7 +27,8 @@ struct Linker {
 };
 
 Linker &linker() {
-  // Never destroyed: tearing ORC down from static destructors can run after LLVM's own statics are gone.
+  // Never destroyed: tearing ORC down from static destructors can run after LLVM's own statics are
+  // gone.
   static Linker *l = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -43,7 +44,9 @@ Linker &linker() {
     llvm::cantFail(rt.define(llvm::orc::absoluteSymbols(runtimeSymbolMap(mangle))));
     auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
         lk->jit->getDataLayout().getGlobalPrefix());
-    if (!process) throw Error("JIT: cannot search the process's symbols: " + llvm::toString(process.takeError()));
+    if (!process)
+      throw Error("JIT: cannot search the process's symbols: " +
+                  llvm::toString(process.takeError()));
     rt.addGenerator(std::move(*process));
     lk->runtime = &rt;
     return lk;
@@ -82,7 +85,8 @@ LoadedObject::Entry LoadedObject::entry(const std::string &name) const {
   std::lock_guard<std::mutex> lock(linkMutex);
   auto *jd = static_cast<llvm::orc::JITDylib *>(dylib_);
   auto sym = linker().jit->lookup(*jd, packedEntryName(name));
-  if (!sym) throw Error("JIT: kernel entry " + name + " not found: " + llvm::toString(sym.takeError()));
+  if (!sym)
+    throw Error("JIT: kernel entry " + name + " not found: " + llvm::toString(sym.takeError()));
   return sym->toPtr<Entry>();
 }
 

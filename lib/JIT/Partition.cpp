@@ -88,7 +88,8 @@ Partition partitionGraph(const FunctionGraph &fg, int maxNodes) {
 
   // Members of each group in topological order; groups ordered by their root.
   std::vector<std::vector<Apply *>> members(g.order.size());
-  for (size_t i = 0; i < g.order.size(); ++i) members[g.group[i]].push_back(g.order[i]);
+  for (size_t i = 0; i < g.order.size(); ++i)
+    members[g.group[i]].push_back(g.order[i]);
   // Uses outside the group (or as graph outputs) make a value a step output.
   std::unordered_map<const Variable *, bool> usedOutside;
   for (size_t i = 0; i < g.order.size(); ++i)
@@ -116,7 +117,8 @@ Partition partitionGraph(const FunctionGraph &fg, int maxNodes) {
     };
     for (Apply *node : members[root]) {
       std::vector<Var> ins;
-      for (const Var &in : node->inputs()) ins.push_back(localOf(in));
+      for (const Var &in : node->inputs())
+        ins.push_back(localOf(in));
       std::vector<Var> outs = applyOp(node->opPtr(), ins);
       for (int o = 0; o < node->numOutputs(); ++o) {
         Var orig = node->output(o);

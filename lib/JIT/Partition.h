@@ -32,7 +32,7 @@ struct Partition {
   std::vector<Slot> outputSlots; // one per graph output
   /// Slots holding constants that are graph outputs or host-step inputs.
   std::vector<std::pair<Slot, Tensor>> constants;
-  std::vector<PartStep> steps;   // in an order that respects dependencies
+  std::vector<PartStep> steps; // in an order that respects dependencies
 };
 
 /// Partitions `fg` with at most `maxNodes` nodes per kernel.

@@ -82,8 +82,9 @@ mlir::DialectRegistry makeRegistry() {
   mlir::DialectRegistry r;
   r.insert<mlir::func::FuncDialect, mlir::arith::ArithDialect, mlir::math::MathDialect,
            mlir::linalg::LinalgDialect, mlir::tensor::TensorDialect, mlir::memref::MemRefDialect,
-           mlir::scf::SCFDialect, mlir::cf::ControlFlowDialect, mlir::bufferization::BufferizationDialect,
-           mlir::affine::AffineDialect, mlir::LLVM::LLVMDialect>();
+           mlir::scf::SCFDialect, mlir::cf::ControlFlowDialect,
+           mlir::bufferization::BufferizationDialect, mlir::affine::AffineDialect,
+           mlir::LLVM::LLVMDialect>();
   mlir::arith::registerBufferizableOpInterfaceExternalModels(r);
   mlir::linalg::registerBufferizableOpInterfaceExternalModels(r);
   mlir::tensor::registerBufferizableOpInterfaceExternalModels(r);
@@ -155,7 +156,8 @@ mlir::OwningOpRef<mlir::ModuleOp> Context::parse(const std::string &text) {
   if (!module) {
     // The diagnostic names the line; keep the message readable for large graphs.
     std::string shown = text.size() > 4000 ? text.substr(0, 4000) + "\n... (truncated)" : text;
-    throw Error("JIT: MLIR rejected the lowered code (a graphjit bug; please report it):\n" + err + "\n" + shown);
+    throw Error("JIT: MLIR rejected the lowered code (a graphjit bug; please report it):\n" + err +
+                "\n" + shown);
   }
   return module;
 }
@@ -196,7 +198,8 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) throw Error("JIT: no LLVM target for " + triple + ": " + error);
   llvm::SubtargetFeatures features;
-  for (auto &f : llvm::sys::getHostCPUFeatures()) features.AddFeature(f.first(), f.second);
+  for (auto &f : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(f.first(), f.second);
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
       triple, llvm::sys::getHostCPUName(), features.getString(), options, llvm::Reloc::Static,
@@ -209,7 +212,8 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
   return tm;
 }
 
-std::unique_ptr<llvm::Module> Context::translate(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx) {
+std::unique_ptr<llvm::Module> Context::translate(mlir::ModuleOp module,
+                                                 llvm::LLVMContext &llvmCtx) {
   auto llvmModule = mlir::translateModuleToLLVMIR(module, llvmCtx);
   if (!llvmModule) throw Error("JIT: translation to LLVM IR failed");
   return llvmModule;
@@ -223,7 +227,8 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
     if (f.isDeclaration()) continue;
     f.addFnAttr("target-cpu", tm.getTargetCPU());
     f.addFnAttr("target-features", tm.getTargetFeatureString());
-    // LLVM tunes some AVX-512 CPUs to 256-bit vectors; these loops are throughput-bound, use the full width.
+    // LLVM tunes some AVX-512 CPUs to 256-bit vectors; these loops are throughput-bound, use the
+    // full width.
     if (tm.getTargetFeatureString().contains("+avx512f")) f.addFnAttr("prefer-vector-width", "512");
   }
   llvm::LoopAnalysisManager lam;
@@ -233,12 +238,13 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   llvm::PipelineTuningOptions tuning;
   tuning.LoopVectorization = true;
   tuning.SLPVectorization = true;
-  // Measured on the flow training step: unrolling doubled codegen time for no run-time gain on these
-  // memory-bound loops (the vectorizer still interleaves).
+  // Measured on the flow training step: unrolling doubled codegen time for no run-time gain on
+  // these memory-bound loops (the vectorizer still interleaves).
   tuning.LoopUnrolling = false;
   llvm::PassBuilder pb(&tm, tuning);
   llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
-  tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86, tm.getTargetTriple());
+  tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86,
+                                          tm.getTargetTriple());
   // LLVM 19 knows libmvec's 2- and 4-wide doubles only; glibc also has the AVX-512 variants.
   if (tm.getTargetFeatureString().contains("+avx512f")) {
     using EC = llvm::ElementCount;

@@ -18,13 +18,16 @@
 extern "C" {
 double cblas_ddot(int, const double *, int, const double *, int);
 float cblas_sdot(int, const float *, int, const float *, int);
-void cblas_dgemv(int, int, int, int, double, const double *, int, const double *, int, double, double *, int);
-void cblas_sgemv(int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
+void cblas_dgemv(int, int, int, int, double, const double *, int, const double *, int, double,
+                 double *, int);
+void cblas_sgemv(int, int, int, int, float, const float *, int, const float *, int, float, float *,
+                 int);
 void cblas_dger(int, int, int, double, const double *, int, const double *, int, double *, int);
 void cblas_sger(int, int, int, float, const float *, int, const float *, int, float *, int);
-void cblas_dgemm(int, int, int, int, int, int, double, const double *, int, const double *, int, double, double *,
-                 int);
-void cblas_sgemm(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
+void cblas_dgemm(int, int, int, int, int, int, double, const double *, int, const double *, int,
+                 double, double *, int);
+void cblas_sgemm(int, int, int, int, int, int, float, const float *, int, const float *, int, float,
+                 float *, int);
 }
 
 namespace graphjit::jit {
@@ -51,7 +54,8 @@ struct UnrankedMemRef {
   void *descriptor;
 };
 
-/// A ranked strided view read from a memref descriptor {allocated, aligned, offset, sizes[r], strides[r]}.
+/// A ranked strided view read from a memref descriptor {allocated, aligned, offset, sizes[r],
+/// strides[r]}.
 template <typename T> struct View {
   T *data;
   int rank;
@@ -94,33 +98,40 @@ template <typename T> Layout layoutOf(Mat<T> &a, std::vector<T> &buf) {
   }
   buf.resize(static_cast<size_t>(r * c));
   for (int64_t i = 0; i < r; ++i)
-    for (int64_t j = 0; j < c; ++j) buf[static_cast<size_t>(i * c + j)] = a.at(i, j);
+    for (int64_t j = 0; j < c; ++j)
+      buf[static_cast<size_t>(i * c + j)] = a.at(i, j);
   a = {buf.data(), r, c, c, 1};
   return {kNoTrans, static_cast<int>(std::max<int64_t>(c, 1))};
 }
 
-/// The BLAS increment of a vector of `n` elements `stride` apart, packing it into `buf` if BLAS cannot step it.
+/// The BLAS increment of a vector of `n` elements `stride` apart, packing it into `buf` if BLAS
+/// cannot step it.
 template <typename T> int incOf(const T *&p, int64_t n, int64_t stride, std::vector<T> &buf) {
   if (n <= 1) return 1;
   if (stride >= 1 && fitsInt(stride)) return static_cast<int>(stride);
   buf.resize(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) buf[static_cast<size_t>(i)] = p[i * stride];
+  for (int64_t i = 0; i < n; ++i)
+    buf[static_cast<size_t>(i)] = p[i * stride];
   p = buf.data();
   return 1;
 }
 
 template <typename T> void zero(T *c, int64_t m, int64_t n, int64_t ldc) {
-  for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+  for (int64_t i = 0; i < m; ++i)
+    std::fill(c + i * ldc, c + i * ldc + n, T(0));
 }
 
 /// y(m) = a(m, k) x(k), y `incy` apart. y is zeroed first: BLAS's beta = 0 may scale NaN garbage.
 template <typename T> void gemv(Mat<T> a, const T *x, int incx, T *y, int incy) {
-  for (int64_t i = 0; i < a.rows; ++i) y[i * incy] = T(0);
+  for (int64_t i = 0; i < a.rows; ++i)
+    y[i * incy] = T(0);
   std::vector<T> buf;
   Layout l = layoutOf(a, buf);
   int m = static_cast<int>(a.rows), k = static_cast<int>(a.cols);
-  if (l.trans == kNoTrans) Blas<T>::gemv(kRowMajor, kNoTrans, m, k, T(1), a.p, l.ld, x, incx, T(0), y, incy);
-  else Blas<T>::gemv(kRowMajor, kTrans, k, m, T(1), a.p, l.ld, x, incx, T(0), y, incy);
+  if (l.trans == kNoTrans)
+    Blas<T>::gemv(kRowMajor, kNoTrans, m, k, T(1), a.p, l.ld, x, incx, T(0), y, incy);
+  else
+    Blas<T>::gemv(kRowMajor, kTrans, k, m, T(1), a.p, l.ld, x, incx, T(0), y, incy);
 }
 
 /// c(m, n) = a(m, k) b(k, n), with c's rows `ldc` apart and its elements contiguous.
@@ -128,11 +139,13 @@ template <typename T> void product2d(Mat<T> a, Mat<T> b, T *c, int64_t ldc) {
   int64_t m = a.rows, k = a.cols, n = b.cols;
   if (m == 0 || n == 0) return;
   if (k == 0) return zero(c, m, n, ldc);
-  if (!fitsInt(m) || !fitsInt(n) || !fitsInt(k) || !fitsInt(ldc)) { // past BLAS's int sizes: the plain loop
+  if (!fitsInt(m) || !fitsInt(n) || !fitsInt(k) ||
+      !fitsInt(ldc)) { // past BLAS's int sizes: the plain loop
     zero(c, m, n, ldc);
     for (int64_t i = 0; i < m; ++i)
       for (int64_t p = 0; p < k; ++p)
-        for (int64_t j = 0; j < n; ++j) c[i * ldc + j] += a.at(i, p) * b.at(p, j);
+        for (int64_t j = 0; j < n; ++j)
+          c[i * ldc + j] += a.at(i, p) * b.at(p, j);
     return;
   }
   std::vector<T> bufX, bufY;
@@ -156,13 +169,16 @@ template <typename T> void product2d(Mat<T> a, Mat<T> b, T *c, int64_t ldc) {
                  static_cast<int>(ldc));
   } else {
     Layout la = layoutOf(a, bufX), lb = layoutOf(b, bufY);
-    Blas<T>::gemm(kRowMajor, la.trans, lb.trans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), T(1),
-                  a.p, la.ld, b.p, lb.ld, T(0), c, static_cast<int>(ldc));
+    Blas<T>::gemm(kRowMajor, la.trans, lb.trans, static_cast<int>(m), static_cast<int>(n),
+                  static_cast<int>(k), T(1), a.p, la.ld, b.p, lb.ld, T(0), c,
+                  static_cast<int>(ldc));
   }
 }
 
-/// NumPy matmul on views: ranks (1|2, 1|2), or equal ranks >= 3 whose batch dims of size 1 broadcast.
-template <typename T> void matmul(const UnrankedMemRef *am, const UnrankedMemRef *bm, const UnrankedMemRef *cm) {
+/// NumPy matmul on views: ranks (1|2, 1|2), or equal ranks >= 3 whose batch dims of size 1
+/// broadcast.
+template <typename T>
+void matmul(const UnrankedMemRef *am, const UnrankedMemRef *bm, const UnrankedMemRef *cm) {
   View<T> a = viewOf<T>(am), b = viewOf<T>(bm), c = viewOf<T>(cm);
   if (a.rank <= 2 && b.rank <= 2) {
     // A vector on the left is a row, on the right a column.
@@ -175,7 +191,8 @@ template <typename T> void matmul(const UnrankedMemRef *am, const UnrankedMemRef
   }
   int r = c.rank, nb = r - 2;
   int64_t m = c.sizes[r - 2], n = c.sizes[r - 1], k = a.sizes[r - 1], batches = 1;
-  for (int d = 0; d < nb; ++d) batches *= c.sizes[d];
+  for (int d = 0; d < nb; ++d)
+    batches *= c.sizes[d];
   std::vector<int64_t> idx(static_cast<size_t>(nb), 0);
   for (int64_t i = 0; i < batches; ++i) {
     int64_t offA = 0, offB = 0, offC = 0;
@@ -185,7 +202,8 @@ template <typename T> void matmul(const UnrankedMemRef *am, const UnrankedMemRef
       offC += idx[d] * c.strides[d];
     }
     product2d(Mat<T>{a.data + offA, m, k, a.strides[r - 2], a.strides[r - 1]},
-              Mat<T>{b.data + offB, k, n, b.strides[r - 2], b.strides[r - 1]}, c.data + offC, c.strides[r - 2]);
+              Mat<T>{b.data + offB, k, n, b.strides[r - 2], b.strides[r - 1]}, c.data + offC,
+              c.strides[r - 2]);
     for (int d = nb - 1; d >= 0; --d) {
       if (++idx[d] < c.sizes[d]) break;
       idx[d] = 0;
@@ -193,8 +211,12 @@ template <typename T> void matmul(const UnrankedMemRef *am, const UnrankedMemRef
   }
 }
 
-extern "C" void graphjitMatmulF64(UnrankedMemRef *a, UnrankedMemRef *b, UnrankedMemRef *c) { matmul<double>(a, b, c); }
-extern "C" void graphjitMatmulF32(UnrankedMemRef *a, UnrankedMemRef *b, UnrankedMemRef *c) { matmul<float>(a, b, c); }
+extern "C" void graphjitMatmulF64(UnrankedMemRef *a, UnrankedMemRef *b, UnrankedMemRef *c) {
+  matmul<double>(a, b, c);
+}
+extern "C" void graphjitMatmulF32(UnrankedMemRef *a, UnrankedMemRef *b, UnrankedMemRef *c) {
+  matmul<float>(a, b, c);
+}
 } // namespace
 
 std::vector<std::pair<const char *, void *>> productSymbols() {

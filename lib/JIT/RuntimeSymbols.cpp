@@ -1,14 +1,14 @@
 // Functions compiled kernels may call that MLIR expects from its C runner
 // utilities (not linked here: graphjit provides its own).
 #include "RuntimeSymbols.h"
-#include "RuntimeProducts.h"
 #include "LinalgSymbols.h"
+#include "RuntimeProducts.h"
 
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <algorithm>
 #include <vector>
 
 namespace graphjit::jit {
@@ -19,7 +19,8 @@ struct UnrankedMemRef {
   void *descriptor;
 };
 
-/// Pointer fields and strided sizes of a ranked descriptor {allocated, aligned, offset, sizes[r], strides[r]}.
+/// Pointer fields and strided sizes of a ranked descriptor {allocated, aligned, offset, sizes[r],
+/// strides[r]}.
 struct View {
   char *base;
   const int64_t *sizes, *strides;
@@ -38,7 +39,8 @@ extern "C" void graphjitMemrefCopy(int64_t elemSize, UnrankedMemRef *src, Unrank
   int64_t rank = src->rank;
   View s = viewOf(src, elemSize), d = viewOf(dst, elemSize);
   int64_t total = 1;
-  for (int64_t i = 0; i < rank; ++i) total *= s.sizes[i];
+  for (int64_t i = 0; i < rank; ++i)
+    total *= s.sizes[i];
   if (total == 0) return;
   std::vector<int64_t> idx(static_cast<size_t>(rank), 0);
   for (int64_t n = 0; n < total; ++n) {
@@ -57,13 +59,14 @@ extern "C" void graphjitMemrefCopy(int64_t elemSize, UnrankedMemRef *src, Unrank
 } // namespace
 
 llvm::orc::SymbolMap runtimeSymbolMap(llvm::orc::MangleAndInterner &interner) {
-    llvm::orc::SymbolMap symbols;
-    symbols[interner("memrefCopy")] = {llvm::orc::ExecutorAddr::fromPtr(&graphjitMemrefCopy),
-                                       llvm::JITSymbolFlags::Exported};
-    for (auto [name, address] : productSymbols()) // OpenBLAS products (RuntimeProducts.cpp)
-      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported};
-    addLinalgSymbols(interner, symbols); // LAPACK and special functions (LinalgSymbols.cpp)
-    return symbols;
+  llvm::orc::SymbolMap symbols;
+  symbols[interner("memrefCopy")] = {llvm::orc::ExecutorAddr::fromPtr(&graphjitMemrefCopy),
+                                     llvm::JITSymbolFlags::Exported};
+  for (auto [name, address] : productSymbols()) // OpenBLAS products (RuntimeProducts.cpp)
+    symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                               llvm::JITSymbolFlags::Exported};
+  addLinalgSymbols(interner, symbols); // LAPACK and special functions (LinalgSymbols.cpp)
+  return symbols;
 }
 
 } // namespace graphjit::jit

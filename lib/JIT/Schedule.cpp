@@ -25,7 +25,9 @@ namespace graphjit {
 namespace jit {
 namespace {
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 /// The kernels of a partition, deduplicated by their lowered IR.
 struct LoweredKernels {
@@ -34,7 +36,8 @@ struct LoweredKernels {
   std::vector<Hash128> stepKeys;    // kernel steps only
 };
 
-// --- the stages ------------------------------------------------------------------------------------
+// --- the stages
+// ------------------------------------------------------------------------------------
 
 Partition partitionStage(const FunctionGraph &fg, const JitOptions &options, CompileStats &stats) {
   auto t0 = Clock::now();
@@ -68,8 +71,8 @@ LoweredKernels lowerStage(const Partition &part, CompileStats &stats) {
 }
 
 /// Memory, then disk, then compile what is left. Returns whether anything was compiled.
-bool findOrCompileStage(LoweredKernels &l, const std::optional<DiskCache> &disk, const JitOptions &options,
-                        CompileStats &stats) {
+bool findOrCompileStage(LoweredKernels &l, const std::optional<DiskCache> &disk,
+                        const JitOptions &options, CompileStats &stats) {
   auto t0 = Clock::now();
   std::vector<size_t> toCompile;
   for (size_t u = 0; u < l.uniques.size(); ++u) {
@@ -89,7 +92,8 @@ bool findOrCompileStage(LoweredKernels &l, const std::optional<DiskCache> &disk,
 }
 
 /// The schedule that runs: each step's kernel, or a host step for an op without a lowering.
-std::shared_ptr<JitKernel> linkStage(const Partition &part, const LoweredKernels &l, CompileStats &stats) {
+std::shared_ptr<JitKernel> linkStage(const Partition &part, const LoweredKernels &l,
+                                     CompileStats &stats) {
   std::vector<Step> steps = stepsOf(part);
   for (size_t s = 0; s < steps.size(); ++s) {
     if (steps[s].host) {
@@ -104,8 +108,10 @@ std::shared_ptr<JitKernel> linkStage(const Partition &part, const LoweredKernels
 }
 
 /// Writes the schedule to disk under the graph's key, so that a later process only links it.
-void storeStage(const Partition &part, const LoweredKernels &l, const Hash128 &graphKey, const DiskCache &disk) {
-  // Constants that are graph outputs or host inputs have no text form here: such schedules stay in memory.
+void storeStage(const Partition &part, const LoweredKernels &l, const Hash128 &graphKey,
+                const DiskCache &disk) {
+  // Constants that are graph outputs or host inputs have no text form here: such schedules stay in
+  // memory.
   if (!part.constants.empty()) return;
   try {
     disk.store("schedule", scheduleKey(graphKey), encodeSchedule(part, l.stepKeys));
@@ -114,9 +120,10 @@ void storeStage(const Partition &part, const LoweredKernels &l, const Hash128 &g
   }
 }
 
-/// Rebuilds a stored schedule, linking its kernels from memory or disk; null if anything is missing.
-std::shared_ptr<JitKernel> linkStored(const StoredSchedule &stored, const std::optional<DiskCache> &disk,
-                                      CompileStats &stats) {
+/// Rebuilds a stored schedule, linking its kernels from memory or disk; null if anything is
+/// missing.
+std::shared_ptr<JitKernel> linkStored(const StoredSchedule &stored,
+                                      const std::optional<DiskCache> &disk, CompileStats &stats) {
   std::vector<Step> steps;
   for (const StoredStep &st : stored.steps) {
     Step step;
@@ -157,7 +164,8 @@ using namespace jit;
 
 size_t jitCompileCount() { return compiledKernelCount(); }
 
-std::shared_ptr<JitKernel> jitLoadCached(const Hash128 &graphKey, const JitOptions &options, CompileStats *stats) {
+std::shared_ptr<JitKernel> jitLoadCached(const Hash128 &graphKey, const JitOptions &options,
+                                         CompileStats *stats) {
   CompileStats local;
   CompileStats &st = stats ? *stats : local;
   auto disk = DiskCache::open(options);
@@ -172,8 +180,9 @@ std::shared_ptr<JitKernel> jitLoadCached(const Hash128 &graphKey, const JitOptio
   return k;
 }
 
-std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, const Hash128 *graphKey,
-                                      const JitOptions &options, CompileStats *stats) {
+std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg,
+                                      const Hash128 *graphKey, const JitOptions &options,
+                                      CompileStats *stats) {
   CompileStats local;
   CompileStats &st = stats ? *stats : local;
   auto disk = DiskCache::open(options);

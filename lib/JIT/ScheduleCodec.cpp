@@ -35,17 +35,22 @@ bool readSlots(std::istream &is, int numSlots, std::vector<Slot> &out) {
 std::string encodeSchedule(const Partition &p, const std::vector<Hash128> &stepKeys) {
   std::ostringstream os;
   os << "GJS1 " << p.numSlots << " " << p.inputSlots.size();
-  for (Slot s : p.inputSlots) os << " " << s;
+  for (Slot s : p.inputSlots)
+    os << " " << s;
   os << " " << p.outputSlots.size();
-  for (Slot s : p.outputSlots) os << " " << s;
+  for (Slot s : p.outputSlots)
+    os << " " << s;
   os << " " << p.steps.size() << "\n";
   for (size_t k = 0; k < p.steps.size(); ++k) {
     const PartStep &st = p.steps[k];
     std::string text = printFunction(TextFunction{"step", st.graph->inputs(), st.graph->outputs()});
-    os << (st.host ? "h " : "k ") << (st.host ? std::string(32, '0') : stepKeys[k].hex()) << " " << st.inputs.size();
-    for (Slot s : st.inputs) os << " " << s;
+    os << (st.host ? "h " : "k ") << (st.host ? std::string(32, '0') : stepKeys[k].hex()) << " "
+       << st.inputs.size();
+    for (Slot s : st.inputs)
+      os << " " << s;
     os << " " << st.outputs.size();
-    for (Slot s : st.outputs) os << " " << s;
+    for (Slot s : st.outputs)
+      os << " " << s;
     os << " " << text.size() << "\n" << text;
   }
   return os.str();
@@ -57,18 +62,19 @@ std::optional<StoredSchedule> decodeSchedule(const std::string &payload) {
   StoredSchedule r;
   Partition &p = r.layout;
   size_t nSteps = 0;
-  if (!(is >> magic) || magic != "GJS1" || !(is >> p.numSlots) || p.numSlots < 0 || p.numSlots > 100'000'000)
+  if (!(is >> magic) || magic != "GJS1" || !(is >> p.numSlots) || p.numSlots < 0 ||
+      p.numSlots > 100'000'000)
     return std::nullopt;
-  if (!readSlots(is, p.numSlots, p.inputSlots) || !readSlots(is, p.numSlots, p.outputSlots) || !(is >> nSteps) ||
-      nSteps > payload.size())
+  if (!readSlots(is, p.numSlots, p.inputSlots) || !readSlots(is, p.numSlots, p.outputSlots) ||
+      !(is >> nSteps) || nSteps > payload.size())
     return std::nullopt;
   for (size_t k = 0; k < nSteps; ++k) {
     std::string kind, hex;
     StoredStep step;
     size_t len = 0;
     if (!(is >> kind >> hex) || (kind != "k" && kind != "h") || !parseHex(hex, step.key) ||
-        !readSlots(is, p.numSlots, step.inputs) || !readSlots(is, p.numSlots, step.outputs) || !(is >> len) ||
-        is.get() != '\n' || len > payload.size())
+        !readSlots(is, p.numSlots, step.inputs) || !readSlots(is, p.numSlots, step.outputs) ||
+        !(is >> len) || is.get() != '\n' || len > payload.size())
       return std::nullopt;
     step.host = kind == "h";
     step.text.assign(len, '\0');
@@ -81,7 +87,8 @@ std::optional<StoredSchedule> decodeSchedule(const std::string &payload) {
 std::string encodeKernelEntry(const KernelEntry &e) {
   std::ostringstream os;
   os << e.module.hex() << " " << e.symbol << " " << e.checkMessages.size() << "\n";
-  for (const std::string &c : e.checkMessages) os << c.size() << "\n" << c;
+  for (const std::string &c : e.checkMessages)
+    os << c.size() << "\n" << c;
   return os.str();
 }
 
@@ -90,7 +97,8 @@ std::optional<KernelEntry> decodeKernelEntry(const std::string &entry) {
   KernelEntry e;
   std::string hex;
   size_t n = 0;
-  if (!(is >> hex >> e.symbol >> n) || !parseHex(hex, e.module) || is.get() != '\n' || n > 1'000'000)
+  if (!(is >> hex >> e.symbol >> n) || !parseHex(hex, e.module) || is.get() != '\n' ||
+      n > 1'000'000)
     return std::nullopt;
   for (size_t i = 0; i < n; ++i) {
     size_t len = 0;

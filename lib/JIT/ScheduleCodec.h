@@ -26,7 +26,8 @@ struct StoredSchedule {
   std::vector<StoredStep> steps;
 };
 
-/// `p` with `stepKeys[s]` the kernel key of step s. Throws Error if a step does not print as text IR.
+/// `p` with `stepKeys[s]` the kernel key of step s. Throws Error if a step does not print as text
+/// IR.
 std::string encodeSchedule(const Partition &p, const std::vector<Hash128> &stepKeys);
 std::optional<StoredSchedule> decodeSchedule(const std::string &payload);
 

@@ -14,18 +14,23 @@ namespace {
 class ScheduleKernel : public JitKernel {
 public:
   ScheduleKernel(const Partition &p, std::vector<Step> steps)
-      : layout_{p.numSlots, p.inputSlots, p.outputSlots, p.constants, {}}, steps_(std::move(steps)) {
+      : layout_{p.numSlots, p.inputSlots, p.outputSlots, p.constants, {}},
+        steps_(std::move(steps)) {
     int numSlots = layout_.numSlots;
     std::vector<int> lastUse(numSlots, -1);
     for (size_t s = 0; s < steps_.size(); ++s)
-      for (Slot in : steps_[s].inputs) lastUse[in] = static_cast<int>(s);
+      for (Slot in : steps_[s].inputs)
+        lastUse[in] = static_cast<int>(s);
     std::vector<bool> isOutput(numSlots, false);
-    for (Slot o : layout_.outputSlots) isOutput[o] = true;
+    for (Slot o : layout_.outputSlots)
+      isOutput[o] = true;
     for (Slot i = 0; i < numSlots; ++i)
       if (lastUse[i] >= 0 && !isOutput[i]) steps_[lastUse[i]].release.push_back(i);
     fromCaller_.assign(numSlots, false);
-    for (Slot i : layout_.inputSlots) fromCaller_[i] = true;
-    for (auto &[slot, value] : layout_.constants) fromCaller_[slot] = true;
+    for (Slot i : layout_.inputSlots)
+      fromCaller_[i] = true;
+    for (auto &[slot, value] : layout_.constants)
+      fromCaller_[slot] = true;
   }
 
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
@@ -34,15 +39,20 @@ public:
       throw ValueError("JIT: expected " + std::to_string(inputSlots.size()) + " inputs, got " +
                        std::to_string(inputs.size()));
     std::vector<Tensor> slots(layout_.numSlots);
-    for (size_t i = 0; i < inputs.size(); ++i) slots[inputSlots[i]] = inputs[i];
-    for (auto &[slot, value] : layout_.constants) slots[slot] = value;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      slots[inputSlots[i]] = inputs[i];
+    for (auto &[slot, value] : layout_.constants)
+      slots[slot] = value;
     std::vector<Tensor> args;
     for (const Step &step : steps_) {
       args.clear();
-      for (Slot s : step.inputs) args.push_back(slots[s]);
+      for (Slot s : step.inputs)
+        args.push_back(slots[s]);
       std::vector<Tensor> outs = step.kernel->run(args);
-      for (size_t o = 0; o < outs.size(); ++o) slots[step.outputs[o]] = std::move(outs[o]);
-      for (Slot s : step.release) slots[s] = Tensor();
+      for (size_t o = 0; o < outs.size(); ++o)
+        slots[step.outputs[o]] = std::move(outs[o]);
+      for (Slot s : step.release)
+        slots[s] = Tensor();
     }
     std::vector<Tensor> result;
     std::vector<bool> handedOut(layout_.numSlots, false);
@@ -64,7 +74,8 @@ private:
 
 std::string slotList(const std::vector<Slot> &slots) {
   std::string s;
-  for (Slot x : slots) s += (s.empty() ? "s" : ", s") + std::to_string(x);
+  for (Slot x : slots)
+    s += (s.empty() ? "s" : ", s") + std::to_string(x);
   return s;
 }
 
@@ -98,12 +109,15 @@ std::vector<Step> stepsOf(const Partition &p) {
 
 std::string printSchedule(const Partition &layout, const std::vector<Step> &steps) {
   size_t kernels = 0;
-  for (const Step &s : steps) kernels += !s.host;
-  std::string out = fmt::format("schedule: {} steps ({} kernels, {} host), {} slots; inputs ({})", steps.size(),
-                                kernels, steps.size() - kernels, layout.numSlots, slotList(layout.inputSlots));
+  for (const Step &s : steps)
+    kernels += !s.host;
+  std::string out =
+      fmt::format("schedule: {} steps ({} kernels, {} host), {} slots; inputs ({})", steps.size(),
+                  kernels, steps.size() - kernels, layout.numSlots, slotList(layout.inputSlots));
   if (!layout.constants.empty()) {
     std::vector<Slot> c;
-    for (auto &[slot, value] : layout.constants) c.push_back(slot);
+    for (auto &[slot, value] : layout.constants)
+      c.push_back(slot);
     out += ", constants (" + slotList(c) + ")";
   }
   out += "\n";
@@ -117,11 +131,12 @@ std::string printSchedule(const Partition &layout, const std::vector<Step> &step
     std::string name = (s.host ? "host" : "kernel") + std::to_string(i);
     if (s.host) {
       std::string op = graph && graph->numNodes() ? graph->toposort().front()->op().name() : "?";
-      out += fmt::format("step {}: host step ({}): ({}) -> ({})\n", i, op, slotList(s.inputs), slotList(s.outputs));
+      out += fmt::format("step {}: host step ({}): ({}) -> ({})\n", i, op, slotList(s.inputs),
+                         slotList(s.outputs));
     } else {
       out += fmt::format("step {}: kernel, {} nodes, {} BLAS calls: ({}) -> ({})\n", i,
-                         graph ? graph->numNodes() : 0, graph ? blasCalls(*graph) : 0, slotList(s.inputs),
-                         slotList(s.outputs));
+                         graph ? graph->numNodes() : 0, graph ? blasCalls(*graph) : 0,
+                         slotList(s.inputs), slotList(s.outputs));
     }
     if (!graph) continue;
     std::string text = printFunction(TextFunction{name, graph->inputs(), graph->outputs()});

@@ -24,7 +24,8 @@ struct Step {
   std::string text;
 };
 
-/// Runs the steps in order over a table of tensors; outputs never alias an input, a constant or each other.
+/// Runs the steps in order over a table of tensors; outputs never alias an input, a constant or
+/// each other.
 std::shared_ptr<JitKernel> makeScheduleKernel(const Partition &layout, std::vector<Step> steps);
 
 /// The steps as partitioned: each kernel with its nodes (text IR), node count, BLAS calls and

@@ -1,4 +1,5 @@
-// The persistent worker pool that runs large kernels split by rows, and the per-thread call settings.
+// The persistent worker pool that runs large kernels split by rows, and the per-thread call
+// settings.
 #include "ThreadPool.h"
 
 #include "graphjit/JIT/JIT.h"

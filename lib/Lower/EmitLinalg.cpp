@@ -15,12 +15,14 @@ namespace graphjit::lower {
 namespace {
 std::string dynTensorType(int rank, const std::string &et) {
   std::string s = "tensor<";
-  for (int d = 0; d < rank; ++d) s += "?x";
+  for (int d = 0; d < rank; ++d)
+    s += "?x";
   return s + et + ">";
 }
 std::string dynMemrefType(int rank, const std::string &et) {
   std::string s = "memref<";
-  for (int d = 0; d < rank; ++d) s += "?x";
+  for (int d = 0; d < rank; ++d)
+    s += "?x";
   return s + et + ">";
 }
 
@@ -30,34 +32,38 @@ std::string operandMemref(EmitContext &ctx, const Var &v) {
   std::string dt = dynTensorType(v.ndim(), et);
   if (tensorType(v.type()) != dt) {
     std::string c = ctx.fresh("dyn");
-    ctx.body << "  " << c << " = tensor.cast " << t << " : " << tensorType(v.type()) << " to " << dt << "\n";
+    ctx.body << "  " << c << " = tensor.cast " << t << " : " << tensorType(v.type()) << " to " << dt
+             << "\n";
     t = c;
   }
   std::string m = ctx.fresh("m");
-  ctx.body << "  " << m << " = bufferization.to_memref " << t << " : " << dynMemrefType(v.ndim(), et) << "\n";
+  ctx.body << "  " << m << " = bufferization.to_memref " << t << " : "
+           << dynMemrefType(v.ndim(), et) << "\n";
   return m;
 }
 
 /// A fresh memref for `out` whose dims are `dims` (index SSA values).
 std::string allocOutput(EmitContext &ctx, const Var &out, const std::vector<std::string> &dims) {
   std::string m = ctx.fresh("o"), args;
-  for (size_t i = 0; i < dims.size(); ++i) args += (i ? ", " : "") + dims[i];
+  for (size_t i = 0; i < dims.size(); ++i)
+    args += (i ? ", " : "") + dims[i];
   ctx.body << "  " << m << " = memref.alloc(" << args << ") {alignment = 64 : i64} : "
            << dynMemrefType(out.ndim(), mlirElementType(out.dtype())) << "\n";
   return m;
 }
 
 /// Binds `out` to the tensor of memref `m` (cast back to its static type).
-void bindOutput(EmitContext &ctx, const Var &out, const std::string &m, const std::vector<std::string> &dims) {
+void bindOutput(EmitContext &ctx, const Var &out, const std::string &m,
+                const std::vector<std::string> &dims) {
   std::string et = mlirElementType(out.dtype());
   std::string t = ctx.fresh("t");
-  ctx.body << "  " << t << " = bufferization.to_tensor " << m << " restrict writable : "
-           << dynMemrefType(out.ndim(), et) << "\n";
+  ctx.body << "  " << t << " = bufferization.to_tensor " << m
+           << " restrict writable : " << dynMemrefType(out.ndim(), et) << "\n";
   std::string r = t;
   if (tensorType(out.type()) != dynTensorType(out.ndim(), et)) {
     r = ctx.fresh("st");
-    ctx.body << "  " << r << " = tensor.cast " << t << " : " << dynTensorType(out.ndim(), et) << " to "
-             << tensorType(out.type()) << "\n";
+    ctx.body << "  " << r << " = tensor.cast " << t << " : " << dynTensorType(out.ndim(), et)
+             << " to " << tensorType(out.type()) << "\n";
   }
   std::vector<std::string> dyn;
   for (int d = 0; d < out.ndim(); ++d)
@@ -89,10 +95,13 @@ Arg failureFlag(EmitContext &ctx, const std::string &message) {
 }
 void finishFlag(EmitContext &ctx, const Arg &flag) {
   const std::string &t = ctx.checks.back().first;
-  ctx.body << "  " << t << " = bufferization.to_tensor " << flag.ssa << " restrict writable : memref<i1>\n";
+  ctx.body << "  " << t << " = bufferization.to_tensor " << flag.ssa
+           << " restrict writable : memref<i1>\n";
 }
 
-Arg memArg(EmitContext &ctx, const Var &v) { return {operandMemref(ctx, v), dynMemrefType(v.ndim(), "f64")}; }
+Arg memArg(EmitContext &ctx, const Var &v) {
+  return {operandMemref(ctx, v), dynMemrefType(v.ndim(), "f64")};
+}
 Arg i64Arg(EmitContext &ctx, int64_t value) {
   std::string c = ctx.fresh("c");
   ctx.body << "  " << c << " = arith.constant " << value << " : i64\n";
@@ -103,8 +112,8 @@ void emitLinalg(EmitContext &ctx, Apply &node) {
   const auto &op = static_cast<const LinalgOp &>(node.op());
   for (const Var &in : node.inputs())
     if (in.dtype() != DType::Float64)
-      throw NotImplementedError("compile: '" + op.str() + "' has a JIT lowering for float64 only, got " +
-                                in.type().str());
+      throw NotImplementedError("compile: '" + op.str() +
+                                "' has a JIT lowering for float64 only, got " + in.type().str());
   const Var &a = node.input(0);
   Arg am = memArg(ctx, a);
   std::vector<Arg> args{am};
@@ -113,7 +122,8 @@ void emitLinalg(EmitContext &ctx, Apply &node) {
     Var o = node.output(i);
     std::vector<std::string> dims;
     const Var &like = node.inputs().size() == 2 ? node.input(1) : a;
-    for (int d = 0; d < o.ndim(); ++d) dims.push_back(ctx.dim(like, d));
+    for (int d = 0; d < o.ndim(); ++d)
+      dims.push_back(ctx.dim(like, d));
     outDims.push_back(dims);
   }
   std::string fn = "graphjit_" + op.name();
@@ -128,21 +138,23 @@ void emitLinalg(EmitContext &ctx, Apply &node) {
     args.push_back({outs.back(), dynMemrefType(o.ndim(), "f64")});
   }
   Arg flag;
-  bool mayFail = op.kind() == LinalgKind::Cholesky || op.kind() == LinalgKind::Solve || op.kind() == LinalgKind::Inv ||
-                 op.kind() == LinalgKind::SolveTriangular;
+  bool mayFail = op.kind() == LinalgKind::Cholesky || op.kind() == LinalgKind::Solve ||
+                 op.kind() == LinalgKind::Inv || op.kind() == LinalgKind::SolveTriangular;
   if (op.kind() == LinalgKind::SolveTriangular) {
     args.push_back(i64Arg(ctx, op.lower()));
     args.push_back(i64Arg(ctx, op.trans()));
   }
   if (op.kind() == LinalgKind::Tril) args.push_back(i64Arg(ctx, op.k()));
   if (mayFail) {
-    flag = failureFlag(ctx, op.kind() == LinalgKind::Cholesky ? "cholesky: the matrix is not positive definite"
-                                                               : op.name() + ": the matrix is singular");
+    flag = failureFlag(ctx, op.kind() == LinalgKind::Cholesky
+                                ? "cholesky: the matrix is not positive definite"
+                                : op.name() + ": the matrix is singular");
     args.push_back(flag);
   }
   call(ctx, fn, args);
   if (mayFail) finishFlag(ctx, flag);
-  for (int i = 0; i < node.numOutputs(); ++i) bindOutput(ctx, node.output(i), outs[i], outDims[i]);
+  for (int i = 0; i < node.numOutputs(); ++i)
+    bindOutput(ctx, node.output(i), outs[i], outDims[i]);
 }
 
 /// gammaln / digamma: one scalar call per element inside a linalg.generic.
@@ -153,9 +165,11 @@ void emitSpecial(EmitContext &ctx, Apply &node) {
   int n = out.ndim();
   std::string et = mlirElementType(out.dtype());
   std::vector<std::string> ids;
-  for (int d = 0; d < n; ++d) ids.push_back("d" + std::to_string(d));
+  for (int d = 0; d < n; ++d)
+    ids.push_back("d" + std::to_string(d));
   std::string iters;
-  for (int d = 0; d < n; ++d) iters += std::string(d ? ", " : "") + "\"parallel\"";
+  for (int d = 0; d < n; ++d)
+    iters += std::string(d ? ", " : "") + "\"parallel\"";
   std::vector<std::string> dyn = ctx.dynSizesLike(out.type(), x);
   std::string init = ctx.empty(out.type(), dyn);
   std::string fn = op.fn() == SpecialFn::GammaLn ? "graphjit_gammaln" : "graphjit_digamma";
@@ -173,17 +187,19 @@ void emitSpecial(EmitContext &ctx, Apply &node) {
     body << "    " << res << " = arith.truncf " << y << " : f64 to f32\n";
   }
   ctx.declare("func.func private @" + fn + "(f64) -> f64");
-  ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(n, ids) << ", " << affineMap(n, ids)
-           << "], iterator_types = [" << iters << "]} ins(" << ctx.ssa(x) << " : " << tensorType(x.type()) << ") outs("
-           << init << " : " << tensorType(out.type()) << ") {\n  ^bb0(" << a << ": " << et << ", " << o << ": " << et
-           << "):\n"
-           << body.str() << "    linalg.yield " << res << " : " << et << "\n  } -> " << tensorType(out.type()) << "\n";
+  ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(n, ids) << ", "
+           << affineMap(n, ids) << "], iterator_types = [" << iters << "]} ins(" << ctx.ssa(x)
+           << " : " << tensorType(x.type()) << ") outs(" << init << " : " << tensorType(out.type())
+           << ") {\n  ^bb0(" << a << ": " << et << ", " << o << ": " << et << "):\n"
+           << body.str() << "    linalg.yield " << res << " : " << et << "\n  } -> "
+           << tensorType(out.type()) << "\n";
   ctx.bind(out, r, dyn);
 }
 } // namespace
 
 void registerLinalgEmitters(std::map<std::string, Emitter> &table) {
-  for (const char *n : {"cholesky", "solve_triangular", "solve", "det", "slogdet", "matrix_inverse", "tril"})
+  for (const char *n :
+       {"cholesky", "solve_triangular", "solve", "det", "slogdet", "matrix_inverse", "tril"})
     table[n] = emitLinalg;
   table["gammaln"] = emitSpecial;
   table["digamma"] = emitSpecial;

@@ -16,8 +16,8 @@ namespace graphjit::lower {
 namespace {
 /// A strided view of an operand, ready for the runtime call.
 struct OperandView {
-  std::string unranked;            ///< memref<*xT> SSA value
-  std::vector<std::string> sizes;  ///< index SSA value of each dim
+  std::string unranked;           ///< memref<*xT> SSA value
+  std::vector<std::string> sizes; ///< index SSA value of each dim
 };
 
 std::string stridedType(int rank, const std::string &et) {
@@ -38,15 +38,18 @@ std::string castTo(EmitContext &ctx, const Var &v, DType t) {
   std::string x = ctx.fresh("a"), o = ctx.fresh("o"), r = ctx.fresh("cast");
   std::string c = convertScalar(ctx, body, x, v.dtype(), t);
   std::vector<std::string> id;
-  for (int d = 0; d < v.ndim(); ++d) id.push_back("d" + std::to_string(d));
+  for (int d = 0; d < v.ndim(); ++d)
+    id.push_back("d" + std::to_string(d));
   std::string iters;
-  for (int d = 0; d < v.ndim(); ++d) iters += std::string(d ? ", " : "") + "\"parallel\"";
+  for (int d = 0; d < v.ndim(); ++d)
+    iters += std::string(d ? ", " : "") + "\"parallel\"";
   ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(v.ndim(), id) << ", "
-           << affineMap(v.ndim(), id) << "], iterator_types = [" << iters << "]} ins(" << ctx.ssa(v) << " : "
-           << tensorType(v.type()) << ") outs(" << init << " : " << tensorType(tt) << ") {\n  ^bb0(" << x << ": "
-           << mlirElementType(v.dtype()) << ", " << o << ": " << mlirElementType(t) << "):\n"
-           << body.str() << "    linalg.yield " << c << " : " << mlirElementType(t) << "\n  } -> " << tensorType(tt)
-           << "\n";
+           << affineMap(v.ndim(), id) << "], iterator_types = [" << iters << "]} ins(" << ctx.ssa(v)
+           << " : " << tensorType(v.type()) << ") outs(" << init << " : " << tensorType(tt)
+           << ") {\n  ^bb0(" << x << ": " << mlirElementType(v.dtype()) << ", " << o << ": "
+           << mlirElementType(t) << "):\n"
+           << body.str() << "    linalg.yield " << c << " : " << mlirElementType(t) << "\n  } -> "
+           << tensorType(tt) << "\n";
   return r;
 }
 
@@ -55,7 +58,8 @@ OperandView operandView(EmitContext &ctx, const Var &v, DType t) {
   std::string et = mlirElementType(t);
   // order[d]: the source axis of dim d of v, or -1 for an inserted axis of size 1.
   IntList order;
-  for (int d = 0; d < v.ndim(); ++d) order.push_back(d);
+  for (int d = 0; d < v.ndim(); ++d)
+    order.push_back(d);
   Var src = v;
   std::string srcSsa;
   if (v.dtype() != t) {
@@ -71,12 +75,15 @@ OperandView operandView(EmitContext &ctx, const Var &v, DType t) {
     srcSsa = ctx.ssa(src);
   }
   int rs = src.ndim(), r = v.ndim();
-  std::string m = ctx.fresh("pm"), md = ctx.fresh("md"), view = ctx.fresh("pv"), u = ctx.fresh("pu");
+  std::string m = ctx.fresh("pm"), md = ctx.fresh("md"), view = ctx.fresh("pv"),
+              u = ctx.fresh("pu");
   TensorType srcType(t, src.type().shape);
-  ctx.body << "  " << m << " = bufferization.to_memref " << srcSsa << " read_only : " << memrefType(srcType) << "\n";
+  ctx.body << "  " << m << " = bufferization.to_memref " << srcSsa
+           << " read_only : " << memrefType(srcType) << "\n";
   ctx.body << "  " << md << ":" << 2 + 2 * rs << " = memref.extract_strided_metadata " << m << " : "
            << memrefType(srcType) << " -> memref<" << et << ">, index";
-  for (int d = 0; d < 2 * rs; ++d) ctx.body << ", index";
+  for (int d = 0; d < 2 * rs; ++d)
+    ctx.body << ", index";
   ctx.body << "\n";
   std::string one = ctx.indexConst(1);
   OperandView out;
@@ -88,13 +95,16 @@ OperandView operandView(EmitContext &ctx, const Var &v, DType t) {
   }
   auto joined = [](const std::vector<std::string> &xs) {
     std::string s;
-    for (size_t i = 0; i < xs.size(); ++i) s += (i ? ", " : "") + xs[i];
+    for (size_t i = 0; i < xs.size(); ++i)
+      s += (i ? ", " : "") + xs[i];
     return s;
   };
   std::string st = stridedType(r, et);
-  ctx.body << "  " << view << " = memref.reinterpret_cast " << md << "#0 to offset: [" << md << "#1], sizes: ["
-           << joined(out.sizes) << "], strides: [" << joined(strides) << "] : memref<" << et << "> to " << st << "\n";
-  ctx.body << "  " << u << " = memref.cast " << view << " : " << st << " to memref<*x" << et << ">\n";
+  ctx.body << "  " << view << " = memref.reinterpret_cast " << md << "#0 to offset: [" << md
+           << "#1], sizes: [" << joined(out.sizes) << "], strides: [" << joined(strides)
+           << "] : memref<" << et << "> to " << st << "\n";
+  ctx.body << "  " << u << " = memref.cast " << view << " : " << st << " to memref<*x" << et
+           << ">\n";
   out.unranked = u;
   return out;
 }
@@ -110,20 +120,26 @@ void emitBlasMatMul(EmitContext &ctx, Apply &node) {
   std::vector<std::string> dyn; // sizes of the output's unknown dims
   for (int d = 0; d < out.ndim(); ++d) {
     if (out.type().shape[d] != kUnknownDim) continue;
-    if (d < batch) dyn.push_back(a.type().shape[d] != 1 ? av.sizes[d] : bv.sizes[d]);
-    else if (d == batch && ra >= 2) dyn.push_back(av.sizes[ra - 2]);
-    else dyn.push_back(bv.sizes[rb - 1]);
+    if (d < batch)
+      dyn.push_back(a.type().shape[d] != 1 ? av.sizes[d] : bv.sizes[d]);
+    else if (d == batch && ra >= 2)
+      dyn.push_back(av.sizes[ra - 2]);
+    else
+      dyn.push_back(bv.sizes[rb - 1]);
   }
   std::string mt = memrefType(out.type()), ut = "memref<*x" + et + ">";
   std::string cm = ctx.fresh("cm"), cu = ctx.fresh("cu"), ct = ctx.fresh("ct");
   ctx.body << "  " << cm << " = memref.alloc(";
-  for (size_t i = 0; i < dyn.size(); ++i) ctx.body << (i ? ", " : "") << dyn[i];
+  for (size_t i = 0; i < dyn.size(); ++i)
+    ctx.body << (i ? ", " : "") << dyn[i];
   ctx.body << ") {alignment = 64 : i64} : " << mt << "\n";
   ctx.body << "  " << cu << " = memref.cast " << cm << " : " << mt << " to " << ut << "\n";
-  ctx.body << "  func.call @" << fn << "(" << av.unranked << ", " << bv.unranked << ", " << cu << ") : (" << ut << ", "
-           << ut << ", " << ut << ") -> ()\n";
-  ctx.body << "  " << ct << " = bufferization.to_tensor " << cm << " restrict writable : " << mt << "\n";
-  ctx.declare("func.func private @" + fn + "(" + ut + ", " + ut + ", " + ut + ") attributes {llvm.emit_c_interface}");
+  ctx.body << "  func.call @" << fn << "(" << av.unranked << ", " << bv.unranked << ", " << cu
+           << ") : (" << ut << ", " << ut << ", " << ut << ") -> ()\n";
+  ctx.body << "  " << ct << " = bufferization.to_tensor " << cm << " restrict writable : " << mt
+           << "\n";
+  ctx.declare("func.func private @" + fn + "(" + ut + ", " + ut + ", " + ut +
+              ") attributes {llvm.emit_c_interface}");
   ctx.bind(out, ct, dyn);
 }
 
@@ -143,12 +159,16 @@ void emitLoopMatMul(EmitContext &ctx, Apply &node) {
   // inner loop streams rows of B and C. A transposed matrix operand is read from its source
   // in its own row order instead: transpose(A0) @ B loops (k, i, j), A @ transpose(B0) loops
   // (i, j, k) (a dot of two rows per element).
-  Var aSrc = ra == 2 && rb == 2 ? transposeSource(a) : Var(), bSrc = ra == 2 && rb == 2 ? transposeSource(b) : Var();
+  Var aSrc = ra == 2 && rb == 2 ? transposeSource(a) : Var(),
+      bSrc = ra == 2 && rb == 2 ? transposeSource(b) : Var();
   if (aSrc && bSrc) aSrc = bSrc = Var(); // specialize turns that into transpose(B0 @ A0)
   std::vector<std::string> roles;        // loop order, by role
-  for (int d = 0; d < batch; ++d) roles.push_back("b" + std::to_string(d));
-  if (aSrc) roles.insert(roles.end(), {"k", "i", "j"});
-  else if (bSrc) roles.insert(roles.end(), {"i", "j", "k"});
+  for (int d = 0; d < batch; ++d)
+    roles.push_back("b" + std::to_string(d));
+  if (aSrc)
+    roles.insert(roles.end(), {"k", "i", "j"});
+  else if (bSrc)
+    roles.insert(roles.end(), {"i", "j", "k"});
   else {
     if (ra >= 2) roles.push_back("i");
     roles.push_back("k");
@@ -169,12 +189,14 @@ void emitLoopMatMul(EmitContext &ctx, Apply &node) {
     bRes.push_back(bBroadcast ? "0" : bd);
     cRes.push_back(bd);
   }
-  if (aSrc) aRes.insert(aRes.end(), {k, i});
+  if (aSrc)
+    aRes.insert(aRes.end(), {k, i});
   else {
     if (!i.empty()) aRes.push_back(i);
     aRes.push_back(k);
   }
-  if (bSrc) bRes.insert(bRes.end(), {j, k});
+  if (bSrc)
+    bRes.insert(bRes.end(), {j, k});
   else {
     bRes.push_back(k);
     if (!j.empty()) bRes.push_back(j);
@@ -183,32 +205,38 @@ void emitLoopMatMul(EmitContext &ctx, Apply &node) {
   if (!j.empty()) cRes.push_back(j);
   std::string iters;
   for (int d = 0; d < loops; ++d)
-    iters += std::string(d ? ", " : "") + ("d" + std::to_string(d) == k ? "\"reduction\"" : "\"parallel\"");
+    iters += std::string(d ? ", " : "") +
+             ("d" + std::to_string(d) == k ? "\"reduction\"" : "\"parallel\"");
   const Var &ain = aSrc ? aSrc : a, &bin = bSrc ? bSrc : b;
 
   std::vector<std::string> dyn;
   for (int d = 0; d < out.ndim(); ++d) {
     if (out.type().shape[d] != kUnknownDim) continue;
-    if (d < batch) dyn.push_back(ctx.dim(a.type().shape[d] != 1 ? a : b, d));
-    else if (d == batch && ra >= 2) dyn.push_back(ctx.dim(a, ra - 2));
-    else dyn.push_back(ctx.dim(b, rb - 1));
+    if (d < batch)
+      dyn.push_back(ctx.dim(a.type().shape[d] != 1 ? a : b, d));
+    else if (d == batch && ra >= 2)
+      dyn.push_back(ctx.dim(a, ra - 2));
+    else
+      dyn.push_back(ctx.dim(b, rb - 1));
   }
   DType t = out.dtype();
   std::string init = ctx.filled(out.type(), dyn, 0);
   std::ostringstream body;
   std::string x = ctx.fresh("a"), y = ctx.fresh("b"), acc = ctx.fresh("acc");
-  std::string xc = convertScalar(ctx, body, x, a.dtype(), t), yc = convertScalar(ctx, body, y, b.dtype(), t);
+  std::string xc = convertScalar(ctx, body, x, a.dtype(), t),
+              yc = convertScalar(ctx, body, y, b.dtype(), t);
   std::string p = ctx.fresh("p"), s = ctx.fresh("s"), et = mlirElementType(t);
   body << "    " << p << " = arith.muli " << xc << ", " << yc << " : " << et << "\n";
   body << "    " << s << " = arith.addi " << acc << ", " << p << " : " << et << "\n";
   std::string r = ctx.fresh("mm");
   ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(loops, aRes) << ", "
-           << affineMap(loops, bRes) << ", " << affineMap(loops, cRes) << "], iterator_types = [" << iters
-           << "]} ins(" << ctx.ssa(ain) << ", " << ctx.ssa(bin) << " : " << tensorType(ain.type()) << ", "
-           << tensorType(bin.type()) << ") outs(" << init << " : " << tensorType(out.type()) << ") {\n  ^bb0(" << x
-           << ": " << mlirElementType(a.dtype()) << ", " << y << ": " << mlirElementType(b.dtype()) << ", " << acc
-           << ": " << et << "):\n"
-           << body.str() << "    linalg.yield " << s << " : " << et << "\n  } -> " << tensorType(out.type()) << "\n";
+           << affineMap(loops, bRes) << ", " << affineMap(loops, cRes) << "], iterator_types = ["
+           << iters << "]} ins(" << ctx.ssa(ain) << ", " << ctx.ssa(bin) << " : "
+           << tensorType(ain.type()) << ", " << tensorType(bin.type()) << ") outs(" << init << " : "
+           << tensorType(out.type()) << ") {\n  ^bb0(" << x << ": " << mlirElementType(a.dtype())
+           << ", " << y << ": " << mlirElementType(b.dtype()) << ", " << acc << ": " << et << "):\n"
+           << body.str() << "    linalg.yield " << s << " : " << et << "\n  } -> "
+           << tensorType(out.type()) << "\n";
   ctx.bind(out, r, dyn);
 }
 
@@ -218,6 +246,8 @@ void emitMatMul(EmitContext &ctx, Apply &node) {
 }
 } // namespace
 
-void registerProductEmitters(std::map<std::string, Emitter> &table) { table["matmul"] = emitMatMul; }
+void registerProductEmitters(std::map<std::string, Emitter> &table) {
+  table["matmul"] = emitMatMul;
+}
 
 } // namespace graphjit::lower

@@ -22,12 +22,14 @@ std::string line(EmitContext &ctx, std::ostringstream &out, const std::string &t
 }
 
 /// A linalg.generic over the output's indices whose body computes each element.
-std::string gather(EmitContext &ctx, const TensorType &out, const std::vector<std::string> &dyn, const BodyFn &fn) {
+std::string gather(EmitContext &ctx, const TensorType &out, const std::vector<std::string> &dyn,
+                   const BodyFn &fn) {
   int n = out.ndim();
   std::string init = ctx.empty(out, dyn);
   std::ostringstream body;
   std::vector<std::string> idx;
-  for (int d = 0; d < n; ++d) idx.push_back(line(ctx, body, "linalg.index " + std::to_string(d) + " : index"));
+  for (int d = 0; d < n; ++d)
+    idx.push_back(line(ctx, body, "linalg.index " + std::to_string(d) + " : index"));
   std::string v = fn(body, idx);
   std::vector<std::string> ids;
   std::string iters;
@@ -36,21 +38,25 @@ std::string gather(EmitContext &ctx, const TensorType &out, const std::vector<st
     iters += std::string(d ? ", " : "") + "\"parallel\"";
   }
   std::string r = ctx.fresh("gather"), et = mlirElementType(out.dtype);
-  ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(n, ids) << "], iterator_types = ["
-           << iters << "]} outs(" << init << " : " << tensorType(out) << ") {\n  ^bb0(" << ctx.fresh("o") << ": "
-           << et << "):\n"
-           << body.str() << "    linalg.yield " << v << " : " << et << "\n  } -> " << tensorType(out) << "\n";
+  ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(n, ids)
+           << "], iterator_types = [" << iters << "]} outs(" << init << " : " << tensorType(out)
+           << ") {\n  ^bb0(" << ctx.fresh("o") << ": " << et << "):\n"
+           << body.str() << "    linalg.yield " << v << " : " << et << "\n  } -> "
+           << tensorType(out) << "\n";
   return r;
 }
 
-std::string extract(EmitContext &ctx, std::ostringstream &out, const Var &x, const std::vector<std::string> &idx) {
+std::string extract(EmitContext &ctx, std::ostringstream &out, const Var &x,
+                    const std::vector<std::string> &idx) {
   std::string s = "tensor.extract " + ctx.ssa(x) + "[";
-  for (size_t i = 0; i < idx.size(); ++i) s += (i ? ", " : "") + idx[i];
+  for (size_t i = 0; i < idx.size(); ++i)
+    s += (i ? ", " : "") + idx[i];
   return line(ctx, out, s + "] : " + tensorType(x.type()));
 }
 
 /// An index op in the function body.
-std::string fnIndex(EmitContext &ctx, const std::string &op, const std::string &a, const std::string &b) {
+std::string fnIndex(EmitContext &ctx, const std::string &op, const std::string &a,
+                    const std::string &b) {
   std::string n = ctx.fresh("ix");
   ctx.body << "  " << n << " = arith." << op << " " << a << ", " << b << " : index\n";
   return n;
@@ -63,7 +69,8 @@ struct ResolvedSlice {
 };
 ResolvedSlice resolveSlice(EmitContext &ctx, const IndexEntry &e, const std::string &n) {
   int64_t step = e.step.value_or(1);
-  std::string zero = ctx.indexConst(0), minusOne = ctx.indexConst(-1), nm1 = fnIndex(ctx, "subi", n, ctx.indexConst(1));
+  std::string zero = ctx.indexConst(0), minusOne = ctx.indexConst(-1),
+              nm1 = fnIndex(ctx, "subi", n, ctx.indexConst(1));
   auto bound = [&](std::optional<int64_t> v, bool isStart) {
     if (!v) return step > 0 ? (isStart ? zero : n) : (isStart ? nm1 : minusOne);
     std::string r = *v < 0 ? fnIndex(ctx, "addi", ctx.indexConst(*v), n) : ctx.indexConst(*v);
@@ -72,9 +79,11 @@ ResolvedSlice resolveSlice(EmitContext &ctx, const IndexEntry &e, const std::str
                     : fnIndex(ctx, "minsi", fnIndex(ctx, "maxsi", r, minusOne), nm1);
   };
   std::string start = bound(e.start, true), stop = bound(e.stop, false);
-  std::string span = step > 0 ? fnIndex(ctx, "subi", stop, start) : fnIndex(ctx, "subi", start, stop);
+  std::string span =
+      step > 0 ? fnIndex(ctx, "subi", stop, start) : fnIndex(ctx, "subi", start, stop);
   int64_t a = step > 0 ? step : -step;
-  std::string len = fnIndex(ctx, "divsi", fnIndex(ctx, "addi", span, ctx.indexConst(a - 1)), ctx.indexConst(a));
+  std::string len =
+      fnIndex(ctx, "divsi", fnIndex(ctx, "addi", span, ctx.indexConst(a - 1)), ctx.indexConst(a));
   return {start, fnIndex(ctx, "maxsi", len, zero), step};
 }
 
@@ -83,8 +92,8 @@ std::string resolveInt(EmitContext &ctx, int64_t i, const std::string &n) {
   return i < 0 ? fnIndex(ctx, "addi", ctx.indexConst(i), n) : ctx.indexConst(i);
 }
 
-std::string bodyIndex(EmitContext &ctx, std::ostringstream &out, const char *op, const std::string &a,
-                      const std::string &b) {
+std::string bodyIndex(EmitContext &ctx, std::ostringstream &out, const char *op,
+                      const std::string &a, const std::string &b) {
   return line(ctx, out, std::string("arith.") + op + " " + a + ", " + b + " : index");
 }
 
@@ -109,19 +118,20 @@ void emitSubtensor(EmitContext &ctx, Apply &node) {
     if (out.type().shape[o] == kUnknownDim) dyn.push_back(slices[a].len);
     ++o;
   }
-  std::string r = gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
-    std::vector<std::string> in;
-    for (int a = 0; a < x.ndim(); ++a) {
-      if (outAxisOf[a] < 0) {
-        in.push_back(inIdxConst[a]);
-        continue;
-      }
-      std::string k = idx[outAxisOf[a]];
-      std::string off = bodyIndex(ctx, b, "muli", k, ctx.indexConst(slices[a].step));
-      in.push_back(bodyIndex(ctx, b, "addi", slices[a].start, off));
-    }
-    return extract(ctx, b, x, in);
-  });
+  std::string r =
+      gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+        std::vector<std::string> in;
+        for (int a = 0; a < x.ndim(); ++a) {
+          if (outAxisOf[a] < 0) {
+            in.push_back(inIdxConst[a]);
+            continue;
+          }
+          std::string k = idx[outAxisOf[a]];
+          std::string off = bodyIndex(ctx, b, "muli", k, ctx.indexConst(slices[a].step));
+          in.push_back(bodyIndex(ctx, b, "addi", slices[a].start, off));
+        }
+        return extract(ctx, b, x, in);
+      });
   ctx.bind(out, r, dyn);
 }
 
@@ -146,41 +156,51 @@ void emitIncSubtensor(EmitContext &ctx, Apply &node) {
   std::vector<std::string> dyn = ctx.dynSizesLike(out.type(), x);
   DType t = out.dtype();
   std::string et = mlirElementType(t);
-  std::string r = gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
-    // Inside the region: every int axis matches and every slice axis lands on a step.
-    std::string inside = line(ctx, b, "arith.constant true");
-    std::vector<std::string> yIdx;
-    for (int a = 0; a < x.ndim(); ++a) {
-      std::string cond;
-      if (yAxisOf[a] < 0) {
-        cond = line(ctx, b, "arith.cmpi eq, " + idx[a] + ", " + inIdxConst[a] + " : index");
-      } else {
-        const ResolvedSlice &s = slices[a];
-        std::string rel = bodyIndex(ctx, b, "subi", idx[a], s.start);
-        std::string stepC = ctx.indexConst(s.step);
-        std::string k = bodyIndex(ctx, b, "divsi", rel, stepC);
-        std::string exact = line(ctx, b, "arith.cmpi eq, " + bodyIndex(ctx, b, "muli", k, stepC) + ", " + rel + " : index");
-        std::string nonNeg = line(ctx, b, "arith.cmpi sge, " + k + ", " + ctx.indexConst(0) + " : index");
-        std::string below = line(ctx, b, "arith.cmpi slt, " + k + ", " + s.len + " : index");
-        cond = line(ctx, b, "arith.andi " + exact + ", " + line(ctx, b, "arith.andi " + nonNeg + ", " + below + " : i1") + " : i1");
-        // y broadcasts where its type says 1.
-        int ya = yAxisOf[a];
-        yIdx.push_back(y.type().shape[ya] == 1 ? ctx.indexConst(0) : k);
-      }
-      inside = line(ctx, b, "arith.andi " + inside + ", " + cond + " : i1");
-    }
-    std::string xv = extract(ctx, b, x, idx);
-    // Read y only inside the region: outside, its indices may be out of bounds.
-    std::ostringstream then;
-    std::string yv = extract(ctx, then, y, yIdx);
-    std::string yc = convertScalar(ctx, then, yv, y.dtype(), t);
-    std::string v = op.isSet() ? yc : line(ctx, then, std::string(isFloat(t) ? "arith.addf " : "arith.addi ") + xv + ", " + yc + " : " + et);
-    std::string res = ctx.fresh("g");
-    b << "    " << res << " = scf.if " << inside << " -> (" << et << ") {\n"
-      << then.str() << "    scf.yield " << v << " : " << et << "\n    } else {\n    scf.yield " << xv << " : " << et
-      << "\n    }\n";
-    return res;
-  });
+  std::string r =
+      gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+        // Inside the region: every int axis matches and every slice axis lands on a step.
+        std::string inside = line(ctx, b, "arith.constant true");
+        std::vector<std::string> yIdx;
+        for (int a = 0; a < x.ndim(); ++a) {
+          std::string cond;
+          if (yAxisOf[a] < 0) {
+            cond = line(ctx, b, "arith.cmpi eq, " + idx[a] + ", " + inIdxConst[a] + " : index");
+          } else {
+            const ResolvedSlice &s = slices[a];
+            std::string rel = bodyIndex(ctx, b, "subi", idx[a], s.start);
+            std::string stepC = ctx.indexConst(s.step);
+            std::string k = bodyIndex(ctx, b, "divsi", rel, stepC);
+            std::string exact = line(ctx, b,
+                                     "arith.cmpi eq, " + bodyIndex(ctx, b, "muli", k, stepC) +
+                                         ", " + rel + " : index");
+            std::string nonNeg =
+                line(ctx, b, "arith.cmpi sge, " + k + ", " + ctx.indexConst(0) + " : index");
+            std::string below = line(ctx, b, "arith.cmpi slt, " + k + ", " + s.len + " : index");
+            cond =
+                line(ctx, b,
+                     "arith.andi " + exact + ", " +
+                         line(ctx, b, "arith.andi " + nonNeg + ", " + below + " : i1") + " : i1");
+            // y broadcasts where its type says 1.
+            int ya = yAxisOf[a];
+            yIdx.push_back(y.type().shape[ya] == 1 ? ctx.indexConst(0) : k);
+          }
+          inside = line(ctx, b, "arith.andi " + inside + ", " + cond + " : i1");
+        }
+        std::string xv = extract(ctx, b, x, idx);
+        // Read y only inside the region: outside, its indices may be out of bounds.
+        std::ostringstream then;
+        std::string yv = extract(ctx, then, y, yIdx);
+        std::string yc = convertScalar(ctx, then, yv, y.dtype(), t);
+        std::string v = op.isSet() ? yc
+                                   : line(ctx, then,
+                                          std::string(isFloat(t) ? "arith.addf " : "arith.addi ") +
+                                              xv + ", " + yc + " : " + et);
+        std::string res = ctx.fresh("g");
+        b << "    " << res << " = scf.if " << inside << " -> (" << et << ") {\n"
+          << then.str() << "    scf.yield " << v << " : " << et << "\n    } else {\n    scf.yield "
+          << xv << " : " << et << "\n    }\n";
+        return res;
+      });
   ctx.bind(out, r, dyn);
 }
 
@@ -189,40 +209,47 @@ void emitBroadcastTo(EmitContext &ctx, Apply &node) {
   Var out = node.output(0);
   int m = out.ndim(), r = x.ndim();
   std::vector<std::string> inRes, outRes;
-  for (int d = 0; d < m; ++d) outRes.push_back("d" + std::to_string(d));
+  for (int d = 0; d < m; ++d)
+    outRes.push_back("d" + std::to_string(d));
   for (int a = 0; a < r; ++a) {
     int d = m - r + a;
-    inRes.push_back(x.type().shape[a] == 1 && out.type().shape[d] != 1 ? "0" : "d" + std::to_string(d));
+    inRes.push_back(x.type().shape[a] == 1 && out.type().shape[d] != 1 ? "0"
+                                                                       : "d" + std::to_string(d));
   }
   std::string init = ctx.empty(out.type(), {});
   std::string a = ctx.fresh("a"), res = ctx.fresh("bc"), et = mlirElementType(out.dtype());
   std::string iters;
-  for (int d = 0; d < m; ++d) iters += std::string(d ? ", " : "") + "\"parallel\"";
+  for (int d = 0; d < m; ++d)
+    iters += std::string(d ? ", " : "") + "\"parallel\"";
   ctx.body << "  " << res << " = linalg.generic {indexing_maps = [" << affineMap(m, inRes) << ", "
-           << affineMap(m, outRes) << "], iterator_types = [" << iters << "]} ins(" << ctx.ssa(x) << " : "
-           << tensorType(x.type()) << ") outs(" << init << " : " << tensorType(out.type()) << ") {\n  ^bb0(" << a
-           << ": " << et << ", " << ctx.fresh("o") << ": " << et << "):\n    linalg.yield " << a << " : " << et
-           << "\n  } -> " << tensorType(out.type()) << "\n";
+           << affineMap(m, outRes) << "], iterator_types = [" << iters << "]} ins(" << ctx.ssa(x)
+           << " : " << tensorType(x.type()) << ") outs(" << init << " : " << tensorType(out.type())
+           << ") {\n  ^bb0(" << a << ": " << et << ", " << ctx.fresh("o") << ": " << et
+           << "):\n    linalg.yield " << a << " : " << et << "\n  } -> " << tensorType(out.type())
+           << "\n";
   ctx.bind(out, res, {});
 }
 
 /// Row-major reshape of x into `out` whose dims are `outDims` (index values).
-void emitReshapeTo(EmitContext &ctx, const Var &x, const Var &out, const std::vector<std::string> &outDims) {
+void emitReshapeTo(EmitContext &ctx, const Var &x, const Var &out,
+                   const std::vector<std::string> &outDims) {
   std::vector<std::string> inDims, dyn;
-  for (int a = 0; a < x.ndim(); ++a) inDims.push_back(ctx.dim(x, a));
+  for (int a = 0; a < x.ndim(); ++a)
+    inDims.push_back(ctx.dim(x, a));
   for (int d = 0; d < out.ndim(); ++d)
     if (out.type().shape[d] == kUnknownDim) dyn.push_back(outDims[d]);
-  std::string r = gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
-    std::string flat = ctx.indexConst(0);
-    for (int d = 0; d < out.ndim(); ++d)
-      flat = bodyIndex(ctx, b, "addi", bodyIndex(ctx, b, "muli", flat, outDims[d]), idx[d]);
-    std::vector<std::string> in(x.ndim());
-    for (int a = x.ndim() - 1; a >= 0; --a) {
-      in[a] = bodyIndex(ctx, b, "remsi", flat, inDims[a]);
-      flat = bodyIndex(ctx, b, "divsi", flat, inDims[a]);
-    }
-    return extract(ctx, b, x, in);
-  });
+  std::string r =
+      gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+        std::string flat = ctx.indexConst(0);
+        for (int d = 0; d < out.ndim(); ++d)
+          flat = bodyIndex(ctx, b, "addi", bodyIndex(ctx, b, "muli", flat, outDims[d]), idx[d]);
+        std::vector<std::string> in(x.ndim());
+        for (int a = x.ndim() - 1; a >= 0; --a) {
+          in[a] = bodyIndex(ctx, b, "remsi", flat, inDims[a]);
+          flat = bodyIndex(ctx, b, "divsi", flat, inDims[a]);
+        }
+        return extract(ctx, b, x, in);
+      });
   ctx.bind(out, r, dyn);
 }
 
@@ -232,20 +259,23 @@ void emitReshape(EmitContext &ctx, Apply &node) {
   Var out = node.output(0);
   // The target's -1 is total / (product of the other dims).
   std::string total = ctx.indexConst(1);
-  for (int a = 0; a < x.ndim(); ++a) total = fnIndex(ctx, "muli", total, ctx.dim(x, a));
+  for (int a = 0; a < x.ndim(); ++a)
+    total = fnIndex(ctx, "muli", total, ctx.dim(x, a));
   std::string known = ctx.indexConst(1);
   for (int64_t d : op.target())
     if (d != -1) known = fnIndex(ctx, "muli", known, ctx.indexConst(d));
   std::vector<std::string> dims;
   for (int64_t d : op.target())
-    dims.push_back(d == -1 ? fnIndex(ctx, "divsi", total, fnIndex(ctx, "maxsi", known, ctx.indexConst(1)))
-                           : ctx.indexConst(d));
+    dims.push_back(
+        d == -1 ? fnIndex(ctx, "divsi", total, fnIndex(ctx, "maxsi", known, ctx.indexConst(1)))
+                : ctx.indexConst(d));
   emitReshapeTo(ctx, x, out, dims);
 }
 
 void emitReshapeLike(EmitContext &ctx, Apply &node) {
   std::vector<std::string> dims;
-  for (int d = 0; d < node.input(1).ndim(); ++d) dims.push_back(ctx.dim(node.input(1), d));
+  for (int d = 0; d < node.input(1).ndim(); ++d)
+    dims.push_back(ctx.dim(node.input(1), d));
   emitReshapeTo(ctx, node.input(0), node.output(0), dims);
 }
 
@@ -266,7 +296,8 @@ void emitConcatenate(EmitContext &ctx, Apply &node) {
       continue;
     }
     std::string total = ctx.indexConst(0);
-    for (const Var &in : node.inputs()) total = fnIndex(ctx, "addi", total, ctx.dim(in, d));
+    for (const Var &in : node.inputs())
+      total = fnIndex(ctx, "addi", total, ctx.dim(in, d));
     dyn.push_back(total);
   }
   std::string acc = ctx.empty(out.type(), dyn);
@@ -280,22 +311,25 @@ void emitConcatenate(EmitContext &ctx, Apply &node) {
     }
     auto join = [](const std::vector<std::string> &v) {
       std::string s;
-      for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+      for (size_t i = 0; i < v.size(); ++i)
+        s += (i ? ", " : "") + v[i];
       return s;
     };
     std::string src = ctx.ssa(in);
-    if (in.dtype() != out.dtype()) throw NotImplementedError("compile: concatenate of mixed dtypes has no lowering");
+    if (in.dtype() != out.dtype())
+      throw NotImplementedError("compile: concatenate of mixed dtypes has no lowering");
     std::string r = ctx.fresh("cat");
-    ctx.body << "  " << r << " = tensor.insert_slice " << src << " into " << acc << "[" << join(offs) << "] ["
-             << join(sizes) << "] [" << join(strides) << "] : " << tensorType(in.type()) << " into "
-             << tensorType(out.type()) << "\n";
+    ctx.body << "  " << r << " = tensor.insert_slice " << src << " into " << acc << "["
+             << join(offs) << "] [" << join(sizes) << "] [" << join(strides)
+             << "] : " << tensorType(in.type()) << " into " << tensorType(out.type()) << "\n";
     acc = r;
     offset = fnIndex(ctx, "addi", offset, ctx.dim(in, axis));
   }
   ctx.bind(out, acc, dyn);
 }
 
-void emitSplitPieces(EmitContext &ctx, Apply &node, int axis, const std::vector<std::string> &pieceSizes) {
+void emitSplitPieces(EmitContext &ctx, Apply &node, int axis,
+                     const std::vector<std::string> &pieceSizes) {
   const Var &x = node.input(0);
   std::string offset = ctx.indexConst(0);
   for (int i = 0; i < node.numOutputs(); ++i) {
@@ -314,12 +348,14 @@ void emitSplitPieces(EmitContext &ctx, Apply &node, int axis, const std::vector<
     }
     auto join = [](const std::vector<std::string> &v) {
       std::string s;
-      for (size_t k = 0; k < v.size(); ++k) s += (k ? ", " : "") + v[k];
+      for (size_t k = 0; k < v.size(); ++k)
+        s += (k ? ", " : "") + v[k];
       return s;
     };
     std::string r = ctx.fresh("piece");
-    ctx.body << "  " << r << " = tensor.extract_slice " << ctx.ssa(x) << "[" << join(offs) << "] [" << join(sizes)
-             << "] [" << join(strides) << "] : " << tensorType(x.type()) << " to " << tensorType(out.type()) << "\n";
+    ctx.body << "  " << r << " = tensor.extract_slice " << ctx.ssa(x) << "[" << join(offs) << "] ["
+             << join(sizes) << "] [" << join(strides) << "] : " << tensorType(x.type()) << " to "
+             << tensorType(out.type()) << "\n";
     ctx.bind(out, r, dyn);
     offset = fnIndex(ctx, "addi", offset, pieceSizes[i]);
   }
@@ -328,14 +364,16 @@ void emitSplitPieces(EmitContext &ctx, Apply &node, int axis, const std::vector<
 void emitSplit(EmitContext &ctx, Apply &node) {
   const auto &op = static_cast<const Split &>(node.op());
   std::vector<std::string> sizes;
-  for (int64_t s : op.sizes()) sizes.push_back(ctx.indexConst(s));
+  for (int64_t s : op.sizes())
+    sizes.push_back(ctx.indexConst(s));
   emitSplitPieces(ctx, node, static_cast<int>(op.axis()), sizes);
 }
 
 void emitSplitLike(EmitContext &ctx, Apply &node) {
   int axis = static_cast<int>(node.op().attrs().getOr<int64_t>("axis", 0));
   std::vector<std::string> sizes;
-  for (size_t i = 1; i < node.inputs().size(); ++i) sizes.push_back(ctx.dim(node.input(i), axis));
+  for (size_t i = 1; i < node.inputs().size(); ++i)
+    sizes.push_back(ctx.dim(node.input(i), axis));
   emitSplitPieces(ctx, node, axis, sizes);
 }
 
@@ -349,7 +387,8 @@ void emitShape(EmitContext &ctx, Apply &node) {
   }
   std::string r = ctx.fresh("shape");
   ctx.body << "  " << r << " = tensor.from_elements ";
-  for (size_t i = 0; i < vals.size(); ++i) ctx.body << (i ? ", " : "") << vals[i];
+  for (size_t i = 0; i < vals.size(); ++i)
+    ctx.body << (i ? ", " : "") << vals[i];
   ctx.body << " : " << tensorType(node.output(0).type()) << "\n";
   ctx.bind(node.output(0), r, {});
 }
@@ -365,50 +404,67 @@ void emitArange(EmitContext &ctx, Apply &node) {
   Var out = node.output(0);
   Attrs a = node.op().attrs();
   double start = a.getOr<double>("start", 0), step = a.getOr<double>("step", 1);
-  std::string r = gather(ctx, out.type(), {}, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
-    std::string i64 = line(ctx, b, "arith.index_cast " + idx[0] + " : index to i64");
-    std::string f = line(ctx, b, "arith.sitofp " + i64 + " : i64 to f64");
-    std::string stepC = line(ctx, b, "arith.constant " + scalarLiteral(step, DType::Float64) + " : f64");
-    std::string startC = line(ctx, b, "arith.constant " + scalarLiteral(start, DType::Float64) + " : f64");
-    std::string v = line(ctx, b, "arith.addf " + startC + ", " + line(ctx, b, "arith.mulf " + f + ", " + stepC + " : f64") + " : f64");
-    return convertScalar(ctx, b, v, DType::Float64, out.dtype());
-  });
+  std::string r =
+      gather(ctx, out.type(), {}, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+        std::string i64 = line(ctx, b, "arith.index_cast " + idx[0] + " : index to i64");
+        std::string f = line(ctx, b, "arith.sitofp " + i64 + " : i64 to f64");
+        std::string stepC =
+            line(ctx, b, "arith.constant " + scalarLiteral(step, DType::Float64) + " : f64");
+        std::string startC =
+            line(ctx, b, "arith.constant " + scalarLiteral(start, DType::Float64) + " : f64");
+        std::string v =
+            line(ctx, b,
+                 "arith.addf " + startC + ", " +
+                     line(ctx, b, "arith.mulf " + f + ", " + stepC + " : f64") + " : f64");
+        return convertScalar(ctx, b, v, DType::Float64, out.dtype());
+      });
   ctx.bind(out, r, {});
 }
 
 void emitEye(EmitContext &ctx, Apply &node) {
   Var out = node.output(0);
   int64_t k = node.op().attrs().getOr<int64_t>("k", 0);
-  std::string r = gather(ctx, out.type(), {}, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
-    std::string diff = bodyIndex(ctx, b, "subi", idx[1], idx[0]);
-    std::string on = line(ctx, b, "arith.cmpi eq, " + diff + ", " + ctx.indexConst(k) + " : index");
-    return convertScalar(ctx, b, on, DType::Bool, out.dtype());
-  });
+  std::string r =
+      gather(ctx, out.type(), {}, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+        std::string diff = bodyIndex(ctx, b, "subi", idx[1], idx[0]);
+        std::string on =
+            line(ctx, b, "arith.cmpi eq, " + diff + ", " + ctx.indexConst(k) + " : index");
+        return convertScalar(ctx, b, on, DType::Bool, out.dtype());
+      });
   ctx.bind(out, r, {});
 }
 
 /// Index value of an integer element `v` (i32/i64) wrapped for negatives and clamped into [0, n).
-/// (The runtime checks indices it can see before the call; clamping keeps any other read in bounds.)
-std::string wrappedIndex(EmitContext &ctx, std::ostringstream &b, const std::string &v, DType t, const std::string &n) {
+/// (The runtime checks indices it can see before the call; clamping keeps any other read in
+/// bounds.)
+std::string wrappedIndex(EmitContext &ctx, std::ostringstream &b, const std::string &v, DType t,
+                         const std::string &n) {
   std::string i = line(ctx, b, "arith.index_cast " + v + " : " + mlirElementType(t) + " to index");
   std::string neg = line(ctx, b, "arith.cmpi slt, " + i + ", " + ctx.indexConst(0) + " : index");
-  std::string w = line(ctx, b, "arith.select " + neg + ", " + bodyIndex(ctx, b, "addi", i, n) + ", " + i + " : index");
+  std::string w =
+      line(ctx, b,
+           "arith.select " + neg + ", " + bodyIndex(ctx, b, "addi", i, n) + ", " + i + " : index");
   std::string hi = bodyIndex(ctx, b, "subi", n, ctx.indexConst(1));
   return bodyIndex(ctx, b, "maxsi", bodyIndex(ctx, b, "minsi", w, hi), ctx.indexConst(0));
 }
 
 /// Registers a check that every value of the integer tensor `ind` lies in [-n, n).
-void checkIndices(EmitContext &ctx, const Var &ind, const std::string &n, const std::string &message) {
+void checkIndices(EmitContext &ctx, const Var &ind, const std::string &n,
+                  const std::string &message) {
   int m = ind.ndim();
   std::string init = ctx.filled(TensorType(DType::Bool, {}), {}, 0);
   std::string nI = ctx.fresh("n"), et = mlirElementType(ind.dtype());
   ctx.body << "  " << nI << " = arith.index_cast " << n << " : index to " << et << "\n";
   std::ostringstream b;
   std::string a = ctx.fresh("a"), acc = ctx.fresh("acc");
-  std::string lo = line(ctx, b, "arith.cmpi slt, " + line(ctx, b, "arith.addi " + a + ", " + nI + " : " + et) + ", " +
-                                    line(ctx, b, "arith.constant 0 : " + et) + " : " + et);
+  std::string lo =
+      line(ctx, b,
+           "arith.cmpi slt, " + line(ctx, b, "arith.addi " + a + ", " + nI + " : " + et) + ", " +
+               line(ctx, b, "arith.constant 0 : " + et) + " : " + et);
   std::string hi = line(ctx, b, "arith.cmpi sge, " + a + ", " + nI + " : " + et);
-  std::string bad = line(ctx, b, "arith.ori " + acc + ", " + line(ctx, b, "arith.ori " + lo + ", " + hi + " : i1") + " : i1");
+  std::string bad = line(ctx, b,
+                         "arith.ori " + acc + ", " +
+                             line(ctx, b, "arith.ori " + lo + ", " + hi + " : i1") + " : i1");
   std::vector<std::string> all, none;
   std::string iters;
   for (int d = 0; d < m; ++d) {
@@ -416,9 +472,10 @@ void checkIndices(EmitContext &ctx, const Var &ind, const std::string &n, const 
     iters += std::string(d ? ", " : "") + "\"reduction\"";
   }
   std::string r = ctx.fresh("chk");
-  ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(m, all) << ", " << affineMap(m, none)
-           << "], iterator_types = [" << iters << "]} ins(" << ctx.ssa(ind) << " : " << tensorType(ind.type())
-           << ") outs(" << init << " : tensor<i1>) {\n  ^bb0(" << a << ": " << et << ", " << acc << ": i1):\n"
+  ctx.body << "  " << r << " = linalg.generic {indexing_maps = [" << affineMap(m, all) << ", "
+           << affineMap(m, none) << "], iterator_types = [" << iters << "]} ins(" << ctx.ssa(ind)
+           << " : " << tensorType(ind.type()) << ") outs(" << init << " : tensor<i1>) {\n  ^bb0("
+           << a << ": " << et << ", " << acc << ": i1):\n"
            << b.str() << "    linalg.yield " << bad << " : i1\n  } -> tensor<i1>\n";
   ctx.addCheck(r, message);
 }
@@ -433,16 +490,22 @@ void emitTake(EmitContext &ctx, Apply &node) {
   std::vector<std::string> dyn;
   for (int d = 0; d < out.ndim(); ++d) {
     if (out.type().shape[d] != kUnknownDim) continue;
-    if (d < axis) dyn.push_back(ctx.dim(x, d));
-    else if (d < axis + m) dyn.push_back(ctx.dim(ind, d - axis));
-    else dyn.push_back(ctx.dim(x, d - m + 1));
+    if (d < axis)
+      dyn.push_back(ctx.dim(x, d));
+    else if (d < axis + m)
+      dyn.push_back(ctx.dim(ind, d - axis));
+    else
+      dyn.push_back(ctx.dim(x, d - m + 1));
   }
-  std::string r = gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
-    std::vector<std::string> ii(idx.begin() + axis, idx.begin() + axis + m), xi(idx.begin(), idx.begin() + axis);
-    xi.push_back(wrappedIndex(ctx, b, extract(ctx, b, ind, ii), ind.dtype(), n));
-    for (int d = axis + m; d < out.ndim(); ++d) xi.push_back(idx[d]);
-    return extract(ctx, b, x, xi);
-  });
+  std::string r =
+      gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+        std::vector<std::string> ii(idx.begin() + axis, idx.begin() + axis + m),
+            xi(idx.begin(), idx.begin() + axis);
+        xi.push_back(wrappedIndex(ctx, b, extract(ctx, b, ind, ii), ind.dtype(), n));
+        for (int d = axis + m; d < out.ndim(); ++d)
+          xi.push_back(idx[d]);
+        return extract(ctx, b, x, xi);
+      });
   ctx.bind(out, r, dyn);
 }
 
@@ -462,38 +525,47 @@ void emitIncTake(EmitContext &ctx, Apply &node) {
   std::vector<std::string> dyn = ctx.dynSizesLike(out.type(), x);
   DType t = out.dtype();
   std::string et = mlirElementType(t);
-  std::string r = gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
-    std::string xv = extract(ctx, b, x, idx);
-    // Every position p of the index tensor that points at this row contributes (set: the last one wins).
-    std::string p = ctx.fresh("p"), acc = ctx.fresh("acc"), res = ctx.fresh("g");
-    std::ostringstream loop;
-    std::vector<std::string> pi(m);
-    std::string rest = p;
-    for (int d = m - 1; d >= 0; --d) {
-      pi[d] = bodyIndex(ctx, loop, "remsi", rest, indDims[d]);
-      rest = bodyIndex(ctx, loop, "divsi", rest, indDims[d]);
-    }
-    std::string target = wrappedIndex(ctx, loop, extract(ctx, loop, ind, pi), ind.dtype(), n);
-    std::string hit = line(ctx, loop, "arith.cmpi eq, " + target + ", " + idx[axis] + " : index");
-    std::ostringstream then;
-    std::vector<std::string> yi(idx.begin(), idx.begin() + axis);
-    for (int d = 0; d < m; ++d) yi.push_back(y.type().shape[axis + d] == 1 ? ctx.indexConst(0) : pi[d]);
-    for (int d = axis + 1; d < x.ndim(); ++d) {
-      int yd = d - 1 + m;
-      yi.push_back(y.type().shape[yd] == 1 ? ctx.indexConst(0) : idx[d]);
-    }
-    for (int d = 0; d < axis; ++d)
-      if (y.type().shape[d] == 1) yi[d] = ctx.indexConst(0);
-    std::string yv = convertScalar(ctx, then, extract(ctx, then, y, yi), y.dtype(), t);
-    std::string v = op.isSet() ? yv : line(ctx, then, std::string(isFloat(t) ? "arith.addf " : "arith.addi ") + acc + ", " + yv + " : " + et);
-    std::string step = ctx.fresh("g");
-    loop << "      " << step << " = scf.if " << hit << " -> (" << et << ") {\n" << then.str() << "      scf.yield " << v
-         << " : " << et << "\n      } else {\n      scf.yield " << acc << " : " << et << "\n      }\n";
-    b << "    " << res << " = scf.for " << p << " = " << ctx.indexConst(0) << " to " << total << " step "
-      << ctx.indexConst(1) << " iter_args(" << acc << " = " << xv << ") -> (" << et << ") {\n" << loop.str()
-      << "      scf.yield " << step << " : " << et << "\n    }\n";
-    return res;
-  });
+  std::string r =
+      gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+        std::string xv = extract(ctx, b, x, idx);
+        // Every position p of the index tensor that points at this row contributes (set: the last
+        // one wins).
+        std::string p = ctx.fresh("p"), acc = ctx.fresh("acc"), res = ctx.fresh("g");
+        std::ostringstream loop;
+        std::vector<std::string> pi(m);
+        std::string rest = p;
+        for (int d = m - 1; d >= 0; --d) {
+          pi[d] = bodyIndex(ctx, loop, "remsi", rest, indDims[d]);
+          rest = bodyIndex(ctx, loop, "divsi", rest, indDims[d]);
+        }
+        std::string target = wrappedIndex(ctx, loop, extract(ctx, loop, ind, pi), ind.dtype(), n);
+        std::string hit =
+            line(ctx, loop, "arith.cmpi eq, " + target + ", " + idx[axis] + " : index");
+        std::ostringstream then;
+        std::vector<std::string> yi(idx.begin(), idx.begin() + axis);
+        for (int d = 0; d < m; ++d)
+          yi.push_back(y.type().shape[axis + d] == 1 ? ctx.indexConst(0) : pi[d]);
+        for (int d = axis + 1; d < x.ndim(); ++d) {
+          int yd = d - 1 + m;
+          yi.push_back(y.type().shape[yd] == 1 ? ctx.indexConst(0) : idx[d]);
+        }
+        for (int d = 0; d < axis; ++d)
+          if (y.type().shape[d] == 1) yi[d] = ctx.indexConst(0);
+        std::string yv = convertScalar(ctx, then, extract(ctx, then, y, yi), y.dtype(), t);
+        std::string v = op.isSet() ? yv
+                                   : line(ctx, then,
+                                          std::string(isFloat(t) ? "arith.addf " : "arith.addi ") +
+                                              acc + ", " + yv + " : " + et);
+        std::string step = ctx.fresh("g");
+        loop << "      " << step << " = scf.if " << hit << " -> (" << et << ") {\n"
+             << then.str() << "      scf.yield " << v << " : " << et
+             << "\n      } else {\n      scf.yield " << acc << " : " << et << "\n      }\n";
+        b << "    " << res << " = scf.for " << p << " = " << ctx.indexConst(0) << " to " << total
+          << " step " << ctx.indexConst(1) << " iter_args(" << acc << " = " << xv << ") -> (" << et
+          << ") {\n"
+          << loop.str() << "      scf.yield " << step << " : " << et << "\n    }\n";
+        return res;
+      });
   ctx.bind(out, r, dyn);
 }
 

@@ -46,7 +46,9 @@ public:
   std::vector<std::string> dynSizesLike(const TensorType &t, const Var &like);
   /// Registers a run-time check: `flag` (a tensor<i1>) is true when `message` applies.
   /// Each becomes an extra memref<i1> output the runtime reads after the call.
-  void addCheck(const std::string &flag, const std::string &message) { checks.emplace_back(flag, message); }
+  void addCheck(const std::string &flag, const std::string &message) {
+    checks.emplace_back(flag, message);
+  }
   std::vector<std::pair<std::string, std::string>> checks;
   /// Module-level declarations (external functions), each emitted once.
   void declare(const std::string &decl) {
@@ -77,7 +79,7 @@ void registerLinalgEmitters(std::map<std::string, Emitter> &table);
 /// "affine_map<(d0, d1) -> (d0, 0)>".
 std::string affineMap(int nLoops, const std::vector<std::string> &results);
 /// The body text converting a scalar `value` of type `from` to `to`; returns the new SSA name.
-std::string convertScalar(EmitContext &ctx, std::ostringstream &out, const std::string &value, DType from,
-                          DType to);
+std::string convertScalar(EmitContext &ctx, std::ostringstream &out, const std::string &value,
+                          DType from, DType to);
 
 } // namespace graphjit::lower

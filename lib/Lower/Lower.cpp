@@ -13,11 +13,16 @@ namespace graphjit::lower {
 
 std::string mlirElementType(DType t) {
   switch (t) {
-  case DType::Bool: return "i1";
-  case DType::Int32: return "i32";
-  case DType::Int64: return "i64";
-  case DType::Float32: return "f32";
-  case DType::Float64: return "f64";
+  case DType::Bool:
+    return "i1";
+  case DType::Int32:
+    return "i32";
+  case DType::Int64:
+    return "i64";
+  case DType::Float32:
+    return "f32";
+  case DType::Float64:
+    return "f64";
   }
   return "?";
 }
@@ -25,7 +30,8 @@ std::string mlirElementType(DType t) {
 namespace {
 std::string shapedType(const char *kind, const TensorType &t) {
   std::string s = std::string(kind) + "<";
-  for (int64_t d : t.shape) s += (d == kUnknownDim ? std::string("?") : std::to_string(d)) + "x";
+  for (int64_t d : t.shape)
+    s += (d == kUnknownDim ? std::string("?") : std::to_string(d)) + "x";
   return s + mlirElementType(t.dtype) + ">";
 }
 } // namespace
@@ -35,7 +41,8 @@ std::string memrefType(const TensorType &t) { return shapedType("memref", t); }
 
 std::string scalarLiteral(double v, DType t) {
   switch (t) {
-  case DType::Bool: return v != 0 ? "1" : "0"; // "true : i1" does not parse; "1 : i1" does
+  case DType::Bool:
+    return v != 0 ? "1" : "0"; // "true : i1" does not parse; "1 : i1" does
   case DType::Int32:
   case DType::Int64:
     // Saturate: casting an out-of-range double to an integer is undefined.
@@ -45,7 +52,8 @@ std::string scalarLiteral(double v, DType t) {
     return std::to_string(static_cast<int64_t>(v));
   case DType::Float32: {
     float f = static_cast<float>(v);
-    if (std::isfinite(f)) return fmt::format("{:.9e}", f); // exact, and always with a '.' as MLIR wants
+    if (std::isfinite(f))
+      return fmt::format("{:.9e}", f); // exact, and always with a '.' as MLIR wants
     uint32_t bits;
     std::memcpy(&bits, &f, 4);
     return fmt::format("0x{:08X}", bits);
@@ -59,15 +67,19 @@ std::string scalarLiteral(double v, DType t) {
   return "0";
 }
 
-std::string EmitContext::fresh(const std::string &hint) { return "%" + hint + std::to_string(counter_++); }
+std::string EmitContext::fresh(const std::string &hint) {
+  return "%" + hint + std::to_string(counter_++);
+}
 
 const std::string &EmitContext::ssa(const Var &v) const {
   auto it = names_.find(v.get());
-  if (it == names_.end()) throw Error("lowering: internal error: no SSA value for a variable of type " + v.type().str());
+  if (it == names_.end())
+    throw Error("lowering: internal error: no SSA value for a variable of type " + v.type().str());
   return it->second;
 }
 
-void EmitContext::bind(const Var &v, const std::string &ssa, const std::vector<std::string> &dynSizes) {
+void EmitContext::bind(const Var &v, const std::string &ssa,
+                       const std::vector<std::string> &dynSizes) {
   names_[v.get()] = ssa;
   size_t k = 0;
   for (int d = 0; d < v.ndim() && k < dynSizes.size(); ++d)
@@ -90,14 +102,16 @@ std::string EmitContext::dim(const Var &v, int axis) {
   if (it != dims_.end()) return it->second;
   std::string axisConst = indexConst(axis); // emitted before the line that uses it
   std::string n = fresh("dim");
-  body << "  " << n << " = tensor.dim " << ssa(v) << ", " << axisConst << " : " << tensorType(v.type()) << "\n";
+  body << "  " << n << " = tensor.dim " << ssa(v) << ", " << axisConst << " : "
+       << tensorType(v.type()) << "\n";
   return dims_[key] = n;
 }
 
 std::string EmitContext::empty(const TensorType &t, const std::vector<std::string> &dynSizes) {
   std::string n = fresh("empty");
   body << "  " << n << " = tensor.empty(";
-  for (size_t i = 0; i < dynSizes.size(); ++i) body << (i ? ", " : "") << dynSizes[i];
+  for (size_t i = 0; i < dynSizes.size(); ++i)
+    body << (i ? ", " : "") << dynSizes[i];
   body << ") : " << tensorType(t) << "\n";
   return n;
 }
@@ -109,22 +123,25 @@ std::vector<std::string> EmitContext::dynSizesLike(const TensorType &t, const Va
   return sizes;
 }
 
-std::string EmitContext::filled(const TensorType &t, const std::vector<std::string> &dynSizes, double value) {
+std::string EmitContext::filled(const TensorType &t, const std::vector<std::string> &dynSizes,
+                                double value) {
   std::string e = empty(t, dynSizes);
   std::string c = fresh("cst");
-  body << "  " << c << " = arith.constant " << scalarLiteral(value, t.dtype) << " : " << mlirElementType(t.dtype)
-       << "\n";
+  body << "  " << c << " = arith.constant " << scalarLiteral(value, t.dtype) << " : "
+       << mlirElementType(t.dtype) << "\n";
   std::string n = fresh("fill");
-  body << "  " << n << " = linalg.fill ins(" << c << " : " << mlirElementType(t.dtype) << ") outs(" << e << " : "
-       << tensorType(t) << ") -> " << tensorType(t) << "\n";
+  body << "  " << n << " = linalg.fill ins(" << c << " : " << mlirElementType(t.dtype) << ") outs("
+       << e << " : " << tensorType(t) << ") -> " << tensorType(t) << "\n";
   return n;
 }
 
 std::string affineMap(int nLoops, const std::vector<std::string> &results) {
   std::string s = "affine_map<(";
-  for (int i = 0; i < nLoops; ++i) s += (i ? ", d" : "d") + std::to_string(i);
+  for (int i = 0; i < nLoops; ++i)
+    s += (i ? ", d" : "d") + std::to_string(i);
   s += ") -> (";
-  for (size_t i = 0; i < results.size(); ++i) s += (i ? ", " : "") + results[i];
+  for (size_t i = 0; i < results.size(); ++i)
+    s += (i ? ", " : "") + results[i];
   return s + ")>";
 }
 
@@ -144,9 +161,11 @@ const std::map<std::string, Emitter> &emitters() {
 
 std::string denseLiteral(const Tensor &t) {
   std::vector<std::string> vals; // exact element literals (int64 never passes through a double)
-  for (int64_t i = 0, n = t.size(); i < n; ++i) vals.push_back(elementLiteral(t, i));
+  for (int64_t i = 0, n = t.size(); i < n; ++i)
+    vals.push_back(elementLiteral(t, i));
   bool splat = true;
-  for (const std::string &v : vals) splat &= v == vals[0];
+  for (const std::string &v : vals)
+    splat &= v == vals[0];
   if (vals.empty()) return "dense<>";
   if (splat) return "dense<" + vals[0] + ">";
   std::string s = "dense<[";
@@ -157,7 +176,8 @@ std::string denseLiteral(const Tensor &t) {
       return;
     }
     int64_t inner = 1;
-    for (size_t d = dim + 1; d < t.shape().size(); ++d) inner *= t.shape()[d];
+    for (size_t d = dim + 1; d < t.shape().size(); ++d)
+      inner *= t.shape()[d];
     if (dim > 0) s += "[";
     for (int64_t i = 0; i < t.shape()[dim]; ++i) {
       if (i) s += ", ";
@@ -179,13 +199,16 @@ using namespace lower;
 
 std::vector<std::string> loweredOpNames() {
   std::vector<std::string> r;
-  for (auto &kv : emitters()) r.push_back(kv.first);
+  for (auto &kv : emitters())
+    r.push_back(kv.first);
   return r;
 }
 
 bool hasLowering(const std::string &opName) { return emitters().count(opName) > 0; }
 
-std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name) { return lowerFunction(fg, name).mlir; }
+std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name) {
+  return lowerFunction(fg, name).mlir;
+}
 
 LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) {
   EmitContext ctx;
@@ -196,8 +219,8 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
     sig += (i ? ", " : "") + n + ": " + tensorType(fg.inputs()[i].type());
   }
   for (size_t i = 0; i < fg.outputs().size(); ++i)
-    sig += std::string(fg.inputs().empty() && i == 0 ? "" : ", ") + "%out" + std::to_string(i) + ": " +
-           memrefType(fg.outputs()[i].type());
+    sig += std::string(fg.inputs().empty() && i == 0 ? "" : ", ") + "%out" + std::to_string(i) +
+           ": " + memrefType(fg.outputs()[i].type());
   auto ensureConstant = [&](const Var &v) {
     if (ctx.has(v) || !v->isConstant()) return;
     std::string n = ctx.fresh("const");
@@ -206,7 +229,8 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
     ctx.bind(v, n);
   };
   for (Apply *node : fg.toposort()) {
-    for (const Var &in : node->inputs()) ensureConstant(in);
+    for (const Var &in : node->inputs())
+      ensureConstant(in);
     auto it = emitters().find(node->op().name());
     if (it == emitters().end())
       throw NotImplementedError("compile: op '" + node->op().str() + "' has no JIT lowering yet");
@@ -215,21 +239,24 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
   for (size_t i = 0; i < fg.outputs().size(); ++i) {
     const Var &o = fg.outputs()[i];
     ensureConstant(o);
-    ctx.body << "  bufferization.materialize_in_destination " << ctx.ssa(o) << " in restrict writable %out" << i
-             << " : (" << tensorType(o.type()) << ", " << memrefType(o.type()) << ") -> ()\n";
+    ctx.body << "  bufferization.materialize_in_destination " << ctx.ssa(o)
+             << " in restrict writable %out" << i << " : (" << tensorType(o.type()) << ", "
+             << memrefType(o.type()) << ") -> ()\n";
   }
   LoweredFunction result;
   for (size_t i = 0; i < ctx.checks.size(); ++i) {
     std::string m = "%chk" + std::to_string(i);
-    sig += std::string(fg.inputs().empty() && fg.outputs().empty() && i == 0 ? "" : ", ") + m + ": memref<i1>";
-    ctx.body << "  bufferization.materialize_in_destination " << ctx.checks[i].first << " in restrict writable " << m
-             << " : (tensor<i1>, memref<i1>) -> ()\n";
+    sig += std::string(fg.inputs().empty() && fg.outputs().empty() && i == 0 ? "" : ", ") + m +
+           ": memref<i1>";
+    ctx.body << "  bufferization.materialize_in_destination " << ctx.checks[i].first
+             << " in restrict writable " << m << " : (tensor<i1>, memref<i1>) -> ()\n";
     result.checkMessages.push_back(ctx.checks[i].second);
   }
   result.function = sig + ") {\n" + ctx.body.str() + "  return\n}\n";
   result.declarations = ctx.declarations;
   result.mlir = result.function;
-  for (const std::string &d : ctx.declarations) result.mlir += d + "\n";
+  for (const std::string &d : ctx.declarations)
+    result.mlir += d + "\n";
   return result;
 }
 

@@ -1,13 +1,15 @@
+// DimShuffle: transpose, expand_dims and squeeze as one op, with its gradient and batching rule.
 #include "graphjit/Ops/DimShuffle.h"
-#include "graphjit/Ops/Batching.h"
-#include "graphjit/Graph/OpRegistry.h"
 #include "OpUtil.h"
+#include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Batching.h"
 
 #include <algorithm>
 
 namespace graphjit {
 
-DimShuffle::DimShuffle(int inputNdim, IntList order) : inputNdim_(inputNdim), order_(std::move(order)) {
+DimShuffle::DimShuffle(int inputNdim, IntList order)
+    : inputNdim_(inputNdim), order_(std::move(order)) {
   if (inputNdim_ < 0 || inputNdim_ > 64 || order_.size() > 64)
     throw ValueError("dimshuffle: rank " + std::to_string(inputNdim_) + " -> " +
                      std::to_string(order_.size()) + " is out of range (0 to 64)");
@@ -15,9 +17,10 @@ DimShuffle::DimShuffle(int inputNdim, IntList order) : inputNdim_(inputNdim), or
   for (int64_t o : order_) {
     if (o == -1) continue;
     if (o < 0 || o >= inputNdim_)
-      throw IndexError("dimshuffle: axis " + std::to_string(o) + " out of range for an input of rank " +
-                       std::to_string(inputNdim_));
-    if (used[o]) throw ValueError("dimshuffle: axis " + std::to_string(o) + " appears twice in the order");
+      throw IndexError("dimshuffle: axis " + std::to_string(o) +
+                       " out of range for an input of rank " + std::to_string(inputNdim_));
+    if (used[o])
+      throw ValueError("dimshuffle: axis " + std::to_string(o) + " appears twice in the order");
     used[o] = true;
   }
 }
@@ -37,20 +40,22 @@ Attrs DimShuffle::attrs() const { return Attrs{{"ndim", int64_t(inputNdim_)}, {"
 std::vector<TensorType> DimShuffle::makeOutputTypes(const std::vector<TensorType> &in) const {
   detail::expectArity("dimshuffle", in.size(), 1);
   if (in[0].ndim() != inputNdim_)
-    throw ShapeError("dimshuffle: expected an input of rank " + std::to_string(inputNdim_) + ", got " +
-                     in[0].str());
+    throw ShapeError("dimshuffle: expected an input of rank " + std::to_string(inputNdim_) +
+                     ", got " + in[0].str());
   for (int d = 0; d < inputNdim_; ++d)
     if (std::find(order_.begin(), order_.end(), d) == order_.end() && in[0].shape[d] != 1)
       throw ShapeError("dimshuffle: cannot drop axis " + std::to_string(d) + " of " + in[0].str() +
                        ": only axes of static size 1 can be dropped");
   Shape out;
-  for (int64_t o : order_) out.push_back(o == -1 ? 1 : in[0].shape[o]);
+  for (int64_t o : order_)
+    out.push_back(o == -1 ? 1 : in[0].shape[o]);
   return {TensorType(in[0].dtype, out)};
 }
 
 std::vector<Shape> DimShuffle::inferShape(const std::vector<Shape> &in) const {
   Shape out;
-  for (int64_t o : order_) out.push_back(o == -1 ? 1 : in[0][o]);
+  for (int64_t o : order_)
+    out.push_back(o == -1 ? 1 : in[0][o]);
   return {out};
 }
 
@@ -83,18 +88,21 @@ Var dimshuffle(const Var &x, const IntList &order) {
 
 Var transpose(const Var &x, IntList axes) {
   if (axes.empty())
-    for (int d = x.ndim() - 1; d >= 0; --d) axes.push_back(d);
+    for (int d = x.ndim() - 1; d >= 0; --d)
+      axes.push_back(d);
   if (static_cast<int>(axes.size()) != x.ndim())
-    throw ValueError("transpose: " + std::to_string(axes.size()) + " axes given for an input of rank " +
-                     std::to_string(x.ndim()));
-  for (auto &a : axes) a = detail::normalizeAxis(a, x.ndim(), "transpose");
+    throw ValueError("transpose: " + std::to_string(axes.size()) +
+                     " axes given for an input of rank " + std::to_string(x.ndim()));
+  for (auto &a : axes)
+    a = detail::normalizeAxis(a, x.ndim(), "transpose");
   return dimshuffle(x, axes);
 }
 
 Var expand_dims(const Var &x, int axis) {
   int a = detail::normalizeAxis(axis, x.ndim() + 1, "expand_dims");
   IntList order;
-  for (int d = 0; d < x.ndim(); ++d) order.push_back(d);
+  for (int d = 0; d < x.ndim(); ++d)
+    order.push_back(d);
   order.insert(order.begin() + a, -1);
   return dimshuffle(x, order);
 }
@@ -103,7 +111,8 @@ Var squeeze(const Var &x, IntList axes) {
   if (axes.empty())
     for (int d = 0; d < x.ndim(); ++d)
       if (x.type().shape[d] == 1) axes.push_back(d);
-  for (auto &a : axes) a = detail::normalizeAxis(a, x.ndim(), "squeeze");
+  for (auto &a : axes)
+    a = detail::normalizeAxis(a, x.ndim(), "squeeze");
   IntList order;
   for (int d = 0; d < x.ndim(); ++d)
     if (std::find(axes.begin(), axes.end(), d) == axes.end()) order.push_back(d);
@@ -114,8 +123,10 @@ Var squeeze(const Var &x, IntList axes) {
 std::vector<Var> DimShuffle::vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
                                        int batchDims) const {
   IntList order;
-  for (int d = 0; d < batchDims; ++d) order.push_back(d);
-  for (int64_t o : order_) order.push_back(o == -1 ? -1 : o + batchDims);
+  for (int d = 0; d < batchDims; ++d)
+    order.push_back(d);
+  for (int64_t o : order_)
+    order.push_back(o == -1 ? -1 : o + batchDims);
   return {dimshuffle(withBatchDims(inputs[0], batchDims), order)};
 }
 
@@ -129,7 +140,8 @@ void registerDimShuffleOps(OpRegistry &registry) {
       "dimshuffle",
       [](const Attrs &a) {
         int64_t ndim = a.get<int64_t>("ndim", "dimshuffle");
-        if (ndim < 0 || ndim > 64) throw ValueError("dimshuffle: ndim " + std::to_string(ndim) + " is out of range");
+        if (ndim < 0 || ndim > 64)
+          throw ValueError("dimshuffle: ndim " + std::to_string(ndim) + " is out of range");
         return std::make_shared<DimShuffle>(static_cast<int>(ndim),
                                             a.get<IntList>("order", "dimshuffle"));
       },

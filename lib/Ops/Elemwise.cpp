@@ -1,8 +1,9 @@
+// Elemwise: the scalar-function table, broadcasting type rule, perform and batching rule.
 #include "graphjit/Ops/Elemwise.h"
-#include "graphjit/Ops/Batching.h"
-#include "graphjit/Graph/OpRegistry.h"
-#include "graphjit/Ops/DimShuffle.h"
 #include "OpUtil.h"
+#include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Batching.h"
+#include "graphjit/Ops/DimShuffle.h"
 
 #include <cmath>
 #include <cstring>
@@ -89,22 +90,38 @@ double sigmoidRef(double x) {
 template <typename T> double evalFloat(ScalarFn f, T a, T b) {
   double x = static_cast<double>(a);
   switch (f) {
-  case ScalarFn::TrueDiv: return static_cast<T>(a / b);
-  case ScalarFn::Exp: return static_cast<T>(std::exp(a));
-  case ScalarFn::Log: return static_cast<T>(std::log(a));
-  case ScalarFn::Log1p: return static_cast<T>(std::log1p(a));
-  case ScalarFn::Expm1: return static_cast<T>(std::expm1(a));
-  case ScalarFn::Log2: return static_cast<T>(std::log2(a));
-  case ScalarFn::Log10: return static_cast<T>(std::log10(a));
-  case ScalarFn::Sqrt: return static_cast<T>(std::sqrt(a));
-  case ScalarFn::Sigmoid: return static_cast<T>(sigmoidRef(x));
-  case ScalarFn::Softplus: return static_cast<T>(softplusRef(x));
-  case ScalarFn::Tanh: return static_cast<T>(std::tanh(a));
-  case ScalarFn::Sin: return static_cast<T>(std::sin(a));
-  case ScalarFn::Cos: return static_cast<T>(std::cos(a));
-  case ScalarFn::Erf: return static_cast<T>(std::erf(a));
-  case ScalarFn::Reciprocal: return static_cast<T>(T(1) / a);
-  default: break;
+  case ScalarFn::TrueDiv:
+    return static_cast<T>(a / b);
+  case ScalarFn::Exp:
+    return static_cast<T>(std::exp(a));
+  case ScalarFn::Log:
+    return static_cast<T>(std::log(a));
+  case ScalarFn::Log1p:
+    return static_cast<T>(std::log1p(a));
+  case ScalarFn::Expm1:
+    return static_cast<T>(std::expm1(a));
+  case ScalarFn::Log2:
+    return static_cast<T>(std::log2(a));
+  case ScalarFn::Log10:
+    return static_cast<T>(std::log10(a));
+  case ScalarFn::Sqrt:
+    return static_cast<T>(std::sqrt(a));
+  case ScalarFn::Sigmoid:
+    return static_cast<T>(sigmoidRef(x));
+  case ScalarFn::Softplus:
+    return static_cast<T>(softplusRef(x));
+  case ScalarFn::Tanh:
+    return static_cast<T>(std::tanh(a));
+  case ScalarFn::Sin:
+    return static_cast<T>(std::sin(a));
+  case ScalarFn::Cos:
+    return static_cast<T>(std::cos(a));
+  case ScalarFn::Erf:
+    return static_cast<T>(std::erf(a));
+  case ScalarFn::Reciprocal:
+    return static_cast<T>(T(1) / a);
+  default:
+    break;
   }
   (void)b;
   return 0;
@@ -114,23 +131,44 @@ template <typename T> T evalArith(ScalarFn f, T a, T b) {
   constexpr bool isInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
   switch (f) {
   case ScalarFn::Add:
-    if constexpr (isInt) return wrapAdd(a, b); else return static_cast<T>(a + b);
+    if constexpr (isInt)
+      return wrapAdd(a, b);
+    else
+      return static_cast<T>(a + b);
   case ScalarFn::Sub:
-    if constexpr (isInt) return wrapSub(a, b); else return static_cast<T>(a - b);
+    if constexpr (isInt)
+      return wrapSub(a, b);
+    else
+      return static_cast<T>(a - b);
   case ScalarFn::Mul:
-    if constexpr (isInt) return wrapMul(a, b); else return static_cast<T>(a * b);
+    if constexpr (isInt)
+      return wrapMul(a, b);
+    else
+      return static_cast<T>(a * b);
   case ScalarFn::Neg:
-    if constexpr (isInt) return wrapSub(T(0), a); else return static_cast<T>(-a);
+    if constexpr (isInt)
+      return wrapSub(T(0), a);
+    else
+      return static_cast<T>(-a);
   case ScalarFn::Sqr:
-    if constexpr (isInt) return wrapMul(a, a); else return static_cast<T>(a * a);
+    if constexpr (isInt)
+      return wrapMul(a, a);
+    else
+      return static_cast<T>(a * a);
   case ScalarFn::Abs:
-    if constexpr (isInt) return a < 0 ? wrapSub(T(0), a) : a; else return static_cast<T>(std::fabs(a));
-  case ScalarFn::Sign: return static_cast<T>((a > T(0)) - (a < T(0)));
+    if constexpr (isInt)
+      return a < 0 ? wrapSub(T(0), a) : a;
+    else
+      return static_cast<T>(std::fabs(a));
+  case ScalarFn::Sign:
+    return static_cast<T>((a > T(0)) - (a < T(0)));
   case ScalarFn::Maximum:
-    if constexpr (!isInt) if (std::isnan(double(a)) || std::isnan(double(b))) return static_cast<T>(NAN);
+    if constexpr (!isInt)
+      if (std::isnan(double(a)) || std::isnan(double(b))) return static_cast<T>(NAN);
     return a > b ? a : b;
   case ScalarFn::Minimum:
-    if constexpr (!isInt) if (std::isnan(double(a)) || std::isnan(double(b))) return static_cast<T>(NAN);
+    if constexpr (!isInt)
+      if (std::isnan(double(a)) || std::isnan(double(b))) return static_cast<T>(NAN);
     return a < b ? a : b;
   case ScalarFn::FloorDiv:
     if constexpr (isInt) {
@@ -138,7 +176,8 @@ template <typename T> T evalArith(ScalarFn f, T a, T b) {
       if (b == -1) return wrapSub(T(0), a);
       T q = a / b;
       return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-    } else return static_cast<T>(std::floor(a / b));
+    } else
+      return static_cast<T>(std::floor(a / b));
   case ScalarFn::Mod:
     if constexpr (isInt) {
       if (b == 0 || b == -1) return 0;
@@ -158,25 +197,38 @@ template <typename T> T evalArith(ScalarFn f, T a, T b) {
         base = wrapMul(base, base);
       }
       return r;
-    } else return static_cast<T>(std::pow(a, b));
-  case ScalarFn::Identity: return a;
-  default: break;
+    } else
+      return static_cast<T>(std::pow(a, b));
+  case ScalarFn::Identity:
+    return a;
+  default:
+    break;
   }
   return a;
 }
 
 bool evalPredicate(ScalarFn f, double a, double b) {
   switch (f) {
-  case ScalarFn::Lt: return a < b;
-  case ScalarFn::Le: return a <= b;
-  case ScalarFn::Gt: return a > b;
-  case ScalarFn::Ge: return a >= b;
-  case ScalarFn::Eq: return a == b;
-  case ScalarFn::Neq: return a != b;
-  case ScalarFn::And: return a != 0 && b != 0;
-  case ScalarFn::Or: return a != 0 || b != 0;
-  case ScalarFn::Not: return a == 0;
-  default: return false;
+  case ScalarFn::Lt:
+    return a < b;
+  case ScalarFn::Le:
+    return a <= b;
+  case ScalarFn::Gt:
+    return a > b;
+  case ScalarFn::Ge:
+    return a >= b;
+  case ScalarFn::Eq:
+    return a == b;
+  case ScalarFn::Neq:
+    return a != b;
+  case ScalarFn::And:
+    return a != 0 && b != 0;
+  case ScalarFn::Or:
+    return a != 0 || b != 0;
+  case ScalarFn::Not:
+    return a == 0;
+  default:
+    return false;
   }
 }
 
@@ -184,13 +236,20 @@ bool evalPredicate(ScalarFn f, double a, double b) {
 template <typename T> bool evalPredicateT(ScalarFn f, T a, T b) {
   if constexpr (std::is_same_v<T, int64_t>) {
     switch (f) {
-    case ScalarFn::Lt: return a < b;
-    case ScalarFn::Le: return a <= b;
-    case ScalarFn::Gt: return a > b;
-    case ScalarFn::Ge: return a >= b;
-    case ScalarFn::Eq: return a == b;
-    case ScalarFn::Neq: return a != b;
-    default: break;
+    case ScalarFn::Lt:
+      return a < b;
+    case ScalarFn::Le:
+      return a <= b;
+    case ScalarFn::Gt:
+      return a > b;
+    case ScalarFn::Ge:
+      return a >= b;
+    case ScalarFn::Eq:
+      return a == b;
+    case ScalarFn::Neq:
+      return a != b;
+    default:
+      break;
     }
   }
   return evalPredicate(f, static_cast<double>(a), static_cast<double>(b));
@@ -216,7 +275,8 @@ bool scalarFnFromName(const std::string &name, ScalarFn &out) {
 const std::vector<ScalarFn> &allScalarFns() {
   static const std::vector<ScalarFn> fns = [] {
     std::vector<ScalarFn> r;
-    for (auto &kv : fnTable()) r.push_back(kv.first);
+    for (auto &kv : fnTable())
+      r.push_back(kv.first);
     return r;
   }();
   return fns;
@@ -226,7 +286,8 @@ DType Elemwise::computeDType(const std::vector<DType> &in) const {
   if (fn_ == ScalarFn::Cast) return in[0];
   size_t first = fn_ == ScalarFn::Where ? 1 : 0; // the condition keeps its own dtype
   DType t = in[first];
-  for (size_t i = first + 1; i < in.size(); ++i) t = promoteTypes(t, in[i]);
+  for (size_t i = first + 1; i < in.size(); ++i)
+    t = promoteTypes(t, in[i]);
   if (isFloatFunction(fn_)) return floatResult(t);
   if (fn_ == ScalarFn::And || fn_ == ScalarFn::Or || fn_ == ScalarFn::Not) return t;
   if (t == DType::Bool && !isComparison(fn_) && fn_ != ScalarFn::Where &&
@@ -276,13 +337,15 @@ std::vector<TensorType> Elemwise::makeOutputTypes(const std::vector<TensorType> 
     out[d] = (size == 1 && unknown) ? kUnknownDim : size;
   }
   std::vector<DType> dts;
-  for (auto &t : in) dts.push_back(t.dtype);
+  for (auto &t : in)
+    dts.push_back(t.dtype);
   return {TensorType(outputDType(dts), out)};
 }
 
 std::vector<Shape> Elemwise::inferShape(const std::vector<Shape> &in) const {
   size_t nd = 0;
-  for (auto &s : in) nd = std::max(nd, s.size());
+  for (auto &s : in)
+    nd = std::max(nd, s.size());
   Shape out(nd, 1);
   for (size_t k = 0; k < in.size(); ++k) {
     size_t pad = nd - in[k].size();
@@ -292,8 +355,8 @@ std::vector<Shape> Elemwise::inferShape(const std::vector<Shape> &in) const {
       if (s == 1) continue;
       if (o != 1 && o != s)
         throw ShapeError(name() + ": input " + std::to_string(k) + " has size " +
-                         std::to_string(s) + " at axis " + std::to_string(pad + d) +
-                         ", expected " + std::to_string(o) + " (sizes must be equal, or 1 to broadcast)");
+                         std::to_string(s) + " at axis " + std::to_string(pad + d) + ", expected " +
+                         std::to_string(o) + " (sizes must be equal, or 1 to broadcast)");
       o = s;
     }
   }
@@ -305,7 +368,8 @@ void Elemwise::checkShapes(const std::vector<TensorType> &inTypes,
   // Checked here, before inferShape, so the message can say what the types allow: a size-1 value
   // broadcasts only where its type has a static 1 (PyTensor's rule), never by its run-time size.
   size_t nd = 0;
-  for (auto &s : in) nd = std::max(nd, s.size());
+  for (auto &s : in)
+    nd = std::max(nd, s.size());
   for (size_t axis = 0; axis < nd; ++axis) {
     int first = -1; // the first input whose size at `axis` must be matched
     for (size_t k = 0; k < in.size(); ++k) {
@@ -318,11 +382,12 @@ void Elemwise::checkShapes(const std::vector<TensorType> &inTypes,
       }
       int64_t want = in[first][axis - (nd - in[first].size())];
       if (size != want)
-        throw ShapeError(name() + ": input " + std::to_string(k) + " has size " + std::to_string(size) +
-                         " at axis " + std::to_string(axis) + " but input " + std::to_string(first) + " has size " +
-                         std::to_string(want) + " there; the sizes must be equal (to broadcast, declare the dim as a "
-                         "static 1 in the input's type, e.g. f64[1,3]; input " + std::to_string(k) + " has type " +
-                         inTypes[k].str() + ")");
+        throw ShapeError(name() + ": input " + std::to_string(k) + " has size " +
+                         std::to_string(size) + " at axis " + std::to_string(axis) + " but input " +
+                         std::to_string(first) + " has size " + std::to_string(want) +
+                         " there; the sizes must be equal (to broadcast, declare the dim as a "
+                         "static 1 in the input's type, e.g. f64[1,3]; input " +
+                         std::to_string(k) + " has type " + inTypes[k].str() + ")");
     }
   }
   inferShape(in);
@@ -332,11 +397,13 @@ std::vector<Tensor> Elemwise::perform(const std::vector<Tensor> &inRaw) const {
   detail::expectArity(name(), inRaw.size(), scalarFnInfo(fn_).arity);
   Shape outShape = inferShape([&] {
     std::vector<Shape> s;
-    for (auto &t : inRaw) s.push_back(t.shape());
+    for (auto &t : inRaw)
+      s.push_back(t.shape());
     return s;
   }())[0];
   std::vector<DType> dts;
-  for (auto &t : inRaw) dts.push_back(t.dtype());
+  for (auto &t : inRaw)
+    dts.push_back(t.dtype());
   DType ct = computeDType(dts), ot = outputDType(dts);
   std::vector<Tensor> in;
   for (size_t i = 0; i < inRaw.size(); ++i) {
@@ -346,7 +413,8 @@ std::vector<Tensor> Elemwise::perform(const std::vector<Tensor> &inRaw) const {
   if (fn_ == ScalarFn::Cast) return {in[0].astype(castTo_).reshaped(outShape)};
   Tensor out = Tensor::empty(ot, outShape);
   std::vector<Shape> strides;
-  for (auto &t : in) strides.push_back(detail::broadcastStrides(t, outShape));
+  for (auto &t : in)
+    strides.push_back(detail::broadcastStrides(t, outShape));
 
   dispatchDType(ct, [&](auto tag) {
     using T = decltype(tag);
@@ -365,8 +433,10 @@ std::vector<Tensor> Elemwise::perform(const std::vector<Tensor> &inRaw) const {
       detail::forEachBroadcast(outShape, strides, [&](int64_t i, const std::vector<int64_t> &off) {
         // NumPy: minimum(maximum(x, lo), hi): lo > hi gives hi, a NaN anywhere gives NaN.
         T x = arg(0, off), lo = arg(1, off), hi = arg(2, off);
-        if constexpr (std::is_same_v<T, bool>) o[i] = (x || lo) && hi;
-        else o[i] = evalArith<T>(ScalarFn::Minimum, evalArith<T>(ScalarFn::Maximum, x, lo), hi);
+        if constexpr (std::is_same_v<T, bool>)
+          o[i] = (x || lo) && hi;
+        else
+          o[i] = evalArith<T>(ScalarFn::Minimum, evalArith<T>(ScalarFn::Maximum, x, lo), hi);
       });
     } else if (isComparison(fn_)) {
       bool *o = out.data<bool>();
@@ -378,25 +448,28 @@ std::vector<Tensor> Elemwise::perform(const std::vector<Tensor> &inRaw) const {
       if constexpr (std::is_floating_point_v<T>) {
         T *o = out.data<T>();
         const bool unary = scalarFnInfo(fn_).arity == 1;
-        detail::forEachBroadcast(outShape, strides, [&](int64_t i, const std::vector<int64_t> &off) {
-          o[i] = static_cast<T>(evalFloat<T>(fn_, arg(0, off), unary ? T{} : arg(1, off)));
-        });
+        detail::forEachBroadcast(
+            outShape, strides, [&](int64_t i, const std::vector<int64_t> &off) {
+              o[i] = static_cast<T>(evalFloat<T>(fn_, arg(0, off), unary ? T{} : arg(1, off)));
+            });
       }
     } else {
       if constexpr (!std::is_same_v<T, bool>) {
         T *o = out.data<T>();
         const bool unary = scalarFnInfo(fn_).arity == 1;
-        detail::forEachBroadcast(outShape, strides, [&](int64_t i, const std::vector<int64_t> &off) {
-          o[i] = evalArith<T>(fn_, arg(first, off), unary ? T{} : arg(first + 1, off));
-        });
+        detail::forEachBroadcast(
+            outShape, strides, [&](int64_t i, const std::vector<int64_t> &off) {
+              o[i] = evalArith<T>(fn_, arg(first, off), unary ? T{} : arg(first + 1, off));
+            });
       } else {
         // maximum/minimum/identity on bools
         bool *o = out.data<bool>();
-        detail::forEachBroadcast(outShape, strides, [&](int64_t i, const std::vector<int64_t> &off) {
-          bool a = arg(0, off);
-          bool b = scalarFnInfo(fn_).arity == 2 ? arg(1, off) : a;
-          o[i] = fn_ == ScalarFn::Maximum ? (a || b) : fn_ == ScalarFn::Minimum ? (a && b) : a;
-        });
+        detail::forEachBroadcast(
+            outShape, strides, [&](int64_t i, const std::vector<int64_t> &off) {
+              bool a = arg(0, off);
+              bool b = scalarFnInfo(fn_).arity == 2 ? arg(1, off) : a;
+              o[i] = fn_ == ScalarFn::Maximum ? (a || b) : fn_ == ScalarFn::Minimum ? (a && b) : a;
+            });
       }
     }
   });
@@ -414,7 +487,8 @@ Var elemwise(ScalarFn fn, std::vector<Var> inputs) {
   for (auto &v : inputs)
     if (v.ndim() < nd) {
       IntList order(nd - v.ndim(), -1);
-      for (int d = 0; d < v.ndim(); ++d) order.push_back(d);
+      for (int d = 0; d < v.ndim(); ++d)
+        order.push_back(d);
       v = dimshuffle(v, order);
     }
   return applyOp1(std::make_shared<Elemwise>(fn), std::move(inputs));
@@ -430,9 +504,9 @@ Var scalarLike(double value, const Var &like) {
   return constant(value, t);
 }
 
-#define GRAPHJIT_BINARY(NAME, FN)                                                               \
+#define GRAPHJIT_BINARY(NAME, FN)                                                                  \
   Var NAME(const Var &a, const Var &b) { return elemwise(ScalarFn::FN, {a, b}); }
-#define GRAPHJIT_UNARY(NAME, FN)                                                                \
+#define GRAPHJIT_UNARY(NAME, FN)                                                                   \
   Var NAME(const Var &x) { return elemwise(ScalarFn::FN, {x}); }
 GRAPHJIT_BINARY(add, Add)
 GRAPHJIT_BINARY(sub, Sub)
@@ -475,8 +549,12 @@ GRAPHJIT_UNARY(logical_not, Not)
 
 Var pow(const Var &a, double b) { return pow(a, scalarLike(b, a)); }
 Var where(const Var &c, const Var &a, const Var &b) { return elemwise(ScalarFn::Where, {c, a, b}); }
-Var clip(const Var &x, const Var &lo, const Var &hi) { return elemwise(ScalarFn::Clip, {x, lo, hi}); }
-Var clip(const Var &x, double lo, double hi) { return clip(x, scalarLike(lo, x), scalarLike(hi, x)); }
+Var clip(const Var &x, const Var &lo, const Var &hi) {
+  return elemwise(ScalarFn::Clip, {x, lo, hi});
+}
+Var clip(const Var &x, double lo, double hi) {
+  return clip(x, scalarLike(lo, x), scalarLike(hi, x));
+}
 Var cast(const Var &x, DType dtype) {
   return applyOp1(std::make_shared<Elemwise>(ScalarFn::Cast, dtype), {x});
 }
@@ -506,8 +584,10 @@ bool Elemwise::isRowwise(const Apply &node, const std::vector<bool> &inputIsRows
   bool ok = true;
   for (int i = 0; i < static_cast<int>(node.inputs().size()); ++i) {
     const Var &in = node.input(i);
-    if (in.ndim() != outNdim) ok &= !inputIsRows[i] && in.ndim() < outNdim;
-    else if (!inputIsRows[i]) ok &= in.type().shape[0] == 1;
+    if (in.ndim() != outNdim)
+      ok &= !inputIsRows[i] && in.ndim() < outNdim;
+    else if (!inputIsRows[i])
+      ok &= in.type().shape[0] == 1;
   }
   return ok;
 }
@@ -525,7 +605,8 @@ void registerElemwiseOps(OpRegistry &registry) {
     }
     registry.add(scalarFnInfo(fn).name, [fn](const Attrs &a) -> OpPtr {
       if (!a.empty())
-        throw ValueError(std::string(scalarFnInfo(fn).name) + ": takes no attributes, got " + a.str());
+        throw ValueError(std::string(scalarFnInfo(fn).name) + ": takes no attributes, got " +
+                         a.str());
       return std::make_shared<Elemwise>(fn);
     });
   }

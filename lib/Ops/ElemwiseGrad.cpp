@@ -3,11 +3,11 @@
 // Each rule is d(out)/d(input) * g, written with graph builders; the result is
 // then summed over the dims the input was broadcast along and cast back to
 // the input's dtype. Integer and bool inputs get no gradient (a null Var).
+#include "ShapeUtil.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
-#include "ShapeUtil.h"
 
 #include <cmath>
 
@@ -28,48 +28,77 @@ std::vector<Var> rawGrads(ScalarFn fn, const std::vector<Var> &in, const Var &z,
   const Var &x = in[0];
   const Var &y = in.size() > 1 ? in[1] : x;
   switch (fn) {
-  case ScalarFn::Add: return {g, g};
-  case ScalarFn::Sub: return {g, -g};
-  case ScalarFn::Mul: return {g * y, g * x};
-  case ScalarFn::TrueDiv: return {g / y, -g * x / sqr(y)};
-  case ScalarFn::FloorDiv: return {Var(), Var()}; // piecewise constant
+  case ScalarFn::Add:
+    return {g, g};
+  case ScalarFn::Sub:
+    return {g, -g};
+  case ScalarFn::Mul:
+    return {g * y, g * x};
+  case ScalarFn::TrueDiv:
+    return {g / y, -g * x / sqr(y)};
+  case ScalarFn::FloorDiv:
+    return {Var(), Var()}; // piecewise constant
   // x mod y = x - y * floor(x / y)
-  case ScalarFn::Mod: return {g, -g * floor_div(x, y)};
+  case ScalarFn::Mod:
+    return {g, -g * floor_div(x, y)};
   case ScalarFn::Pow: {
     // d/dy x^y = log(x) x^y, taken as 0 where x == 0 (the limit for y > 0).
     Var gy = where(eq(x, zero(x)), zero(z), log(x) * z);
     return {g * y * pow(x, y - 1.0), g * gy};
   }
   // Ties send the gradient to the first operand.
-  case ScalarFn::Maximum: return {where(ge(x, y), g, zero(g)), where(lt(x, y), g, zero(g))};
-  case ScalarFn::Minimum: return {where(le(x, y), g, zero(g)), where(gt(x, y), g, zero(g))};
-  case ScalarFn::Neg: return {-g};
-  case ScalarFn::Exp: return {g * z};
-  case ScalarFn::Log: return {g / x};
-  case ScalarFn::Log1p: return {g / (x + 1.0)};
-  case ScalarFn::Expm1: return {g * (z + 1.0)};
-  case ScalarFn::Log2: return {g / (x * std::log(2.0))};
-  case ScalarFn::Log10: return {g / (x * std::log(10.0))};
-  case ScalarFn::Sqrt: return {g * 0.5 / z};
-  case ScalarFn::Sqr: return {g * 2.0 * x};
-  case ScalarFn::Abs: return {g * sign(x)};
-  case ScalarFn::Sign: return {g * 0.0};
-  case ScalarFn::Sigmoid: return {g * z * (1.0 - z)};
-  case ScalarFn::Softplus: return {g * sigmoid(x)};
-  case ScalarFn::Tanh: return {g * (1.0 - sqr(z))};
-  case ScalarFn::Sin: return {g * cos(x)};
-  case ScalarFn::Cos: return {-g * sin(x)};
-  case ScalarFn::Erf: return {g * (2.0 / std::sqrt(M_PI)) * exp(-sqr(x))};
-  case ScalarFn::Reciprocal: return {-g * sqr(z)};
-  case ScalarFn::Where: return {Var(), where(x, g, zero(g)), where(x, zero(g), g)};
+  case ScalarFn::Maximum:
+    return {where(ge(x, y), g, zero(g)), where(lt(x, y), g, zero(g))};
+  case ScalarFn::Minimum:
+    return {where(le(x, y), g, zero(g)), where(gt(x, y), g, zero(g))};
+  case ScalarFn::Neg:
+    return {-g};
+  case ScalarFn::Exp:
+    return {g * z};
+  case ScalarFn::Log:
+    return {g / x};
+  case ScalarFn::Log1p:
+    return {g / (x + 1.0)};
+  case ScalarFn::Expm1:
+    return {g * (z + 1.0)};
+  case ScalarFn::Log2:
+    return {g / (x * std::log(2.0))};
+  case ScalarFn::Log10:
+    return {g / (x * std::log(10.0))};
+  case ScalarFn::Sqrt:
+    return {g * 0.5 / z};
+  case ScalarFn::Sqr:
+    return {g * 2.0 * x};
+  case ScalarFn::Abs:
+    return {g * sign(x)};
+  case ScalarFn::Sign:
+    return {g * 0.0};
+  case ScalarFn::Sigmoid:
+    return {g * z * (1.0 - z)};
+  case ScalarFn::Softplus:
+    return {g * sigmoid(x)};
+  case ScalarFn::Tanh:
+    return {g * (1.0 - sqr(z))};
+  case ScalarFn::Sin:
+    return {g * cos(x)};
+  case ScalarFn::Cos:
+    return {-g * sin(x)};
+  case ScalarFn::Erf:
+    return {g * (2.0 / std::sqrt(M_PI)) * exp(-sqr(x))};
+  case ScalarFn::Reciprocal:
+    return {-g * sqr(z)};
+  case ScalarFn::Where:
+    return {Var(), where(x, g, zero(g)), where(x, zero(g), g)};
   case ScalarFn::Clip: {
     const Var &lo = in[1], &hi = in[2];
     return {where(logical_and(ge(x, lo), le(x, hi)), g, zero(g)), where(lt(x, lo), g, zero(g)),
             where(gt(x, hi), g, zero(g))};
   }
   case ScalarFn::Cast:
-  case ScalarFn::Identity: return {g};
-  default: return std::vector<Var>(in.size()); // comparisons and logic: no gradient
+  case ScalarFn::Identity:
+    return {g};
+  default:
+    return std::vector<Var>(in.size()); // comparisons and logic: no gradient
   }
 }
 } // namespace
@@ -80,7 +109,8 @@ std::vector<Var> Elemwise::L_op(const std::vector<Var> &inputs, const std::vecto
   if (!g || !isFloat(outputs[0].dtype())) return std::vector<Var>(inputs.size());
   std::vector<Var> raw = rawGrads(fn_, inputs, outputs[0], g);
   std::vector<Var> result;
-  for (size_t i = 0; i < inputs.size(); ++i) result.push_back(fitToInput(raw[i], inputs[i]));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    result.push_back(fitToInput(raw[i], inputs[i]));
   return result;
 }
 
@@ -91,8 +121,10 @@ std::vector<Var> DimShuffle::L_op(const std::vector<Var> &inputs, const std::vec
   // Remove the axes this op added (sum over them: size 1, but g's type may not say so).
   IntList added, keptOrder;
   for (size_t i = 0; i < order_.size(); ++i)
-    if (order_[i] == -1) added.push_back(static_cast<int64_t>(i));
-    else keptOrder.push_back(order_[i]);
+    if (order_[i] == -1)
+      added.push_back(static_cast<int64_t>(i));
+    else
+      keptOrder.push_back(order_[i]);
   Var h = added.empty() ? g : sum(g, added);
   // h's axes are the kept input axes in `keptOrder` order: permute back and re-insert dropped ones.
   IntList inverse;
@@ -103,7 +135,8 @@ std::vector<Var> DimShuffle::L_op(const std::vector<Var> &inputs, const std::vec
     inverse.push_back(pos);
   }
   bool identity = true;
-  for (int d = 0; d < inputNdim_; ++d) identity &= inverse[d] == d;
+  for (int d = 0; d < inputNdim_; ++d)
+    identity &= inverse[d] == d;
   Var r = identity ? h : dimshuffle(h, inverse);
   return {r.dtype() == inputs[0].dtype() ? r : cast(r, inputs[0].dtype())};
 }

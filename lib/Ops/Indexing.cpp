@@ -1,13 +1,13 @@
 // Basic indexing (subtensor, inc_subtensor) and integer-array indexing along
 // one axis (take, inc_take), with NumPy/Python slice semantics.
 #include "graphjit/Ops/Indexing.h"
-#include "graphjit/Ops/Batching.h"
+#include "OpUtil.h"
+#include "ShapeUtil.h"
 #include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Shape.h"
-#include "OpUtil.h"
-#include "ShapeUtil.h"
 
 #include <cstring>
 
@@ -37,7 +37,8 @@ SliceRange resolveSlice(const IndexEntry &e, int64_t n) {
   start = e.start ? clamp(*e.start) : n - 1;
   stop = e.stop ? clamp(*e.stop) : -1;
   uint64_t down = uint64_t(0) - static_cast<uint64_t>(step); // |step|, even for INT64_MIN
-  return {start, step, start > stop ? static_cast<int64_t>(uint64_t(start - stop - 1) / down) + 1 : 0};
+  return {start, step,
+          start > stop ? static_cast<int64_t>(uint64_t(start - stop - 1) / down) + 1 : 0};
 }
 
 /// Normalizes an integer index into [0, n) or throws IndexError naming the op.
@@ -131,7 +132,8 @@ void checkUpdateType(const TensorType &x, const TensorType &y, const Shape &regi
 void checkUpdateShape(const Shape &y, const Shape &region, const std::string &op) {
   bool ok = y.size() <= region.size();
   size_t pad = ok ? region.size() - y.size() : 0;
-  for (size_t d = 0; ok && d < y.size(); ++d) ok = y[d] == 1 || y[d] == region[pad + d];
+  for (size_t d = 0; ok && d < y.size(); ++d)
+    ok = y[d] == 1 || y[d] == region[pad + d];
   if (!ok)
     throw ShapeError(op + ": cannot broadcast an update of shape " + shapeStr(y) +
                      " to the indexed region of shape " + shapeStr(region));
@@ -159,8 +161,10 @@ void writeRegion(DType dt, void *dstBase, const Region &dst, const Tensor &src, 
     T *d = static_cast<T *>(dstBase) + dst.offset;
     const T *s = static_cast<const T *>(src.rawData());
     detail::forEachBroadcast(dst.shape, strides, [&](int64_t, const std::vector<int64_t> &off) {
-      if (set) d[off[0]] = s[off[1]];
-      else d[off[0]] = static_cast<T>(d[off[0]] + s[off[1]]);
+      if (set)
+        d[off[0]] = s[off[1]];
+      else
+        d[off[0]] = static_cast<T>(d[off[0]] + s[off[1]]);
     });
   });
 }
@@ -170,8 +174,8 @@ void writeRegion(DType dt, void *dstBase, const Region &dst, const Tensor &src, 
 Var alignUpdate(const Var &x, const Var &y, int rank, const std::string &op) {
   if (!y) throw ValueError(op + ": null update");
   if (y.ndim() > rank)
-    throw ShapeError(op + ": the update " + y.type().str() + " has a higher rank than the region (" +
-                     std::to_string(rank) + ")");
+    throw ShapeError(op + ": the update " + y.type().str() +
+                     " has a higher rank than the region (" + std::to_string(rank) + ")");
   Var v = y;
   if (v.dtype() != x.dtype()) {
     if (promoteTypes(x.dtype(), v.dtype()) != x.dtype())
@@ -181,7 +185,8 @@ Var alignUpdate(const Var &x, const Var &y, int rank, const std::string &op) {
   }
   if (v.ndim() < rank) {
     IntList order(rank - v.ndim(), -1);
-    for (int d = 0; d < v.ndim(); ++d) order.push_back(d);
+    for (int d = 0; d < v.ndim(); ++d)
+      order.push_back(d);
     v = dimshuffle(v, order);
   }
   return v;
@@ -189,21 +194,26 @@ Var alignUpdate(const Var &x, const Var &y, int rank, const std::string &op) {
 
 int droppedAxes(const IndexList &idx) {
   int n = 0;
-  for (auto &e : idx) n += !e.isSlice;
+  for (auto &e : idx)
+    n += !e.isSlice;
   return n;
 }
 
 /// Indices as int64 values, checked and wrapped into [0, n).
-std::vector<int64_t> resolveIndices(const Tensor &indices, int64_t n, int axis, const std::string &op) {
-  std::vector<int64_t> r = indices.dtype() == DType::Int64 ? indices.toVector<int64_t>()
-                                                           : indices.astype(DType::Int64).toVector<int64_t>();
-  for (auto &i : r) i = resolveIndex(i, n, axis, op);
+std::vector<int64_t> resolveIndices(const Tensor &indices, int64_t n, int axis,
+                                    const std::string &op) {
+  std::vector<int64_t> r = indices.dtype() == DType::Int64
+                               ? indices.toVector<int64_t>()
+                               : indices.astype(DType::Int64).toVector<int64_t>();
+  for (auto &i : r)
+    i = resolveIndex(i, n, axis, op);
   return r;
 }
 
 int64_t prod(const Shape &s, size_t from, size_t to) {
   int64_t n = 1;
-  for (size_t d = from; d < to; ++d) n *= s[d];
+  for (size_t d = from; d < to; ++d)
+    n *= s[d];
   return n;
 }
 
@@ -215,7 +225,8 @@ Shape takeShape(const Shape &x, const Shape &indices, int axis) {
   return out;
 }
 
-TensorType takeType(const TensorType &x, const TensorType &indices, int64_t axis, const std::string &op) {
+TensorType takeType(const TensorType &x, const TensorType &indices, int64_t axis,
+                    const std::string &op) {
   if (!isInteger(indices.dtype))
     throw TypeError(op + ": indices must be i32 or i64, got " + indices.str());
   if (x.ndim() == 0) throw IndexError(op + ": cannot index a zero-rank input " + x.str());
@@ -242,7 +253,8 @@ std::vector<Tensor> Subtensor::perform(const std::vector<Tensor> &in) const {
   const Tensor &x = in[0];
   Region r = indexedRegion(x.shape(), x.strides(), idx_, "subtensor");
   // A strided view of the same buffer, then a contiguous copy: outputs never alias inputs.
-  void *base = static_cast<char *>(x.rawData()) + r.offset * static_cast<int64_t>(dtypeSize(x.dtype()));
+  void *base =
+      static_cast<char *>(x.rawData()) + r.offset * static_cast<int64_t>(dtypeSize(x.dtype()));
   std::shared_ptr<void> keep(std::make_shared<Tensor>(x), x.rawData());
   return {Tensor::wrap(keep, base, x.dtype(), r.shape, r.strides).clone()};
 }
@@ -280,8 +292,9 @@ void IncSubtensor::checkShapes(const std::vector<TensorType> &inTypes,
 std::vector<Tensor> IncSubtensor::perform(const std::vector<Tensor> &in) const {
   expectArity("inc_subtensor", in.size(), 2);
   if (in[1].dtype() != in[0].dtype())
-    throw TypeError(std::string("inc_subtensor: the update must have the dtype of the input, expected ") +
-                    dtypeName(in[0].dtype()) + ", got " + dtypeName(in[1].dtype()));
+    throw TypeError(
+        std::string("inc_subtensor: the update must have the dtype of the input, expected ") +
+        dtypeName(in[0].dtype()) + ", got " + dtypeName(in[1].dtype()));
   Tensor out = in[0].clone();
   Region r = indexedRegion(out.shape(), out.strides(), idx_, "inc_subtensor");
   checkUpdateShape(in[1].shape(), r.shape, "inc_subtensor");
@@ -352,7 +365,8 @@ std::vector<Shape> IncTake::inferShape(const std::vector<Shape> &in) const {
   return {in[0]};
 }
 
-void IncTake::checkShapes(const std::vector<TensorType> &inTypes, const std::vector<Shape> &in) const {
+void IncTake::checkShapes(const std::vector<TensorType> &inTypes,
+                          const std::vector<Shape> &in) const {
   inferShape(in);
   int axis = normalizeAxis(axis_, static_cast<int>(in[0].size()), "inc_take");
   checkUpdateBroadcast(inTypes[2], in[2], takeShape(in[0], in[1], axis), "inc_take");
@@ -362,15 +376,17 @@ std::vector<Tensor> IncTake::perform(const std::vector<Tensor> &in) const {
   expectArity("inc_take", in.size(), 3);
   takeType(typeOf(in[0]), typeOf(in[1]), axis_, "inc_take");
   if (in[2].dtype() != in[0].dtype())
-    throw TypeError(std::string("inc_take: the update must have the dtype of the input, expected ") +
-                    dtypeName(in[0].dtype()) + ", got " + dtypeName(in[2].dtype()));
+    throw TypeError(
+        std::string("inc_take: the update must have the dtype of the input, expected ") +
+        dtypeName(in[0].dtype()) + ", got " + dtypeName(in[2].dtype()));
   Tensor out = in[0].clone();
   int axis = normalizeAxis(axis_, out.ndim(), "inc_take");
   std::vector<int64_t> idx = resolveIndices(in[1], out.shape()[axis], axis, "inc_take");
   Shape region = takeShape(out.shape(), in[1].shape(), axis);
   checkUpdateShape(in[2].shape(), region, "inc_take");
   Tensor y = detail::broadcastMaterialize(in[2], region);
-  int64_t outer = prod(out.shape(), 0, axis), inner = prod(out.shape(), axis + 1, out.shape().size());
+  int64_t outer = prod(out.shape(), 0, axis),
+          inner = prod(out.shape(), axis + 1, out.shape().size());
   int64_t n = out.shape()[axis], k = static_cast<int64_t>(idx.size());
   dispatchDType(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -380,7 +396,8 @@ std::vector<Tensor> IncTake::perform(const std::vector<Tensor> &in) const {
       for (int64_t j = 0; j < k; ++j) {
         T *dr = d + (o * n + idx[j]) * inner;
         const T *sr = s + (o * k + j) * inner;
-        for (int64_t i = 0; i < inner; ++i) dr[i] = set_ ? sr[i] : static_cast<T>(dr[i] + sr[i]);
+        for (int64_t i = 0; i < inner; ++i)
+          dr[i] = set_ ? sr[i] : static_cast<T>(dr[i] + sr[i]);
       }
   });
   return {out};
@@ -444,8 +461,12 @@ Var take(const Var &x, const IntList &indices, int64_t axis) {
   if (x.ndim() == 0) throw IndexError("take: cannot index a zero-rank input " + x.type().str());
   int a = normalizeAxis(axis, x.ndim(), "take");
   if (int64_t n = x.type().shape[a]; n != kUnknownDim)
-    for (int64_t i : indices) resolveIndex(i, n, a, "take");
-  return take(x, Var::constant(Tensor::fromVector(std::vector<int64_t>(indices), {int64_t(indices.size())})), a);
+    for (int64_t i : indices)
+      resolveIndex(i, n, a, "take");
+  return take(
+      x,
+      Var::constant(Tensor::fromVector(std::vector<int64_t>(indices), {int64_t(indices.size())})),
+      a);
 }
 
 Var inc_take(const Var &x, const Var &indices, const Var &y, int64_t axis) {
@@ -466,7 +487,8 @@ std::vector<Var> Subtensor::vectorize(const Apply &, const std::vector<BatchedVa
 
 std::vector<Var> IncSubtensor::vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
                                          int batchDims) const {
-  if (!inputs[0].batched) cannotBatch(*this, "the tensor written into is not batched but the values are");
+  if (!inputs[0].batched)
+    cannotBatch(*this, "the tensor written into is not batched but the values are");
   IndexList idx(batchDims, IndexEntry::slice());
   idx.insert(idx.end(), idx_.begin(), idx_.end());
   return {applyOp1(std::make_shared<IncSubtensor>(idx, set_),
@@ -483,7 +505,9 @@ void registerIndexingOps(OpRegistry &r) {
   IndexList example{IndexEntry::at(1), IndexEntry::slice(0, -1, 2)};
   r.add(
       "subtensor",
-      [](const Attrs &a) { return std::make_shared<Subtensor>(a.get<IndexList>("idx", "subtensor")); },
+      [](const Attrs &a) {
+        return std::make_shared<Subtensor>(a.get<IndexList>("idx", "subtensor"));
+      },
       Attrs{{"idx", example}});
   r.add(
       "inc_subtensor",

@@ -1,3 +1,4 @@
+// Builders of graph inputs and constants: scalar, vector, matrix, tensor, constant, shared.
 #include "graphjit/Ops/Inputs.h"
 
 namespace graphjit {

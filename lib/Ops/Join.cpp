@@ -1,11 +1,11 @@
 // concatenate, split, split_like, and the stack builder.
-#include "graphjit/Ops/Batching.h"
+#include "OpUtil.h"
+#include "ShapeUtil.h"
 #include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Shape.h"
-#include "OpUtil.h"
-#include "ShapeUtil.h"
 
 #include <cstring>
 
@@ -17,7 +17,8 @@ using detail::normalizeAxis;
 
 int64_t prod(const Shape &s, size_t from, size_t to) {
   int64_t n = 1;
-  for (size_t d = from; d < to; ++d) n *= s[d];
+  for (size_t d = from; d < to; ++d)
+    n *= s[d];
   return n;
 }
 
@@ -51,7 +52,8 @@ std::vector<Var> gradsOrZeros(const std::vector<Var> &outputs, const std::vector
   for (auto &g : grads)
     if (g) t = g.dtype();
   std::vector<Var> r;
-  for (size_t i = 0; i < grads.size(); ++i) r.push_back(grads[i] ? grads[i] : zeros_like(outputs[i], t));
+  for (size_t i = 0; i < grads.size(); ++i)
+    r.push_back(grads[i] ? grads[i] : zeros_like(outputs[i], t));
   return r;
 }
 
@@ -67,8 +69,9 @@ bool anyGrad(const std::vector<Var> &grads) {
 std::vector<TensorType> Concatenate::makeOutputTypes(const std::vector<TensorType> &in) const {
   if (in.empty()) throw ValueError("concatenate: expected at least one input, got none");
   int nd = in[0].ndim();
-  if (nd == 0) throw ShapeError("concatenate: zero-rank inputs cannot be concatenated, got " +
-                                detail::typesStr(in));
+  if (nd == 0)
+    throw ShapeError("concatenate: zero-rank inputs cannot be concatenated, got " +
+                     detail::typesStr(in));
   int axis = normalizeAxis(axis_, nd, "concatenate");
   Shape out = in[0].shape;
   for (size_t i = 1; i < in.size(); ++i) {
@@ -80,8 +83,8 @@ std::vector<TensorType> Concatenate::makeOutputTypes(const std::vector<TensorTyp
   for (int d = 0; d < nd; ++d) {
     if (d == axis) {
       int64_t sum = 0;
-      for (auto &t : in) sum = (sum == kUnknownDim || t.shape[d] == kUnknownDim) ? kUnknownDim
-                                                                                 : sum + t.shape[d];
+      for (auto &t : in)
+        sum = (sum == kUnknownDim || t.shape[d] == kUnknownDim) ? kUnknownDim : sum + t.shape[d];
       out[d] = sum;
       continue;
     }
@@ -107,10 +110,11 @@ std::vector<Shape> Concatenate::inferShape(const std::vector<Shape> &in) const {
   out[axis] = 0;
   for (size_t i = 0; i < in.size(); ++i) {
     bool ok = static_cast<int>(in[i].size()) == nd;
-    for (int d = 0; ok && d < nd; ++d) ok = d == axis || in[i][d] == in[0][d];
+    for (int d = 0; ok && d < nd; ++d)
+      ok = d == axis || in[i][d] == in[0][d];
     if (!ok)
-      throw ShapeError("concatenate: input " + std::to_string(i) + " has shape " +
-                       shapeStr(in[i]) + ", expected the shape of input 0 " + shapeStr(in[0]) +
+      throw ShapeError("concatenate: input " + std::to_string(i) + " has shape " + shapeStr(in[i]) +
+                       ", expected the shape of input 0 " + shapeStr(in[0]) +
                        " except along axis " + std::to_string(axis));
     out[axis] += in[i][axis];
   }
@@ -119,15 +123,16 @@ std::vector<Shape> Concatenate::inferShape(const std::vector<Shape> &in) const {
 
 std::vector<Tensor> Concatenate::perform(const std::vector<Tensor> &inRaw) const {
   std::vector<Shape> shapes;
-  for (auto &t : inRaw) shapes.push_back(t.shape());
+  for (auto &t : inRaw)
+    shapes.push_back(t.shape());
   Shape outShape = inferShape(shapes)[0];
   int axis = normalizeAxis(axis_, static_cast<int>(outShape.size()), "concatenate");
   DType dt = inRaw[0].dtype();
   std::vector<Tensor> in;
   for (auto &t : inRaw) {
     if (t.dtype() != dt)
-      throw TypeError("concatenate: inputs must have equal dtypes, got " + std::string(dtypeName(dt)) +
-                      " and " + dtypeName(t.dtype()));
+      throw TypeError("concatenate: inputs must have equal dtypes, got " +
+                      std::string(dtypeName(dt)) + " and " + dtypeName(t.dtype()));
     in.push_back(t.contiguous());
   }
   Tensor out = Tensor::empty(dt, outShape);
@@ -166,8 +171,7 @@ std::vector<Var> Concatenate::L_op(const std::vector<Var> &inputs, const std::ve
 Split::Split(int64_t axis, IntList sizes) : axis_(axis), sizes_(std::move(sizes)) {
   if (sizes_.empty()) throw ValueError("split: expected at least one size, got none");
   for (int64_t s : sizes_)
-    if (s < 0)
-      throw ValueError("split: sizes must be >= 0, got " + shapeStr(sizes_));
+    if (s < 0) throw ValueError("split: sizes must be >= 0, got " + shapeStr(sizes_));
 }
 
 std::vector<TensorType> Split::makeOutputTypes(const std::vector<TensorType> &in) const {
@@ -175,7 +179,8 @@ std::vector<TensorType> Split::makeOutputTypes(const std::vector<TensorType> &in
   if (in[0].ndim() == 0) throw ShapeError("split: cannot split a zero-rank input " + in[0].str());
   int axis = normalizeAxis(axis_, in[0].ndim(), "split");
   int64_t total = 0;
-  for (int64_t s : sizes_) total += s;
+  for (int64_t s : sizes_)
+    total += s;
   int64_t len = in[0].shape[axis];
   if (len != kUnknownDim && len != total)
     throw ShapeError("split: sizes " + shapeStr(sizes_) + " sum to " + std::to_string(total) +
@@ -194,7 +199,8 @@ std::vector<Shape> Split::inferShape(const std::vector<Shape> &in) const {
   if (in[0].empty()) throw ShapeError("split: cannot split a zero-rank input");
   int axis = normalizeAxis(axis_, static_cast<int>(in[0].size()), "split");
   int64_t total = 0;
-  for (int64_t s : sizes_) total += s;
+  for (int64_t s : sizes_)
+    total += s;
   if (total != in[0][axis])
     throw ShapeError("split: sizes " + shapeStr(sizes_) + " sum to " + std::to_string(total) +
                      ", expected the length " + std::to_string(in[0][axis]) + " of axis " +
@@ -225,7 +231,8 @@ std::vector<TensorType> SplitLike::makeOutputTypes(const std::vector<TensorType>
   if (in.size() < 2)
     throw ValueError("split_like: expected an input and at least one reference, got " +
                      std::to_string(in.size()) + " input(s)");
-  if (in[0].ndim() == 0) throw ShapeError("split_like: cannot split a zero-rank input " + in[0].str());
+  if (in[0].ndim() == 0)
+    throw ShapeError("split_like: cannot split a zero-rank input " + in[0].str());
   int axis = normalizeAxis(axis_, in[0].ndim(), "split_like");
   int64_t total = 0;
   std::vector<TensorType> out;
@@ -268,11 +275,13 @@ std::vector<Shape> SplitLike::inferShape(const std::vector<Shape> &in) const {
 
 std::vector<Tensor> SplitLike::perform(const std::vector<Tensor> &in) const {
   std::vector<Shape> shapes;
-  for (auto &t : in) shapes.push_back(t.shape());
+  for (auto &t : in)
+    shapes.push_back(t.shape());
   std::vector<Shape> outShapes = inferShape(shapes);
   int axis = normalizeAxis(axis_, in[0].ndim(), "split_like");
   IntList sizes;
-  for (auto &s : outShapes) sizes.push_back(s[axis]);
+  for (auto &s : outShapes)
+    sizes.push_back(s[axis]);
   return splitAlong(in[0], axis, sizes);
 }
 
@@ -293,9 +302,9 @@ Var concatenate(const std::vector<Var> &xs, int64_t axis) {
     t = promoteTypes(t, x.dtype());
   }
   std::vector<Var> in;
-  for (auto &x : xs) in.push_back(x.dtype() == t ? x : cast(x, t));
-  if (in[0].ndim() == 0)
-    throw ShapeError("concatenate: zero-rank inputs cannot be concatenated");
+  for (auto &x : xs)
+    in.push_back(x.dtype() == t ? x : cast(x, t));
+  if (in[0].ndim() == 0) throw ShapeError("concatenate: zero-rank inputs cannot be concatenated");
   int a = normalizeAxis(axis, in[0].ndim(), "concatenate");
   return applyOp1(std::make_shared<Concatenate>(a), std::move(in));
 }
@@ -303,11 +312,11 @@ Var concatenate(const std::vector<Var> &xs, int64_t axis) {
 Var stack(const std::vector<Var> &xs, int64_t axis) {
   if (xs.empty()) throw ValueError("stack: expected at least one input, got none");
   for (auto &x : xs)
-    if (!x || x.ndim() != xs[0].ndim())
-      throw ShapeError("stack: inputs must have equal rank");
+    if (!x || x.ndim() != xs[0].ndim()) throw ShapeError("stack: inputs must have equal rank");
   int a = normalizeAxis(axis, xs[0].ndim() + 1, "stack");
   std::vector<Var> expanded;
-  for (auto &x : xs) expanded.push_back(expand_dims(x, a));
+  for (auto &x : xs)
+    expanded.push_back(expand_dims(x, a));
   return concatenate(expanded, a);
 }
 
@@ -337,17 +346,22 @@ std::vector<Var> Split::vectorize(const Apply &, const std::vector<BatchedVar> &
 void registerJoinOps(OpRegistry &r) {
   r.add(
       "concatenate",
-      [](const Attrs &a) { return std::make_shared<Concatenate>(a.get<int64_t>("axis", "concatenate")); },
+      [](const Attrs &a) {
+        return std::make_shared<Concatenate>(a.get<int64_t>("axis", "concatenate"));
+      },
       Attrs{{"axis", int64_t(0)}});
   r.add(
       "split",
       [](const Attrs &a) {
-        return std::make_shared<Split>(a.get<int64_t>("axis", "split"), a.get<IntList>("sizes", "split"));
+        return std::make_shared<Split>(a.get<int64_t>("axis", "split"),
+                                       a.get<IntList>("sizes", "split"));
       },
       Attrs{{"axis", int64_t(0)}, {"sizes", IntList{1, 2}}});
   r.add(
       "split_like",
-      [](const Attrs &a) { return std::make_shared<SplitLike>(a.get<int64_t>("axis", "split_like")); },
+      [](const Attrs &a) {
+        return std::make_shared<SplitLike>(a.get<int64_t>("axis", "split_like"));
+      },
       Attrs{{"axis", int64_t(0)}});
 }
 

@@ -1,21 +1,21 @@
 // Linear algebra ops: type rules, LAPACK-backed perform, and gradients
 // (cholesky's after Murray 2016, "Differentiation of the Cholesky decomposition").
 #include "graphjit/Ops/Linalg.h"
+#include "OpUtil.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/MatMul.h"
-#include "OpUtil.h"
 
 #include <cmath>
 
 // LAPACK (Fortran calling convention, provided by OpenBLAS).
 extern "C" {
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
-void dtrtrs_(const char *uplo, const char *trans, const char *diag, const int *n, const int *nrhs, const double *a,
-             const int *lda, double *b, const int *ldb, int *info);
-void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv, double *b, const int *ldb,
-            int *info);
+void dtrtrs_(const char *uplo, const char *trans, const char *diag, const int *n, const int *nrhs,
+             const double *a, const int *lda, double *b, const int *ldb, int *info);
+void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv, double *b,
+            const int *ldb, int *info);
 void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
 }
 
@@ -24,13 +24,20 @@ namespace graphjit {
 namespace {
 std::string kindName(LinalgKind k) {
   switch (k) {
-  case LinalgKind::Cholesky: return "cholesky";
-  case LinalgKind::SolveTriangular: return "solve_triangular";
-  case LinalgKind::Solve: return "solve";
-  case LinalgKind::Det: return "det";
-  case LinalgKind::SLogDet: return "slogdet";
-  case LinalgKind::Inv: return "matrix_inverse";
-  case LinalgKind::Tril: return "tril";
+  case LinalgKind::Cholesky:
+    return "cholesky";
+  case LinalgKind::SolveTriangular:
+    return "solve_triangular";
+  case LinalgKind::Solve:
+    return "solve";
+  case LinalgKind::Det:
+    return "det";
+  case LinalgKind::SLogDet:
+    return "slogdet";
+  case LinalgKind::Inv:
+    return "matrix_inverse";
+  case LinalgKind::Tril:
+    return "tril";
   }
   return "?";
 }
@@ -49,7 +56,8 @@ std::vector<double> colMajor(const Tensor &t) {
   const double *p = c.data<double>();
   std::vector<double> out(static_cast<size_t>(r * n));
   for (int64_t i = 0; i < r; ++i)
-    for (int64_t j = 0; j < n; ++j) out[j * r + i] = p[i * n + j];
+    for (int64_t j = 0; j < n; ++j)
+      out[j * r + i] = p[i * n + j];
   return out;
 }
 
@@ -59,7 +67,8 @@ Tensor fromColMajor(const std::vector<double> &v, const Shape &shape, DType dtyp
   Tensor out = Tensor::empty(DType::Float64, shape);
   double *o = out.data<double>();
   for (int64_t i = 0; i < r; ++i)
-    for (int64_t j = 0; j < n; ++j) o[i * n + j] = v[j * r + i];
+    for (int64_t j = 0; j < n; ++j)
+      o[i * n + j] = v[j * r + i];
   return dtype == DType::Float64 ? out : out.astype(dtype);
 }
 
@@ -77,13 +86,14 @@ double luSign(std::vector<double> &a, int n) {
   return sign;
 }
 
-std::vector<double> solveGeneral(const std::string &op, std::vector<double> a, std::vector<double> b, int n, int nrhs) {
+std::vector<double> solveGeneral(const std::string &op, std::vector<double> a,
+                                 std::vector<double> b, int n, int nrhs) {
   std::vector<int> ipiv(static_cast<size_t>(std::max(n, 1)));
   int info = 0, ld = std::max(n, 1);
   if (n > 0) dgesv_(&n, &nrhs, a.data(), &ld, ipiv.data(), b.data(), &ld, &info);
   if (info > 0)
-    throw ValueError(op + ": the matrix is singular (U(" + std::to_string(info) + "," + std::to_string(info) +
-                     ") is exactly zero)");
+    throw ValueError(op + ": the matrix is singular (U(" + std::to_string(info) + "," +
+                     std::to_string(info) + ") is exactly zero)");
   return b;
 }
 } // namespace
@@ -106,10 +116,14 @@ std::vector<TensorType> LinalgOp::makeOutputTypes(const std::vector<TensorType> 
   checkSquare(op, a.shape[0], a.shape[1], a.str());
   switch (kind_) {
   case LinalgKind::Cholesky:
-  case LinalgKind::Inv: return {a};
-  case LinalgKind::Det: return {TensorType(a.dtype, {})};
-  case LinalgKind::SLogDet: return {TensorType(a.dtype, {}), TensorType(a.dtype, {})};
-  default: break;
+  case LinalgKind::Inv:
+    return {a};
+  case LinalgKind::Det:
+    return {TensorType(a.dtype, {})};
+  case LinalgKind::SLogDet:
+    return {TensorType(a.dtype, {}), TensorType(a.dtype, {})};
+  default:
+    break;
   }
   const TensorType &b = in[1];
   if (b.ndim() != 1 && b.ndim() != 2)
@@ -117,8 +131,9 @@ std::vector<TensorType> LinalgOp::makeOutputTypes(const std::vector<TensorType> 
   if (b.dtype != a.dtype) throw TypeError(op + ": dtypes differ: " + a.str() + " and " + b.str());
   int64_t n = a.shape[0] != kUnknownDim ? a.shape[0] : a.shape[1];
   if (n != kUnknownDim && b.shape[0] != kUnknownDim && b.shape[0] != n)
-    throw ShapeError(op + ": right-hand side has " + std::to_string(b.shape[0]) + " rows, expected " +
-                     std::to_string(n) + " (A is " + a.str() + ", b is " + b.str() + ")");
+    throw ShapeError(op + ": right-hand side has " + std::to_string(b.shape[0]) +
+                     " rows, expected " + std::to_string(n) + " (A is " + a.str() + ", b is " +
+                     b.str() + ")");
   return {b};
 }
 
@@ -130,21 +145,26 @@ std::vector<Shape> LinalgOp::inferShape(const std::vector<Shape> &in) const {
   checkSquare(op, a[0], a[1], "shape " + shapeStr(a));
   switch (kind_) {
   case LinalgKind::Cholesky:
-  case LinalgKind::Inv: return {a};
-  case LinalgKind::Det: return {Shape{}};
-  case LinalgKind::SLogDet: return {Shape{}, Shape{}};
-  default: break;
+  case LinalgKind::Inv:
+    return {a};
+  case LinalgKind::Det:
+    return {Shape{}};
+  case LinalgKind::SLogDet:
+    return {Shape{}, Shape{}};
+  default:
+    break;
   }
   if (in[1].empty() || in[1][0] != a[0])
-    throw ShapeError(op + ": right-hand side of shape " + shapeStr(in[1]) + " does not fit A of shape " +
-                     shapeStr(a));
+    throw ShapeError(op + ": right-hand side of shape " + shapeStr(in[1]) +
+                     " does not fit A of shape " + shapeStr(a));
   return {in[1]};
 }
 
 std::vector<Tensor> LinalgOp::perform(const std::vector<Tensor> &in) const {
   std::string op = name();
   std::vector<Shape> shapes;
-  for (auto &t : in) shapes.push_back(t.shape());
+  for (auto &t : in)
+    shapes.push_back(t.shape());
   Shape outShape = inferShape(shapes)[0];
   DType dt = in[0].dtype();
   int n = static_cast<int>(in[0].dim(0)), ld = std::max(n, 1);
@@ -166,17 +186,19 @@ std::vector<Tensor> LinalgOp::perform(const std::vector<Tensor> &in) const {
       throw ValueError("cholesky: the matrix is not positive definite (leading minor of order " +
                        std::to_string(info) + " is not positive)");
     for (int j = 0; j < n; ++j)
-      for (int i = 0; i < j; ++i) a[j * n + i] = 0; // clear the strict upper triangle
+      for (int i = 0; i < j; ++i)
+        a[j * n + i] = 0; // clear the strict upper triangle
     return {fromColMajor(a, outShape, dt)};
   }
   case LinalgKind::SolveTriangular: {
     std::vector<double> b = colMajor(in[1]);
     int nrhs = in[1].ndim() == 2 ? static_cast<int>(in[1].dim(1)) : 1, info = 0;
     if (n > 0 && nrhs > 0)
-      dtrtrs_(lower_ ? "L" : "U", trans_ ? "T" : "N", "N", &n, &nrhs, a.data(), &ld, b.data(), &ld, &info);
+      dtrtrs_(lower_ ? "L" : "U", trans_ ? "T" : "N", "N", &n, &nrhs, a.data(), &ld, b.data(), &ld,
+              &info);
     if (info > 0)
-      throw ValueError("solve_triangular: the matrix is singular (diagonal entry " + std::to_string(info) +
-                       " is zero)");
+      throw ValueError("solve_triangular: the matrix is singular (diagonal entry " +
+                       std::to_string(info) + " is zero)");
     return {fromColMajor(b, outShape, dt)};
   }
   case LinalgKind::Solve: {
@@ -186,18 +208,21 @@ std::vector<Tensor> LinalgOp::perform(const std::vector<Tensor> &in) const {
   }
   case LinalgKind::Inv: {
     std::vector<double> eye(static_cast<size_t>(n * n), 0.0);
-    for (int i = 0; i < n; ++i) eye[i * n + i] = 1;
+    for (int i = 0; i < n; ++i)
+      eye[i * n + i] = 1;
     return {fromColMajor(solveGeneral(op, a, eye, n, n), outShape, dt)};
   }
   case LinalgKind::Det:
   case LinalgKind::SLogDet: {
     double sign = luSign(a, n), logabs = 0;
-    for (int i = 0; i < n && sign != 0; ++i) logabs += std::log(std::fabs(a[i * n + i]));
+    for (int i = 0; i < n && sign != 0; ++i)
+      logabs += std::log(std::fabs(a[i * n + i]));
     if (sign == 0) logabs = -INFINITY;
     if (kind_ == LinalgKind::Det) return {Tensor::scalar(sign * std::exp(logabs), dt)};
     return {Tensor::scalar(sign, dt), Tensor::scalar(logabs, dt)};
   }
-  default: break;
+  default:
+    break;
   }
   throw NotImplementedError(op + ": no perform");
 }
@@ -206,7 +231,9 @@ namespace {
 /// Lower triangle with its diagonal halved (Murray's Phi).
 Var phi(const Var &m) { return 0.5 * (tril(m, 0) + tril(m, -1)); }
 /// g x^T for matrices, outer(g, x) for vectors.
-Var rhsOuter(const Var &g, const Var &x) { return x.ndim() == 1 ? outer(g, x) : matmul(g, transpose(x)); }
+Var rhsOuter(const Var &g, const Var &x) {
+  return x.ndim() == 1 ? outer(g, x) : matmul(g, transpose(x));
+}
 } // namespace
 
 std::vector<Var> LinalgOp::L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
@@ -219,7 +246,8 @@ std::vector<Var> LinalgOp::L_op(const std::vector<Var> &inputs, const std::vecto
     if (!g[0]) return {Var()};
     const Var &l = outputs[0];
     Var p = phi(matmul(transpose(l), g[0]));
-    Var s = solve_triangular(l, transpose(solve_triangular(l, transpose(p), true, true)), true, true);
+    Var s =
+        solve_triangular(l, transpose(solve_triangular(l, transpose(p), true, true)), true, true);
     return {phi(s + transpose(s))};
   }
   case LinalgKind::SolveTriangular: { // x = op(A)^-1 b: bbar = op(A)^-T xbar, op(A)bar = -bbar x^T
@@ -250,11 +278,15 @@ std::vector<Var> LinalgOp::L_op(const std::vector<Var> &inputs, const std::vecto
   return {Var()};
 }
 
-Var cholesky(const Var &a) { return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Cholesky), {a}); }
+Var cholesky(const Var &a) {
+  return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Cholesky), {a});
+}
 Var solve_triangular(const Var &a, const Var &b, bool lower, bool trans) {
   return applyOp1(std::make_shared<LinalgOp>(LinalgKind::SolveTriangular, lower, trans), {a, b});
 }
-Var solve(const Var &a, const Var &b) { return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Solve), {a, b}); }
+Var solve(const Var &a, const Var &b) {
+  return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Solve), {a, b});
+}
 Var det(const Var &a) { return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Det), {a}); }
 std::pair<Var, Var> slogdet(const Var &a) {
   auto outs = applyOp(std::make_shared<LinalgOp>(LinalgKind::SLogDet), {a});
@@ -274,18 +306,22 @@ void registerLinalgOps(OpRegistry &registry) {
       return std::make_shared<LinalgOp>(kind);
     });
   };
-  for (LinalgKind k : {LinalgKind::Cholesky, LinalgKind::Solve, LinalgKind::Det, LinalgKind::SLogDet, LinalgKind::Inv})
+  for (LinalgKind k : {LinalgKind::Cholesky, LinalgKind::Solve, LinalgKind::Det,
+                       LinalgKind::SLogDet, LinalgKind::Inv})
     noAttrs(k);
   registry.add(
       "solve_triangular",
       [](const Attrs &a) -> OpPtr {
-        return std::make_shared<LinalgOp>(LinalgKind::SolveTriangular, a.get<bool>("lower", "solve_triangular"),
+        return std::make_shared<LinalgOp>(LinalgKind::SolveTriangular,
+                                          a.get<bool>("lower", "solve_triangular"),
                                           a.get<bool>("trans", "solve_triangular"));
       },
       Attrs{{"lower", true}, {"trans", false}});
   registry.add(
-      "tril", [](const Attrs &a) -> OpPtr {
-        return std::make_shared<LinalgOp>(LinalgKind::Tril, true, false, a.get<int64_t>("k", "tril"));
+      "tril",
+      [](const Attrs &a) -> OpPtr {
+        return std::make_shared<LinalgOp>(LinalgKind::Tril, true, false,
+                                          a.get<int64_t>("k", "tril"));
       },
       Attrs{{"k", int64_t(0)}});
 }

@@ -1,10 +1,11 @@
+// MatMul and dot: type rule, perform, gradient and batching rule of every product form.
 #include "graphjit/Ops/MatMul.h"
-#include "graphjit/Ops/Batching.h"
-#include "graphjit/Graph/OpRegistry.h"
-#include "graphjit/Ops/DimShuffle.h"
-#include "graphjit/Ops/Elemwise.h"
 #include "OpUtil.h"
 #include "ShapeUtil.h"
+#include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Batching.h"
+#include "graphjit/Ops/DimShuffle.h"
+#include "graphjit/Ops/Elemwise.h"
 
 namespace graphjit {
 
@@ -18,7 +19,8 @@ bool ranksSupported(int ra, int rb) {
   return (ra >= 1 && ra <= 2 && rb >= 1 && rb <= 2) || (ra >= 3 && ra == rb);
 }
 
-[[noreturn]] void innerMismatch(int64_t k1, int64_t k2, const std::string &a, const std::string &b) {
+[[noreturn]] void innerMismatch(int64_t k1, int64_t k2, const std::string &a,
+                                const std::string &b) {
   throw ShapeError("matmul: inner dimensions differ (" + std::to_string(k1) + " vs " +
                    std::to_string(k2) + ") for operands " + a + " and " + b);
 }
@@ -33,13 +35,17 @@ Shape productShape(const Shape &a, const Shape &b, bool isStaticCheck, const std
   Shape out;
   for (int d = 0; d < ra - 2; ++d) {
     int64_t x = a[d], y = b[d];
-    if (x == 1) out.push_back(y);
-    else if (y == 1) out.push_back(x);
-    else if (x == kUnknownDim || y == kUnknownDim) out.push_back(x == kUnknownDim ? y : x);
+    if (x == 1)
+      out.push_back(y);
+    else if (y == 1)
+      out.push_back(x);
+    else if (x == kUnknownDim || y == kUnknownDim)
+      out.push_back(x == kUnknownDim ? y : x);
     else if (x != y)
       throw ShapeError("matmul: batch dim " + std::to_string(d) + " differs (" + std::to_string(x) +
                        " vs " + std::to_string(y) + ") for operands " + as + " and " + bs);
-    else out.push_back(x);
+    else
+      out.push_back(x);
   }
   (void)isStaticCheck;
   if (ra >= 2) out.push_back(a[ra - 2]);
@@ -52,8 +58,8 @@ std::vector<TensorType> MatMul::makeOutputTypes(const std::vector<TensorType> &i
   detail::expectArity("matmul", in.size(), 2);
   int ra = in[0].ndim(), rb = in[1].ndim();
   if (!ranksSupported(ra, rb))
-    throw ShapeError("matmul: unsupported ranks " + std::to_string(ra) + " and " + std::to_string(rb) +
-                     " (" + in[0].str() + ", " + in[1].str() +
+    throw ShapeError("matmul: unsupported ranks " + std::to_string(ra) + " and " +
+                     std::to_string(rb) + " (" + in[0].str() + ", " + in[1].str() +
                      "); expected 1 or 2 each, or equal ranks >= 3 (use the matmul() builder)");
   return {TensorType(matmulDType(in[0].dtype, in[1].dtype),
                      productShape(in[0].shape, in[1].shape, true, in[0].str(), in[1].str()))};
@@ -63,7 +69,8 @@ std::vector<Shape> MatMul::inferShape(const std::vector<Shape> &in) const {
   return {productShape(in[0], in[1], false, shapeStr(in[0]), shapeStr(in[1]))};
 }
 
-void MatMul::checkShapes(const std::vector<TensorType> &inTypes, const std::vector<Shape> &in) const {
+void MatMul::checkShapes(const std::vector<TensorType> &inTypes,
+                         const std::vector<Shape> &in) const {
   Shape out = inferShape(in)[0];
   // Batch dims stretch only where the type says 1.
   int ra = static_cast<int>(in[0].size());
@@ -71,15 +78,17 @@ void MatMul::checkShapes(const std::vector<TensorType> &inTypes, const std::vect
     for (int k = 0; k < 2; ++k)
       if (in[k][d] != out[d] && inTypes[k].shape[d] != 1)
         throw ShapeError("matmul: operand " + std::to_string(k) + " has batch size " +
-                         std::to_string(in[k][d]) + " at axis " + std::to_string(d) + ", expected " +
-                         std::to_string(out[d]) + " (a dim broadcasts only where its type has a static 1)");
+                         std::to_string(in[k][d]) + " at axis " + std::to_string(d) +
+                         ", expected " + std::to_string(out[d]) +
+                         " (a dim broadcasts only where its type has a static 1)");
 }
 
 std::vector<Tensor> MatMul::perform(const std::vector<Tensor> &in) const {
   detail::expectArity("matmul", in.size(), 2);
   int ra = in[0].ndim(), rb = in[1].ndim();
   if (!ranksSupported(ra, rb))
-    throw ShapeError("matmul: unsupported ranks " + std::to_string(ra) + " and " + std::to_string(rb));
+    throw ShapeError("matmul: unsupported ranks " + std::to_string(ra) + " and " +
+                     std::to_string(rb));
   Shape outShape = inferShape({in[0].shape(), in[1].shape()})[0];
   DType t = matmulDType(in[0].dtype(), in[1].dtype());
   // View both operands as stacks of matrices: a is [batch..., m, k], b is [batch..., k, n].
@@ -121,7 +130,8 @@ std::vector<Tensor> MatMul::perform(const std::vector<Tensor> &in) const {
         for (int64_t i = 0; i < m; ++i)
           for (int64_t p = 0; p < k; ++p) {
             T av = A[i * k + p];
-            for (int64_t j = 0; j < n; ++j) C[i * n + j] += av * B[p * n + j];
+            for (int64_t j = 0; j < n; ++j)
+              C[i * n + j] += av * B[p * n + j];
           }
         for (size_t d = batch.size(); d-- > 0;) {
           if (++idx[d] < batch[d]) break;
@@ -150,7 +160,8 @@ std::vector<Var> MatMul::L_op(const std::vector<Var> &inputs, const std::vector<
     gb = matmul(transpose(a), g[0]);
   } else {
     IntList swap;
-    for (int d = 0; d < ra - 2; ++d) swap.push_back(d);
+    for (int d = 0; d < ra - 2; ++d)
+      swap.push_back(d);
     swap.push_back(ra - 1);
     swap.push_back(ra - 2);
     ga = detail::sumToType(matmul(g[0], dimshuffle(b, swap)), a.type());
@@ -166,19 +177,23 @@ std::vector<Var> MatMul::L_op(const std::vector<Var> &inputs, const std::vector<
 Var matmul(const Var &a, const Var &b) {
   int ra = a.ndim(), rb = b.ndim();
   if (ra == 0 || rb == 0)
-    throw ShapeError("matmul: operands must have rank >= 1, got " + a.type().str() + " and " + b.type().str());
+    throw ShapeError("matmul: operands must have rank >= 1, got " + a.type().str() + " and " +
+                     b.type().str());
   if (ranksSupported(ra, rb)) return applyOp1(std::make_shared<MatMul>(), {a, b});
   // Bring both to the same rank >= 3: 1-d operands become matrices, missing batch dims are 1.
   Var x = ra == 1 ? expand_dims(a, 0) : a;
   Var y = rb == 1 ? expand_dims(b, 1) : b;
   int r = std::max({x.ndim(), y.ndim(), 3});
-  while (x.ndim() < r) x = expand_dims(x, 0);
-  while (y.ndim() < r) y = expand_dims(y, 0);
+  while (x.ndim() < r)
+    x = expand_dims(x, 0);
+  while (y.ndim() < r)
+    y = expand_dims(y, 0);
   Var out = applyOp1(std::make_shared<MatMul>(), {x, y});
   IntList drop;
   if (rb == 1) drop.push_back(r - 1);
   if (ra == 1) drop.push_back(r - 2);
-  for (int d = 0; d < r - std::max(ra, rb) && d < r - 2; ++d) drop.push_back(d);
+  for (int d = 0; d < r - std::max(ra, rb) && d < r - 2; ++d)
+    drop.push_back(d);
   return drop.empty() ? out : squeeze(out, drop);
 }
 
@@ -192,7 +207,8 @@ Var dot(const Var &a, const Var &b) {
 
 Var outer(const Var &a, const Var &b) {
   if (a.ndim() != 1 || b.ndim() != 1)
-    throw ShapeError("outer: expected two vectors, got " + a.type().str() + " and " + b.type().str());
+    throw ShapeError("outer: expected two vectors, got " + a.type().str() + " and " +
+                     b.type().str());
   return dimshuffle(a, {0, -1}) * dimshuffle(b, {-1, 0});
 }
 

@@ -1,11 +1,12 @@
+// Small helpers shared by op implementations (axis checks, broadcasting of shapes).
 #include "OpUtil.h"
 
 namespace graphjit::detail {
 
 int normalizeAxis(int64_t axis, int ndim, const std::string &op) {
   if (axis < -ndim || axis >= ndim)
-    throw IndexError(op + ": axis " + std::to_string(axis) + " is out of range for an input of rank " +
-                     std::to_string(ndim));
+    throw IndexError(op + ": axis " + std::to_string(axis) +
+                     " is out of range for an input of rank " + std::to_string(ndim));
   return static_cast<int>(axis < 0 ? axis + ndim : axis);
 }
 
@@ -17,7 +18,8 @@ void expectArity(const std::string &op, size_t got, size_t expected) {
 
 std::string typesStr(const std::vector<TensorType> &types) {
   std::string s;
-  for (size_t i = 0; i < types.size(); ++i) s += (i ? ", " : "") + types[i].str();
+  for (size_t i = 0; i < types.size(); ++i)
+    s += (i ? ", " : "") + types[i].str();
   return s;
 }
 

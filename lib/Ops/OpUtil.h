@@ -34,10 +34,12 @@ void forEachBroadcast(const Shape &outShape, const std::vector<Shape> &inStrides
     f(flat, off);
     for (size_t d = nd; d-- > 0;) {
       if (++idx[d] < outShape[d]) {
-        for (size_t k = 0; k < ni; ++k) off[k] += inStrides[k][d];
+        for (size_t k = 0; k < ni; ++k)
+          off[k] += inStrides[k][d];
         break;
       }
-      for (size_t k = 0; k < ni; ++k) off[k] -= inStrides[k][d] * (outShape[d] - 1);
+      for (size_t k = 0; k < ni; ++k)
+        off[k] -= inStrides[k][d] * (outShape[d] - 1);
       idx[d] = 0;
     }
   }
@@ -51,8 +53,10 @@ template <typename T> T saturatingCast(double v) {
     return static_cast<T>(v);
   } else {
     if (std::isnan(v)) return std::numeric_limits<T>::min();
-    if (v >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
-    if (v <= static_cast<double>(std::numeric_limits<T>::min())) return std::numeric_limits<T>::min();
+    if (v >= static_cast<double>(std::numeric_limits<T>::max()))
+      return std::numeric_limits<T>::max();
+    if (v <= static_cast<double>(std::numeric_limits<T>::min()))
+      return std::numeric_limits<T>::min();
     return static_cast<T>(v);
   }
 }

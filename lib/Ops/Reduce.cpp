@@ -1,11 +1,12 @@
+// Reductions (sum, prod, max, min, all, any, mean), argmax/argmin and softmax.
 #include "graphjit/Ops/Reduce.h"
-#include "graphjit/Ops/Batching.h"
+#include "OpUtil.h"
 #include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
 #include "graphjit/Ops/Shape.h"
-#include "OpUtil.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,13 +16,20 @@ namespace graphjit {
 
 const char *reduceKindName(ReduceKind k) {
   switch (k) {
-  case ReduceKind::Sum: return "sum";
-  case ReduceKind::Prod: return "prod";
-  case ReduceKind::Max: return "max";
-  case ReduceKind::Min: return "min";
-  case ReduceKind::All: return "all";
-  case ReduceKind::Any: return "any";
-  case ReduceKind::Mean: return "mean";
+  case ReduceKind::Sum:
+    return "sum";
+  case ReduceKind::Prod:
+    return "prod";
+  case ReduceKind::Max:
+    return "max";
+  case ReduceKind::Min:
+    return "min";
+  case ReduceKind::All:
+    return "all";
+  case ReduceKind::Any:
+    return "any";
+  case ReduceKind::Mean:
+    return "mean";
   }
   return "?";
 }
@@ -74,8 +82,12 @@ struct ReductionPlan {
 };
 
 // Integer sums and products wrap (unsigned arithmetic) instead of overflowing.
-template <typename T, bool = std::is_integral_v<T>> struct WrapType { using type = T; };
-template <typename T> struct WrapType<T, true> { using type = std::make_unsigned_t<T>; };
+template <typename T, bool = std::is_integral_v<T>> struct WrapType {
+  using type = T;
+};
+template <typename T> struct WrapType<T, true> {
+  using type = std::make_unsigned_t<T>;
+};
 
 IntList normalizeAxes(const IntList &axes, int ndim, const std::string &op) {
   IntList r;
@@ -91,7 +103,8 @@ IntList normalizeAxes(const IntList &axes, int ndim, const std::string &op) {
 
 IntList allAxes(int ndim) {
   IntList r;
-  for (int d = 0; d < ndim; ++d) r.push_back(d);
+  for (int d = 0; d < ndim; ++d)
+    r.push_back(d);
   return r;
 }
 
@@ -112,11 +125,14 @@ Var reducedCount(const Var &x, const IntList &axes, DType dtype) {
   bool isStatic = true;
   int64_t n = 1;
   for (int64_t a : axes) {
-    if (x.type().shape[a] == kUnknownDim) isStatic = false;
-    else n *= x.type().shape[a];
+    if (x.type().shape[a] == kUnknownDim)
+      isStatic = false;
+    else
+      n *= x.type().shape[a];
   }
   if (isStatic) return constant(static_cast<double>(n), dtype);
-  Var dims = take(shape(x), constant(Tensor::fromVector(std::vector<int64_t>(axes.begin(), axes.end()))), 0);
+  Var dims = take(shape(x),
+                  constant(Tensor::fromVector(std::vector<int64_t>(axes.begin(), axes.end()))), 0);
   return cast(prod(dims), dtype);
 }
 } // namespace
@@ -136,11 +152,15 @@ bool Reduce::reducesAxis(int64_t axis) const {
 DType Reduce::outputDType(DType in) const {
   switch (kind_) {
   case ReduceKind::All:
-  case ReduceKind::Any: return DType::Bool;
-  case ReduceKind::Mean: return floatResult(in);
+  case ReduceKind::Any:
+    return DType::Bool;
+  case ReduceKind::Mean:
+    return floatResult(in);
   case ReduceKind::Sum:
-  case ReduceKind::Prod: return isFloat(in) ? in : DType::Int64;
-  default: return in;
+  case ReduceKind::Prod:
+    return isFloat(in) ? in : DType::Int64;
+  default:
+    return in;
   }
 }
 
@@ -201,8 +221,10 @@ std::vector<Tensor> Reduce::perform(const std::vector<Tensor> &inRaw) const {
         using U = typename WrapType<T>::type;
         switch (kind_) {
         case ReduceKind::Sum:
-        case ReduceKind::Mean: return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
-        case ReduceKind::Prod: return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+        case ReduceKind::Mean:
+          return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+        case ReduceKind::Prod:
+          return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
         case ReduceKind::Max:
           if constexpr (std::is_floating_point_v<T>)
             if (std::isnan(a) || std::isnan(b)) return NAN;
@@ -211,13 +233,16 @@ std::vector<Tensor> Reduce::perform(const std::vector<Tensor> &inRaw) const {
           if constexpr (std::is_floating_point_v<T>)
             if (std::isnan(a) || std::isnan(b)) return NAN;
           return a < b ? a : b;
-        default: return a;
+        default:
+          return a;
         }
       }
     };
     T identity{};
-    if constexpr (std::is_same_v<T, bool>) identity = kind_ == ReduceKind::All;
-    else if (kind_ == ReduceKind::Prod) identity = T(1);
+    if constexpr (std::is_same_v<T, bool>)
+      identity = kind_ == ReduceKind::All;
+    else if (kind_ == ReduceKind::Prod)
+      identity = T(1);
     else if (kind_ == ReduceKind::Max)
       identity = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
                                                       : std::numeric_limits<T>::lowest();
@@ -229,7 +254,8 @@ std::vector<Tensor> Reduce::perform(const std::vector<Tensor> &inRaw) const {
   });
   if (kind_ == ReduceKind::Mean) {
     double *d = acc.data<double>();
-    for (int64_t i = 0; i < acc.size(); ++i) d[i] = count ? d[i] / count : NAN;
+    for (int64_t i = 0; i < acc.size(); ++i)
+      d[i] = count ? d[i] / count : NAN;
   }
   return {acc.astype(outT)};
 }
@@ -241,8 +267,10 @@ std::vector<Var> Reduce::L_op(const std::vector<Var> &inputs, const std::vector<
   int nd = x.ndim();
   Var gx = expandReduced(g[0], axes_, nd);
   switch (kind_) {
-  case ReduceKind::Sum: return {broadcastLike(gx, x)};
-  case ReduceKind::Mean: return {broadcastLike(gx / reducedCount(x, axes_, g[0].dtype()), x)};
+  case ReduceKind::Sum:
+    return {broadcastLike(gx, x)};
+  case ReduceKind::Mean:
+    return {broadcastLike(gx / reducedCount(x, axes_, g[0].dtype()), x)};
   case ReduceKind::Max:
   case ReduceKind::Min: {
     // The gradient flows to every position equal to the extreme value (ties share it in full).
@@ -256,14 +284,17 @@ std::vector<Var> Reduce::L_op(const std::vector<Var> &inputs, const std::vector<
     Var isZero = eq(x, zero);
     Var zeros = expandReduced(sum(cast(isZero, DType::Int64), axes_), axes_, nd);
     Var p = expandReduced(outputs[0], axes_, nd);
-    Var pNonZero = expandReduced(prod(where(isZero, constant(1.0, x.dtype()), x), axes_), axes_, nd);
+    Var pNonZero =
+        expandReduced(prod(where(isZero, constant(1.0, x.dtype()), x), axes_), axes_, nd);
     Var noZero = gx * p / x;
     Var oneZero = where(isZero, gx * pNonZero, constant(0.0, g[0].dtype()));
-    Var gradient = where(eq(zeros, constant(0.0, DType::Int64)), noZero,
-                         where(eq(zeros, constant(1.0, DType::Int64)), oneZero, constant(0.0, g[0].dtype())));
+    Var gradient =
+        where(eq(zeros, constant(0.0, DType::Int64)), noZero,
+              where(eq(zeros, constant(1.0, DType::Int64)), oneZero, constant(0.0, g[0].dtype())));
     return {broadcastLike(gradient, x)};
   }
-  default: return {Var()};
+  default:
+    return {Var()};
   }
 }
 
@@ -271,7 +302,8 @@ std::vector<Var> Reduce::L_op(const std::vector<Var> &inputs, const std::vector<
 
 ArgReduce::ArgReduce(bool isMax, std::optional<int64_t> axis) : isMax_(isMax), axis_(axis) {
   if (axis_ && *axis_ < 0)
-    throw ValueError(name() + ": axis must be normalised (non-negative), got " + std::to_string(*axis_));
+    throw ValueError(name() + ": axis must be normalised (non-negative), got " +
+                     std::to_string(*axis_));
 }
 
 Attrs ArgReduce::attrs() const {
@@ -283,13 +315,17 @@ std::vector<TensorType> ArgReduce::makeOutputTypes(const std::vector<TensorType>
   detail::expectArity(name(), in.size(), 1);
   if (!axis_) {
     for (int64_t d : in[0].shape)
-      if (d == 0) throw ValueError(name() + ": attempt to get " + name() + " of an empty sequence (" + in[0].str() + ")");
+      if (d == 0)
+        throw ValueError(name() + ": attempt to get " + name() + " of an empty sequence (" +
+                         in[0].str() + ")");
     return {TensorType(DType::Int64, {})};
   }
   if (*axis_ >= in[0].ndim())
-    throw IndexError(name() + ": axis " + std::to_string(*axis_) + " is out of range for " + in[0].str());
+    throw IndexError(name() + ": axis " + std::to_string(*axis_) + " is out of range for " +
+                     in[0].str());
   if (in[0].shape[*axis_] == 0)
-    throw ValueError(name() + ": axis " + std::to_string(*axis_) + " of " + in[0].str() + " is empty");
+    throw ValueError(name() + ": axis " + std::to_string(*axis_) + " of " + in[0].str() +
+                     " is empty");
   Shape out = in[0].shape;
   out.erase(out.begin() + *axis_);
   return {TensorType(DType::Int64, out)};
@@ -334,8 +370,10 @@ std::vector<Tensor> ArgReduce::perform(const std::vector<Tensor> &in) const {
                T v = src[off], b = src[best[o]];
                bool better;
                if constexpr (std::is_floating_point_v<T>) {
-                 if (std::isnan(b)) better = false; // the first NaN wins, as in NumPy
-                 else better = std::isnan(v) || (isMax_ ? v > b : v < b);
+                 if (std::isnan(b))
+                   better = false; // the first NaN wins, as in NumPy
+                 else
+                   better = std::isnan(v) || (isMax_ ? v > b : v < b);
                } else {
                  better = isMax_ ? v > b : v < b;
                }
@@ -358,7 +396,8 @@ std::vector<Var> ArgReduce::L_op(const std::vector<Var> &, const std::vector<Var
 std::vector<TensorType> Softmax::makeOutputTypes(const std::vector<TensorType> &in) const {
   detail::expectArity(name(), in.size(), 1);
   if (axis_ < 0 || axis_ >= in[0].ndim())
-    throw IndexError(name() + ": axis " + std::to_string(axis_) + " is out of range for " + in[0].str());
+    throw IndexError(name() + ": axis " + std::to_string(axis_) + " is out of range for " +
+                     in[0].str());
   return {TensorType(floatResult(in[0].dtype), in[0].shape)};
 }
 
@@ -380,10 +419,11 @@ std::vector<Tensor> Softmax::perform(const std::vector<Tensor> &in) const {
   for (double &m : mx)
     if (!std::isfinite(m)) m = 0; // all -inf rows give nan/-inf as NumPy would, not a crash
   plan.run([](int64_t) {}, [&](int64_t o, int64_t off) { total[o] += std::exp(src[off] - mx[o]); });
-  plan.run([](int64_t) {}, [&](int64_t o, int64_t off) {
-    double z = src[off] - mx[o];
-    dst[off] = isLog_ ? z - std::log(total[o]) : std::exp(z) / total[o];
-  });
+  plan.run([](int64_t) {},
+           [&](int64_t o, int64_t off) {
+             double z = src[off] - mx[o];
+             dst[off] = isLog_ ? z - std::log(total[o]) : std::exp(z) / total[o];
+           });
   return {out.astype(outT)};
 }
 
@@ -405,13 +445,13 @@ Var reduce(ReduceKind kind, const Var &x, Axes axis, bool keepdims) {
   return keepdims ? expandReduced(r, axes, x.ndim()) : r;
 }
 
-#define GRAPHJIT_REDUCE_BUILDERS(NAME, KIND)                                                    \
-  Var NAME(const Var &x, Axes axis, bool keepdims) { return reduce(KIND, x, axis, keepdims); } \
-  Var NAME(const Var &x, int64_t axis, bool keepdims) {                                        \
-    return reduce(KIND, x, IntList{axis}, keepdims);                                           \
-  }                                                                                            \
-  Var NAME(const Var &x, std::initializer_list<int64_t> axes, bool keepdims) {                 \
-    return reduce(KIND, x, IntList(axes), keepdims);                                           \
+#define GRAPHJIT_REDUCE_BUILDERS(NAME, KIND)                                                       \
+  Var NAME(const Var &x, Axes axis, bool keepdims) { return reduce(KIND, x, axis, keepdims); }     \
+  Var NAME(const Var &x, int64_t axis, bool keepdims) {                                            \
+    return reduce(KIND, x, IntList{axis}, keepdims);                                               \
+  }                                                                                                \
+  Var NAME(const Var &x, std::initializer_list<int64_t> axes, bool keepdims) {                     \
+    return reduce(KIND, x, IntList(axes), keepdims);                                               \
   }
 GRAPHJIT_REDUCE_BUILDERS(sum, ReduceKind::Sum)
 GRAPHJIT_REDUCE_BUILDERS(prod, ReduceKind::Prod)
@@ -440,10 +480,12 @@ Var argmin(const Var &x, std::optional<int64_t> axis, bool keepdims) {
 }
 
 Var softmax(const Var &x, int64_t axis) {
-  return applyOp1(std::make_shared<Softmax>(false, detail::normalizeAxis(axis, x.ndim(), "softmax")), {x});
+  return applyOp1(
+      std::make_shared<Softmax>(false, detail::normalizeAxis(axis, x.ndim(), "softmax")), {x});
 }
 Var log_softmax(const Var &x, int64_t axis) {
-  return applyOp1(std::make_shared<Softmax>(true, detail::normalizeAxis(axis, x.ndim(), "log_softmax")), {x});
+  return applyOp1(
+      std::make_shared<Softmax>(true, detail::normalizeAxis(axis, x.ndim(), "log_softmax")), {x});
 }
 
 Var logsumexp(const Var &x, Axes axis, bool keepdims) {
@@ -456,7 +498,9 @@ Var logsumexp(const Var &x, Axes axis, bool keepdims) {
   Var r = log(sum(exp(xf - shift), axes, true)) + shift;
   return keepdims ? r : squeeze(r, axes);
 }
-Var logsumexp(const Var &x, int64_t axis, bool keepdims) { return logsumexp(x, IntList{axis}, keepdims); }
+Var logsumexp(const Var &x, int64_t axis, bool keepdims) {
+  return logsumexp(x, IntList{axis}, keepdims);
+}
 
 // ---- batching and row-wise rules ----
 
@@ -493,7 +537,9 @@ void registerReduceOps(OpRegistry &registry) {
                        ReduceKind::All, ReduceKind::Any, ReduceKind::Mean}) {
     registry.add(
         reduceKindName(k),
-        [k](const Attrs &a) { return std::make_shared<Reduce>(k, a.get<IntList>("axes", reduceKindName(k))); },
+        [k](const Attrs &a) {
+          return std::make_shared<Reduce>(k, a.get<IntList>("axes", reduceKindName(k)));
+        },
         Attrs{{"axes", IntList{0}}});
   }
   for (bool isMax : {true, false}) {
@@ -509,7 +555,10 @@ void registerReduceOps(OpRegistry &registry) {
   for (bool isLog : {false, true}) {
     const char *n = isLog ? "log_softmax" : "softmax";
     registry.add(
-        n, [isLog, n](const Attrs &a) { return std::make_shared<Softmax>(isLog, a.get<int64_t>("axis", n)); },
+        n,
+        [isLog, n](const Attrs &a) {
+          return std::make_shared<Softmax>(isLog, a.get<int64_t>("axis", n));
+        },
         Attrs{{"axis", int64_t(0)}});
   }
 }

@@ -3,13 +3,13 @@
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
+#include "graphjit/Ops/Linalg.h"
 #include "graphjit/Ops/MatMul.h"
+#include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
-#include "graphjit/Ops/StopGradient.h"
-#include "graphjit/Ops/Linalg.h"
-#include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Special.h"
+#include "graphjit/Ops/StopGradient.h"
 
 #include "graphjit/Support/Error.h"
 
@@ -43,7 +43,8 @@ void registerOp(const std::string &name, OpRegistry::Factory factory, Attrs exam
   static std::mutex m;
   std::lock_guard<std::mutex> lock(m);
   if (name.empty() || registry().contains(name))
-    throw ValueError("registerOp: an op named '" + name + "' is " + (name.empty() ? "not allowed" : "already registered"));
+    throw ValueError("registerOp: an op named '" + name + "' is " +
+                     (name.empty() ? "not allowed" : "already registered"));
   registry().add(name, std::move(factory), std::move(exampleAttrs));
 }
 

@@ -2,13 +2,13 @@
 // builders over them (full, zeros, ones, alloc, *_like). Join ops
 // (concatenate, split) live in Join.cpp.
 #include "graphjit/Ops/Shape.h"
-#include "graphjit/Ops/Batching.h"
-#include "graphjit/Ops/Indexing.h"
-#include "graphjit/Ops/Reduce.h"
-#include "graphjit/Graph/OpRegistry.h"
-#include "graphjit/Ops/Elemwise.h"
 #include "OpUtil.h"
 #include "ShapeUtil.h"
+#include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Batching.h"
+#include "graphjit/Ops/Elemwise.h"
+#include "graphjit/Ops/Indexing.h"
+#include "graphjit/Ops/Reduce.h"
 
 #include <algorithm>
 #include <cassert>
@@ -45,7 +45,8 @@ Var sumToType(const Var &g, const TensorType &t) {
   Var r = axes.empty() ? g : sum(g, axes, true);
   if (lead == 0) return r;
   IntList leading;
-  for (int d = 0; d < lead; ++d) leading.push_back(d);
+  for (int d = 0; d < lead; ++d)
+    leading.push_back(d);
   return sum(r, leading, false);
 }
 
@@ -100,8 +101,10 @@ Shape Reshape::resolve(const Shape &inShape) const {
   int64_t known = 1;
   int unknownAt = -1;
   for (size_t i = 0; i < out.size(); ++i) {
-    if (out[i] == -1) unknownAt = static_cast<int>(i);
-    else known *= out[i];
+    if (out[i] == -1)
+      unknownAt = static_cast<int>(i);
+    else
+      known *= out[i];
   }
   auto fail = [&] {
     throw ShapeError("reshape: cannot reshape an input of shape " + elemsStr(inShape) +
@@ -119,15 +122,18 @@ Shape Reshape::resolve(const Shape &inShape) const {
 std::vector<TensorType> Reshape::makeOutputTypes(const std::vector<TensorType> &in) const {
   expectArity("reshape", in.size(), 1);
   Shape guard = shape_;
-  for (auto &d : guard) d = d == -1 ? 1 : d;
+  for (auto &d : guard)
+    d = d == -1 ? 1 : d;
   detail::checkedSize(guard, "reshape"); // overflow guard
   if (in[0].isStatic()) return {TensorType(in[0].dtype, resolve(in[0].shape))};
   Shape out = shape_; // -1 coincides with kUnknownDim
   // A static 0 in the input makes it empty: then the target must be empty too.
   bool inEmpty = false;
-  for (int64_t d : in[0].shape) inEmpty |= d == 0;
+  for (int64_t d : in[0].shape)
+    inEmpty |= d == 0;
   bool outEmpty = false;
-  for (int64_t d : shape_) outEmpty |= d == 0;
+  for (int64_t d : shape_)
+    outEmpty |= d == 0;
   if (inEmpty && !outEmpty && std::find(shape_.begin(), shape_.end(), -1) == shape_.end())
     throw ShapeError("reshape: cannot reshape an empty input of type " + in[0].str() +
                      " into shape " + shapeStr(shape_));
@@ -270,7 +276,8 @@ Arange::Arange(double start, double stop, double step, DType dtype)
   if (!std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step))
     throw ValueError("arange: start, stop and step must be finite");
   if (step == 0) throw ValueError("arange: step must not be 0");
-  if (dtype == DType::Bool) throw TypeError("arange: dtype b1 is not supported, expected a number type");
+  if (dtype == DType::Bool)
+    throw TypeError("arange: dtype b1 is not supported, expected a number type");
   double n = std::ceil((stop - start) / step);
   if (n > 1e15) throw ValueError("arange: too many elements (" + std::to_string(n) + ")");
 }
@@ -374,7 +381,7 @@ Var arange(int64_t stop, DType dtype) { return arange(0, static_cast<double>(sto
 Var arange(double start, double stop, double step, std::optional<DType> dtype) {
   auto integral = [](double v) { return std::isfinite(v) && v == std::floor(v); };
   DType t = dtype.value_or(integral(start) && integral(stop) && integral(step) ? DType::Int64
-                                                                                 : DType::Float64);
+                                                                               : DType::Float64);
   return applyOp1(std::make_shared<Arange>(start, stop, step, t), {});
 }
 
@@ -396,13 +403,17 @@ std::vector<Var> Reshape::vectorize(const Apply &, const std::vector<BatchedVar>
                                     int batchDims) const {
   const Var &x = inputs[0].var;
   bool targetInfers = false;
-  for (int64_t d : shape_) targetInfers |= d == -1;
+  for (int64_t d : shape_)
+    targetInfers |= d == -1;
   int unknown = 0;
-  for (int d = 0; d < batchDims; ++d) unknown += x.type().shape[d] == kUnknownDim;
+  for (int d = 0; d < batchDims; ++d)
+    unknown += x.type().shape[d] == kUnknownDim;
   if (unknown > 1 || (unknown == 1 && targetInfers))
-    cannotBatch(*this, "more than one dim would have to be inferred; give the batch dims static sizes");
+    cannotBatch(*this,
+                "more than one dim would have to be inferred; give the batch dims static sizes");
   IntList target;
-  for (int d = 0; d < batchDims; ++d) target.push_back(x.type().shape[d]); // -1 = unknown = inferred
+  for (int d = 0; d < batchDims; ++d)
+    target.push_back(x.type().shape[d]); // -1 = unknown = inferred
   target.insert(target.end(), shape_.begin(), shape_.end());
   return {reshape(x, target)};
 }
@@ -443,10 +454,9 @@ void registerShapeOps(OpRegistry &r) {
   r.add(
       "arange",
       [](const Attrs &a) {
-        return std::make_shared<Arange>(a.get<double>("start", "arange"),
-                                        a.get<double>("stop", "arange"),
-                                        a.get<double>("step", "arange"),
-                                        a.get<DType>("dtype", "arange"));
+        return std::make_shared<Arange>(
+            a.get<double>("start", "arange"), a.get<double>("stop", "arange"),
+            a.get<double>("step", "arange"), a.get<DType>("dtype", "arange"));
       },
       Attrs{{"start", 0.0}, {"stop", 5.0}, {"step", 1.0}, {"dtype", DType::Int64}});
   r.add(

@@ -1,8 +1,8 @@
 // gammaln and digamma: perform with libm's lgamma and a series for digamma.
 #include "graphjit/Ops/Special.h"
+#include "OpUtil.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/Elemwise.h"
-#include "OpUtil.h"
 
 #include <cmath>
 
@@ -29,14 +29,17 @@ double digammaScalar(double x) {
   // Asymptotic series: log x - 1/(2x) - sum B_2k / (2k x^2k).
   double f = 1 / (x * x);
   double series =
-      f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * (691.0 / 32760))))));
+      f *
+      (1.0 / 12 -
+       f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * (691.0 / 32760))))));
   return result + std::log(x) - 0.5 / x - series;
 }
 
 std::vector<TensorType> Special::makeOutputTypes(const std::vector<TensorType> &in) const {
   detail::expectArity(name(), in.size(), 1);
   if (!isFloat(in[0].dtype))
-    throw TypeError(name() + ": expected a float tensor, got " + in[0].str() + " (the builder casts ints)");
+    throw TypeError(name() + ": expected a float tensor, got " + in[0].str() +
+                    " (the builder casts ints)");
   return {in[0]};
 }
 
@@ -44,15 +47,19 @@ std::vector<Tensor> Special::perform(const std::vector<Tensor> &in) const {
   detail::expectArity(name(), in.size(), 1);
   Tensor x = in[0].contiguous();
   Tensor out = Tensor::empty(x.dtype(), x.shape());
-  auto f = [this](double v) { return fn_ == SpecialFn::GammaLn ? gammalnScalar(v) : digammaScalar(v); };
+  auto f = [this](double v) {
+    return fn_ == SpecialFn::GammaLn ? gammalnScalar(v) : digammaScalar(v);
+  };
   if (x.dtype() == DType::Float64) {
     const double *p = x.data<double>();
     double *o = out.data<double>();
-    for (int64_t i = 0; i < x.size(); ++i) o[i] = f(p[i]);
+    for (int64_t i = 0; i < x.size(); ++i)
+      o[i] = f(p[i]);
   } else if (x.dtype() == DType::Float32) {
     const float *p = x.data<float>();
     float *o = out.data<float>();
-    for (int64_t i = 0; i < x.size(); ++i) o[i] = static_cast<float>(f(p[i]));
+    for (int64_t i = 0; i < x.size(); ++i)
+      o[i] = static_cast<float>(f(p[i]));
   } else {
     throw TypeError(name() + ": expected a float tensor, got " + std::string(dtypeName(x.dtype())));
   }
@@ -71,8 +78,12 @@ namespace {
 Var asFloat(const Var &x) { return isFloat(x.dtype()) ? x : cast(x, DType::Float64); }
 } // namespace
 
-Var gammaln(const Var &x) { return applyOp1(std::make_shared<Special>(SpecialFn::GammaLn), {asFloat(x)}); }
-Var digamma(const Var &x) { return applyOp1(std::make_shared<Special>(SpecialFn::Digamma), {asFloat(x)}); }
+Var gammaln(const Var &x) {
+  return applyOp1(std::make_shared<Special>(SpecialFn::GammaLn), {asFloat(x)});
+}
+Var digamma(const Var &x) {
+  return applyOp1(std::make_shared<Special>(SpecialFn::Digamma), {asFloat(x)});
+}
 Var betaln(const Var &a, const Var &b) { return gammaln(a) + gammaln(b) - gammaln(a + b); }
 
 void registerSpecialOps(OpRegistry &registry) {

@@ -1,7 +1,8 @@
+// stop_gradient: identity forward, no gradient backward.
 #include "graphjit/Ops/StopGradient.h"
-#include "graphjit/Ops/Batching.h"
-#include "graphjit/Graph/OpRegistry.h"
 #include "OpUtil.h"
+#include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Batching.h"
 
 namespace graphjit {
 

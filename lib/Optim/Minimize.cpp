@@ -71,19 +71,25 @@ double objective(unsigned n, const double *x, double *gradOut, void *data) {
 
 nlopt_algorithm algorithm(Method m) {
   switch (m) {
-  case Method::LBFGS: return NLOPT_LD_LBFGS;
-  case Method::NelderMead: return NLOPT_LN_NELDERMEAD;
-  case Method::Sbplx: return NLOPT_LN_SBPLX;
+  case Method::LBFGS:
+    return NLOPT_LD_LBFGS;
+  case Method::NelderMead:
+    return NLOPT_LN_NELDERMEAD;
+  case Method::Sbplx:
+    return NLOPT_LN_SBPLX;
   }
   return NLOPT_LD_LBFGS;
 }
 } // namespace
 
-OptimizeResult minimize(const Var &loss, const std::vector<Var> &params, const MinimizeOptions &options) {
+OptimizeResult minimize(const Var &loss, const std::vector<Var> &params,
+                        const MinimizeOptions &options) {
   if (!loss || loss.ndim() != 0 || !isFloat(loss.dtype()))
-    throw TypeError("minimize: the loss must be a float scalar, got " + (loss ? loss.type().str() : std::string("null")));
+    throw TypeError("minimize: the loss must be a float scalar, got " +
+                    (loss ? loss.type().str() : std::string("null")));
   if (params.empty()) throw ValueError("minimize: no parameters");
-  if (options.maxEval <= 0) throw ValueError("minimize: maxEval must be > 0, got " + std::to_string(options.maxEval));
+  if (options.maxEval <= 0)
+    throw ValueError("minimize: maxEval must be > 0, got " + std::to_string(options.maxEval));
   Problem prob;
   prob.withGrad = options.method == Method::LBFGS;
   std::vector<Var> inputs;
@@ -91,12 +97,15 @@ OptimizeResult minimize(const Var &loss, const std::vector<Var> &params, const M
   std::vector<double> x0;
   for (const Var &p : params) {
     if (!p || !p->isShared())
-      throw ValueError("minimize: parameter '" + (p ? p.name() : std::string("null")) + "' is not a shared variable");
+      throw ValueError("minimize: parameter '" + (p ? p.name() : std::string("null")) +
+                       "' is not a shared variable");
     if (p.dtype() != DType::Float64)
-      throw TypeError("minimize: parameter '" + p.name() + "' is " + p.type().str() + ", expected float64");
+      throw TypeError("minimize: parameter '" + p.name() + "' is " + p.type().str() +
+                      ", expected float64");
     Tensor v = getValue(p);
     prob.shapes.push_back(v.shape());
-    for (double d : v.toDoubles()) x0.push_back(d);
+    for (double d : v.toDoubles())
+      x0.push_back(d);
     Var in = tensor(DType::Float64, v.shape(), p.name());
     inputs.push_back(in);
     replace.push_back({p, in});
@@ -114,11 +123,12 @@ OptimizeResult minimize(const Var &loss, const std::vector<Var> &params, const M
 
   double f0 = prob.fn(prob.unpack(x0.data()))[0].item();
   if (!std::isfinite(f0))
-    throw ValueError("minimize: the loss is not finite at the starting point (" + std::to_string(f0) +
-                     "); the parameters are unchanged");
+    throw ValueError("minimize: the loss is not finite at the starting point (" +
+                     std::to_string(f0) + "); the parameters are unchanged");
 
   unsigned n = static_cast<unsigned>(x0.size());
-  std::unique_ptr<nlopt_opt_s, void (*)(nlopt_opt)> opt(nlopt_create(algorithm(options.method), n), nlopt_destroy);
+  std::unique_ptr<nlopt_opt_s, void (*)(nlopt_opt)> opt(nlopt_create(algorithm(options.method), n),
+                                                        nlopt_destroy);
   if (!opt) throw ValueError("minimize: NLopt could not create the optimizer");
   prob.opt = opt.get();
   nlopt_set_min_objective(opt.get(), objective, &prob);
@@ -129,7 +139,8 @@ OptimizeResult minimize(const Var &loss, const std::vector<Var> &params, const M
   std::vector<double> x = x0;
   double fmin = 0;
   nlopt_result status = nlopt_optimize(opt.get(), x.data(), &fmin);
-  if (!prob.failure.empty()) throw ValueError("minimize: " + prob.failure + "; the parameters are unchanged");
+  if (!prob.failure.empty())
+    throw ValueError("minimize: " + prob.failure + "; the parameters are unchanged");
 
   OptimizeResult res;
   if (prob.bestX.empty()) prob.bestX = x0, prob.best = f0;
@@ -138,10 +149,12 @@ OptimizeResult minimize(const Var &loss, const std::vector<Var> &params, const M
   res.nit = prob.nit;
   res.nfev = prob.nfev;
   res.status = static_cast<int>(status);
-  // L-BFGS stopping on round-off at the optimum is a success in practice (SciPy reports it as such).
+  // L-BFGS stopping on round-off at the optimum is a success in practice (SciPy reports it as
+  // such).
   res.success = status > 0 || status == NLOPT_ROUNDOFF_LIMITED;
   res.message = nlopt_result_to_string(status);
-  for (size_t i = 0; i < params.size(); ++i) setValue(params[i], res.x[i]);
+  for (size_t i = 0; i < params.size(); ++i)
+    setValue(params[i], res.x[i]);
   return res;
 }
 

@@ -1,20 +1,25 @@
 // SGD, momentum and Adam as graph updates.
-#include "graphjit/Optim/Optim.h"
 #include "graphjit/Ops/Elemwise.h"
+#include "graphjit/Optim/Optim.h"
 #include "graphjit/Transform/Grad.h"
 
 namespace graphjit::optim {
 
 namespace {
 /// Gradients of `loss` for shared float `params`; throws ValueError/TypeError naming the bad one.
-std::vector<Var> checkedGrads(const char *who, const Var &loss, const std::vector<Var> &params, double lr) {
-  if (!(lr > 0)) throw ValueError(std::string(who) + ": the learning rate must be > 0, got " + std::to_string(lr));
+std::vector<Var> checkedGrads(const char *who, const Var &loss, const std::vector<Var> &params,
+                              double lr) {
+  if (!(lr > 0))
+    throw ValueError(std::string(who) + ": the learning rate must be > 0, got " +
+                     std::to_string(lr));
   if (params.empty()) throw ValueError(std::string(who) + ": no parameters");
   for (const Var &p : params) {
     if (!p || !p->isShared())
-      throw ValueError(std::string(who) + ": parameter '" + (p ? p.name() : "null") + "' is not a shared variable");
+      throw ValueError(std::string(who) + ": parameter '" + (p ? p.name() : "null") +
+                       "' is not a shared variable");
     if (!isFloat(p.dtype()))
-      throw TypeError(std::string(who) + ": parameter '" + p.name() + "' is " + p.type().str() + ", expected float");
+      throw TypeError(std::string(who) + ": parameter '" + p.name() + "' is " + p.type().str() +
+                      ", expected float");
   }
   return grad(loss, params);
 }
@@ -27,12 +32,15 @@ Var stateLike(const Var &p, const std::string &suffix) {
 Updates sgd(const Var &loss, const std::vector<Var> &params, double lr) {
   std::vector<Var> g = checkedGrads("sgd", loss, params, lr);
   Updates u;
-  for (size_t i = 0; i < params.size(); ++i) u.push_back({params[i], params[i] - lr * g[i]});
+  for (size_t i = 0; i < params.size(); ++i)
+    u.push_back({params[i], params[i] - lr * g[i]});
   return u;
 }
 
-Updates momentum(const Var &loss, const std::vector<Var> &params, double lr, double mu, bool nesterov) {
-  if (!(mu >= 0 && mu < 1)) throw ValueError("momentum: mu must be in [0, 1), got " + std::to_string(mu));
+Updates momentum(const Var &loss, const std::vector<Var> &params, double lr, double mu,
+                 bool nesterov) {
+  if (!(mu >= 0 && mu < 1))
+    throw ValueError("momentum: mu must be in [0, 1), got " + std::to_string(mu));
   std::vector<Var> g = checkedGrads("momentum", loss, params, lr);
   Updates u;
   for (size_t i = 0; i < params.size(); ++i) {
@@ -44,9 +52,11 @@ Updates momentum(const Var &loss, const std::vector<Var> &params, double lr, dou
   return u;
 }
 
-Updates adam(const Var &loss, const std::vector<Var> &params, double lr, double beta1, double beta2, double eps) {
+Updates adam(const Var &loss, const std::vector<Var> &params, double lr, double beta1, double beta2,
+             double eps) {
   if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
-    throw ValueError("adam: betas must be in [0, 1), got " + std::to_string(beta1) + " and " + std::to_string(beta2));
+    throw ValueError("adam: betas must be in [0, 1), got " + std::to_string(beta1) + " and " +
+                     std::to_string(beta2));
   std::vector<Var> g = checkedGrads("adam", loss, params, lr);
   Var t = shared(Tensor::scalar(0.0), "adam.t");
   Var t1 = t + 1.0;

@@ -1,15 +1,15 @@
 // logp of each distribution as a graph. Every density is wrapped in
 // where(valid, density, -inf): outside the support or for invalid parameters
 // the result is -inf, and the NaNs the formula may produce there are never selected.
-#include "graphjit/Prob/ChangeOfVariables.h"
-#include "graphjit/Prob/RandomVariable.h"
+#include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
 #include "graphjit/Ops/Linalg.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
 #include "graphjit/Ops/Special.h"
-#include "graphjit/Ops/DimShuffle.h"
+#include "graphjit/Prob/ChangeOfVariables.h"
+#include "graphjit/Prob/RandomVariable.h"
 
 #include <cmath>
 
@@ -24,9 +24,13 @@ Var all2(const Var &a, const Var &b) { return logical_and(a, b); }
 /// -inf wherever `valid` is false.
 Var guard(const Var &valid, const Var &density) { return where(valid, density, ninf()); }
 /// c * log(x), with 0 where c == 0 (so 0 * log(0) is 0, not NaN).
-Var xlogy(const Var &c, const Var &x) { return where(eq(c, constant(0.0)), constant(0.0), c * log(x)); }
+Var xlogy(const Var &c, const Var &x) {
+  return where(eq(c, constant(0.0)), constant(0.0), c * log(x));
+}
 /// c * log1p(x), with 0 where c == 0.
-Var xlog1py(const Var &c, const Var &x) { return where(eq(c, constant(0.0)), constant(0.0), c * log1p(x)); }
+Var xlog1py(const Var &c, const Var &x) {
+  return where(eq(c, constant(0.0)), constant(0.0), c * log1p(x));
+}
 Var isInteger(const Var &v) { return eq(v % 1.0, constant(0.0)); }
 
 /// Size of the last axis of `v` as a float64 scalar (a constant when static).
@@ -62,8 +66,10 @@ Var distLogp(Dist dist, const std::vector<Var> &p, const Var &value) {
     Var z = (lv - p[0]) / p[1];
     return guard(all2(v > zero, p[1] > zero), -0.5 * sqr(z) - log(p[1]) - lv - 0.5 * kLog2Pi);
   }
-  case Dist::MvNormal: return mvnormalCholLogp(p[0], cholesky(p[1]), v);
-  case Dist::MvNormalChol: return mvnormalCholLogp(p[0], p[1], v);
+  case Dist::MvNormal:
+    return mvnormalCholLogp(p[0], cholesky(p[1]), v);
+  case Dist::MvNormalChol:
+    return mvnormalCholLogp(p[0], p[1], v);
   case Dist::MvNormalDiag: {
     Var z = (v - p[0]) / p[1];
     Var terms = guard(p[1] > zero, -0.5 * sqr(z) - log(p[1]) - 0.5 * kLog2Pi);
@@ -79,7 +85,8 @@ Var distLogp(Dist dist, const std::vector<Var> &p, const Var &value) {
   case Dist::Beta: // (a-1) log v + (b-1) log(1-v) - log B(a, b)
     return guard(all2(all2(v >= zero, v <= one), all2(p[0] > zero, p[1] > zero)),
                  xlogy(p[0] - 1.0, v) + xlog1py(p[1] - 1.0, -v) - betaln(p[0], p[1]));
-  case Dist::StudentT: { // gammaln((nu+1)/2) - gammaln(nu/2) - log(nu pi)/2 - log sigma - (nu+1)/2 log1p(z^2/nu)
+  case Dist::StudentT: { // gammaln((nu+1)/2) - gammaln(nu/2) - log(nu pi)/2 - log sigma - (nu+1)/2
+                         // log1p(z^2/nu)
     const Var &nu = p[0];
     Var z = (v - p[1]) / p[2];
     Var d = gammaln((nu + 1.0) * 0.5) - gammaln(nu * 0.5) - 0.5 * log(nu * M_PI) - log(p[2]) -
@@ -101,7 +108,8 @@ Var distLogp(Dist dist, const std::vector<Var> &p, const Var &value) {
     return guard(all2(inRange, valid), take(lp, idx, 0));
   }
   case Dist::Poisson: // v log mu - mu - gammaln(v + 1)
-    return guard(all2(all2(v >= zero, isInteger(v)), p[0] >= zero), xlogy(v, p[0]) - p[0] - gammaln(v + 1.0));
+    return guard(all2(all2(v >= zero, isInteger(v)), p[0] >= zero),
+                 xlogy(v, p[0]) - p[0] - gammaln(v + 1.0));
   }
   throw NotImplementedError("logp: unknown distribution");
 }
@@ -112,8 +120,8 @@ Var logp(const Var &rv, const Var &value) {
   if (const RandomVariableOp *op = asRandomVariable(rv)) {
     Var v = value;
     if (isMultivariate(op->dist()) && v.ndim() < 1)
-      throw ShapeError(std::string("logp(") + distName(op->dist()) + "): the value must be a vector or a matrix of rows, got " +
-                       v.type().str());
+      throw ShapeError(std::string("logp(") + distName(op->dist()) +
+                       "): the value must be a vector or a matrix of rows, got " + v.type().str());
     return distLogp(op->dist(), rv.owner()->inputs(), v);
   }
   return transformedLogp(rv, value);

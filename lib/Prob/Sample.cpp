@@ -5,7 +5,8 @@
 
 namespace graphjit {
 
-Tensor sample(const Var &rv, int64_t n, uint64_t seed, const std::vector<std::pair<Var, Tensor>> &bindings) {
+Tensor sample(const Var &rv, int64_t n, uint64_t seed,
+              const std::vector<std::pair<Var, Tensor>> &bindings) {
   const RandomVariableOp *op = asRandomVariable(rv);
   if (!op)
     throw ValueError("sample: '" + (rv ? rv.type().str() : std::string("null")) +
@@ -13,7 +14,8 @@ Tensor sample(const Var &rv, int64_t n, uint64_t seed, const std::vector<std::pa
   auto node = rv.owner();
   std::vector<Tensor> params = evaluate(node->inputs(), bindings);
   std::vector<Shape> shapes;
-  for (auto &t : params) shapes.push_back(t.shape());
+  for (auto &t : params)
+    shapes.push_back(t.shape());
   Shape s = op->inferShape(shapes)[0];
   return drawSamples(op->dist(), params, s, n, seed);
 }

@@ -20,8 +20,11 @@ namespace {
 Var out(Apply &n) { return n.output(0); }
 const Var &in(Apply &n, int i) { return n.input(i); }
 /// x itself when it already has the output's type (so dropping the op changes nothing).
-std::vector<Var> ifSameType(Apply &n, const Var &x) { return x.type() == out(n).type() ? one(x) : std::vector<Var>{}; }
-/// A tensor of `value` shaped like the output (via full_like of an operand with the output's shape).
+std::vector<Var> ifSameType(Apply &n, const Var &x) {
+  return x.type() == out(n).type() ? one(x) : std::vector<Var>{};
+}
+/// A tensor of `value` shaped like the output (via full_like of an operand with the output's
+/// shape).
 std::vector<Var> filledLike(Apply &n, double value) {
   for (const Var &v : n.inputs())
     if (v.type().shape == out(n).type().shape && !v->isConstant())
@@ -29,27 +32,34 @@ std::vector<Var> filledLike(Apply &n, double value) {
   return {};
 }
 
-void add(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops, const std::string &algebra,
-         std::function<std::vector<Var>(Apply &)> fn, std::string grows = "") {
-  r.add(NodeRewriter{name, {"canonicalize"}, std::move(ops), algebra, std::move(grows), std::move(fn)});
+void add(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,
+         const std::string &algebra, std::function<std::vector<Var>(Apply &)> fn,
+         std::string grows = "") {
+  r.add(NodeRewriter{
+      name, {"canonicalize"}, std::move(ops), algebra, std::move(grows), std::move(fn)});
 }
 } // namespace
 
 void registerCanonicalize(RewriteRegistry &r) {
-  add(r, "constant_folding", {}, "op(constants) -> constant (evaluated with perform)", [](Apply &n) -> std::vector<Var> {
-    // A draw is not a function of its inputs; an input-less op folds only when it says it may.
-    if (!n.op().isPure() || (n.inputs().empty() && !n.op().isFoldableWithoutInputs())) return {};
-    for (const Var &v : n.inputs())
-      if (!v->isConstant()) return {};
-    for (int i = 0; i < n.numOutputs(); ++i)
-      if (!n.output(i).type().isStatic() || shapeSize(n.output(i).type().shape) > 4096) return {};
-    std::vector<Tensor> ins;
-    for (const Var &v : n.inputs()) ins.push_back(v->constantValue());
-    std::vector<Tensor> vals = n.op().perform(ins);
-    std::vector<Var> r;
-    for (const Tensor &t : vals) r.push_back(Var::constant(t));
-    return r;
-  });
+  add(r, "constant_folding", {}, "op(constants) -> constant (evaluated with perform)",
+      [](Apply &n) -> std::vector<Var> {
+        // A draw is not a function of its inputs; an input-less op folds only when it says it may.
+        if (!n.op().isPure() || (n.inputs().empty() && !n.op().isFoldableWithoutInputs()))
+          return {};
+        for (const Var &v : n.inputs())
+          if (!v->isConstant()) return {};
+        for (int i = 0; i < n.numOutputs(); ++i)
+          if (!n.output(i).type().isStatic() || shapeSize(n.output(i).type().shape) > 4096)
+            return {};
+        std::vector<Tensor> ins;
+        for (const Var &v : n.inputs())
+          ins.push_back(v->constantValue());
+        std::vector<Tensor> vals = n.op().perform(ins);
+        std::vector<Var> r;
+        for (const Tensor &t : vals)
+          r.push_back(Var::constant(t));
+        return r;
+      });
   add(r, "local_add_zero", {"add"}, "x + 0 -> x", [](Apply &n) -> std::vector<Var> {
     if (isSplat(in(n, 1), 0)) return ifSameType(n, in(n, 0));
     if (isSplat(in(n, 0), 0)) return ifSameType(n, in(n, 1));
@@ -75,14 +85,17 @@ void registerCanonicalize(RewriteRegistry &r) {
     return {};
   });
   add(r, "local_zero_sub", {"sub"}, "0 - x -> -x", [](Apply &n) -> std::vector<Var> {
-    return isSplat(in(n, 0), 0) && in(n, 1).type() == out(n).type() ? one(-in(n, 1)) : std::vector<Var>{};
+    return isSplat(in(n, 0), 0) && in(n, 1).type() == out(n).type() ? one(-in(n, 1))
+                                                                    : std::vector<Var>{};
   });
-  r.add(patternRule("local_add_self", "canonicalize", "add(x, x) -> mul(2, x)",
-                     [](const std::map<std::string, Var> &b) { return isFloat(b.at("x").dtype()); }));
-  add(r, "local_sub_self", {"sub"}, "x - x -> zeros (shape and dtype of x)", [](Apply &n) -> std::vector<Var> {
-    if (in(n, 0) != in(n, 1)) return {};
-    return one(full_like(in(n, 0), 0, out(n).dtype()));
-  });
+  r.add(
+      patternRule("local_add_self", "canonicalize", "add(x, x) -> mul(2, x)",
+                  [](const std::map<std::string, Var> &b) { return isFloat(b.at("x").dtype()); }));
+  add(r, "local_sub_self", {"sub"}, "x - x -> zeros (shape and dtype of x)",
+      [](Apply &n) -> std::vector<Var> {
+        if (in(n, 0) != in(n, 1)) return {};
+        return one(full_like(in(n, 0), 0, out(n).dtype()));
+      });
   r.add(patternRule("local_neg_neg", "canonicalize", "neg(neg(x)) -> x"));
   add(r, "local_add_neg", {"add"}, "x + (-y) -> x - y", [](Apply &n) -> std::vector<Var> {
     if (Apply *ng = producer(in(n, 1), "neg")) return one(in(n, 0) - ng->input(0));
@@ -90,89 +103,106 @@ void registerCanonicalize(RewriteRegistry &r) {
     return {};
   });
   r.add(patternRule("local_sub_neg", "canonicalize", "sub(x, neg(y)) -> add(x, y)"));
-  add(r, "local_mul_div_cancel", {"true_div"}, "(x * y) / x -> y", [](Apply &n) -> std::vector<Var> {
-    Apply *m = producer(in(n, 0), "mul");
-    if (!m) return {};
-    if (m->input(0) == in(n, 1)) return ifSameType(n, m->input(1));
-    if (m->input(1) == in(n, 1)) return ifSameType(n, m->input(0));
-    return {};
-  });
+  add(r, "local_mul_div_cancel", {"true_div"}, "(x * y) / x -> y",
+      [](Apply &n) -> std::vector<Var> {
+        Apply *m = producer(in(n, 0), "mul");
+        if (!m) return {};
+        if (m->input(0) == in(n, 1)) return ifSameType(n, m->input(1));
+        if (m->input(1) == in(n, 1)) return ifSameType(n, m->input(0));
+        return {};
+      });
   add(r, "local_div_mul_cancel", {"mul"}, "(x / y) * y -> x", [](Apply &n) -> std::vector<Var> {
     for (int k = 0; k < 2; ++k)
-      if (Apply *d = producer(in(n, k), "true_div"); d && d->input(1) == in(n, 1 - k)) return ifSameType(n, d->input(0));
+      if (Apply *d = producer(in(n, k), "true_div"); d && d->input(1) == in(n, 1 - k))
+        return ifSameType(n, d->input(0));
     return {};
   });
-  add(r, "local_div_self", {"true_div"}, "x / x -> ones (x != 0)", [](Apply &n) -> std::vector<Var> {
-    return in(n, 0) == in(n, 1) ? filledLike(n, 1) : std::vector<Var>{};
-  });
+  add(r, "local_div_self", {"true_div"}, "x / x -> ones (x != 0)",
+      [](Apply &n) -> std::vector<Var> {
+        return in(n, 0) == in(n, 1) ? filledLike(n, 1) : std::vector<Var>{};
+      });
   r.add(patternRule("local_exp_mul", "canonicalize", "mul(exp(a), exp(b)) -> exp(add(a, b))"));
   add(r, "local_pow_one", {"pow"}, "x ** 1 -> x",
       [](Apply &n) { return isSplat(in(n, 1), 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
   add(r, "local_pow_zero", {"pow"}, "x ** 0 -> ones",
       [](Apply &n) { return isSplat(in(n, 1), 0) ? filledLike(n, 1) : std::vector<Var>{}; });
   add(r, "local_pow_minus_one", {"pow"}, "x ** -1 -> 1 / x", [](Apply &n) -> std::vector<Var> {
-    if (!isSplat(in(n, 1), -1) || !isFloat(out(n).dtype()) || in(n, 0).type() != out(n).type()) return {};
+    if (!isSplat(in(n, 1), -1) || !isFloat(out(n).dtype()) || in(n, 0).type() != out(n).type())
+      return {};
     return one(reciprocal(in(n, 0)));
   });
   // Also a size-1 axis dropped and put back in the same place: order [0, -1] of an [n, 1] value.
-  add(r, "local_useless_dimshuffle", {"dimshuffle"}, "dimshuffle{identity}(x) -> x", [](Apply &n) -> std::vector<Var> {
-    auto &op = static_cast<const DimShuffle &>(n.op());
-    const IntList &order = op.order();
-    for (size_t i = 0; i < order.size(); ++i) {
-      if (order[i] == static_cast<int64_t>(i)) continue;
-      bool listed = std::find(order.begin(), order.end(), static_cast<int64_t>(i)) != order.end();
-      if (order[i] != -1 || listed || i >= static_cast<size_t>(op.inputNdim()) || in(n, 0).type().shape[i] != 1) return {};
-    }
-    return op.inputNdim() == static_cast<int>(order.size()) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
-  });
-  add(r, "local_dimshuffle_dimshuffle", {"dimshuffle"}, "dimshuffle(dimshuffle(x)) -> one dimshuffle",
+  add(r, "local_useless_dimshuffle", {"dimshuffle"}, "dimshuffle{identity}(x) -> x",
       [](Apply &n) -> std::vector<Var> {
+        auto &op = static_cast<const DimShuffle &>(n.op());
+        const IntList &order = op.order();
+        for (size_t i = 0; i < order.size(); ++i) {
+          if (order[i] == static_cast<int64_t>(i)) continue;
+          bool listed =
+              std::find(order.begin(), order.end(), static_cast<int64_t>(i)) != order.end();
+          if (order[i] != -1 || listed || i >= static_cast<size_t>(op.inputNdim()) ||
+              in(n, 0).type().shape[i] != 1)
+            return {};
+        }
+        return op.inputNdim() == static_cast<int>(order.size()) ? ifSameType(n, in(n, 0))
+                                                                : std::vector<Var>{};
+      });
+  add(r, "local_dimshuffle_dimshuffle", {"dimshuffle"},
+      "dimshuffle(dimshuffle(x)) -> one dimshuffle", [](Apply &n) -> std::vector<Var> {
         Apply *inner = producer(in(n, 0), "dimshuffle");
         if (!inner) return {};
         auto &o = static_cast<const DimShuffle &>(n.op());
         auto &i = static_cast<const DimShuffle &>(inner->op());
         IntList order;
-        for (int64_t k : o.order()) order.push_back(k == -1 ? -1 : i.order()[k]);
+        for (int64_t k : o.order())
+          order.push_back(k == -1 ? -1 : i.order()[k]);
         return one(dimshuffle(inner->input(0), order));
       });
   add(r, "local_useless_cast", {"cast"}, "cast(x, dtype of x) -> x",
       [](Apply &n) { return ifSameType(n, in(n, 0)); });
-  add(r, "local_cast_cast", {"cast"}, "cast(cast(x, wider), t) -> cast(x, t) when the inner cast is exact",
+  add(r, "local_cast_cast", {"cast"},
+      "cast(cast(x, wider), t) -> cast(x, t) when the inner cast is exact",
       [](Apply &n) -> std::vector<Var> {
         Apply *inner = producer(in(n, 0), "cast");
         if (!inner) return {};
         DType from = inner->input(0).dtype(), mid = in(n, 0).dtype();
-        // Exact when mid can hold every value of `from` (e.g. i32 -> i64 -> f64, f32 -> f64 -> ...).
+        // Exact when mid can hold every value of `from` (e.g. i32 -> i64 -> f64, f32 -> f64 ->
+        // ...).
         bool exact = (from == DType::Float32 && mid == DType::Float64) ||
                      (from == DType::Int32 && (mid == DType::Int64 || mid == DType::Float64)) ||
                      (from == DType::Bool && mid != DType::Bool);
         return exact ? one(cast(inner->input(0), out(n).dtype())) : std::vector<Var>{};
       });
   add(r, "local_useless_reshape", {"reshape", "broadcast_to"}, "reshape(x, shape of x) -> x",
-      [](Apply &n) { return in(n, 0).type().isStatic() ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
+      [](Apply &n) {
+        return in(n, 0).type().isStatic() ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
+      });
   // Only when x's shape is static: the inner reshape was then checked when built, so removing
   // it cannot turn a run-time error (e.g. reshape{[0,-1]} of a [1,1] value) into a value.
-  add(r, "local_reshape_reshape", {"reshape"}, "reshape(reshape(x, a), b) -> reshape(x, b) (x of static shape)",
+  add(r, "local_reshape_reshape", {"reshape"},
+      "reshape(reshape(x, a), b) -> reshape(x, b) (x of static shape)",
       [](Apply &n) -> std::vector<Var> {
         Apply *inner = producer(in(n, 0), "reshape");
         if (!inner || !inner->input(0).type().isStatic()) return {};
         return one(applyOp1(n.opPtr(), {inner->input(0)}));
       });
-  add(r, "local_sum_sum", {"sum"}, "sum(sum(x, a), b) -> sum(x, a + b)", [](Apply &n) -> std::vector<Var> {
-    Apply *inner = producer(in(n, 0), "sum");
-    if (!inner) return {};
-    const auto &io = static_cast<const Reduce &>(inner->op());
-    const auto &oo = static_cast<const Reduce &>(n.op());
-    // Map the outer axes (numbered after the inner reduction) back to axes of x.
-    IntList kept, axes(io.axes());
-    for (int d = 0; d < inner->input(0).ndim(); ++d)
-      if (!io.reducesAxis(d)) kept.push_back(d);
-    for (int64_t a : oo.axes()) axes.push_back(kept[a]);
-    std::sort(axes.begin(), axes.end());
-    return one(sum(inner->input(0), axes));
-  });
-  add(r, "local_remove_identity", {"identity", "stop_gradient"}, "identity(x) -> x (after differentiation)",
-      [](Apply &n) { return ifSameType(n, in(n, 0)); });
+  add(r, "local_sum_sum", {"sum"}, "sum(sum(x, a), b) -> sum(x, a + b)",
+      [](Apply &n) -> std::vector<Var> {
+        Apply *inner = producer(in(n, 0), "sum");
+        if (!inner) return {};
+        const auto &io = static_cast<const Reduce &>(inner->op());
+        const auto &oo = static_cast<const Reduce &>(n.op());
+        // Map the outer axes (numbered after the inner reduction) back to axes of x.
+        IntList kept, axes(io.axes());
+        for (int d = 0; d < inner->input(0).ndim(); ++d)
+          if (!io.reducesAxis(d)) kept.push_back(d);
+        for (int64_t a : oo.axes())
+          axes.push_back(kept[a]);
+        std::sort(axes.begin(), axes.end());
+        return one(sum(inner->input(0), axes));
+      });
+  add(r, "local_remove_identity", {"identity", "stop_gradient"},
+      "identity(x) -> x (after differentiation)", [](Apply &n) { return ifSameType(n, in(n, 0)); });
   add(r, "local_fill_add", {"add", "mul"}, "fill(y, a) + c -> fill(y, a + c) (a and c constants)",
       [](Apply &n) -> std::vector<Var> {
         for (int k = 0; k < 2; ++k) {

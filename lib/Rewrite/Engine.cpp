@@ -5,8 +5,8 @@
 // and then only revisits nodes a replacement touched (new nodes, the users of
 // a replaced value, the other users of the inputs of pruned nodes), using a
 // worklist; merging is incremental through a table keyed by op and inputs.
-#include "graphjit/Rewrite/Rewrite.h"
 #include "Rules.h"
+#include "graphjit/Rewrite/Rewrite.h"
 
 #include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/Op.h"
@@ -43,14 +43,18 @@ std::string constantKey(const Var &v) {
 
 std::string nodeKey(const Apply &n) {
   std::string key = n.op().str();
-  for (const Var &in : n.inputs()) key += "|" + std::to_string(in->serial());
+  for (const Var &in : n.inputs())
+    key += "|" + std::to_string(in->serial());
   return key;
 }
 
-bool sameNode(const Apply &a, const Apply &b) { return a.op() == b.op() && a.inputs() == b.inputs(); }
+bool sameNode(const Apply &a, const Apply &b) {
+  return a.op() == b.op() && a.inputs() == b.inputs();
+}
 
 /// Selects from `rules` by a query (see RewriteRegistry::select).
-std::vector<const NodeRewriter *> selectRules(const std::vector<const NodeRewriter *> &rules, const std::string &query) {
+std::vector<const NodeRewriter *> selectRules(const std::vector<const NodeRewriter *> &rules,
+                                              const std::string &query) {
   std::set<std::string> include, exclude;
   std::stringstream ss(query);
   std::string term;
@@ -61,18 +65,22 @@ std::vector<const NodeRewriter *> selectRules(const std::vector<const NodeRewrit
     bool neg = term[0] == '-';
     if (neg || term[0] == '+') term = term.substr(1);
     bool known = term == "fast_run";
-    for (const NodeRewriter *r : rules) known |= r->name == term || hasTag(*r, term);
-    if (!known) throw ValueError("rewrite query: unknown rewrite or tag '" + term + "' in '" + query + "'");
+    for (const NodeRewriter *r : rules)
+      known |= r->name == term || hasTag(*r, term);
+    if (!known)
+      throw ValueError("rewrite query: unknown rewrite or tag '" + term + "' in '" + query + "'");
     (neg ? exclude : include).insert(term);
   }
   std::vector<const NodeRewriter *> out;
   for (const NodeRewriter *r : rules) {
     bool named = include.count(r->name) > 0, byTag = include.count("fast_run") > 0;
-    for (const std::string &t : r->tags) byTag |= include.count(t) > 0;
+    for (const std::string &t : r->tags)
+      byTag |= include.count(t) > 0;
     // shape_unsafe rules may remove a run-time shape check: only when asked for by name or tag.
     if (hasTag(*r, "shape_unsafe") && !named && !include.count("shape_unsafe")) byTag = false;
     bool excluded = exclude.count(r->name) > 0 || exclude.count("fast_run") > 0;
-    for (const std::string &t : r->tags) excluded |= exclude.count(t) > 0;
+    for (const std::string &t : r->tags)
+      excluded |= exclude.count(t) > 0;
     if ((named || byTag) && !excluded) out.push_back(r);
   }
   return out;
@@ -96,7 +104,8 @@ public:
       std::vector<Apply *> order = fg_.toposort();
       if (options_.order == WalkOrder::OutputsToInputs) std::reverse(order.begin(), order.end());
       int before = changes;
-      for (Apply *n : order) push(n);
+      for (Apply *n : order)
+        push(n);
       while (!work_.empty()) {
         std::shared_ptr<Apply> node = work_.front().lock();
         Apply *raw = queuedPtr_.front();
@@ -169,7 +178,8 @@ private:
     auto [it, inserted] = seen_.emplace(key, node.weak_from_this());
     if (inserted) return false;
     std::shared_ptr<Apply> earlier = it->second.lock();
-    if (!earlier || earlier.get() == &node || !fg_.contains(earlier.get()) || !sameNode(*earlier, node)) {
+    if (!earlier || earlier.get() == &node || !fg_.contains(earlier.get()) ||
+        !sameNode(*earlier, node)) {
       it->second = node.weak_from_this();
       return false;
     }
@@ -186,12 +196,15 @@ private:
   bool rewriteNode(Apply &node) {
     const std::string opName = node.op().name();
     for (const NodeRewriter *rule : rules_) {
-      if (!rule->ops.empty() && std::find(rule->ops.begin(), rule->ops.end(), opName) == rule->ops.end()) continue;
+      if (!rule->ops.empty() &&
+          std::find(rule->ops.begin(), rule->ops.end(), opName) == rule->ops.end())
+        continue;
       std::vector<Var> repl = rule->apply(node);
       if (repl.empty()) continue;
       // A replacement must keep each output's type: refuse it otherwise.
       bool ok = static_cast<int>(repl.size()) == node.numOutputs();
-      for (int i = 0; ok && i < node.numOutputs(); ++i) ok = repl[i] && repl[i].type() == node.output(i).type();
+      for (int i = 0; ok && i < node.numOutputs(); ++i)
+        ok = repl[i] && repl[i].type() == node.output(i).type();
       if (!ok) {
         ++stats_.rejected;
         continue;
@@ -208,8 +221,9 @@ private:
       ++stats_.applied;
       stats_.rulesApplied.push_back(rule->name);
       if (++applied_ > options_.maxRewrites)
-        throw Error("rewrite: phase '" + phase_ + "' did not settle after " + std::to_string(options_.maxRewrites) +
-                    " rewrites (last rule: " + rule->name + "); a rule probably undoes another");
+        throw Error("rewrite: phase '" + phase_ + "' did not settle after " +
+                    std::to_string(options_.maxRewrites) + " rewrites (last rule: " + rule->name +
+                    "); a rule probably undoes another");
       return true;
     }
     return false;
@@ -239,7 +253,8 @@ void RewriteRegistry::add(NodeRewriter r) { rules_.push_back(std::move(r)); }
 
 std::vector<const NodeRewriter *> RewriteRegistry::select(const std::string &query) const {
   std::vector<const NodeRewriter *> all;
-  for (const NodeRewriter &r : rules_) all.push_back(&r);
+  for (const NodeRewriter &r : rules_)
+    all.push_back(&r);
   return selectRules(all, query);
 }
 
@@ -248,13 +263,16 @@ const FunctionGraph *rewritingGraph() { return currentGraph; }
 RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
   RewriteStats stats;
   std::vector<const NodeRewriter *> all;
-  for (const NodeRewriter &r : rewriteRegistry().all()) all.push_back(&r);
+  for (const NodeRewriter &r : rewriteRegistry().all())
+    all.push_back(&r);
   for (const NodeRewriter &r : options.extraRules) {
     bool phased = false;
-    for (const std::string &p : kPhases) phased |= hasTag(r, p);
+    for (const std::string &p : kPhases)
+      phased |= hasTag(r, p);
     if (!phased || !r.apply)
-      throw ValueError("rewrite: extra rule '" + r.name +
-                       "' needs an apply function and a phase tag (canonicalize, stabilize or specialize)");
+      throw ValueError(
+          "rewrite: extra rule '" + r.name +
+          "' needs an apply function and a phase tag (canonicalize, stabilize or specialize)");
     all.push_back(&r);
   }
   std::vector<const NodeRewriter *> selected = selectRules(all, options.query);
@@ -284,7 +302,8 @@ std::vector<Var> simplify(const std::vector<Var> &outputs, const std::string &qu
   o.query = query;
   rewriteGraph(fg, o);
   Replacements back;
-  for (size_t i = 0; i < inputs.size(); ++i) back.emplace_back(fg.inputs()[i], inputs[i]);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    back.emplace_back(fg.inputs()[i], inputs[i]);
   return graph_replace(fg.outputs(), back);
 }
 

@@ -24,16 +24,20 @@ SliceRange resolveSlice(const IndexEntry &e, int64_t n) {
   return {start, step, start > stop ? (start - stop - 1) / -step + 1 : 0};
 }
 
-bool isFullSlice(const IndexEntry &e) { return e.isSlice && !e.start && !e.stop && (!e.step || *e.step == 1); }
+bool isFullSlice(const IndexEntry &e) {
+  return e.isSlice && !e.start && !e.stop && (!e.step || *e.step == 1);
+}
 
 IndexList padded(const IndexList &idx, int ndim) {
   IndexList out = idx;
-  while (static_cast<int>(out.size()) < ndim) out.push_back(IndexEntry::slice());
+  while (static_cast<int>(out.size()) < ndim)
+    out.push_back(IndexEntry::slice());
   return out;
 }
 
 IndexList trimmed(IndexList idx) {
-  while (!idx.empty() && isFullSlice(idx.back())) idx.pop_back();
+  while (!idx.empty() && isFullSlice(idx.back()))
+    idx.pop_back();
   return idx;
 }
 
@@ -44,7 +48,9 @@ Var indexed(const Var &x, const IndexList &idx) {
   return t.empty() ? x : subtensor(x, t);
 }
 
-IndexEntry broadcastEntry(const IndexEntry &e) { return e.isSlice ? IndexEntry::slice() : IndexEntry::at(0); }
+IndexEntry broadcastEntry(const IndexEntry &e) {
+  return e.isSlice ? IndexEntry::slice() : IndexEntry::at(0);
+}
 
 bool onlyUse(const Var &v) {
   const FunctionGraph *g = rewritingGraph();
@@ -65,7 +71,8 @@ std::optional<std::pair<Var, int>> dimSource(const Var &v, int d, bool *proven) 
   }
   if (op == "dimshuffle") {
     int64_t j = static_cast<const DimShuffle &>(n->op()).order()[d];
-    return j < 0 ? std::nullopt : std::make_optional(std::make_pair(n->input(0), static_cast<int>(j)));
+    return j < 0 ? std::nullopt
+                 : std::make_optional(std::make_pair(n->input(0), static_cast<int>(j)));
   }
   if (auto *red = dynamic_cast<const Reduce *>(&n->op())) {
     for (int a = 0, k = 0; a < n->input(0).ndim(); ++a)
@@ -119,14 +126,17 @@ bool dimProven(const std::vector<Var> &operands, const TensorType &out, int d) {
   for (const Var &v : operands) {
     if (v.type().shape[d] == 1) continue;
     DimOrigin o = dimOrigin(v, d);
-    if (!first) first = o;
-    else if (!(o == *first)) return false;
+    if (!first)
+      first = o;
+    else if (!(o == *first))
+      return false;
   }
   // One full-size operand has nothing to agree with; the others share one origin.
   return true;
 }
 
-std::optional<IndexList> composeIndex(const TensorType &x, const IndexList &aIn, const IndexList &b) {
+std::optional<IndexList> composeIndex(const TensorType &x, const IndexList &aIn,
+                                      const IndexList &b) {
   IndexList a = padded(aIn, x.ndim()), out;
   size_t k = 0;
   for (int d = 0; d < x.ndim(); ++d) {
@@ -170,8 +180,9 @@ std::optional<IndexList> composeIndex(const TensorType &x, const IndexList &aIn,
   return out;
 }
 
-void addPushdown(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops, const std::string &algebra,
-                 std::function<std::vector<Var>(Apply &)> fn, bool unsafe) {
+void addPushdown(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,
+                 const std::string &algebra, std::function<std::vector<Var>(Apply &)> fn,
+                 bool unsafe) {
   std::vector<std::string> tags{"canonicalize", "pushdown"};
   if (unsafe) tags.push_back("shape_unsafe");
   r.add(NodeRewriter{name, tags, std::move(ops), algebra, "", std::move(fn)});

@@ -3,8 +3,8 @@
 // broadcasting op stretches (internal to lib/Rewrite).
 #pragma once
 
-#include "graphjit/Rewrite/Rewrite.h"
 #include "graphjit/Graph/Op.h"
+#include "graphjit/Rewrite/Rewrite.h"
 
 #include <optional>
 
@@ -46,7 +46,9 @@ struct DimOrigin {
   const Variable *root;
   int dim;
   int64_t size;
-  bool operator==(const DimOrigin &o) const { return size == o.size && root == o.root && (root == nullptr || dim == o.dim); }
+  bool operator==(const DimOrigin &o) const {
+    return size == o.size && root == o.root && (root == nullptr || dim == o.dim);
+  }
 };
 DimOrigin dimOrigin(Var v, int d);
 
@@ -59,8 +61,9 @@ bool dimProven(const std::vector<Var> &operands, const TensorType &out, int d);
 std::optional<IndexList> composeIndex(const TensorType &x, const IndexList &a, const IndexList &b);
 
 /// Registers a rule with tags {phase, "pushdown"} (plus "shape_unsafe" when `unsafe`).
-void addPushdown(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops, const std::string &algebra,
-                 std::function<std::vector<Var>(Apply &)> fn, bool unsafe = false);
+void addPushdown(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,
+                 const std::string &algebra, std::function<std::vector<Var>(Apply &)> fn,
+                 bool unsafe = false);
 
 void registerIndexPushdown(RewriteRegistry &r);
 void registerIndexMerge(RewriteRegistry &r);

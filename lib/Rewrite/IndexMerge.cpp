@@ -13,7 +13,8 @@ namespace graphjit::rewrite {
 namespace {
 const IndexList &subIdx(Apply &n) { return static_cast<const Subtensor &>(n.op()).idx(); }
 
-/// take(f(a, b), i, axis) -> f(take(a, i, axis), take(b, i, axis)); an operand that broadcasts along axis stays.
+/// take(f(a, b), i, axis) -> f(take(a, i, axis), take(b, i, axis)); an operand that broadcasts
+/// along axis stays.
 std::vector<Var> takeElemwise(Apply &n, bool unsafe) {
   Apply *e = n.input(0)->owner();
   if (!e || !dynamic_cast<const Elemwise *>(&e->op()) || !onlyUse(n.input(0))) return {};
@@ -37,39 +38,42 @@ std::vector<Var> takeElemwise(Apply &n, bool unsafe) {
 } // namespace
 
 void registerIndexMerge(RewriteRegistry &r) {
-  addPushdown(r, "local_subtensor_merge", {"subtensor"}, "x[a][b] -> x[c] (c composed from a and b)",
-              [](Apply &n) -> std::vector<Var> {
+  addPushdown(r, "local_subtensor_merge", {"subtensor"},
+              "x[a][b] -> x[c] (c composed from a and b)", [](Apply &n) -> std::vector<Var> {
                 Apply *inner = producer(n.input(0), "subtensor");
                 if (!inner) return {};
                 auto c = composeIndex(inner->input(0).type(), subIdx(*inner), subIdx(n));
                 return c ? one(indexed(inner->input(0), *c)) : std::vector<Var>{};
               });
-  addPushdown(r, "local_useless_subtensor", {"subtensor"},
-              "x[:] -> x; x[0:n] -> x (static n); x[0] on a static size-1 dim -> dimshuffle dropping it",
-              [](Apply &n) -> std::vector<Var> {
-                const Var &x = n.input(0);
-                IndexList idx = padded(subIdx(n), x.ndim());
-                IntList order;
-                for (int d = 0; d < x.ndim(); ++d) {
-                  const IndexEntry &e = idx[d];
-                  int64_t len = x.type().shape[d];
-                  if (!e.isSlice) {
-                    if (len != 1) return {};
-                    continue; // int on a size-1 dim: checked when built, only drops the dim
-                  }
-                  order.push_back(d);
-                  if (isFullSlice(e)) continue;
-                  if (len == kUnknownDim) return {};
-                  SliceRange s = resolveSlice(e, len);
-                  if (!(s.start == 0 && s.len == len && (s.step == 1 || len <= 1))) return {};
-                }
-                return one(static_cast<int>(order.size()) == x.ndim() ? x : dimshuffle(x, order));
-              });
+  addPushdown(
+      r, "local_useless_subtensor", {"subtensor"},
+      "x[:] -> x; x[0:n] -> x (static n); x[0] on a static size-1 dim -> dimshuffle dropping it",
+      [](Apply &n) -> std::vector<Var> {
+        const Var &x = n.input(0);
+        IndexList idx = padded(subIdx(n), x.ndim());
+        IntList order;
+        for (int d = 0; d < x.ndim(); ++d) {
+          const IndexEntry &e = idx[d];
+          int64_t len = x.type().shape[d];
+          if (!e.isSlice) {
+            if (len != 1) return {};
+            continue; // int on a size-1 dim: checked when built, only drops the dim
+          }
+          order.push_back(d);
+          if (isFullSlice(e)) continue;
+          if (len == kUnknownDim) return {};
+          SliceRange s = resolveSlice(e, len);
+          if (!(s.start == 0 && s.len == len && (s.step == 1 || len <= 1))) return {};
+        }
+        return one(static_cast<int>(order.size()) == x.ndim() ? x : dimshuffle(x, order));
+      });
   addPushdown(r, "local_take_elemwise", {"take"}, "take(f(a, b), i) -> f(take(a, i), take(b, i))",
               [](Apply &n) { return takeElemwise(n, false); });
-  addPushdown(r, "local_take_elemwise_unsafe", {"take"},
-              "take(f(a, b), i) -> f(take(a, i), take(b, i)) where only the run time would check that a and b agree",
-              [](Apply &n) { return takeElemwise(n, true); }, true);
+  addPushdown(
+      r, "local_take_elemwise_unsafe", {"take"},
+      "take(f(a, b), i) -> f(take(a, i), take(b, i)) where only the run time would check that a "
+      "and b agree",
+      [](Apply &n) { return takeElemwise(n, true); }, true);
   addPushdown(r, "local_take_dimshuffle", {"take"},
               "take(dimshuffle(x), i, axis) -> dimshuffle(take(x, i, axis')) (i a vector)",
               [](Apply &n) -> std::vector<Var> {

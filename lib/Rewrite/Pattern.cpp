@@ -43,15 +43,18 @@ public:
 
 private:
   void skip() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_])))
+      ++pos_;
   }
   [[noreturn]] void fail(const std::string &why) {
-    throw ValueError("rewrite pattern '" + s_ + "': " + why + " at position " + std::to_string(pos_));
+    throw ValueError("rewrite pattern '" + s_ + "': " + why + " at position " +
+                     std::to_string(pos_));
   }
   TermPtr term() {
     skip();
     auto t = std::make_shared<Term>();
-    if (pos_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '-' || s_[pos_] == '.')) {
+    if (pos_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_])) ||
+                             s_[pos_] == '-' || s_[pos_] == '.')) {
       char *end = nullptr;
       t->kind = Term::Number;
       t->value = std::strtod(s_.c_str() + pos_, &end);
@@ -60,7 +63,9 @@ private:
       return t;
     }
     size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
+    while (pos_ < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_'))
+      ++pos_;
     if (start == pos_) fail("expected a name, a number or an op");
     t->text = s_.substr(start, pos_ - start);
     skip();
@@ -69,7 +74,8 @@ private:
       t->kind = Term::Op;
       ScalarFn fn;
       if (!scalarFnFromName(t->text, fn)) fail("'" + t->text + "' is not an elementwise op");
-      do t->args.push_back(term());
+      do
+        t->args.push_back(term());
       while (skipIs(','));
       if (!skipIs(')')) fail("expected ')'");
       return t;
@@ -91,7 +97,8 @@ private:
 
 bool match(const TermPtr &t, const Var &v, std::map<std::string, Var> &bound) {
   switch (t->kind) {
-  case Term::Number: return isSplat(v, t->value);
+  case Term::Number:
+    return isSplat(v, t->value);
   case Term::Name: {
     auto [it, inserted] = bound.emplace(t->text, v);
     return inserted || it->second == v;
@@ -110,15 +117,18 @@ bool match(const TermPtr &t, const Var &v, std::map<std::string, Var> &bound) {
 /// Builds the replacement; numbers take the dtype of the first bound variable next to them.
 Var build(const TermPtr &t, const std::map<std::string, Var> &bound, const Var &like) {
   switch (t->kind) {
-  case Term::Number: return scalarLike(t->value, like);
-  case Term::Name: return bound.at(t->text);
+  case Term::Number:
+    return scalarLike(t->value, like);
+  case Term::Name:
+    return bound.at(t->text);
   case Term::Op: {
     // Find a variable argument first so that numbers beside it get its dtype.
     Var anchor = like;
     for (const TermPtr &a : t->args)
       if (a->kind == Term::Name) anchor = bound.at(a->text);
     std::vector<Var> args;
-    for (const TermPtr &a : t->args) args.push_back(build(a, bound, anchor));
+    for (const TermPtr &a : t->args)
+      args.push_back(build(a, bound, anchor));
     ScalarFn fn;
     scalarFnFromName(t->text, fn);
     return elemwise(fn, args);
@@ -130,16 +140,20 @@ Var build(const TermPtr &t, const std::map<std::string, Var> &bound, const Var &
 /// Names used by a term.
 void namesOf(const TermPtr &t, std::vector<std::string> &out) {
   if (t->kind == Term::Name) out.push_back(t->text);
-  for (const TermPtr &a : t->args) namesOf(a, out);
+  for (const TermPtr &a : t->args)
+    namesOf(a, out);
 }
 } // namespace
 
 NodeRewriter patternRule(const std::string &name, const std::string &tag, const std::string &rule,
                          std::function<bool(const std::map<std::string, Var> &)> constraint) {
   size_t arrow = rule.find("->");
-  if (arrow == std::string::npos) throw ValueError("rewrite pattern '" + rule + "': expected 'pattern -> replacement'");
-  TermPtr from = TermParser(rule.substr(0, arrow)).parse(), to = TermParser(rule.substr(arrow + 2)).parse();
-  if (from->kind != Term::Op) throw ValueError("rewrite pattern '" + rule + "': the pattern must be an op");
+  if (arrow == std::string::npos)
+    throw ValueError("rewrite pattern '" + rule + "': expected 'pattern -> replacement'");
+  TermPtr from = TermParser(rule.substr(0, arrow)).parse(),
+          to = TermParser(rule.substr(arrow + 2)).parse();
+  if (from->kind != Term::Op)
+    throw ValueError("rewrite pattern '" + rule + "': the pattern must be an op");
   std::vector<std::string> fromNames, toNames;
   namesOf(from, fromNames);
   namesOf(to, toNames);

@@ -27,7 +27,8 @@ Apply *indexedProducer(Apply &n, const char *name) {
   return p && onlyUse(n.input(0)) ? p : nullptr;
 }
 
-/// f(a, b)[idx] -> f(a[idx'], b[idx']); idx' indexes an operand's broadcast dims with 0 or keeps them.
+/// f(a, b)[idx] -> f(a[idx'], b[idx']); idx' indexes an operand's broadcast dims with 0 or keeps
+/// them.
 std::vector<Var> elemwiseLift(Apply &n, bool unsafe) {
   Apply *e = n.input(0)->owner();
   if (!e || !dynamic_cast<const Elemwise *>(&e->op()) || !onlyUse(n.input(0))) return {};
@@ -60,8 +61,10 @@ std::vector<Var> dimshuffleLift(Apply &n) {
     int64_t j = op.order()[k];
     const IndexEntry &e = idx[k];
     if (j == -1) { // a new size-1 axis: an int (0 or -1) drops it, a slice must keep it
-      if (!e.isSlice) keepOut[k] = false;
-      else if (resolveSlice(e, 1).len != 1) return {};
+      if (!e.isSlice)
+        keepOut[k] = false;
+      else if (resolveSlice(e, 1).len != 1)
+        return {};
       continue;
     }
     xi[j] = e;
@@ -93,7 +96,8 @@ std::vector<Var> matmulLift(Apply &n) {
     if (ra == 2) ai[0] = idx[k++];
     if (rb == 2) bi[1] = idx[k++];
   } else {
-    // Stacks of equal rank: batch dims index both (a broadcast one with 0 or whole), then rows, columns.
+    // Stacks of equal rank: batch dims index both (a broadcast one with 0 or whole), then rows,
+    // columns.
     ai = padded({}, ra);
     bi = padded({}, rb);
     for (int d = 0; d < out.ndim() - 2; ++d) {
@@ -136,7 +140,8 @@ std::vector<Var> softmaxLift(Apply &n) {
   IndexList idx = padded(subIdx(n), x.ndim());
   if (!isFullSlice(idx[axis])) return {};
   int dropped = 0;
-  for (int d = 0; d < axis; ++d) dropped += !idx[d].isSlice;
+  for (int d = 0; d < axis; ++d)
+    dropped += !idx[d].isSlice;
   Var xi = indexed(x, idx);
   return one(sm->isLog() ? log_softmax(xi, axis - dropped) : softmax(xi, axis - dropped));
 }
@@ -160,9 +165,11 @@ std::vector<Var> concatenateLift(Apply &n) {
   if (isFullSlice(idx[axis])) {
     if (!offAxisStatic()) return {};
     int dropped = 0;
-    for (int d = 0; d < axis; ++d) dropped += !idx[d].isSlice;
+    for (int d = 0; d < axis; ++d)
+      dropped += !idx[d].isSlice;
     std::vector<Var> pieces;
-    for (const Var &p : c->inputs()) pieces.push_back(indexed(p, idx));
+    for (const Var &p : c->inputs())
+      pieces.push_back(indexed(p, idx));
     return one(concatenate(pieces, axis - dropped));
   }
   int64_t total = v.type().shape[axis];
@@ -234,7 +241,8 @@ std::vector<Var> reshapeLift(Apply &n) {
     if (!isFullSlice(idx[d])) return {};
   IntList rest(out.shape.begin() + 1, out.shape.end());
   int64_t k = 1;
-  for (int64_t s : rest) k *= s;
+  for (int64_t s : rest)
+    k *= s;
   Var flat = x.ndim() == 1 ? x : reshape(x, {-1});
   Var row = subtensor(flat, {IndexEntry::slice(idx[0].index * k, (idx[0].index + 1) * k)});
   return one(rest.size() == 1 ? row : reshape(row, rest));
@@ -253,28 +261,34 @@ void registerIndexPushdown(RewriteRegistry &r) {
   addPushdown(r, "local_subtensor_elemwise", {"subtensor"},
               "f(a, b)[i] -> f(a[i], b[i]) (a broadcast dim indexed with 0 or kept whole)",
               [](Apply &n) { return elemwiseLift(n, false); });
-  addPushdown(r, "local_subtensor_elemwise_unsafe", {"subtensor"},
-              "f(a, b)[i] -> f(a[i], b[i]) where only the run time would check that a and b agree",
-              [](Apply &n) { return elemwiseLift(n, true); }, true);
-  addPushdown(r, "local_subtensor_dimshuffle", {"subtensor"}, "dimshuffle(x)[i] -> dimshuffle'(x[i'])",
-              dimshuffleLift);
-  addPushdown(r, "local_subtensor_matmul", {"subtensor"},
-              "(A @ B)[i] -> A[i] @ B; (A @ B)[:, j] -> A @ B[:, j]; (A @ B)[i, j] -> dot(A[i], B[:, j])",
-              matmulLift);
-  addPushdown(r, "local_subtensor_reduce", {"subtensor"}, "sum(x, 1)[i] -> sum(x[i], 0) (any reduction)",
-              reduceLift);
+  addPushdown(
+      r, "local_subtensor_elemwise_unsafe", {"subtensor"},
+      "f(a, b)[i] -> f(a[i], b[i]) where only the run time would check that a and b agree",
+      [](Apply &n) { return elemwiseLift(n, true); }, true);
+  addPushdown(r, "local_subtensor_dimshuffle", {"subtensor"},
+              "dimshuffle(x)[i] -> dimshuffle'(x[i'])", dimshuffleLift);
+  addPushdown(
+      r, "local_subtensor_matmul", {"subtensor"},
+      "(A @ B)[i] -> A[i] @ B; (A @ B)[:, j] -> A @ B[:, j]; (A @ B)[i, j] -> dot(A[i], B[:, j])",
+      matmulLift);
+  addPushdown(r, "local_subtensor_reduce", {"subtensor"},
+              "sum(x, 1)[i] -> sum(x[i], 0) (any reduction)", reduceLift);
   addPushdown(r, "local_subtensor_softmax", {"subtensor"},
               "softmax(x, axis)[i] -> softmax(x[i], axis') (i off the axis)", softmaxLift);
   addPushdown(r, "local_subtensor_concatenate", {"subtensor"},
-              "concatenate(a, b)[i] -> a[i] or b[i - len(a)] (i in one piece); [:, j] -> concatenate(a[:, j], b[:, j])",
+              "concatenate(a, b)[i] -> a[i] or b[i - len(a)] (i in one piece); [:, j] -> "
+              "concatenate(a[:, j], b[:, j])",
               concatenateLift);
-  addPushdown(r, "local_subtensor_broadcast_to", {"subtensor"},
-              "broadcast_to(x, s)[i] -> broadcast_to(x[i'], s') (a stretched dim of x indexed with 0)", broadcastLift);
+  addPushdown(
+      r, "local_subtensor_broadcast_to", {"subtensor"},
+      "broadcast_to(x, s)[i] -> broadcast_to(x[i'], s') (a stretched dim of x indexed with 0)",
+      broadcastLift);
   addPushdown(r, "local_subtensor_reshape", {"subtensor"},
-              "reshape(x, s)[i] -> reshape(flat(x)[i*K:(i+1)*K], s[1:]) (x of static shape, K = prod(s[1:]))",
+              "reshape(x, s)[i] -> reshape(flat(x)[i*K:(i+1)*K], s[1:]) (x of static shape, K = "
+              "prod(s[1:]))",
               reshapeLift);
-  addPushdown(r, "local_subtensor_full_like", {"subtensor"}, "full_like(r, c)[i] -> full_like(r[i], c)",
-              fullLikeLift);
+  addPushdown(r, "local_subtensor_full_like", {"subtensor"},
+              "full_like(r, c)[i] -> full_like(r[i], c)", fullLikeLift);
 }
 
 } // namespace graphjit::rewrite

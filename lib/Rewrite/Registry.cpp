@@ -1,3 +1,4 @@
+// The rewrite registry: rules by name and tag, and the queries that select them.
 #include "IndexAlgebra.h"
 #include "Rules.h"
 
@@ -40,7 +41,8 @@ std::optional<double> splatValue(const Var &v) {
     return first;
   }
   if (Apply *a = producer(v, "dimshuffle")) return splatValue(a->input(0));
-  if (Apply *a = producer(v, "full_like")) return a->op().attrs().getOr<double>("value", 0); // a filled tensor
+  if (Apply *a = producer(v, "full_like"))
+    return a->op().attrs().getOr<double>("value", 0); // a filled tensor
   return std::nullopt;
 }
 

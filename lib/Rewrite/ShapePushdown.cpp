@@ -14,7 +14,9 @@
 namespace graphjit::rewrite {
 
 namespace {
-Var dimVector(int64_t size) { return Var::constant(Tensor::fromVector(std::vector<int64_t>{size})); }
+Var dimVector(int64_t size) {
+  return Var::constant(Tensor::fromVector(std::vector<int64_t>{size}));
+}
 
 std::vector<Var> shapePushdown(Apply &n, bool unsafe) {
   const Var &v = n.input(0);
@@ -39,12 +41,14 @@ std::vector<Var> shapePushdown(Apply &n, bool unsafe) {
   // Every dim from the same input, in order: that input's shape.
   const Var &u = sources[0].first;
   bool whole = u && u.ndim() == v.ndim();
-  for (int d = 0; whole && d < v.ndim(); ++d) whole = sources[d].first == u && sources[d].second == d;
+  for (int d = 0; whole && d < v.ndim(); ++d)
+    whole = sources[d].first == u && sources[d].second == d;
   if (whole) return one(shape(u));
   std::vector<Var> pieces;
   for (int d = 0; d < v.ndim(); ++d) {
     auto &[src, j] = sources[d];
-    pieces.push_back(src ? subtensor(shape(src), {IndexEntry::slice(j, j + 1)}) : dimVector(v.type().shape[d]));
+    pieces.push_back(src ? subtensor(shape(src), {IndexEntry::slice(j, j + 1)})
+                         : dimVector(v.type().shape[d]));
   }
   return one(pieces.size() == 1 ? pieces[0] : concatenate(pieces, 0));
 }
@@ -54,9 +58,10 @@ void registerShapePushdown(RewriteRegistry &r) {
   addPushdown(r, "local_shape_pushdown", {"shape"},
               "shape(f(x)) -> shape(x) or its dims (static dims: constants); f(x) is not computed",
               [](Apply &n) { return shapePushdown(n, false); });
-  addPushdown(r, "local_shape_pushdown_unsafe", {"shape"},
-              "shape(f(x, y)) -> shape(x) where only the run time would check that x and y agree",
-              [](Apply &n) { return shapePushdown(n, true); }, true);
+  addPushdown(
+      r, "local_shape_pushdown_unsafe", {"shape"},
+      "shape(f(x, y)) -> shape(x) where only the run time would check that x and y agree",
+      [](Apply &n) { return shapePushdown(n, true); }, true);
 }
 
 } // namespace graphjit::rewrite

@@ -16,7 +16,8 @@ void add(RewriteRegistry &r, const std::string &name, const std::string &algebra
   r.add(NodeRewriter{name, {"specialize"}, {"matmul"}, algebra, "", std::move(fn)});
 }
 
-/// A if v = transpose(A), a dimshuffle that swaps the last two axes of A (rank >= 2) and keeps the rest.
+/// A if v = transpose(A), a dimshuffle that swaps the last two axes of A (rank >= 2) and keeps the
+/// rest.
 Var transposed(const Var &v) {
   Apply *a = producer(v, "dimshuffle");
   if (!a) return Var();
@@ -37,32 +38,38 @@ Var transposedMatrixBesideVector(const Var &operand, const Var &other) {
 } // namespace
 
 void registerSpecializeProducts(RewriteRegistry &r) {
-  add(r, "local_dot_transpose_vector", "dot(transpose(A), v) -> dot(v, A)", [](Apply &n) -> std::vector<Var> {
-    Var a = transposedMatrixBesideVector(n.input(0), n.input(1));
-    return a ? one(matmul(n.input(1), a)) : std::vector<Var>{};
-  });
-  add(r, "local_dot_vector_transpose", "dot(v, transpose(A)) -> dot(A, v)", [](Apply &n) -> std::vector<Var> {
-    Var a = transposedMatrixBesideVector(n.input(1), n.input(0));
-    return a ? one(matmul(a, n.input(0))) : std::vector<Var>{};
-  });
+  add(r, "local_dot_transpose_vector", "dot(transpose(A), v) -> dot(v, A)",
+      [](Apply &n) -> std::vector<Var> {
+        Var a = transposedMatrixBesideVector(n.input(0), n.input(1));
+        return a ? one(matmul(n.input(1), a)) : std::vector<Var>{};
+      });
+  add(r, "local_dot_vector_transpose", "dot(v, transpose(A)) -> dot(A, v)",
+      [](Apply &n) -> std::vector<Var> {
+        Var a = transposedMatrixBesideVector(n.input(1), n.input(0));
+        return a ? one(matmul(a, n.input(0))) : std::vector<Var>{};
+      });
   // Only for integer products: float products are BLAS calls, which read transposed operands
   // in place, and the rewritten form would add a transposed copy of the result.
-  add(r, "local_matmul_transpose_transpose", "transpose(A) @ transpose(B) -> transpose(B @ A) (integer dtypes)",
+  add(r, "local_matmul_transpose_transpose",
+      "transpose(A) @ transpose(B) -> transpose(B @ A) (integer dtypes)",
       [](Apply &n) -> std::vector<Var> {
         Var a = transposed(n.input(0)), b = transposed(n.input(1));
         if (!a || !b || isFloat(n.output(0).dtype())) return {};
         Var p = matmul(b, a);
         IntList swap;
-        for (int d = 0; d < p.ndim() - 2; ++d) swap.push_back(d);
+        for (int d = 0; d < p.ndim() - 2; ++d)
+          swap.push_back(d);
         swap.push_back(p.ndim() - 1);
         swap.push_back(p.ndim() - 2);
         return one(dimshuffle(p, swap));
       });
-  add(r, "local_matmul_inner_one", "A @ B -> A * B when the inner dim is a static 1 (an outer product)",
+  add(r, "local_matmul_inner_one",
+      "A @ B -> A * B when the inner dim is a static 1 (an outer product)",
       [](Apply &n) -> std::vector<Var> {
         const Var &a = n.input(0), &b = n.input(1);
         int r = a.ndim();
-        if (r < 2 || b.ndim() != r || a.type().shape[r - 1] != 1 || b.type().shape[r - 2] != 1) return {};
+        if (r < 2 || b.ndim() != r || a.type().shape[r - 1] != 1 || b.type().shape[r - 2] != 1)
+          return {};
         // One product per element, no sum: the elementwise form is exact and one streaming pass.
         Var p = a * b;
         return p.type() == n.output(0).type() ? one(p) : std::vector<Var>{};

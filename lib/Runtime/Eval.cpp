@@ -34,11 +34,12 @@ Tensor Var::eval(const std::vector<std::pair<Var, Tensor>> &bindings) const {
       if (seen == var) throw ValueError("Var::eval: " + describe(var) + " is bound twice");
     inputs.push_back(var);
     if (var.type().isTensor() && !var.type().accepts(value))
-      throw TypeError("Var::eval: the value for " + describe(var) + " has type " + typeOf(value).str() +
-                      ", expected " + var.type().str());
+      throw TypeError("Var::eval: the value for " + describe(var) + " has type " +
+                      typeOf(value).str() + ", expected " + var.type().str());
     // A value that is not a tensor goes through its type's filter (which may convert it).
-    values.push_back(var.type().filter(value, "Var::eval: input " +
-                                                  (var.name().empty() ? std::string("<unnamed>") : "'" + var.name() + "'")));
+    values.push_back(var.type().filter(
+        value, "Var::eval: input " +
+                   (var.name().empty() ? std::string("<unnamed>") : "'" + var.name() + "'")));
   }
   for (const Var &root : graphInputs({*this})) {
     bool bound = false;

@@ -1,6 +1,5 @@
 // compile() and the Function it returns: argument checks, the compiled-schedule cache, calls.
 #include "graphjit/Runtime/Function.h"
-#include "graphjit/Runtime/Givens.h"
 #include "CompileChecks.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/StructuralHash.h"
@@ -8,14 +7,15 @@
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/JIT/JIT.h"
 #include "graphjit/Rewrite/Rewrite.h"
+#include "graphjit/Runtime/Givens.h"
 #include "graphjit/Support/Error.h"
 #include "graphjit/Support/WeakCache.h"
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 
 #include <chrono>
-#include <deque>
 #include <cstdio>
+#include <deque>
 #include <mutex>
 #include <unordered_map>
 
@@ -32,7 +32,8 @@ public:
   explicit InterpretedExecutable(std::shared_ptr<FunctionGraph> fg) : fg_(std::move(fg)) {}
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
     Bindings b;
-    for (size_t i = 0; i < inputs.size(); ++i) b.emplace_back(fg_->inputs()[i], inputs[i]);
+    for (size_t i = 0; i < inputs.size(); ++i)
+      b.emplace_back(fg_->inputs()[i], inputs[i]);
     return runtime::freshOutputs(evaluate(fg_->outputs(), b));
   }
 
@@ -44,7 +45,9 @@ private:
 class JitExecutable : public Executable {
 public:
   explicit JitExecutable(std::shared_ptr<JitKernel> kernel) : kernel_(std::move(kernel)) {}
-  std::vector<Tensor> run(const std::vector<Tensor> &inputs) override { return kernel_->run(inputs); }
+  std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
+    return kernel_->run(inputs);
+  }
 
 private:
   std::shared_ptr<JitKernel> kernel_;
@@ -54,7 +57,8 @@ private:
 // weakly: a schedule no Function uses is released.
 constexpr size_t kRecentSchedules = 16;
 WeakCache<Hash128, JitKernel, Hash128Hasher> &kernelsByGraph() {
-  static auto *c = new WeakCache<Hash128, JitKernel, Hash128Hasher>(); // never destroyed: Functions may outlive main
+  static auto *c = new WeakCache<Hash128, JitKernel,
+                                 Hash128Hasher>(); // never destroyed: Functions may outlive main
   return *c;
 }
 std::shared_ptr<JitKernel> cachedKernel(const Hash128 &key) { return kernelsByGraph().find(key); }
@@ -88,10 +92,12 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 void checkAllInputsGiven(const std::vector<Var> &inputs, const std::vector<Var> &outputs) {
   for (const Var &root : graphInputs(outputs)) {
     bool given = false;
-    for (const Var &in : inputs) given |= in == root;
+    for (const Var &in : inputs)
+      given |= in == root;
     if (!given)
       throw ValueError("compile: the outputs depend on input " +
-                       (root.name().empty() ? std::string("of type ") + root.type().str() : "'" + root.name() + "'") +
+                       (root.name().empty() ? std::string("of type ") + root.type().str()
+                                            : "'" + root.name() + "'") +
                        ", which is not among the inputs given to compile(); add it to the inputs");
   }
 }
@@ -99,7 +105,7 @@ void checkAllInputsGiven(const std::vector<Var> &inputs, const std::vector<Var> 
 
 struct Function::Impl {
   std::vector<Var> inputs, outputs;
-  std::vector<Var> sharedVars;              // read by the graph, passed after the inputs
+  std::vector<Var> sharedVars;                        // read by the graph, passed after the inputs
   std::vector<std::pair<size_t, size_t>> updateSlots; // (shared index, fgraph output index)
   std::shared_ptr<FunctionGraph> fgraph;
   std::unique_ptr<Executable> exec;
@@ -107,7 +113,7 @@ struct Function::Impl {
   int numThreads = 0;
   int64_t parallelMinElements = 0;
   CompileStats stats;
-  std::shared_ptr<JitKernel> jitKernel; // the schedule, Mode::JIT only
+  std::shared_ptr<JitKernel> jitKernel;       // the schedule, Mode::JIT only
   std::vector<Var> graphInputs, graphOutputs; // as given, to rebuild fgraph on demand
   CompileOptions options;
   mutable std::mutex graphMutex;
@@ -182,7 +188,8 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
     // The kernel size changes the schedule: it is part of the key (threads and cache place do not).
     std::string salt = "jit\n" + options.rewrites + "\nkernel nodes " +
                        std::to_string(jitOptions.resolvedMaxKernelNodes());
-    for (const NodeRewriter &r : options.extraRules) salt += "\nextra rule " + r.name; // rules are known by name
+    for (const NodeRewriter &r : options.extraRules)
+      salt += "\nextra rule " + r.name; // rules are known by name
     key = structuralHash(fgInputs, allOutputs, salt);
     if (auto kernel = cachedKernel(key)) {
       stats.functionFromMemory = true;
@@ -229,9 +236,12 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
   if (!f.updateSlots.empty()) callLock.lock(); // read, compute and write back as one step
   std::vector<Tensor> all;
   for (size_t i = 0; i < args.size(); ++i) {
-    // A value that fits passes as is (by reference); otherwise the type's filter converts or rejects it.
+    // A value that fits passes as is (by reference); otherwise the type's filter converts or
+    // rejects it.
     const TensorType &t = f.inputs[i].type();
-    all.push_back(t.accepts(args[i]) ? args[i] : t.filter(args[i], "Function call: " + describeArg(i, f.inputs[i])));
+    all.push_back(t.accepts(args[i])
+                      ? args[i]
+                      : t.filter(args[i], "Function call: " + describeArg(i, f.inputs[i])));
   }
   JitThreadsScope threads(f.numThreads, f.parallelMinElements);
   runtime::appendSharedValues(f.sharedVars, all);
@@ -255,7 +265,8 @@ Mode Function::mode() const { return impl_->mode; }
 
 std::shared_ptr<const FunctionGraph> Function::compiledGraph() const {
   std::lock_guard<std::mutex> lock(impl_->graphMutex);
-  if (!impl_->fgraph) { // the schedule came from a cache: rewrite a copy again (cheap next to compiling)
+  if (!impl_->fgraph) { // the schedule came from a cache: rewrite a copy again (cheap next to
+                        // compiling)
     auto fg = std::make_shared<FunctionGraph>(impl_->graphInputs, impl_->graphOutputs, true);
     if (!impl_->options.rewrites.empty()) {
       RewriteOptions ro;

@@ -1,3 +1,4 @@
+// DType names, sizes and promotion rules.
 #include "graphjit/Support/DType.h"
 #include "graphjit/Support/Error.h"
 
@@ -5,11 +6,16 @@ namespace graphjit {
 
 const char *dtypeName(DType t) {
   switch (t) {
-  case DType::Bool: return "b1";
-  case DType::Int32: return "i32";
-  case DType::Int64: return "i64";
-  case DType::Float32: return "f32";
-  case DType::Float64: return "f64";
+  case DType::Bool:
+    return "b1";
+  case DType::Int32:
+    return "i32";
+  case DType::Int64:
+    return "i64";
+  case DType::Float32:
+    return "f32";
+  case DType::Float64:
+    return "f64";
   }
   return "?";
 }
@@ -26,11 +32,16 @@ DType parseDType(std::string_view n) {
 
 size_t dtypeSize(DType t) {
   switch (t) {
-  case DType::Bool: return 1;
-  case DType::Int32: return 4;
-  case DType::Int64: return 8;
-  case DType::Float32: return 4;
-  case DType::Float64: return 8;
+  case DType::Bool:
+    return 1;
+  case DType::Int32:
+    return 4;
+  case DType::Int64:
+    return 8;
+  case DType::Float32:
+    return 4;
+  case DType::Float64:
+    return 8;
   }
   return 0;
 }

@@ -12,11 +12,16 @@ const char kMagic[] = "\x93NUMPY";
 
 std::string descrOf(DType t) {
   switch (t) {
-  case DType::Bool: return "|b1";
-  case DType::Int32: return "<i4";
-  case DType::Int64: return "<i8";
-  case DType::Float32: return "<f4";
-  case DType::Float64: return "<f8";
+  case DType::Bool:
+    return "|b1";
+  case DType::Int32:
+    return "<i4";
+  case DType::Int64:
+    return "<i8";
+  case DType::Float32:
+    return "<f4";
+  case DType::Float64:
+    return "<f8";
   }
   return "";
 }
@@ -26,7 +31,8 @@ std::string descrOf(DType t) {
 }
 
 // Value of `key` in the header dict, as raw text up to the next top-level comma or brace.
-std::string headerField(const std::string &header, const std::string &key, const std::string &path) {
+std::string headerField(const std::string &header, const std::string &key,
+                        const std::string &path) {
   size_t k = header.find("'" + key + "'");
   if (k == std::string::npos) fail(path, "header has no '" + key + "'");
   size_t colon = header.find(':', k);
@@ -34,11 +40,13 @@ std::string headerField(const std::string &header, const std::string &key, const
   size_t start = colon + 1, depth = 0, i = start;
   for (; i < header.size(); ++i) {
     char c = header[i];
-    if (c == '(' || c == '[') ++depth;
+    if (c == '(' || c == '[')
+      ++depth;
     else if (c == ')' || c == ']') {
       if (depth == 0) break;
       --depth;
-    } else if ((c == ',' || c == '}') && depth == 0) break;
+    } else if ((c == ',' || c == '}') && depth == 0)
+      break;
   }
   std::string v = header.substr(start, i - start);
   size_t b = v.find_first_not_of(" \t"), e = v.find_last_not_of(" \t");
@@ -57,7 +65,8 @@ DType dtypeOfDescr(const std::string &d, const std::string &path) {
 }
 
 Shape parseShape(const std::string &text, const std::string &path) {
-  if (text.size() < 2 || text.front() != '(' || text.back() != ')') fail(path, "malformed shape " + text);
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')')
+    fail(path, "malformed shape " + text);
   Shape s;
   std::string inner = text.substr(1, text.size() - 2);
   std::stringstream ss(inner);
@@ -66,7 +75,8 @@ Shape parseShape(const std::string &text, const std::string &path) {
     size_t b = item.find_first_not_of(" "), e = item.find_last_not_of(" ");
     if (b == std::string::npos) continue;
     item = item.substr(b, e - b + 1);
-    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 15)
+    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos ||
+        item.size() > 15)
       fail(path, "malformed dimension '" + item + "' in shape " + text);
     s.push_back(std::stoll(item));
   }
@@ -78,7 +88,8 @@ Tensor loadNpy(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ValueError("loadNpy: cannot open '" + path + "'");
   char magic[8];
-  if (!in.read(magic, 8) || std::memcmp(magic, kMagic, 6) != 0) fail(path, "not a .npy file (bad magic)");
+  if (!in.read(magic, 8) || std::memcmp(magic, kMagic, 6) != 0)
+    fail(path, "not a .npy file (bad magic)");
   int major = static_cast<unsigned char>(magic[6]);
   uint32_t headerLen = 0;
   if (major == 1) {
@@ -102,8 +113,10 @@ Tensor loadNpy(const std::string &path) {
   // Zeros do not excuse the other dims (NumPy's rule): (0, 2^32, 2^32) is refused too.
   int64_t nonzero = 1;
   for (int64_t d : shape)
-    if (d > 0 && nonzero > (int64_t(1) << 40) / d) fail(path, "shape too large (more than 2^40 elements)");
-    else if (d > 0) nonzero *= d;
+    if (d > 0 && nonzero > (int64_t(1) << 40) / d)
+      fail(path, "shape too large (more than 2^40 elements)");
+    else if (d > 0)
+      nonzero *= d;
   int64_t n = 0;
   try {
     n = checkedShapeSize(shape, dtype, "loadNpy");
@@ -135,10 +148,12 @@ Tensor loadNpy(const std::string &path) {
 
 void saveNpy(const Tensor &t, const std::string &path) {
   if (t.isOpaque())
-    throw TypeError("saveNpy: " + path + ": the value " + t.str() + " is not an array, .npy holds arrays");
+    throw TypeError("saveNpy: " + path + ": the value " + t.str() +
+                    " is not an array, .npy holds arrays");
   Tensor c = t.contiguous();
   std::string shape = "(";
-  for (int64_t d : c.shape()) shape += std::to_string(d) + ",";
+  for (int64_t d : c.shape())
+    shape += std::to_string(d) + ",";
   if (c.ndim() > 1) shape.pop_back();
   shape += ")";
   std::string header =

@@ -1,3 +1,4 @@
+// Tensor: aligned buffers, construction, conversion and printing of n-d arrays.
 #include "graphjit/Tensor/Tensor.h"
 
 #include <algorithm>
@@ -18,10 +19,11 @@ int64_t checkedShapeSize(const Shape &s, DType dtype, const std::string &where) 
   int64_t nonzero = static_cast<int64_t>(dtypeSize(dtype)), n = 1;
   for (int64_t d : s) {
     if (d < 0) throw ShapeError(where + ": negative dimension in shape " + shapeStr(s));
-    if (d == 0) n = 0;
+    if (d == 0)
+      n = 0;
     else if (__builtin_mul_overflow(nonzero, d, &nonzero))
-      throw ShapeError(where + ": impossible size: shape " + shapeStr(s) + " of " + dtypeName(dtype) +
-                       " needs more than 2^63 bytes");
+      throw ShapeError(where + ": impossible size: shape " + shapeStr(s) + " of " +
+                       dtypeName(dtype) + " needs more than 2^63 bytes");
   }
   return n == 0 ? 0 : nonzero / static_cast<int64_t>(dtypeSize(dtype));
 }
@@ -30,7 +32,8 @@ int64_t shapeSize(const Shape &s) {
   int64_t n = 1;
   bool empty = false;
   for (int64_t d : s) {
-    if (d == 0) empty = true;
+    if (d == 0)
+      empty = true;
     else if (d < 0 || __builtin_mul_overflow(n, d, &n))
       return checkedShapeSize(s, DType::Bool, "shapeSize"); // throws the explanation
   }
@@ -50,7 +53,8 @@ Shape contiguousStrides(const Shape &s) {
 
 std::string shapeStr(const Shape &s) {
   std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+  for (size_t i = 0; i < s.size(); ++i)
+    r += (i ? "," : "") + std::to_string(s[i]);
   return r + "]";
 }
 
@@ -97,7 +101,8 @@ std::shared_ptr<void> allocateAligned(size_t bytes) {
   void *p = BufferPool::get().take(rounded);
   if (!p) {
     p = std::aligned_alloc(64, rounded);
-    if (!p) throw Error("Tensor: out of memory: cannot allocate " + std::to_string(rounded) + " bytes");
+    if (!p)
+      throw Error("Tensor: out of memory: cannot allocate " + std::to_string(rounded) + " bytes");
     // First touch of 4 KiB pages is slow on these VMs: ask for huge pages.
     if (rounded >= (size_t(4) << 20)) madvise(p, rounded, MADV_HUGEPAGE);
   }
@@ -105,9 +110,12 @@ std::shared_ptr<void> allocateAligned(size_t bytes) {
 }
 
 template <typename T> T convertDouble(double v) {
-  if constexpr (std::is_same_v<T, bool>) return v != 0;
-  else if constexpr (std::is_integral_v<T>) return saturatingCast<T>(v);
-  else return static_cast<T>(v);
+  if constexpr (std::is_same_v<T, bool>)
+    return v != 0;
+  else if constexpr (std::is_integral_v<T>)
+    return saturatingCast<T>(v);
+  else
+    return static_cast<T>(v);
 }
 } // namespace
 
@@ -143,7 +151,8 @@ Tensor Tensor::scalar(double value, DType dtype) { return full(dtype, {}, value)
 
 Tensor Tensor::of(std::initializer_list<Element> data, DType dtype) {
   std::vector<double> values;
-  for (const Element &e : data) values.push_back(e.value);
+  for (const Element &e : data)
+    values.push_back(e.value);
   return fromVector(values, {int64_t(data.size())}).astype(dtype);
 }
 
@@ -159,8 +168,8 @@ Tensor Tensor::of(std::initializer_list<std::initializer_list<double>> rows, DTy
   return fromVector(flat, {int64_t(rows.size()), int64_t(cols)}).astype(dtype);
 }
 
-Tensor Tensor::wrap(std::shared_ptr<void> owner, void *data, DType dtype,
-                    const Shape &shape, const Shape &strides) {
+Tensor Tensor::wrap(std::shared_ptr<void> owner, void *data, DType dtype, const Shape &shape,
+                    const Shape &strides) {
   if (!strides.empty() && strides.size() != shape.size())
     throw ShapeError("Tensor::wrap: " + std::to_string(strides.size()) +
                      " strides for a shape of rank " + std::to_string(shape.size()));
@@ -177,8 +186,8 @@ Tensor Tensor::wrap(std::shared_ptr<void> owner, void *data, DType dtype,
 int64_t Tensor::dim(int axis) const {
   int n = ndim();
   if (axis < -n || axis >= n)
-    throw IndexError("Tensor::dim: axis " + std::to_string(axis) +
-                     " out of range for rank " + std::to_string(n));
+    throw IndexError("Tensor::dim: axis " + std::to_string(axis) + " out of range for rank " +
+                     std::to_string(n));
   return shape_[axis < 0 ? axis + n : axis];
 }
 
@@ -269,8 +278,8 @@ Tensor Tensor::astype(DType dtype) const {
 Tensor Tensor::reshaped(const Shape &shape) const {
   requireArray("Tensor::reshaped");
   if (shapeSize(shape) != size())
-    throw ShapeError("Tensor::reshaped: cannot view shape " + shapeStr(shape_) +
-                     " as " + shapeStr(shape));
+    throw ShapeError("Tensor::reshaped: cannot view shape " + shapeStr(shape_) + " as " +
+                     shapeStr(shape));
   Tensor t = contiguous();
   t.shape_ = shape;
   t.strides_ = contiguousStrides(shape);
@@ -303,8 +312,10 @@ int64_t Tensor::getAsInt64(int64_t flat) const {
   return dispatchDType(dtype_, [&](auto tag) -> int64_t {
     using T = decltype(tag);
     T v = static_cast<const T *>(data_)[off];
-    if constexpr (std::is_floating_point_v<T>) return saturatingCast<int64_t>(static_cast<double>(v));
-    else return static_cast<int64_t>(v);
+    if constexpr (std::is_floating_point_v<T>)
+      return saturatingCast<int64_t>(static_cast<double>(v));
+    else
+      return static_cast<int64_t>(v);
   });
 }
 
@@ -338,7 +349,8 @@ void formatNested(const Tensor &t, size_t dim, int64_t offset, std::string &out)
     return;
   }
   int64_t inner = 1;
-  for (size_t d = dim + 1; d < t.shape().size(); ++d) inner *= t.shape()[d];
+  for (size_t d = dim + 1; d < t.shape().size(); ++d)
+    inner *= t.shape()[d];
   out += "[";
   for (int64_t i = 0; i < t.shape()[dim]; ++i) {
     if (i) out += ", ";
@@ -359,7 +371,8 @@ std::string Tensor::str() const {
   if (opaque_) return opaque_->str();
   std::string s = dtypeName(dtype_);
   s += "[";
-  for (size_t i = 0; i < shape_.size(); ++i) s += (i ? "," : "") + std::to_string(shape_[i]);
+  for (size_t i = 0; i < shape_.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape_[i]);
   return s + "] " + valuesStr();
 }
 
@@ -381,8 +394,8 @@ bool allclose(const Tensor &a, const Tensor &b, double rtol, double atol) {
 
 double maxAbsDiff(const Tensor &a, const Tensor &b) {
   if (a.shape() != b.shape())
-    throw ShapeError("maxAbsDiff: shapes " + shapeStr(a.shape()) + " and " +
-                     shapeStr(b.shape()) + " differ");
+    throw ShapeError("maxAbsDiff: shapes " + shapeStr(a.shape()) + " and " + shapeStr(b.shape()) +
+                     " differ");
   if (a.isOpaque() || b.isOpaque())
     return allclose(a, b) ? 0.0 : std::numeric_limits<double>::infinity();
   std::vector<double> x = a.toDoubles(), y = b.toDoubles();

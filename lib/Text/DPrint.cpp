@@ -109,16 +109,19 @@ std::string to_dot(const std::vector<Var> &outputs) {
   };
   auto escape = [](std::string s) {
     std::string r;
-    for (char c : s) r += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    for (char c : s)
+      r += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
     return r;
   };
   std::unordered_set<Variable *> isOutput;
-  for (const Var &o : outputs) isOutput.insert(o.get());
+  for (const Var &o : outputs)
+    isOutput.insert(o.get());
   for (const Var &v : ancestors(outputs)) {
     std::string style = v->isConstant() ? "shape=ellipse, style=dashed"
                         : !v->owner()   ? "shape=ellipse, style=filled, fillcolor=lightgreen"
-                        : isOutput.count(v.get()) ? "shape=ellipse, style=filled, fillcolor=lightblue"
-                                                  : "shape=ellipse";
+                        : isOutput.count(v.get())
+                            ? "shape=ellipse, style=filled, fillcolor=lightblue"
+                            : "shape=ellipse";
     std::string head = v->owner() ? v.name() : label(v);
     std::string text = (head.empty() ? "" : escape(head) + "\\n") + escape(v.type().str());
     out += "  " + nameOf(v.get(), 'v') + " [label=\"" + text + "\", " + style + "];\n";
@@ -127,7 +130,8 @@ std::string to_dot(const std::vector<Var> &outputs) {
     std::string n = nameOf(a, 'n');
     out += "  " + n + " [label=\"" + escape(a->op().str()) + "\", shape=box];\n";
     for (size_t i = 0; i < a->inputs().size(); ++i)
-      out += "  " + nameOf(a->inputs()[i].get(), 'v') + " -> " + n + " [label=\"" + std::to_string(i) + "\"];\n";
+      out += "  " + nameOf(a->inputs()[i].get(), 'v') + " -> " + n + " [label=\"" +
+             std::to_string(i) + "\"];\n";
     for (int i = 0; i < a->numOutputs(); ++i)
       out += "  " + n + " -> " + nameOf(a->output(i).get(), 'v') + ";\n";
   }

@@ -67,7 +67,9 @@ private:
     }
     ++pos_;
   }
-  [[noreturn]] void fail(const std::string &msg) const { throw ParseError(file_, line_, col_, msg); }
+  [[noreturn]] void fail(const std::string &msg) const {
+    throw ParseError(file_, line_, col_, msg);
+  }
   [[noreturn]] void failAt(int line, int col, const std::string &msg) const {
     throw ParseError(file_, line, col, msg);
   }
@@ -81,7 +83,8 @@ private:
     while (!atEnd()) {
       char c = peek();
       if (c == '#') {
-        while (!atEnd() && peek() != '\n') advance();
+        while (!atEnd() && peek() != '\n')
+          advance();
       } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
         advance();
       } else {
@@ -101,7 +104,9 @@ private:
     if (peek() != c) fail(std::string("expected '") + c + "' " + what + ", found " + found());
     advance();
   }
-  static bool isIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+  static bool isIdentChar(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  }
   static constexpr size_t kMaxIdentifier = 256;
   /// Reads an identifier; one longer than kMaxIdentifier is an error of its own
   /// (not a confusing complaint about the character after the cut).
@@ -110,7 +115,9 @@ private:
     size_t start = pos_;
     while (!atEnd() && isIdentChar(peek())) {
       if (pos_ - start == kMaxIdentifier)
-        failAt(l, c, std::string(what) + " is longer than " + std::to_string(kMaxIdentifier) + " characters");
+        failAt(l, c,
+               std::string(what) + " is longer than " + std::to_string(kMaxIdentifier) +
+                   " characters");
       advance();
     }
     return std::string(s_.substr(start, pos_ - start));
@@ -132,8 +139,9 @@ private:
     skipSpace();
     size_t start = pos_;
     if (peek() == '-' || peek() == '+') advance();
-    while (!atEnd() && (isIdentChar(peek()) || peek() == '.' ||
-                        ((peek() == '-' || peek() == '+') && (s_[pos_ - 1] == 'e' || s_[pos_ - 1] == 'E'))) &&
+    while (!atEnd() &&
+           (isIdentChar(peek()) || peek() == '.' ||
+            ((peek() == '-' || peek() == '+') && (s_[pos_ - 1] == 'e' || s_[pos_ - 1] == 'E'))) &&
            pos_ - start < 64)
       advance();
     return std::string(s_.substr(start, pos_ - start));
@@ -160,7 +168,8 @@ private:
     char *end = nullptr;
     if (tok.empty()) failAt(l, c, "expected an integer, found " + found());
     long long v = std::strtoll(tok.c_str(), &end, 10);
-    if (*end != '\0' || tok == "-" || tok == "+") failAt(l, c, "expected an integer, found '" + tok + "'");
+    if (*end != '\0' || tok == "-" || tok == "+")
+      failAt(l, c, "expected an integer, found '" + tok + "'");
     if (errno == ERANGE) failAt(l, c, "integer '" + tok + "' is out of range");
     return v;
   }
@@ -181,16 +190,20 @@ private:
     } catch (const Error &) {
       if (typeRegistry().contains(dt)) return registeredType(dt, l, c, depth);
       std::string known;
-      for (const std::string &n : typeRegistry().names()) known += ", " + n;
-      failAt(l, c, "unknown type '" + dt + "' (expected a dtype b1, i32, i64, f32 or f64, or a registered type" +
-                       (known.empty() ? std::string() : ":" + known.substr(1)) + ")");
+      for (const std::string &n : typeRegistry().names())
+        known += ", " + n;
+      failAt(l, c,
+             "unknown type '" + dt +
+                 "' (expected a dtype b1, i32, i64, f32 or f64, or a registered type" +
+                 (known.empty() ? std::string() : ":" + known.substr(1)) + ")");
     }
     expect('[', "to open the shape of a type");
     Shape shape;
     if (!accept(']')) {
       do {
         skipSpace();
-        if (shape.size() >= kMaxRank) fail("type has more than " + std::to_string(kMaxRank) + " dims");
+        if (shape.size() >= kMaxRank)
+          fail("type has more than " + std::to_string(kMaxRank) + " dims");
         if (accept('?')) {
           shape.push_back(kUnknownDim);
         } else {
@@ -236,7 +249,8 @@ private:
       advance();
       IntList list;
       if (!accept(']')) {
-        do list.push_back(integer());
+        do
+          list.push_back(integer());
         while (accept(',') && list.size() < 4096);
         expect(']', "to close an integer list");
       }
@@ -246,7 +260,8 @@ private:
       advance();
       IndexList idx;
       if (!accept(')')) {
-        do idx.push_back(indexEntry());
+        do
+          idx.push_back(indexEntry());
         while (accept(',') && idx.size() < 4096);
         expect(')', "to close an index list");
       }
@@ -283,7 +298,8 @@ private:
   // An optional signed integer inside an index entry.
   std::optional<int64_t> optionalInt() {
     skipSpace();
-    if (peek() == '-' || peek() == '+' || std::isdigit(static_cast<unsigned char>(peek()))) return integer();
+    if (peek() == '-' || peek() == '+' || std::isdigit(static_cast<unsigned char>(peek())))
+      return integer();
     return std::nullopt;
   }
   IndexEntry indexEntry() {
@@ -327,8 +343,10 @@ private:
     Shape shape() const { return Shape(counts.begin(), counts.begin() + std::max(leafDepth, 0)); }
   };
   void leafAt(LiteralShape &ls, int depth) {
-    if (ls.leafDepth == -1) ls.leafDepth = depth;
-    else if (ls.leafDepth != depth) fail("ragged literal: values at different nesting depths");
+    if (ls.leafDepth == -1)
+      ls.leafDepth = depth;
+    else if (ls.leafDepth != depth)
+      fail("ragged literal: values at different nesting depths");
   }
   void parseNested(std::vector<Token> &vals, LiteralShape &ls, int depth) {
     skipSpace();
@@ -354,7 +372,8 @@ private:
       expect(']', "to close a literal");
     }
     if (static_cast<int>(ls.counts.size()) <= depth) ls.counts.resize(depth + 1, -1);
-    if (ls.counts[depth] == -1) ls.counts[depth] = n;
+    if (ls.counts[depth] == -1)
+      ls.counts[depth] = n;
     else if (ls.counts[depth] != n)
       fail("ragged literal: a list of " + std::to_string(n) + " elements where others have " +
            std::to_string(ls.counts[depth]));
@@ -376,7 +395,8 @@ private:
       if (t == "false" || t == "0") return false;
       failAt(tok.line, tok.col, "value '" + t + "' is not a bool: expected true, false, 0 or 1");
     } else {
-      if (isBoolWord(t)) failAt(tok.line, tok.col, "bool literal '" + t + "' where a number is needed" + want);
+      if (isBoolWord(t))
+        failAt(tok.line, tok.col, "bool literal '" + t + "' where a number is needed" + want);
       if constexpr (std::is_floating_point_v<T>) {
         double v = toDouble(t, tok.line, tok.col);
         if (std::is_same_v<T, float> && std::isfinite(v) && std::fabs(v) > 3.4028234663852886e38)
@@ -385,8 +405,9 @@ private:
       } else {
         constexpr int64_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
         auto range = [&] {
-          failAt(tok.line, tok.col, "value '" + t + "' is out of range for " + dtypeName(dtype) + " [" +
-                                        std::to_string(lo) + ", " + std::to_string(hi) + "]");
+          failAt(tok.line, tok.col,
+                 "value '" + t + "' is out of range for " + dtypeName(dtype) + " [" +
+                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
         };
         if (t.find_first_of(".eEn") == std::string::npos) {
           errno = 0;
@@ -403,7 +424,8 @@ private:
           failAt(tok.line, tok.col, "value '" + t + "' is not an integer" + want);
         if (v < static_cast<double>(lo) || v > static_cast<double>(hi)) range();
         if (std::fabs(v) > 9007199254740992.0)
-          failAt(tok.line, tok.col, "value '" + t + "' is above 2^53: write it as an integer (digits only)");
+          failAt(tok.line, tok.col,
+                 "value '" + t + "' is above 2^53: write it as an integer (digits only)");
         return static_cast<T>(v);
       }
     }
@@ -413,18 +435,23 @@ private:
       using T = decltype(tag);
       std::vector<T> out;
       out.reserve(vals.size());
-      for (const Token &t : vals) out.push_back(element<T>(t, dtype));
+      for (const Token &t : vals)
+        out.push_back(element<T>(t, dtype));
       return Tensor::fromVector(out, shape);
     });
   }
 
   // ---- constants of types that are not tensors ----
-  /// Does a literal of a non-tensor type start here (rng{...}, (..)), not a tensor one ([..], 2.5, -inf, true)?
+  /// Does a literal of a non-tensor type start here (rng{...}, (..)), not a tensor one ([..], 2.5,
+  /// -inf, true)?
   bool atValueLiteral() {
     char ch = peek();
-    if (ch == '[' || ch == '-' || ch == '+' || ch == '.' || std::isdigit(static_cast<unsigned char>(ch))) return false;
+    if (ch == '[' || ch == '-' || ch == '+' || ch == '.' ||
+        std::isdigit(static_cast<unsigned char>(ch)))
+      return false;
     size_t end = pos_;
-    while (end < s_.size() && isIdentChar(s_[end])) ++end;
+    while (end < s_.size() && isIdentChar(s_[end]))
+      ++end;
     std::string_view word = s_.substr(pos_, end - pos_);
     return !(word == "inf" || word == "nan" || word == "true" || word == "false");
   }
@@ -436,8 +463,10 @@ private:
     while (!atEnd()) {
       char ch = peek();
       if (inString) {
-        if (ch == '\\') advance();
-        else if (ch == '"') inString = false;
+        if (ch == '\\')
+          advance();
+        else if (ch == '"')
+          inString = false;
       } else if (ch == '"') {
         inString = true;
       } else if (ch == '(' || ch == '[' || ch == '{' || ch == '<') {
@@ -451,16 +480,20 @@ private:
       advance();
     }
     std::string text(s_.substr(start, pos_ - start));
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+      text.pop_back();
     return text;
   }
-  void constantOfType(const std::vector<std::pair<std::string, std::pair<int, int>>> &lhs, int ol, int oc) {
+  void constantOfType(const std::vector<std::pair<std::string, std::pair<int, int>>> &lhs, int ol,
+                      int oc) {
     int ll = line_, lc = col_;
     std::string text = rawValueLiteral();
     expect(':', "before the constant's type");
     TensorType t = type();
     if (lhs.size() != 1) failAt(ol, oc, "a constant defines one value");
-    if (t.isTensor()) failAt(ll, lc, "expected a literal such as [1, 2] for type " + t.str() + ", found '" + text + "'");
+    if (t.isTensor())
+      failAt(ll, lc,
+             "expected a literal such as [1, 2] for type " + t.str() + ", found '" + text + "'");
     Tensor value;
     try {
       value = t.kind->parseValue(text);
@@ -468,7 +501,8 @@ private:
       failAt(ll, lc, e.what());
     }
     if (!t.accepts(value))
-      failAt(ll, lc, "literal has type " + typeOf(value).str() + ", the declared type is " + t.str());
+      failAt(ll, lc,
+             "literal has type " + typeOf(value).str() + ", the declared type is " + t.str());
     define(lhs[0].first, Var::constant(value), lhs[0].second.first, lhs[0].second.second);
   }
 
@@ -519,7 +553,8 @@ private:
     expect('(', "to open the result types");
     std::vector<TensorType> results;
     if (!accept(')')) {
-      do results.push_back(type());
+      do
+        results.push_back(type());
       while (accept(','));
       expect(')', "to close the result types");
     }
@@ -538,16 +573,19 @@ private:
     skipSpace();
     int rl = line_, rc = col_;
     if (peek() == '%') {
-      do fn.outputs.push_back(lookup());
+      do
+        fn.outputs.push_back(lookup());
       while (accept(','));
     }
     if (fn.outputs.size() != results.size())
-      failAt(rl, rc, "return gives " + std::to_string(fn.outputs.size()) + " values, the signature declares " +
-                         std::to_string(results.size()));
+      failAt(rl, rc,
+             "return gives " + std::to_string(fn.outputs.size()) +
+                 " values, the signature declares " + std::to_string(results.size()));
     for (size_t i = 0; i < results.size(); ++i)
       if (fn.outputs[i].type() != results[i])
-        failAt(rl, rc, "result " + std::to_string(i) + " has type " + fn.outputs[i].type().str() +
-                           ", the signature declares " + results[i].str());
+        failAt(rl, rc,
+               "result " + std::to_string(i) + " has type " + fn.outputs[i].type().str() +
+                   ", the signature declares " + results[i].str());
     expect('}', "to close the function body");
     return fn;
   }
@@ -575,9 +613,12 @@ private:
       TensorType t = type();
       if (lhs.size() != 1) failAt(ol, oc, "a constant defines one value");
       if (!t.isTensor())
-        failAt(ll, lc, "a tensor literal for a constant of type " + t.str() + " (write the value as it prints)");
+        failAt(ll, lc,
+               "a tensor literal for a constant of type " + t.str() +
+                   " (write the value as it prints)");
       if (t.shape != shape)
-        failAt(ll, lc, "literal has shape " + shapeStr(shape) + ", the declared type is " + t.str());
+        failAt(ll, lc,
+               "literal has shape " + shapeStr(shape) + ", the declared type is " + t.str());
       Tensor value = literalTensor(vals, shape, t.dtype);
       define(lhs[0].first, Var::constant(value), lhs[0].second.first, lhs[0].second.second);
       return;
@@ -587,13 +628,15 @@ private:
     expect('(', "to open the operand list");
     std::vector<Var> operands;
     if (!accept(')')) {
-      do operands.push_back(lookup());
+      do
+        operands.push_back(lookup());
       while (accept(',') && operands.size() < 4096);
       expect(')', "to close the operand list");
     }
     expect(':', "before the result types");
     std::vector<TensorType> declared;
-    do declared.push_back(type());
+    do
+      declared.push_back(type());
     while (accept(','));
     std::vector<Var> outs;
     try {
@@ -602,15 +645,18 @@ private:
       failAt(ol, oc, e.what());
     }
     if (outs.size() != lhs.size())
-      failAt(ol, oc, "'" + opName + "' has " + std::to_string(outs.size()) + " results, " +
-                         std::to_string(lhs.size()) + " names given");
+      failAt(ol, oc,
+             "'" + opName + "' has " + std::to_string(outs.size()) + " results, " +
+                 std::to_string(lhs.size()) + " names given");
     if (declared.size() != outs.size())
-      failAt(ol, oc, "'" + opName + "' has " + std::to_string(outs.size()) + " results, " +
-                         std::to_string(declared.size()) + " types given");
+      failAt(ol, oc,
+             "'" + opName + "' has " + std::to_string(outs.size()) + " results, " +
+                 std::to_string(declared.size()) + " types given");
     for (size_t i = 0; i < outs.size(); ++i) {
       if (outs[i].type() != declared[i])
-        failAt(ol, oc, "'" + opName + "' result " + std::to_string(i) + " has type " + outs[i].type().str() +
-                           ", declared " + declared[i].str());
+        failAt(ol, oc,
+               "'" + opName + "' result " + std::to_string(i) + " has type " +
+                   outs[i].type().str() + ", declared " + declared[i].str());
       define(lhs[i].first, outs[i], lhs[i].second.first, lhs[i].second.second);
     }
   }

@@ -24,7 +24,8 @@ std::string literalElement(const Tensor &c, int64_t i, DType t) {
   double v = c.getAsDouble(i);
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  std::string s = t == DType::Float32 ? fmt::format("{}", static_cast<float>(v)) : fmt::format("{}", v);
+  std::string s =
+      t == DType::Float32 ? fmt::format("{}", static_cast<float>(v)) : fmt::format("{}", v);
   if (s.find_first_of(".eE") == std::string::npos) s += ".0";
   return s;
 }
@@ -36,7 +37,8 @@ void literalNested(const Tensor &vals, const Shape &shape, size_t dim, int64_t o
     return;
   }
   int64_t inner = 1;
-  for (size_t d = dim + 1; d < shape.size(); ++d) inner *= shape[d];
+  for (size_t d = dim + 1; d < shape.size(); ++d)
+    inner *= shape[d];
   out += "[";
   for (int64_t i = 0; i < shape[dim]; ++i) {
     if (i) out += ", ";
@@ -53,7 +55,8 @@ public:
     if (it != names_.end()) return it->second;
     std::string n = v.name();
     if (!isIdentifier(n) || used_.count(n)) {
-      do n = std::to_string(next_++);
+      do
+        n = std::to_string(next_++);
       while (used_.count(n));
     }
     used_.insert(n);
@@ -76,7 +79,8 @@ std::string tensorLiteral(const Tensor &t) {
 
 std::string printFunction(const TextFunction &fn) {
   Namer namer;
-  std::string body, header = "func @" + (isIdentifier(fn.name) ? fn.name : std::string("main")) + "(";
+  std::string body,
+      header = "func @" + (isIdentifier(fn.name) ? fn.name : std::string("main")) + "(";
   for (size_t i = 0; i < fn.inputs.size(); ++i) {
     const Var &in = fn.inputs[i];
     if (!in) throw ValueError("printFunction: input " + std::to_string(i) + " is null");
@@ -90,7 +94,8 @@ std::string printFunction(const TextFunction &fn) {
   header += ") {\n";
 
   std::unordered_map<Variable *, bool> defined;
-  for (const Var &in : fn.inputs) defined[in.get()] = true;
+  for (const Var &in : fn.inputs)
+    defined[in.get()] = true;
   auto define = [&](const Var &v) {
     if (defined[v.get()]) return;
     defined[v.get()] = true;
@@ -100,16 +105,17 @@ std::string printFunction(const TextFunction &fn) {
     if (v->isConstant()) {
       // A value that is not a tensor prints as it says (its type's parseValue reads it back).
       const Tensor &c = v->constantValue();
-      body += "  %" + namer.nameFor(v) + " = constant " + (c.isOpaque() ? c.str() : tensorLiteral(c)) + " : " +
-              v.type().str() + "\n";
+      body += "  %" + namer.nameFor(v) + " = constant " +
+              (c.isOpaque() ? c.str() : tensorLiteral(c)) + " : " + v.type().str() + "\n";
       return;
     }
     if (!v->owner())
-      throw ValueError("printFunction: the outputs depend on '" + v.name() + "' (" + v.type().str() +
-                       "), which is not an input");
+      throw ValueError("printFunction: the outputs depend on '" + v.name() + "' (" +
+                       v.type().str() + "), which is not an input");
   };
   for (Apply *node : toposort(fn.outputs)) {
-    for (const Var &in : node->inputs()) define(in);
+    for (const Var &in : node->inputs())
+      define(in);
     std::string lhs, types;
     for (int i = 0; i < node->numOutputs(); ++i) {
       Var o = node->output(i);
@@ -132,7 +138,8 @@ std::string printFunction(const TextFunction &fn) {
 
 std::string printModule(const std::vector<TextFunction> &fns) {
   std::string out;
-  for (size_t i = 0; i < fns.size(); ++i) out += (i ? "\n" : "") + printFunction(fns[i]);
+  for (size_t i = 0; i < fns.size(); ++i)
+    out += (i ? "\n" : "") + printFunction(fns[i]);
   return out;
 }
 

@@ -20,7 +20,8 @@ namespace graphjit {
 
 namespace {
 std::string describe(const Var &v) {
-  return (v.name().empty() ? std::string("<unnamed>") : "'" + v.name() + "'") + " (" + v.type().str() + ")";
+  return (v.name().empty() ? std::string("<unnamed>") : "'" + v.name() + "'") + " (" +
+         v.type().str() + ")";
 }
 
 /// Sums gradient contributions per variable, keeping insertion order irrelevant to results.
@@ -28,8 +29,10 @@ class GradientTable {
 public:
   void add(const Var &v, const Var &g) {
     auto it = grads_.find(v.get());
-    if (it == grads_.end()) grads_.emplace(v.get(), g);
-    else it->second = it->second + g;
+    if (it == grads_.end())
+      grads_.emplace(v.get(), g);
+    else
+      it->second = it->second + g;
   }
   Var get(const Var &v) const {
     auto it = grads_.find(v.get());
@@ -78,10 +81,12 @@ std::vector<Var> grad(const Var &cost, const std::vector<Var> &wrt, const GradOp
   }
 
   std::unordered_set<Variable *> constants;
-  for (const Var &c : options.consider_constant) constants.insert(c.get());
+  for (const Var &c : options.consider_constant)
+    constants.insert(c.get());
   // Only nodes downstream of some wrt variable matter.
   std::unordered_set<Variable *> dependsOnWrt;
-  for (const Var &w : wrt) dependsOnWrt.insert(w.get());
+  for (const Var &w : wrt)
+    dependsOnWrt.insert(w.get());
   std::vector<Apply *> order = toposort(roots);
   std::vector<Apply *> relevant;
   for (Apply *node : order) {
@@ -90,7 +95,8 @@ std::vector<Var> grad(const Var &cost, const std::vector<Var> &wrt, const GradOp
       if (dependsOnWrt.count(in.get()) && !constants.count(in.get())) any = true;
     if (!any) continue;
     relevant.push_back(node);
-    for (int i = 0; i < node->numOutputs(); ++i) dependsOnWrt.insert(node->output(i).get());
+    for (int i = 0; i < node->numOutputs(); ++i)
+      dependsOnWrt.insert(node->output(i).get());
   }
 
   for (auto it = relevant.rbegin(); it != relevant.rend(); ++it) {
@@ -146,20 +152,24 @@ Var jacobian(const Var &expr, const Var &wrt, const GradOptions &options) {
   int64_t n = shapeSize(expr.type().shape);
   Var flat = reshape(expr, {n});
   std::vector<Var> rows;
-  for (int64_t i = 0; i < n; ++i) rows.push_back(grad(flat(i), wrt, options));
+  for (int64_t i = 0; i < n; ++i)
+    rows.push_back(grad(flat(i), wrt, options));
   if (rows.empty())
     throw ShapeError("jacobian: the expression " + describe(expr) + " has no elements");
   Var stacked = stack(rows, 0); // [n, wrt...]
   IntList shape(expr.type().shape.begin(), expr.type().shape.end());
-  for (int64_t d : stacked.type().shape) shape.push_back(d);
+  for (int64_t d : stacked.type().shape)
+    shape.push_back(d);
   shape.erase(shape.begin() + expr.ndim()); // drop the stacked n, keep wrt dims
   bool wrtStatic = wrt.type().isStatic();
   if (!wrtStatic) {
     // reshape needs the wrt dims: at most one unknown can be inferred.
     int unknown = 0;
-    for (int64_t d : wrt.type().shape) unknown += d == kUnknownDim;
+    for (int64_t d : wrt.type().shape)
+      unknown += d == kUnknownDim;
     if (unknown > 1)
-      throw ShapeError("jacobian: " + describe(wrt) + " has more than one unknown dim; give it a static shape");
+      throw ShapeError("jacobian: " + describe(wrt) +
+                       " has more than one unknown dim; give it a static shape");
   }
   return reshape(stacked, shape);
 }
@@ -175,7 +185,8 @@ std::vector<Var> Lop(const std::vector<Var> &outputs, const std::vector<Var> &wr
                      std::to_string(eval_points.size()) + " eval points");
   GradOptions o;
   o.disconnected = DisconnectedPolicy::Ignore;
-  for (size_t k = 0; k < outputs.size(); ++k) o.known_grads.emplace_back(outputs[k], eval_points[k]);
+  for (size_t k = 0; k < outputs.size(); ++k)
+    o.known_grads.emplace_back(outputs[k], eval_points[k]);
   return grad(Var(), wrt, o);
 }
 
@@ -191,7 +202,8 @@ std::vector<Var> Rop(const std::vector<Var> &outputs, const std::vector<Var> &wr
   // J v = d/du <J^T u, v>: the inner product is linear in u, so its gradient
   // does not depend on u, which is then replaced by zeros.
   std::vector<Var> dummies;
-  for (const Var &out : outputs) dummies.push_back(Var::input(out.type(), "rop_u"));
+  for (const Var &out : outputs)
+    dummies.push_back(Var::input(out.type(), "rop_u"));
   std::vector<Var> lops = Lop(outputs, wrt, dummies);
   Var inner;
   for (size_t i = 0; i < wrt.size(); ++i) {
@@ -202,7 +214,8 @@ std::vector<Var> Rop(const std::vector<Var> &outputs, const std::vector<Var> &wr
   o.disconnected = DisconnectedPolicy::Ignore;
   std::vector<Var> jv = grad(inner, dummies, o);
   Replacements noDummies;
-  for (size_t k = 0; k < outputs.size(); ++k) noDummies.emplace_back(dummies[k], zeros_like(outputs[k]));
+  for (size_t k = 0; k < outputs.size(); ++k)
+    noDummies.emplace_back(dummies[k], zeros_like(outputs[k]));
   return graph_replace(jv, noDummies, false);
 }
 

@@ -18,9 +18,11 @@ std::vector<Var> vectorize_graph(const std::vector<Var> &outputs, const Replacem
   for (auto &[oldVar, newVar] : replace) {
     if (!oldVar || !newVar) throw ValueError("vectorize_graph: null variable in replacements");
     int nb = newVar.ndim() - oldVar.ndim();
-    TensorType core(newVar.dtype(), Shape(newVar.type().shape.begin() + std::max(nb, 0), newVar.type().shape.end()));
+    TensorType core(newVar.dtype(), Shape(newVar.type().shape.begin() + std::max(nb, 0),
+                                          newVar.type().shape.end()));
     if (nb < 0 || !core.isCompatible(oldVar.type()))
-      throw TypeError("vectorize_graph: " + newVar.type().str() + " is not a batch of " + oldVar.type().str() +
+      throw TypeError("vectorize_graph: " + newVar.type().str() + " is not a batch of " +
+                      oldVar.type().str() +
                       " (expected the same dtype and core dims after the leading batch dims)");
     if (b != -1 && nb != b)
       throw ValueError("vectorize_graph: every replacement needs the same number of batch dims (" +
@@ -46,9 +48,11 @@ std::vector<Var> vectorize_graph(const std::vector<Var> &outputs, const Replacem
       if (!changed) continue; // independent of the batch: shared by every batch element
       // Inputs were rebuilt but are the same for every batch element (e.g. a shape).
       std::vector<Var> same;
-      for (const BatchedVar &v : ins) same.push_back(v.var);
+      for (const BatchedVar &v : ins)
+        same.push_back(v.var);
       std::vector<Var> outs = applyOp(node->opPtr(), same);
-      for (int i = 0; i < node->numOutputs(); ++i) mapped[node->output(i).get()] = {outs[i], false};
+      for (int i = 0; i < node->numOutputs(); ++i)
+        mapped[node->output(i).get()] = {outs[i], false};
       continue;
     }
     std::vector<Var> outs = node->op().vectorize(*node, ins, b);
@@ -60,7 +64,8 @@ std::vector<Var> vectorize_graph(const std::vector<Var> &outputs, const Replacem
     }
   }
   std::vector<Var> result;
-  for (const Var &o : outputs) result.push_back(lookup(o).var); // batch-independent outputs stay as they are
+  for (const Var &o : outputs)
+    result.push_back(lookup(o).var); // batch-independent outputs stay as they are
   return result;
 }
 

@@ -16,21 +16,24 @@ namespace {
 Tensor randomLike(const Tensor &t, std::mt19937_64 &rng, DType dtype) {
   std::normal_distribution<double> normal;
   std::vector<double> v(static_cast<size_t>(t.size()));
-  for (double &x : v) x = normal(rng);
+  for (double &x : v)
+    x = normal(rng);
   return Tensor::fromVector(v, t.shape()).astype(dtype);
 }
 
 /// point + step * direction, in the point's dtype.
 Tensor shifted(const Tensor &point, const Tensor &direction, double step) {
   std::vector<double> p = point.toDoubles(), d = direction.toDoubles();
-  for (size_t i = 0; i < p.size(); ++i) p[i] += step * d[i];
+  for (size_t i = 0; i < p.size(); ++i)
+    p[i] += step * d[i];
   return Tensor::fromVector(p, point.shape()).astype(point.dtype());
 }
 
 double dotAll(const Tensor &a, const Tensor &b) {
   std::vector<double> x = a.toDoubles(), y = b.toDoubles();
   double s = 0;
-  for (size_t i = 0; i < x.size(); ++i) s += x[i] * y[i];
+  for (size_t i = 0; i < x.size(); ++i)
+    s += x[i] * y[i];
   return s;
 }
 } // namespace
@@ -56,7 +59,8 @@ void verify_grad(const std::function<Var(const std::vector<Var> &)> &fn,
   // Reduce the output to a scalar by a fixed random projection, so that every
   // output element takes part in the check.
   Bindings bindings;
-  for (size_t i = 0; i < point.size(); ++i) bindings.emplace_back(inputs[i], point[i]);
+  for (size_t i = 0; i < point.size(); ++i)
+    bindings.emplace_back(inputs[i], point[i]);
   Tensor outValue = evaluate(out, bindings);
   Tensor projection = randomLike(outValue, rng, out.dtype());
   Var cost = sum(out * Var::constant(projection, "projection"));
@@ -68,7 +72,8 @@ void verify_grad(const std::function<Var(const std::vector<Var> &)> &fn,
   double relTol = options.rel_tol > 0 ? options.rel_tol : (lowPrecision ? 1e-2 : 1e-5);
   auto costAt = [&](const std::vector<Tensor> &pt) {
     Bindings b;
-    for (size_t i = 0; i < pt.size(); ++i) b.emplace_back(inputs[i], pt[i]);
+    for (size_t i = 0; i < pt.size(); ++i)
+      b.emplace_back(inputs[i], pt[i]);
     return evaluate(cost, b).item();
   };
 
@@ -86,10 +91,10 @@ void verify_grad(const std::function<Var(const std::vector<Var> &)> &fn,
     if (!(err <= absTol + relTol * std::fabs(numeric))) {
       std::ostringstream msg;
       msg.precision(10);
-      msg << "verify_grad: gradient mismatch for " << (out.owner() ? out.owner()->op().str() : "an input")
-          << " (direction " << trial
-          << "): analytic " << predicted << ", finite differences " << numeric << ", abs error " << err
-          << ", allowed " << absTol + relTol * std::fabs(numeric);
+      msg << "verify_grad: gradient mismatch for "
+          << (out.owner() ? out.owner()->op().str() : "an input") << " (direction " << trial
+          << "): analytic " << predicted << ", finite differences " << numeric << ", abs error "
+          << err << ", allowed " << absTol + relTol * std::fabs(numeric);
       throw Error(msg.str());
     }
   }

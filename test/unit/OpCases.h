@@ -12,7 +12,8 @@
 
 namespace graphjit::testing {
 
-inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Var> &)>> opBuilders() {
+inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Var> &)>>
+opBuilders() {
   using V = const std::vector<Var> &;
   std::map<std::string, std::function<std::vector<Var>(V)>> b;
   for (ScalarFn fn : allScalarFns()) {
@@ -31,15 +32,20 @@ inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Va
         return std::vector<Var>{elemwise(fn, ins)};
       };
     } else {
-      b[n] = [fn, arity](V v) { return std::vector<Var>{elemwise(fn, std::vector<Var>(v.begin(), v.begin() + arity))}; };
+      b[n] = [fn, arity](V v) {
+        return std::vector<Var>{elemwise(fn, std::vector<Var>(v.begin(), v.begin() + arity))};
+      };
     }
   }
   b["dimshuffle"] = [](V v) { return std::vector<Var>{dimshuffle(v[0], {1, -1, 0})}; };
   for (const char *r : {"sum", "prod", "max", "min", "mean"})
     b[r] = [r](V v) {
       std::string s = r;
-      ReduceKind k = s == "sum" ? ReduceKind::Sum : s == "prod" ? ReduceKind::Prod : s == "max" ? ReduceKind::Max
-                     : s == "min" ? ReduceKind::Min : ReduceKind::Mean;
+      ReduceKind k = s == "sum"    ? ReduceKind::Sum
+                     : s == "prod" ? ReduceKind::Prod
+                     : s == "max"  ? ReduceKind::Max
+                     : s == "min"  ? ReduceKind::Min
+                                   : ReduceKind::Mean;
       return std::vector<Var>{reduce(k, v[0], IntList{1})};
     };
   b["all"] = [](V v) { return std::vector<Var>{all(v[0] > 0.0, 0)}; };
@@ -61,24 +67,32 @@ inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Va
   };
   b["arange"] = [](V) { return std::vector<Var>{arange(0.0, 5.0, 0.5)}; };
   b["eye"] = [](V) { return std::vector<Var>{eye(3, 4, -1, DType::Int32)}; };
-  b["subtensor"] = [](V v) { return std::vector<Var>{v[0](slice(std::nullopt, std::nullopt, -1), 1)}; };
-  b["inc_subtensor"] = [](V v) { return std::vector<Var>{set_subtensor(v[0], {IndexEntry::slice(0, 1)}, v[1](slice(0, 1)))}; };
+  b["subtensor"] = [](V v) {
+    return std::vector<Var>{v[0](slice(std::nullopt, std::nullopt, -1), 1)};
+  };
+  b["inc_subtensor"] = [](V v) {
+    return std::vector<Var>{set_subtensor(v[0], {IndexEntry::slice(0, 1)}, v[1](slice(0, 1)))};
+  };
   b["take"] = [](V v) { return std::vector<Var>{take(v[0], IntList{1, -1}, 1)}; };
   b["inc_take"] = [](V v) {
-    return std::vector<Var>{inc_take(v[0], constant(Tensor::fromVector(std::vector<int64_t>{0, 0})), v[1], 0)};
+    return std::vector<Var>{
+        inc_take(v[0], constant(Tensor::fromVector(std::vector<int64_t>{0, 0})), v[1], 0)};
   };
   b["stop_gradient"] = [](V v) { return std::vector<Var>{stop_gradient(v[0])}; };
   // Linear algebra on the positive definite x x^T ([2,2] from a [2,3] x).
   auto spd = [](const Var &x) { return matmul(x, transpose(x)); };
   // The lower triangle of a [2,2] matrix by an elemwise mask (cholesky and tril have no batching
-  // rule, so a case built on them could not reach its own op's rule): a Cholesky factor of x x^T-like.
+  // rule, so a case built on them could not reach its own op's rule): a Cholesky factor of x
+  // x^T-like.
   auto lowerOf = [](const Var &m) { return m * constant(Tensor::of({{1, 0}, {1, 1}})); };
   b["cholesky"] = [spd](V v) { return std::vector<Var>{cholesky(spd(v[0]))}; };
   b["solve_triangular"] = [spd, lowerOf](V v) {
     return std::vector<Var>{solve_triangular(lowerOf(spd(v[0])), v[1], true, true),
                             solve_triangular(spd(v[0]), v[1](slice(), 0), false)};
   };
-  b["solve"] = [spd](V v) { return std::vector<Var>{solve(spd(v[0]), v[1]), solve(spd(v[0]), v[1](slice(), 1))}; };
+  b["solve"] = [spd](V v) {
+    return std::vector<Var>{solve(spd(v[0]), v[1]), solve(spd(v[0]), v[1](slice(), 1))};
+  };
   b["det"] = [spd](V v) { return std::vector<Var>{det(spd(v[0]))}; };
   b["slogdet"] = [spd](V v) {
     auto [s, l] = slogdet(spd(v[1]) - 40.0);
@@ -90,7 +104,7 @@ inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Va
   b["digamma"] = [](V v) { return std::vector<Var>{digamma(v[0]), digamma(v[1])}; };
   // Random variables: valid parameters from x and y, computed exactly (abs, add, div), so that
   // the interpreter and the JIT draw from bit-identical parameters with the op's seed.
-  auto pos = [](const Var &t) { return abs(t) + 0.5; };       // > 0
+  auto pos = [](const Var &t) { return abs(t) + 0.5; };             // > 0
   auto unit = [](const Var &t) { return abs(t) / (abs(t) + 1.0); }; // in [0, 1)
   auto rv = [](Dist d, std::function<std::vector<Var>(V)> params) {
     return [d, params](V v) { return std::vector<Var>{randomVariable(d, params(v))}; };
@@ -98,19 +112,25 @@ inline std::map<std::string, std::function<std::vector<Var>(const std::vector<Va
   b["rv_normal"] = rv(Dist::Normal, [pos](V v) { return std::vector<Var>{v[0], pos(v[1])}; });
   b["rv_halfnormal"] = rv(Dist::HalfNormal, [pos](V v) { return std::vector<Var>{pos(v[1])}; });
   b["rv_lognormal"] = rv(Dist::LogNormal, [pos](V v) { return std::vector<Var>{v[1], pos(v[0])}; });
-  b["rv_mvnormal"] = rv(Dist::MvNormal, [spd](V v) { return std::vector<Var>{v[1](slice(), 0), spd(v[0])}; });
+  b["rv_mvnormal"] =
+      rv(Dist::MvNormal, [spd](V v) { return std::vector<Var>{v[1](slice(), 0), spd(v[0])}; });
   // Any lower triangular L with a positive diagonal is a Cholesky factor (of L L^T).
-  b["rv_mvnormal_chol"] = rv(Dist::MvNormalChol,
-                             [spd, lowerOf](V v) { return std::vector<Var>{v[1](slice(), 0), lowerOf(spd(v[0]))}; });
-  b["rv_mvnormal_diag"] = rv(Dist::MvNormalDiag, [pos](V v) { return std::vector<Var>{v[0](0), pos(v[1](0))}; });
-  b["rv_uniform"] = rv(Dist::Uniform, [pos](V v) { return std::vector<Var>{v[1], v[1] + pos(v[0])}; });
+  b["rv_mvnormal_chol"] = rv(Dist::MvNormalChol, [spd, lowerOf](V v) {
+    return std::vector<Var>{v[1](slice(), 0), lowerOf(spd(v[0]))};
+  });
+  b["rv_mvnormal_diag"] =
+      rv(Dist::MvNormalDiag, [pos](V v) { return std::vector<Var>{v[0](0), pos(v[1](0))}; });
+  b["rv_uniform"] =
+      rv(Dist::Uniform, [pos](V v) { return std::vector<Var>{v[1], v[1] + pos(v[0])}; });
   b["rv_exponential"] = rv(Dist::Exponential, [pos](V v) { return std::vector<Var>{pos(v[1])}; });
   b["rv_gamma"] = rv(Dist::Gamma, [pos](V v) { return std::vector<Var>{pos(v[0]), pos(v[1])}; });
   b["rv_beta"] = rv(Dist::Beta, [pos](V v) { return std::vector<Var>{pos(v[0]), pos(v[1])}; });
-  b["rv_studentt"] = rv(Dist::StudentT, [pos](V v) { return std::vector<Var>{pos(v[0]), v[1], pos(v[1])}; });
+  b["rv_studentt"] =
+      rv(Dist::StudentT, [pos](V v) { return std::vector<Var>{pos(v[0]), v[1], pos(v[1])}; });
   b["rv_laplace"] = rv(Dist::Laplace, [pos](V v) { return std::vector<Var>{v[0], pos(v[1])}; });
   b["rv_bernoulli"] = rv(Dist::Bernoulli, [unit](V v) { return std::vector<Var>{unit(v[1])}; });
-  b["rv_categorical"] = rv(Dist::Categorical, [pos](V v) { return std::vector<Var>{pos(v[1](0))}; });
+  b["rv_categorical"] =
+      rv(Dist::Categorical, [pos](V v) { return std::vector<Var>{pos(v[1](0))}; });
   b["rv_poisson"] = rv(Dist::Poisson, [pos](V v) { return std::vector<Var>{pos(v[0])}; });
   return b;
 }
@@ -122,15 +142,13 @@ inline std::vector<Tensor> opCaseValues() {
 
 /// Ops whose builders work for any [n,3] inputs (checked with n = 0, 1, 2 and unknown dims).
 inline bool shapeAgnostic(const std::string &name) {
-  static const std::vector<std::string> fixed = {"split", "split_like", "broadcast_to", "inc_subtensor", "take",
-                                                 "inc_take", "subtensor", "arange", "eye", "argmax", "argmin",
-                                                 "max", "min", "reshape_like",
-                                                 // square matrices from the rows: need independent rows
-                                                 "cholesky", "solve_triangular", "solve", "det", "slogdet",
-                                                 "matrix_inverse",
-                                                 // a vector from row 0, or a [k,k] matrix from the rows
-                                                 "rv_mvnormal", "rv_mvnormal_chol", "rv_mvnormal_diag",
-                                                 "rv_categorical"};
+  static const std::vector<std::string> fixed = {
+      "split", "split_like", "broadcast_to", "inc_subtensor", "take", "inc_take", "subtensor",
+      "arange", "eye", "argmax", "argmin", "max", "min", "reshape_like",
+      // square matrices from the rows: need independent rows
+      "cholesky", "solve_triangular", "solve", "det", "slogdet", "matrix_inverse",
+      // a vector from row 0, or a [k,k] matrix from the rows
+      "rv_mvnormal", "rv_mvnormal_chol", "rv_mvnormal_diag", "rv_categorical"};
   for (auto &f : fixed)
     if (f == name) return false;
   return true;

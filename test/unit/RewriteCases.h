@@ -13,7 +13,8 @@ namespace graphjit::testing {
 
 struct RewriteCase {
   /// Builds outputs from inputs x: f64[?], y: f64[?], m: f64[?,?], r: f64[1,?].
-  std::function<std::vector<Var>(const Var &x, const Var &y, const Var &m, const Var &r)> positive, negative;
+  std::function<std::vector<Var>(const Var &x, const Var &y, const Var &m, const Var &r)> positive,
+      negative;
 };
 
 inline std::map<std::string, RewriteCase> rewriteCases() {
@@ -22,18 +23,23 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   std::map<std::string, RewriteCase> k;
   k["constant_folding"] = {[=](V x, V, V, V) { return std::vector<Var>{x + exp(c(0.0))}; },
                            [](V x, V, V, V) { return std::vector<Var>{exp(x)}; }};
-  k["local_add_zero"] = {[=](V x, V, V, V) { return std::vector<Var>{x + 0.0}; },
-                         [=](V, V, V, V r) { return std::vector<Var>{r + zeros({3, 1})}; }}; // broadcasting grows r
+  k["local_add_zero"] = {
+      [=](V x, V, V, V) { return std::vector<Var>{x + 0.0}; },
+      [=](V, V, V, V r) { return std::vector<Var>{r + zeros({3, 1})}; }}; // broadcasting grows r
   k["local_sub_zero"] = {[](V x, V, V, V) { return std::vector<Var>{x - 0.0}; },
                          [](V x, V, V, V) { return std::vector<Var>{x - 1.0}; }};
-  k["local_mul_one"] = {[](V x, V, V, V) { return std::vector<Var>{x * 1.0}; },
-                        [](V, V, V m, V) { return std::vector<Var>{cast(m, DType::Int32) * 1.5}; }}; // dtype changes
+  k["local_mul_one"] = {
+      [](V x, V, V, V) { return std::vector<Var>{x * 1.0}; },
+      [](V, V, V m, V) { return std::vector<Var>{cast(m, DType::Int32) * 1.5}; }}; // dtype changes
   k["local_div_one"] = {[](V x, V, V, V) { return std::vector<Var>{x / 1.0}; },
                         [](V x, V, V, V) { return std::vector<Var>{x / 2.0}; }};
   k["local_mul_zero"] = {[](V x, V, V, V) { return std::vector<Var>{x * 0.0}; },
                          [](V x, V, V, V) { return std::vector<Var>{x * 0.5}; }};
   k["local_mul_minus_one"] = {[](V x, V, V, V) { return std::vector<Var>{x * -1.0}; },
-                              [](V, V, V, V r) { return std::vector<Var>{r * constant(Tensor::of({-1.0, -1.0}).reshaped({2, 1}))}; }};
+                              [](V, V, V, V r) {
+                                return std::vector<Var>{
+                                    r * constant(Tensor::of({-1.0, -1.0}).reshaped({2, 1}))};
+                              }};
   k["local_zero_sub"] = {[](V x, V, V, V) { return std::vector<Var>{0.0 - x}; },
                          [](V x, V, V, V) { return std::vector<Var>{1.0 - x}; }};
   k["local_add_self"] = {[](V x, V, V, V) { return std::vector<Var>{x + x}; },
@@ -46,8 +52,9 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                         [](V x, V y, V, V) { return std::vector<Var>{x + exp(y)}; }};
   k["local_sub_neg"] = {[](V x, V y, V, V) { return std::vector<Var>{x - (-y)}; },
                         [](V x, V y, V, V) { return std::vector<Var>{x - exp(y)}; }};
-  k["local_mul_div_cancel"] = {[](V x, V y, V, V) { return std::vector<Var>{(x * y) / x}; },
-                               [](V x, V y, V, V) { return std::vector<Var>{(x * y) / (x + 1.0)}; }};
+  k["local_mul_div_cancel"] = {
+      [](V x, V y, V, V) { return std::vector<Var>{(x * y) / x}; },
+      [](V x, V y, V, V) { return std::vector<Var>{(x * y) / (x + 1.0)}; }};
   k["local_div_mul_cancel"] = {[](V x, V y, V, V) { return std::vector<Var>{(x / y) * y}; },
                                [](V x, V y, V, V) { return std::vector<Var>{(x / y) * x}; }};
   k["local_div_self"] = {[](V x, V, V, V) {
@@ -63,63 +70,100 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                          [](V x, V, V, V) { return std::vector<Var>{pow(x, 0.25)}; }};
   k["local_pow_minus_one"] = {[](V x, V, V, V) { return std::vector<Var>{pow(x, -1.0)}; },
                               [](V x, V, V, V) { return std::vector<Var>{pow(x, -1.5)}; }};
-  k["local_useless_dimshuffle"] = {[](V, V, V m, V) { return std::vector<Var>{dimshuffle(m, {0, 1})}; },
-                                   [](V, V, V m, V) { return std::vector<Var>{transpose(m)}; }};
-  k["local_dimshuffle_dimshuffle"] = {[](V, V, V m, V) { return std::vector<Var>{transpose(expand_dims(m, 0))}; },
-                                      [](V, V, V m, V) { return std::vector<Var>{transpose(exp(expand_dims(m, 0)))}; }};
-  k["local_useless_cast"] = {[](V x, V, V, V) { return std::vector<Var>{cast(x, DType::Float64)}; },
-                             [](V x, V, V, V) { return std::vector<Var>{cast(x, DType::Float32)}; }};
-  k["local_cast_cast"] = {[](V x, V, V, V) { return std::vector<Var>{cast(cast(cast(x, DType::Float32), DType::Float64), DType::Int32)}; },
-                          [](V x, V, V, V) { return std::vector<Var>{cast(cast(x, DType::Int32), DType::Float32)}; }};
+  k["local_useless_dimshuffle"] = {
+      [](V, V, V m, V) { return std::vector<Var>{dimshuffle(m, {0, 1})}; },
+      [](V, V, V m, V) { return std::vector<Var>{transpose(m)}; }};
+  k["local_dimshuffle_dimshuffle"] = {
+      [](V, V, V m, V) { return std::vector<Var>{transpose(expand_dims(m, 0))}; },
+      [](V, V, V m, V) { return std::vector<Var>{transpose(exp(expand_dims(m, 0)))}; }};
+  k["local_useless_cast"] = {
+      [](V x, V, V, V) { return std::vector<Var>{cast(x, DType::Float64)}; },
+      [](V x, V, V, V) { return std::vector<Var>{cast(x, DType::Float32)}; }};
+  k["local_cast_cast"] = {
+      [](V x, V, V, V) {
+        return std::vector<Var>{cast(cast(cast(x, DType::Float32), DType::Float64), DType::Int32)};
+      },
+      [](V x, V, V, V) { return std::vector<Var>{cast(cast(x, DType::Int32), DType::Float32)}; }};
   k["local_useless_reshape"] = {[](V x, V, V, V) {
-                                  Var s = broadcast_to(x(0), {2, 3}); // a value of static shape [2,3]
+                                  Var s =
+                                      broadcast_to(x(0), {2, 3}); // a value of static shape [2,3]
                                   return std::vector<Var>{reshape(s, {2, 3})};
                                 },
                                 [](V, V, V m, V) { return std::vector<Var>{reshape(m, {-1})}; }};
-  k["local_reshape_reshape"] = {[](V x, V, V, V) { return std::vector<Var>{reshape(reshape(broadcast_to(x(0), {2, 3}), {-1}), {-1, 1})}; },
-                                // m of unknown shape: the inner reshape may fail at run time, so it stays
-                                [](V, V, V m, V) { return std::vector<Var>{reshape(reshape(m, {-1}), {-1, 1})}; }};
+  k["local_reshape_reshape"] = {
+      [](V x, V, V, V) {
+        return std::vector<Var>{reshape(reshape(broadcast_to(x(0), {2, 3}), {-1}), {-1, 1})};
+      },
+      // m of unknown shape: the inner reshape may fail at run time, so it stays
+      [](V, V, V m, V) { return std::vector<Var>{reshape(reshape(m, {-1}), {-1, 1})}; }};
   k["local_sum_sum"] = {[](V, V, V m, V) { return std::vector<Var>{sum(sum(m, 0))}; },
                         [](V, V, V m, V) { return std::vector<Var>{sum(max(m, 0))}; }};
   k["local_remove_identity"] = {[](V x, V, V, V) { return std::vector<Var>{stop_gradient(x)}; },
                                 [](V x, V, V, V) { return std::vector<Var>{exp(x)}; }};
-  k["local_not_not"] = {[](V x, V, V, V) { return std::vector<Var>{logical_not(logical_not(x > 0.0))}; },
-                        [](V x, V, V, V) { return std::vector<Var>{logical_not(x > 0.0)}; }};
+  k["local_not_not"] = {
+      [](V x, V, V, V) { return std::vector<Var>{logical_not(logical_not(x > 0.0))}; },
+      [](V x, V, V, V) { return std::vector<Var>{logical_not(x > 0.0)}; }};
   k["local_fill_add"] = {[](V x, V, V, V) { return std::vector<Var>{full_like(x, 1.0) + 2.0}; },
                          [](V x, V y, V, V) { return std::vector<Var>{full_like(x, 1.0) + y}; }};
   // pushdown (x, y: 3 values, m: 2x3, r: 1x3)
   using VL = std::vector<Var>;
   auto st = [](V x) { return broadcast_to(x(0), {2, 3}); }; // a value of static shape [2,3]
   k["local_subtensor_elemwise"] = {[](V, V, V m, V r) { return VL{(m + r)(1)}; },
-                                   [](V x, V, V, V) { Var e = exp(x); return VL{e(1), e}; }}; // e has another user
-  k["local_subtensor_elemwise_unsafe"] = {[](V x, V y, V, V) { return VL{(x + y)(1)}; },
-                                          [](V x, V, V, V) { return VL{(exp(x) + 1.0)(1)}; }}; // proven: the safe rule's
+                                   [](V x, V, V, V) {
+                                     Var e = exp(x);
+                                     return VL{e(1), e};
+                                   }}; // e has another user
+  k["local_subtensor_elemwise_unsafe"] = {
+      [](V x, V y, V, V) { return VL{(x + y)(1)}; },
+      [](V x, V, V, V) { return VL{(exp(x) + 1.0)(1)}; }}; // proven: the safe rule's
   k["local_subtensor_dimshuffle"] = {[](V, V, V m, V) { return VL{transpose(m)(1)}; },
-                                     [](V, V, V m, V) { Var t = transpose(m); return VL{t(1), t}; }};
+                                     [](V, V, V m, V) {
+                                       Var t = transpose(m);
+                                       return VL{t(1), t};
+                                     }};
   k["local_subtensor_matmul"] = {[](V, V, V m, V) { return VL{matmul(m, transpose(m))(1)}; },
-                                 [](V, V, V m, V) { Var p = matmul(m, transpose(m)); return VL{p(1), p}; }};
+                                 [](V, V, V m, V) {
+                                   Var p = matmul(m, transpose(m));
+                                   return VL{p(1), p};
+                                 }};
   k["local_subtensor_reduce"] = {[](V, V, V m, V) { return VL{sum(m, 1)(0)}; },
-                                 [](V, V, V m, V) { Var s = sum(m, 1); return VL{s(0), s}; }};
-  k["local_subtensor_softmax"] = {[](V, V, V m, V) { return VL{softmax(m, 1)(0)}; },
-                                  [](V, V, V m, V) { return VL{softmax(m, 0)(0)}; }}; // the index is on the axis
-  k["local_subtensor_concatenate"] = {[=](V x, V y, V, V) { return VL{concatenate({st(x), st(y)}, 0)(2)}; },
-                                      [](V x, V y, V, V) { return VL{concatenate({x, y}, 0)(1)}; }}; // sizes unknown
+                                 [](V, V, V m, V) {
+                                   Var s = sum(m, 1);
+                                   return VL{s(0), s};
+                                 }};
+  k["local_subtensor_softmax"] = {
+      [](V, V, V m, V) { return VL{softmax(m, 1)(0)}; },
+      [](V, V, V m, V) { return VL{softmax(m, 0)(0)}; }}; // the index is on the axis
+  k["local_subtensor_concatenate"] = {
+      [=](V x, V y, V, V) { return VL{concatenate({st(x), st(y)}, 0)(2)}; },
+      [](V x, V y, V, V) { return VL{concatenate({x, y}, 0)(1)}; }}; // sizes unknown
   k["local_subtensor_broadcast_to"] = {[=](V x, V, V, V) { return VL{st(x)(1)}; },
-                                       [=](V x, V, V, V) { Var b = st(x); return VL{b(1), b}; }};
-  k["local_subtensor_reshape"] = {[=](V x, V, V, V) { return VL{reshape(exp(st(x)), {3, 2})(1), reshape(st(x), {-1})(4)}; },
-                                  [](V, V, V m, V) { return VL{reshape(m, {-1, 2})(0)}; }}; // m of unknown shape
+                                       [=](V x, V, V, V) {
+                                         Var b = st(x);
+                                         return VL{b(1), b};
+                                       }};
+  k["local_subtensor_reshape"] = {
+      [=](V x, V, V, V) { return VL{reshape(exp(st(x)), {3, 2})(1), reshape(st(x), {-1})(4)}; },
+      [](V, V, V m, V) { return VL{reshape(m, {-1, 2})(0)}; }}; // m of unknown shape
   k["local_subtensor_full_like"] = {[](V, V, V m, V) { return VL{full_like(m, 2.0)(1)}; },
-                                    [](V, V, V m, V) { Var f = full_like(m, 2.0); return VL{f(1), f}; }};
-  k["local_subtensor_merge"] = {[=](V x, V, V, V) { return VL{st(x)(slice(std::nullopt, std::nullopt, -1))(slice(0, 2))}; },
-                                [](V, V, V m, V) { return VL{m(slice(1, std::nullopt))(slice(1, std::nullopt))}; }};
-  k["local_useless_subtensor"] = {[](V, V, V m, V r) { return VL{m(slice(), slice()) + 1.0, r(0)}; },
-                                  [](V, V, V m, V) { return VL{m(0)}; }};
+                                    [](V, V, V m, V) {
+                                      Var f = full_like(m, 2.0);
+                                      return VL{f(1), f};
+                                    }};
+  k["local_subtensor_merge"] = {
+      [=](V x, V, V, V) { return VL{st(x)(slice(std::nullopt, std::nullopt, -1))(slice(0, 2))}; },
+      [](V, V, V m, V) { return VL{m(slice(1, std::nullopt))(slice(1, std::nullopt))}; }};
+  k["local_useless_subtensor"] = {
+      [](V, V, V m, V r) { return VL{m(slice(), slice()) + 1.0, r(0)}; },
+      [](V, V, V m, V) { return VL{m(0)}; }};
   k["local_take_elemwise"] = {[](V x, V, V, V) { return VL{take(exp(x) + 1.0, IntList{2, 0})}; },
                               [](V x, V y, V, V) { return VL{take(x + y, IntList{2, 0})}; }};
-  k["local_take_elemwise_unsafe"] = {[](V x, V y, V, V) { return VL{take(x + y, IntList{2, 0})}; },
-                                     [](V x, V, V, V) { return VL{take(exp(x) + 1.0, IntList{2, 0})}; }};
-  k["local_take_dimshuffle"] = {[](V, V, V m, V) { return VL{take(transpose(m), IntList{1, 0}, 0)}; },
-                                [](V x, V, V, V) { return VL{take(expand_dims(x, 0), IntList{0, 0}, 0)}; }};
+  k["local_take_elemwise_unsafe"] = {
+      [](V x, V y, V, V) { return VL{take(x + y, IntList{2, 0})}; },
+      [](V x, V, V, V) { return VL{take(exp(x) + 1.0, IntList{2, 0})}; }};
+  k["local_take_dimshuffle"] = {
+      [](V, V, V m, V) { return VL{take(transpose(m), IntList{1, 0}, 0)}; },
+      [](V x, V, V, V) { return VL{take(expand_dims(x, 0), IntList{0, 0}, 0)}; }};
   k["local_shape_pushdown"] = {[](V, V, V m, V) { return VL{shape(exp(m))}; },
                                [](V x, V y, V, V) { return VL{shape(x + y)}; }};
   k["local_shape_pushdown_unsafe"] = {[](V x, V y, V, V) { return VL{shape(x + y)}; },
@@ -135,8 +179,9 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                             [](V x, V, V, V) { return std::vector<Var>{log(tanh(x))}; }};
   k["local_one_minus_sigmoid"] = {[](V x, V, V, V) { return std::vector<Var>{1.0 - sigmoid(x)}; },
                                   [](V x, V, V, V) { return std::vector<Var>{2.0 - sigmoid(x)}; }};
-  k["local_log_one_minus_sigmoid"] = {[](V x, V, V, V) { return std::vector<Var>{log1p(-sigmoid(x))}; },
-                                      [](V x, V, V, V) { return std::vector<Var>{log1p(-tanh(x))}; }};
+  k["local_log_one_minus_sigmoid"] = {
+      [](V x, V, V, V) { return std::vector<Var>{log1p(-sigmoid(x))}; },
+      [](V x, V, V, V) { return std::vector<Var>{log1p(-tanh(x))}; }};
   k["local_log_exp"] = {[](V x, V, V, V) { return std::vector<Var>{log(exp(x))}; },
                         [](V x, V, V, V) { return std::vector<Var>{log(exp(x) + 1.5)}; }};
   k["local_log_softmax"] = {[](V, V, V m, V) { return std::vector<Var>{log(softmax(m))}; },
@@ -172,33 +217,49 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                          [](V x, V, V, V) { return VL{log1p(-sigmoid(x))}; }};
   k["local_logaddexp"] = {[](V x, V y, V, V) { return VL{log(exp(x) + exp(y))}; },
                           [](V x, V y, V, V) { return VL{log(exp(x) + y)}; }};
-  k["local_sigmoid_reciprocal"] = {[](V x, V y, V, V) { return VL{1.0 / (1.0 + exp(-x)), y / (exp(x) + 1.0)}; },
-                                   [](V x, V, V, V) { return VL{1.0 / (2.0 + exp(-x))}; }};
+  k["local_sigmoid_reciprocal"] = {
+      [](V x, V y, V, V) { return VL{1.0 / (1.0 + exp(-x)), y / (exp(x) + 1.0)}; },
+      [](V x, V, V, V) { return VL{1.0 / (2.0 + exp(-x))}; }};
   k["local_exp_times_sigmoid"] = {[](V x, V y, V, V) { return VL{exp(x) * sigmoid(-x) * y}; },
                                   [](V x, V, V, V) { return VL{exp(x) * sigmoid(x)}; }};
-  k["local_logsumexp_keepdims"] = {[](V, V, V m, V) { return VL{log(sum(exp(m), 1, true))}; },
-                                   [](V, V, V m, V) { return VL{m - log(sum(exp(m), 1, true))}; }}; // a log_softmax
-  k["local_log_softmax_keepdims"] = {[](V, V, V m, V) { return VL{m - log(sum(exp(m), 1, true))}; },
-                                     [](V, V, V m, V) { return VL{m - log(sum(exp(m * 2.0), 1, true))}; }};
+  k["local_logsumexp_keepdims"] = {
+      [](V, V, V m, V) { return VL{log(sum(exp(m), 1, true))}; },
+      [](V, V, V m, V) { return VL{m - log(sum(exp(m), 1, true))}; }}; // a log_softmax
+  k["local_log_softmax_keepdims"] = {
+      [](V, V, V m, V) { return VL{m - log(sum(exp(m), 1, true))}; },
+      [](V, V, V m, V) { return VL{m - log(sum(exp(m * 2.0), 1, true))}; }};
   k["local_sqrt_mul_self"] = {[](V x, V, V, V) { return VL{sqrt(x * x)}; },
                               [](V x, V y, V, V) { return VL{sqrt(x * y)}; }};
   k["local_sqrt_pow_two"] = {[](V x, V, V, V) { return VL{sqrt(pow(x, 2.0))}; },
                              [](V x, V, V, V) { return VL{sqrt(pow(x, 3.0))}; }};
-  k["local_softmax_from_grad"] = {[](V, V, V m, V) { return VL{(m / sum(exp(m), 1, true)) * exp(m)}; },
-                                  [](V, V, V m, V) { return VL{(m / sum(exp(m), 0, true)) * exp(m * 2.0)}; }};
+  k["local_softmax_from_grad"] = {
+      [](V, V, V m, V) { return VL{(m / sum(exp(m), 1, true)) * exp(m)}; },
+      [](V, V, V m, V) { return VL{(m / sum(exp(m), 0, true)) * exp(m * 2.0)}; }};
   // canonicalize: gradient algebra
-  k["local_reciprocal_reciprocal"] = {[](V x, V, V, V) { return VL{1.0 / (1.0 / exp(x)), reciprocal(reciprocal(x))}; },
-                                      [](V x, V, V, V) { return VL{1.0 / (2.0 / exp(x))}; }};
-  k["local_div_sqr"] = {[](V x, V, V, V) { Var e = exp(x); return VL{e / sqr(e), -e / sqr(e)}; },
+  k["local_reciprocal_reciprocal"] = {
+      [](V x, V, V, V) { return VL{1.0 / (1.0 / exp(x)), reciprocal(reciprocal(x))}; },
+      [](V x, V, V, V) { return VL{1.0 / (2.0 / exp(x))}; }};
+  k["local_div_sqr"] = {[](V x, V, V, V) {
+                          Var e = exp(x);
+                          return VL{e / sqr(e), -e / sqr(e)};
+                        },
                         [](V x, V y, V, V) { return VL{x / sqr(y)}; }};
   k["local_mul_neg"] = {[](V x, V y, V, V) { return VL{(-x) * y, exp(x) * (-y)}; },
                         [](V x, V y, V, V) { return VL{x * y}; }};
   k["local_reduce_size1"] = {[](V, V, V, V r) { return VL{sum(r, 0), max(exp(r), 0)}; },
                              [](V, V, V m, V) { return VL{sum(m, 0)}; }};
   k["local_mul_add_zeros"] = {[](V, V, V m, V r) { return VL{(r + zeros_like(m)) * exp(m)}; },
-                              [](V x, V y, V, V) { return VL{(x + zeros_like(y)) * exp(x)}; }}; // y might not have x's shape
-  k["local_mul_div_distribute"] = {[](V, V, V m, V) { Var s = softmax(m); return VL{(m / s - sum(m, 1, true)) * s}; },
-                                   [](V, V, V m, V) { Var s = softmax(m); return VL{(m / s - 1.0) * m}; }};
+                              [](V x, V y, V, V) {
+                                return VL{(x + zeros_like(y)) * exp(x)};
+                              }}; // y might not have x's shape
+  k["local_mul_div_distribute"] = {[](V, V, V m, V) {
+                                     Var s = softmax(m);
+                                     return VL{(m / s - sum(m, 1, true)) * s};
+                                   },
+                                   [](V, V, V m, V) {
+                                     Var s = softmax(m);
+                                     return VL{(m / s - 1.0) * m};
+                                   }};
   // specialize
   k["local_pow_two"] = {[](V x, V, V, V) { return std::vector<Var>{pow(x, 2.0)}; },
                         [](V x, V, V, V) { return std::vector<Var>{pow(x, 2.5)}; }};
@@ -216,18 +277,23 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   k["local_one_div"] = {[](V x, V, V, V) { return std::vector<Var>{1.0 / exp(x)}; },
                         [](V x, V, V, V) { return std::vector<Var>{2.0 / exp(x)}; }};
   // Products (SpecializeProducts.cpp): m is 2x3, x has 3 elements.
-  k["local_dot_transpose_vector"] = {[](V x, V, V m, V) { return std::vector<Var>{dot(transpose(m), dot(m, x))}; },
-                                     [](V, V, V m, V) { return std::vector<Var>{dot(transpose(m), m)}; }}; // no vector
-  k["local_dot_vector_transpose"] = {[](V x, V, V m, V) { return std::vector<Var>{dot(x, transpose(m))}; },
-                                     [](V x, V, V m, V) { return std::vector<Var>{dot(dot(m, x), m)}; }};
+  k["local_dot_transpose_vector"] = {
+      [](V x, V, V m, V) { return std::vector<Var>{dot(transpose(m), dot(m, x))}; },
+      [](V, V, V m, V) { return std::vector<Var>{dot(transpose(m), m)}; }}; // no vector
+  k["local_dot_vector_transpose"] = {
+      [](V x, V, V m, V) { return std::vector<Var>{dot(x, transpose(m))}; },
+      [](V x, V, V m, V) { return std::vector<Var>{dot(dot(m, x), m)}; }};
   k["local_matmul_transpose_transpose"] = {
       [](V, V, V m, V) {
         Var i = cast(m, DType::Int64);
         return std::vector<Var>{dot(transpose(i), transpose(transpose(i)))};
       },
-      [](V, V, V m, V) { return std::vector<Var>{dot(transpose(m), transpose(transpose(m)))}; }}; // float: BLAS
-  k["local_matmul_inner_one"] = {[](V x, V y, V, V) { return std::vector<Var>{matmul(expand_dims(x, 1), expand_dims(y, 0))}; },
-                                 [](V, V, V m, V) { return std::vector<Var>{dot(m, transpose(m))}; }}; // k = 3
+      [](V, V, V m, V) {
+        return std::vector<Var>{dot(transpose(m), transpose(transpose(m)))};
+      }}; // float: BLAS
+  k["local_matmul_inner_one"] = {
+      [](V x, V y, V, V) { return std::vector<Var>{matmul(expand_dims(x, 1), expand_dims(y, 0))}; },
+      [](V, V, V m, V) { return std::vector<Var>{dot(m, transpose(m))}; }}; // k = 3
   return k;
 }
 

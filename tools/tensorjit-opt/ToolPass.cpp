@@ -1,3 +1,4 @@
+// The registry of tensorjit-opt passes (--emit, --eval, --grad, rewrites).
 #include "ToolPass.h"
 
 #include <ostream>
@@ -21,24 +22,29 @@ std::vector<Tensor> bindArguments(const ToolContext &ctx, const TextFunction &fn
   std::map<std::string, std::string> given;
   for (auto &[name, value] : ctx.args) {
     bool known = false;
-    for (const Var &in : fn.inputs) known |= in.name() == name;
-    if (!known) throw ValueError("--arg " + name + ": @" + fn.name + " has no argument named '" + name + "'");
-    if (!given.emplace(name, value).second) throw ValueError("--arg " + name + " given more than once");
+    for (const Var &in : fn.inputs)
+      known |= in.name() == name;
+    if (!known)
+      throw ValueError("--arg " + name + ": @" + fn.name + " has no argument named '" + name + "'");
+    if (!given.emplace(name, value).second)
+      throw ValueError("--arg " + name + " given more than once");
   }
   std::vector<Tensor> values;
   for (size_t i = 0; i < fn.inputs.size(); ++i) {
     const Var &in = fn.inputs[i];
     auto it = given.find(in.name());
     if (it == given.end())
-      throw ValueError("missing --arg for argument " + std::to_string(i) + " '%" + in.name() + "' of type " +
-                       in.type().str());
+      throw ValueError("missing --arg for argument " + std::to_string(i) + " '%" + in.name() +
+                       "' of type " + in.type().str());
     Tensor t;
     try {
-      if (!in.type().isTensor()) // a value that is not a tensor, written as it prints: rng{key=1, ...}
+      if (!in.type()
+               .isTensor()) // a value that is not a tensor, written as it prints: rng{key=1, ...}
         t = in.type().kind->parseValue(it->second);
       else
-        t = !it->second.empty() && it->second[0] == '@' ? loadNpy(it->second.substr(1))
-                                                        : parseTensorLiteral(it->second, in.dtype());
+        t = !it->second.empty() && it->second[0] == '@'
+                ? loadNpy(it->second.substr(1))
+                : parseTensorLiteral(it->second, in.dtype());
     } catch (const ValueError &e) {
       throw ValueError("--arg " + in.name() + ": " + e.what());
     }

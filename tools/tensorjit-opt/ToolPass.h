@@ -3,8 +3,8 @@
 // and listed once in registerAllPasses() (ToolPass.cpp).
 #pragma once
 
-#include "graphjit/Text/TextIR.h"
 #include "graphjit/Tensor/Tensor.h"
+#include "graphjit/Text/TextIR.h"
 
 #include <functional>
 #include <iosfwd>
@@ -23,15 +23,16 @@ struct ToolContext {
   bool printedResults = false;
   /// Set by --trace-rewrites (wherever it appears): --rewrite passes print each rewrite.
   bool traceRewrites = false;
-  /// The rewrite query --emit and --run apply first, as compile() does ("" for none); --compile-rewrites.
+  /// The rewrite query --emit and --run apply first, as compile() does ("" for none);
+  /// --compile-rewrites.
   std::string compileQuery = "fast_run";
   /// Set by --time (wherever it appears): --run prints each compile's CompileStats to stderr.
   bool timeCompiles = false;
 };
 
 struct ToolPass {
-  std::string flag;       ///< "grad" for --grad
-  std::string valueName;  ///< "OUT:WRT[,WRT...]"; empty if the flag takes no value
+  std::string flag;      ///< "grad" for --grad
+  std::string valueName; ///< "OUT:WRT[,WRT...]"; empty if the flag takes no value
   std::string help;
   std::function<void(ToolContext &, const std::string &value)> run;
 };

@@ -16,21 +16,23 @@ using namespace graphjit::tool;
 
 namespace {
 void printHelp() {
-  std::cout << "usage: tensorjit-opt [FILE|-] [options]\n\n"
-               "Reads graphjit text IR (from FILE, or standard input for '-' or no FILE), runs the\n"
-               "passes given on the command line in order, and prints the result.\n\n"
-               "Options:\n"
-               "  --help                  show this help\n"
-               "  --print=ir|dprint|dot|svg|png\n"
-               "                          output format (default ir: the text IR); svg and png are\n"
-               "                          pictures laid out by Graphviz\n"
-               "  -o FILE                 write the output to FILE instead of standard output\n"
-               "  --arg NAME=VALUE        value of argument NAME for --eval/--run: a literal such as\n"
-               "                          [[1,2],[3,4]] or 2.5, or @file.npy\n\n"
-               "Passes (applied in command-line order):\n";
+  std::cout
+      << "usage: tensorjit-opt [FILE|-] [options]\n\n"
+         "Reads graphjit text IR (from FILE, or standard input for '-' or no FILE), runs the\n"
+         "passes given on the command line in order, and prints the result.\n\n"
+         "Options:\n"
+         "  --help                  show this help\n"
+         "  --print=ir|dprint|dot|svg|png\n"
+         "                          output format (default ir: the text IR); svg and png are\n"
+         "                          pictures laid out by Graphviz\n"
+         "  -o FILE                 write the output to FILE instead of standard output\n"
+         "  --arg NAME=VALUE        value of argument NAME for --eval/--run: a literal such as\n"
+         "                          [[1,2],[3,4]] or 2.5, or @file.npy\n\n"
+         "Passes (applied in command-line order):\n";
   for (const ToolPass &p : allPasses()) {
     std::string flag = "--" + p.flag + (p.valueName.empty() ? "" : "=" + p.valueName);
-    std::cout << "  " << flag << std::string(flag.size() < 24 ? 24 - flag.size() : 1, ' ') << p.help << "\n";
+    std::cout << "  " << flag << std::string(flag.size() < 24 ? 24 - flag.size() : 1, ' ') << p.help
+              << "\n";
   }
 }
 
@@ -58,7 +60,8 @@ int run(int argc, char **argv) {
     if (a.rfind("--arg=", 0) == 0) {
       std::string nv = a.substr(6);
       size_t eq = nv.find('=');
-      if (eq == std::string::npos || eq == 0) throw ValueError("--arg expects NAME=VALUE, got '" + nv + "'");
+      if (eq == std::string::npos || eq == 0)
+        throw ValueError("--arg expects NAME=VALUE, got '" + nv + "'");
       args.emplace_back(nv.substr(0, eq), nv.substr(eq + 1));
       continue;
     }
@@ -85,21 +88,25 @@ int run(int argc, char **argv) {
       pipeline.emplace_back(p, eq == std::string::npos ? "" : a.substr(eq + 1));
       continue;
     }
-    if (haveFile) throw ValueError("more than one input file given ('" + file + "' and '" + a + "')");
+    if (haveFile)
+      throw ValueError("more than one input file given ('" + file + "' and '" + a + "')");
     file = a;
     haveFile = true;
   }
 
   // Settings act wherever they appear on the command line: run them first.
   std::stable_partition(pipeline.begin(), pipeline.end(), [](const auto &p) {
-    return p.first->flag == "time" || p.first->flag == "trace-rewrites" || p.first->flag == "compile-rewrites";
+    return p.first->flag == "time" || p.first->flag == "trace-rewrites" ||
+           p.first->flag == "compile-rewrites";
   });
   // Passes that only print information (--list-rewrites) need no input.
   bool needsInput = haveFile || pipeline.empty();
-  for (auto &[pass, value] : pipeline) needsInput |= pass->flag != "list-rewrites";
+  for (auto &[pass, value] : pipeline)
+    needsInput |= pass->flag != "list-rewrites";
   if (!needsInput) {
     ToolContext ctx{{}, args, std::cout};
-    for (auto &[pass, value] : pipeline) pass->run(ctx, value);
+    for (auto &[pass, value] : pipeline)
+      pass->run(ctx, value);
     return 0;
   }
   std::string text, name = haveFile && file != "-" ? file : "<stdin>";
@@ -122,19 +129,23 @@ int run(int argc, char **argv) {
   }
   std::ostream &out = outPath.empty() ? std::cout : outFile;
   ToolContext ctx{parseModule(text, name), args, out};
-  for (auto &[pass, value] : pipeline) pass->run(ctx, value);
+  for (auto &[pass, value] : pipeline)
+    pass->run(ctx, value);
   if (ctx.printedResults) return 0;
   if (print == "ir") {
     out << printModule(ctx.functions);
   } else if (print == "svg" || print == "png") {
     // One picture of every function's outputs.
     std::vector<Var> all;
-    for (const TextFunction &fn : ctx.functions) all.insert(all.end(), fn.outputs.begin(), fn.outputs.end());
+    for (const TextFunction &fn : ctx.functions)
+      all.insert(all.end(), fn.outputs.begin(), fn.outputs.end());
     out << renderDot(to_dot(all), print);
   } else {
     for (const TextFunction &fn : ctx.functions) {
-      if (print == "dprint") out << dprint(fn.outputs);
-      else out << to_dot(fn.outputs);
+      if (print == "dprint")
+        out << dprint(fn.outputs);
+      else
+        out << to_dot(fn.outputs);
     }
   }
   return 0;

@@ -1,6 +1,6 @@
 // Chapter 10: writing your own Op: type rule, inferShape, perform, L_op, vectorize.
-#include <graphjit/graphjit.h>
 #include <graphjit/JIT/JIT.h>
+#include <graphjit/graphjit.h>
 
 #include <iostream>
 
@@ -36,7 +36,8 @@ public:
   }
   // Batching rule for vectorize_graph: cube works element by element, so the cube of the batched
   // input is the batched output (inputs[i].batched says which inputs carry the batch dims).
-  std::vector<Var> vectorize(const Apply &, const std::vector<BatchedVar> &inputs, int) const override {
+  std::vector<Var> vectorize(const Apply &, const std::vector<BatchedVar> &inputs,
+                             int) const override {
     return {cube(inputs[0].var)};
   }
 };
@@ -60,14 +61,15 @@ int main() {
   // The JIT compiles every graph: an op without a lowering runs as a host step (its perform)
   // between the compiled kernels around it (docs/compiling.md).
   Function jit = compile({x}, {y}, {}, Mode::JIT);
-  std::cout << "jit: " << jit.call1({Tensor::of({-1})}).str() << ", host steps: " << jit.compileStats().hostSteps
-            << "\n";
+  std::cout << "jit: " << jit.call1({Tensor::of({-1})}).str()
+            << ", host steps: " << jit.compileStats().hostSteps << "\n";
   Function f = compile({x}, {y}, {}, Mode::Interpret);
   std::cout << "interpreted: " << f.call1({Tensor::of({-1})}).str() << "\n";
   // vectorize_graph batches y over the rows of a matrix: cube's rule, then add's.
   Var xs = matrix("xs");
   Var ys = vectorize_graph(y, {{x, xs}});
-  std::cout << "batched: " << ys.type().str() << " " << ys.eval({{xs, Tensor::of({{1, 2}, {3, -1}})}}).str() << "\n";
+  std::cout << "batched: " << ys.type().str() << " "
+            << ys.eval({{xs, Tensor::of({{1, 2}, {3, -1}})}}).str() << "\n";
   std::cout << dprint(ys);
 }
 

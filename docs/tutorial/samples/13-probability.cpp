@@ -14,11 +14,13 @@ int main() {
   Tensor at = Tensor::of({0.5, 1.0, 2.0});
   // y = exp(x): its density is derived by inverting exp and adding log|d log(v)/dv| = -log(v).
   Tensor derived = logp(exp(x), v).eval({{v, at}});
-  Tensor analytic = logp(lognormal(constant(Tensor::full(DType::Float64, {3}, 0.3)), constant(0.8)), v)
-                        .eval({{v, at}});
+  Tensor analytic =
+      logp(lognormal(constant(Tensor::full(DType::Float64, {3}, 0.3)), constant(0.8)), v)
+          .eval({{v, at}});
   auto show = [](const char *what, const Tensor &t) {
     std::printf("%s", what);
-    for (double e : t.toDoubles()) std::printf(" %.12f", e);
+    for (double e : t.toDoubles())
+      std::printf(" %.12f", e);
     std::printf("\n");
   };
   show("logp(exp(x), v) =", derived);
@@ -34,10 +36,13 @@ int main() {
   // The closed-form answer: the sample mean and standard deviation.
   std::vector<double> d = data.toDoubles();
   double m = 0, var = 0;
-  for (double e : d) m += e / d.size();
-  for (double e : d) var += (e - m) * (e - m) / d.size();
-  std::printf("minimize: %s, mu = %.5f, sigma = %.5f\n", r.success ? "converged" : r.message.c_str(),
-              getValue(mu).item(), std::exp(getValue(logSigma).item()));
+  for (double e : d)
+    m += e / d.size();
+  for (double e : d)
+    var += (e - m) * (e - m) / d.size();
+  std::printf("minimize: %s, mu = %.5f, sigma = %.5f\n",
+              r.success ? "converged" : r.message.c_str(), getValue(mu).item(),
+              std::exp(getValue(logSigma).item()));
   std::printf("closed form:         mu = %.5f, sigma = %.5f\n", m, std::sqrt(var));
 }
 

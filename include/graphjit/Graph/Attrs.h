@@ -17,8 +17,8 @@ namespace graphjit {
 /// One entry of a basic index: an integer (drops the axis) or a slice.
 struct IndexEntry {
   bool isSlice = false;
-  int64_t index = 0;                          ///< when !isSlice
-  std::optional<int64_t> start, stop, step;   ///< when isSlice; nullopt = default
+  int64_t index = 0;                        ///< when !isSlice
+  std::optional<int64_t> start, stop, step; ///< when isSlice; nullopt = default
 
   static IndexEntry at(int64_t i) { return IndexEntry{false, i, {}, {}, {}}; }
   static IndexEntry slice(std::optional<int64_t> start = {}, std::optional<int64_t> stop = {},

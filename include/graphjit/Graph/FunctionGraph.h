@@ -63,7 +63,8 @@ private:
   /// Imports the nodes computing v that are not in the graph yet; returns them, inputs first.
   std::vector<Apply *> importVar(const Var &v);
   /// True if `replacement` reads only ancestors of `old` (then it cannot depend on `old`).
-  bool buildsOnAncestors(const Var &old, const Var &replacement, const std::vector<Apply *> &fresh) const;
+  bool buildsOnAncestors(const Var &old, const Var &replacement,
+                         const std::vector<Apply *> &fresh) const;
   void importNode(Apply *node);
   void pruneIfUnused(Apply *node);
   void addClient(const Var &v, Client c);

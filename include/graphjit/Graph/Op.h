@@ -82,7 +82,9 @@ public:
 
   /// "sum{axes=[0]}".
   std::string str() const { return name() + attrs().str(); }
-  bool operator==(const Op &o) const { return this == &o || (name() == o.name() && attrs() == o.attrs()); }
+  bool operator==(const Op &o) const {
+    return this == &o || (name() == o.name() && attrs() == o.attrs());
+  }
   bool operator!=(const Op &o) const { return !(*this == o); }
   size_t hash() const;
 };

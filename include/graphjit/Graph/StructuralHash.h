@@ -15,6 +15,7 @@ namespace graphjit {
 /// Hash of `outputs` as functions of `inputs` (in order), mixed with `salt`
 /// (e.g. the rewrite query). Roots that are not in `inputs` are hashed as
 /// constants (by value) or as "unbound" (by type).
-Hash128 structuralHash(const std::vector<Var> &inputs, const std::vector<Var> &outputs, std::string_view salt = "");
+Hash128 structuralHash(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
+                       std::string_view salt = "");
 
 } // namespace graphjit

@@ -59,16 +59,22 @@ struct JitOptions {
   uint64_t cacheMaxBytes = 0;
 
   /// The fields above with every default filled in.
-  int resolvedCompileThreads() const { return compileThreads > 0 ? compileThreads : jitSettings().numThreads; }
-  int resolvedMaxKernelNodes() const { return maxKernelNodes > 0 ? maxKernelNodes : jitSettings().kernelNodes; }
+  int resolvedCompileThreads() const {
+    return compileThreads > 0 ? compileThreads : jitSettings().numThreads;
+  }
+  int resolvedMaxKernelNodes() const {
+    return maxKernelNodes > 0 ? maxKernelNodes : jitSettings().kernelNodes;
+  }
 };
 
 /// Compiles `fg` as a schedule of kernels (each served from memory or disk
 /// when an equal kernel was compiled before). With `graphKey`, the schedule
 /// is also stored on disk under it (see jitLoadCached). Adds what it did to
 /// `stats` when given. Throws Error if MLIR or LLVM reject the code.
-std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg, const Hash128 *graphKey = nullptr,
-                                      const JitOptions &options = {}, CompileStats *stats = nullptr);
+std::shared_ptr<JitKernel> jitCompile(std::shared_ptr<const FunctionGraph> fg,
+                                      const Hash128 *graphKey = nullptr,
+                                      const JitOptions &options = {},
+                                      CompileStats *stats = nullptr);
 
 /// The schedule an earlier jitCompile (in any process) stored under `graphKey`,
 /// with its kernels linked, or null when the disk cache has none (or it is off).

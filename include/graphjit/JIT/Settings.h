@@ -14,11 +14,13 @@ struct JitSettings {
   int numThreads = 1;
   /// GRAPHJIT_KERNEL_NODES: most nodes in one kernel (default 32).
   int kernelNodes = 32;
-  /// GRAPHJIT_PARALLEL_MIN: elements a kernel call touches before it is split across threads (65536).
+  /// GRAPHJIT_PARALLEL_MIN: elements a kernel call touches before it is split across threads
+  /// (65536).
   int64_t parallelMinElements = int64_t{1} << 16;
   /// GRAPHJIT_CACHE (on|off): whether the disk cache is used.
   bool cacheEnabled = true;
-  /// GRAPHJIT_CACHE_DIR, else $XDG_CACHE_HOME/graphjit, else ~/.cache/graphjit ("" when none is known).
+  /// GRAPHJIT_CACHE_DIR, else $XDG_CACHE_HOME/graphjit, else ~/.cache/graphjit ("" when none is
+  /// known).
   std::string cacheDir;
   /// GRAPHJIT_CACHE_MAX_BYTES: bound of the disk cache (default 1 GiB).
   uint64_t cacheMaxBytes = uint64_t{1} << 30;

@@ -46,8 +46,8 @@ struct Dense {
 
 /// A dense layer named `name` (parameters "<name>.W" and "<name>.b"; b starts at 0).
 /// `scale` multiplies the initial weights (e.g. 0 or 0.01 for a layer that should start near zero).
-Dense dense(int64_t in, int64_t out, const std::string &name, Activation act = identity, Init init = Init::Glorot,
-            uint64_t seed = 0, double scale = 1.0);
+Dense dense(int64_t in, int64_t out, const std::string &name, Activation act = identity,
+            Init init = Init::Glorot, uint64_t seed = 0, double scale = 1.0);
 
 struct MLP {
   std::vector<Dense> layers;
@@ -59,6 +59,7 @@ struct MLP {
 /// them and `output` after the last (seeds seed, seed + 1, ...). `outScale` scales the last
 /// layer's initial weights.
 MLP mlp(const std::vector<int64_t> &sizes, const std::string &name, Activation hidden = relu,
-        Activation output = identity, Init init = Init::Glorot, uint64_t seed = 0, double outScale = 1.0);
+        Activation output = identity, Init init = Init::Glorot, uint64_t seed = 0,
+        double outScale = 1.0);
 
 } // namespace graphjit::nn

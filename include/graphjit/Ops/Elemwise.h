@@ -13,14 +13,49 @@ namespace graphjit {
 
 enum class ScalarFn {
   // binary arithmetic
-  Add, Sub, Mul, TrueDiv, FloorDiv, Mod, Pow, Maximum, Minimum,
+  Add,
+  Sub,
+  Mul,
+  TrueDiv,
+  FloorDiv,
+  Mod,
+  Pow,
+  Maximum,
+  Minimum,
   // unary
-  Neg, Exp, Log, Log1p, Expm1, Log2, Log10, Sqrt, Sqr, Abs, Sign, Sigmoid, Softplus, Tanh, Sin,
-  Cos, Erf, Reciprocal,
+  Neg,
+  Exp,
+  Log,
+  Log1p,
+  Expm1,
+  Log2,
+  Log10,
+  Sqrt,
+  Sqr,
+  Abs,
+  Sign,
+  Sigmoid,
+  Softplus,
+  Tanh,
+  Sin,
+  Cos,
+  Erf,
+  Reciprocal,
   // comparisons and logic (bool results)
-  Lt, Le, Gt, Ge, Eq, Neq, And, Or, Not,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Neq,
+  And,
+  Or,
+  Not,
   // others
-  Where, Clip, Cast, Identity,
+  Where,
+  Clip,
+  Cast,
+  Identity,
 };
 
 /// The dtype a scalar function computes in, before any cast of the result.
@@ -141,8 +176,8 @@ Var operator<(const Var &a, const Var &b);
 Var operator<=(const Var &a, const Var &b);
 Var operator>(const Var &a, const Var &b);
 Var operator>=(const Var &a, const Var &b);
-#define GRAPHJIT_SCALAR_OPERATOR(OP)                                                           \
-  inline Var operator OP(const Var &a, double b) { return a OP scalarLike(b, a); }             \
+#define GRAPHJIT_SCALAR_OPERATOR(OP)                                                               \
+  inline Var operator OP(const Var &a, double b) { return a OP scalarLike(b, a); }                 \
   inline Var operator OP(double a, const Var &b) { return scalarLike(a, b) OP b; }
 GRAPHJIT_SCALAR_OPERATOR(+)
 GRAPHJIT_SCALAR_OPERATOR(-)

@@ -201,9 +201,7 @@ public:
   Eye(int64_t n, int64_t m, int64_t k, DType dtype);
 
   std::string name() const override { return "eye"; }
-  Attrs attrs() const override {
-    return Attrs{{"n", n_}, {"m", m_}, {"k", k_}, {"dtype", dtype_}};
-  }
+  Attrs attrs() const override { return Attrs{{"n", n_}, {"m", m_}, {"k", k_}, {"dtype", dtype_}}; }
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override;
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override;
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;

@@ -33,13 +33,14 @@ struct OptimizeResult {
   int nfev = 0;          ///< loss evaluations
   int status = 0;        ///< NLopt's result code (> 0 success)
   bool success = false;
-  std::string message;   ///< NLopt's result name, e.g. "FTOL_REACHED"
+  std::string message; ///< NLopt's result name, e.g. "FTOL_REACHED"
 };
 
 /// Minimizes the float scalar `loss` over the shared variables `params`, starting from their
 /// values, and sets them to the result. Throws ValueError/TypeError (naming the problem) for a
 /// loss that is not a float scalar, a param that is not a shared float variable, or a loss that is
 /// not finite at the start or becomes NaN; then the params keep their values.
-OptimizeResult minimize(const Var &loss, const std::vector<Var> &params, const MinimizeOptions &options = {});
+OptimizeResult minimize(const Var &loss, const std::vector<Var> &params,
+                        const MinimizeOptions &options = {});
 
 } // namespace graphjit::optim

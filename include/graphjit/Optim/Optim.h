@@ -11,7 +11,8 @@ namespace graphjit::optim {
 /// p <- p - lr * g.
 Updates sgd(const Var &loss, const std::vector<Var> &params, double lr);
 /// v <- mu v + g; p <- p - lr v (PyTorch's momentum; nesterov: p <- p - lr (g + mu v)).
-Updates momentum(const Var &loss, const std::vector<Var> &params, double lr, double mu = 0.9, bool nesterov = false);
+Updates momentum(const Var &loss, const std::vector<Var> &params, double lr, double mu = 0.9,
+                 bool nesterov = false);
 /// Adam (Kingma and Ba 2015) with bias correction:
 /// m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2; t <- t + 1;
 /// p <- p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).

@@ -19,8 +19,8 @@ struct NodeRewriter {
   /// name: "pushdown" (lazy indexing and shape rules), "shape_unsafe" (may remove a run-time
   /// shape check: selected only when named, never by fast_run or a phase tag alone).
   std::vector<std::string> tags;
-  std::vector<std::string> ops;  ///< op names it looks at (empty: every node)
-  std::string algebra;           ///< one line, e.g. "log(1 + exp(x)) -> softplus(x)"
+  std::vector<std::string> ops; ///< op names it looks at (empty: every node)
+  std::string algebra;          ///< one line, e.g. "log(1 + exp(x)) -> softplus(x)"
   /// Why the rewritten graph may have more nodes (empty: it never grows the graph).
   std::string growsBecause;
   std::function<std::vector<Var>(Apply &node)> apply;
@@ -32,7 +32,8 @@ public:
   const std::vector<NodeRewriter> &all() const { return rules_; }
   /// Rules selected by a query: comma-separated tags or names to include,
   /// "-name" or "-tag" to exclude, e.g. "fast_run,-local_mul_zero".
-  /// "fast_run" means every phase (shape_unsafe rules excepted). Throws ValueError for an unknown term.
+  /// "fast_run" means every phase (shape_unsafe rules excepted). Throws ValueError for an unknown
+  /// term.
   std::vector<const NodeRewriter *> select(const std::string &query) const;
 
 private:
@@ -63,7 +64,8 @@ struct RewriteOptions {
   /// Rules of the caller's own, applied in their phase after the registered ones; the query
   /// selects them like built-in ones (by name or tag; fast_run includes them).
   std::vector<NodeRewriter> extraRules;
-  /// Upper bound on rewrites applied per phase; hitting it throws Error (a rule that never settles).
+  /// Upper bound on rewrites applied per phase; hitting it throws Error (a rule that never
+  /// settles).
   int maxRewrites = 20000;
   std::function<void(const RewriteEvent &)> listener;
 };

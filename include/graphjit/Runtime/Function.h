@@ -82,7 +82,8 @@ struct CompileOptions {
   uint64_t cacheMaxBytes = 0;
   /// Print compileStats() to stderr after compiling (GRAPHJIT_LOG=compile).
   std::optional<bool> logCompile;
-  /// Variables substituted before compiling, PyTensor's givens: {{old, new}, ...} (Runtime/Givens.h).
+  /// Variables substituted before compiling, PyTensor's givens: {{old, new}, ...}
+  /// (Runtime/Givens.h).
   std::vector<std::pair<Var, Var>> givens;
   /// Rules of the caller's own, run with the built-in ones; the query can name them. The kernel
   /// cache knows a rule by its name: give different rules different names.

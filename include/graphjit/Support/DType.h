@@ -27,21 +27,36 @@ DType floatResult(DType t);
 
 /// Maps a C++ element type to its DType at compile time.
 template <typename T> struct DTypeOf;
-template <> struct DTypeOf<bool> { static constexpr DType value = DType::Bool; };
-template <> struct DTypeOf<int32_t> { static constexpr DType value = DType::Int32; };
-template <> struct DTypeOf<int64_t> { static constexpr DType value = DType::Int64; };
-template <> struct DTypeOf<float> { static constexpr DType value = DType::Float32; };
-template <> struct DTypeOf<double> { static constexpr DType value = DType::Float64; };
+template <> struct DTypeOf<bool> {
+  static constexpr DType value = DType::Bool;
+};
+template <> struct DTypeOf<int32_t> {
+  static constexpr DType value = DType::Int32;
+};
+template <> struct DTypeOf<int64_t> {
+  static constexpr DType value = DType::Int64;
+};
+template <> struct DTypeOf<float> {
+  static constexpr DType value = DType::Float32;
+};
+template <> struct DTypeOf<double> {
+  static constexpr DType value = DType::Float64;
+};
 
 /// Calls `f(T{})` with the C++ element type of `t`: the one place dtype
 /// dispatch happens, so kernels are written once as templates.
 template <typename F> decltype(auto) dispatchDType(DType t, F &&f) {
   switch (t) {
-  case DType::Bool: return f(bool{});
-  case DType::Int32: return f(int32_t{});
-  case DType::Int64: return f(int64_t{});
-  case DType::Float32: return f(float{});
-  case DType::Float64: break;
+  case DType::Bool:
+    return f(bool{});
+  case DType::Int32:
+    return f(int32_t{});
+  case DType::Int64:
+    return f(int64_t{});
+  case DType::Float32:
+    return f(float{});
+  case DType::Float64:
+    break;
   }
   return f(double{});
 }

@@ -11,8 +11,7 @@
 
 namespace graphjit {
 
-template <class Key, class Value, class Hash = std::hash<Key>>
-class WeakCache {
+template <class Key, class Value, class Hash = std::hash<Key>> class WeakCache {
 public:
   /// The value stored under `key` if it is still alive, else null (an expired entry is dropped).
   std::shared_ptr<Value> find(const Key &key) {

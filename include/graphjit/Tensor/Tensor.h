@@ -94,8 +94,8 @@ public:
   template <typename T>
   static Tensor borrow(T *data, const Shape &shape, const Shape &strides = {});
   /// Wraps raw memory whose lifetime `owner` keeps (used by the runtime).
-  static Tensor wrap(std::shared_ptr<void> owner, void *data, DType dtype,
-                     const Shape &shape, const Shape &strides = {});
+  static Tensor wrap(std::shared_ptr<void> owner, void *data, DType dtype, const Shape &shape,
+                     const Shape &strides = {});
   /// A value that is not an array (see OpaqueValue). It reports dtype f64 and
   /// shape [] so generic code can carry it; reading its elements throws TypeError.
   static Tensor opaque(std::shared_ptr<const OpaqueValue> value);
@@ -168,8 +168,7 @@ private:
 template <typename T> T saturatingCast(double v);
 
 /// Elementwise |a-b| <= atol + rtol*|b|, same shape; NaNs equal NaNs.
-bool allclose(const Tensor &a, const Tensor &b, double rtol = 1e-7,
-              double atol = 1e-9);
+bool allclose(const Tensor &a, const Tensor &b, double rtol = 1e-7, double atol = 1e-9);
 /// Largest |a-b| / (atol + |b|) style error, for reports.
 double maxAbsDiff(const Tensor &a, const Tensor &b);
 
@@ -191,33 +190,33 @@ template <typename T> T saturatingCast(double v) {
 template <typename T> T *Tensor::data() const {
   requireArray("Tensor::data");
   if (DTypeOf<T>::value != dtype_)
-    throw TypeError(std::string("Tensor::data: tensor has dtype ") +
-                    dtypeName(dtype_) + ", requested " +
-                    dtypeName(DTypeOf<T>::value));
+    throw TypeError(std::string("Tensor::data: tensor has dtype ") + dtypeName(dtype_) +
+                    ", requested " + dtypeName(DTypeOf<T>::value));
   return static_cast<T *>(data_);
 }
 
 template <typename T> const T &Tensor::opaqueAs() const {
-  const T *v = dynamic_cast<const T *>(opaque_.get()); // a checked downcast of a value, like std::any_cast
+  const T *v =
+      dynamic_cast<const T *>(opaque_.get()); // a checked downcast of a value, like std::any_cast
   if (!v)
     throw TypeError(std::string("Tensor::opaqueAs: the value is ") +
-                    (opaque_ ? "another kind of opaque value: " + opaque_->str() : "an array, not an opaque value"));
+                    (opaque_ ? "another kind of opaque value: " + opaque_->str()
+                             : "an array, not an opaque value"));
   return *v;
 }
 
-template <typename T>
-Tensor Tensor::fromVector(const std::vector<T> &data, Shape shape) {
+template <typename T> Tensor Tensor::fromVector(const std::vector<T> &data, Shape shape) {
   if (shapeSize(shape) != static_cast<int64_t>(data.size()))
     throw ShapeError("Tensor::fromVector: " + std::to_string(data.size()) +
                      " values do not fill shape " + shapeStr(shape));
   Tensor t = empty(DTypeOf<T>::value, shape);
   T *out = t.data<T>();
-  for (size_t i = 0; i < data.size(); ++i) out[i] = data[i];
+  for (size_t i = 0; i < data.size(); ++i)
+    out[i] = data[i];
   return t;
 }
 
-template <typename T>
-Tensor Tensor::borrow(T *data, const Shape &shape, const Shape &strides) {
+template <typename T> Tensor Tensor::borrow(T *data, const Shape &shape, const Shape &strides) {
   return wrap(std::shared_ptr<void>(), data, DTypeOf<T>::value, shape, strides);
 }
 

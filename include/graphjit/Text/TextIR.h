@@ -47,7 +47,8 @@ std::string printModule(const std::vector<TextFunction> &fns);
 
 /// Parses every function in `text`. Throws ParseError (with file, line and
 /// column) for malformed input, never crashes, whatever the bytes.
-std::vector<TextFunction> parseModule(std::string_view text, const std::string &filename = "<input>");
+std::vector<TextFunction> parseModule(std::string_view text,
+                                      const std::string &filename = "<input>");
 /// Parses text holding exactly one function.
 TextFunction parseFunction(std::string_view text, const std::string &filename = "<input>");
 

@@ -30,7 +30,8 @@ struct GradOptions {
 
 /// d(cost)/d(wrt[i]) for a scalar float cost. Integer or bool `wrt` throw
 /// TypeError (they have no gradient); a non-scalar cost throws ShapeError.
-std::vector<Var> grad(const Var &cost, const std::vector<Var> &wrt, const GradOptions &options = {});
+std::vector<Var> grad(const Var &cost, const std::vector<Var> &wrt,
+                      const GradOptions &options = {});
 Var grad(const Var &cost, const Var &wrt, const GradOptions &options = {});
 
 /// Identity whose gradient is zero (PyTensor's disconnected_grad / JAX's stop_gradient).

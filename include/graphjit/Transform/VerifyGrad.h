@@ -10,7 +10,8 @@
 namespace graphjit {
 
 struct VerifyGradOptions {
-  /// Finite-difference step; 0 picks one by dtype (1e-6 for f64, 1e-2 for f32... scaled to the point).
+  /// Finite-difference step; 0 picks one by dtype (1e-6 for f64, 1e-2 for f32... scaled to the
+  /// point).
   double eps = 0;
   /// Tolerances on |analytic - numeric| <= abs_tol + rel_tol * |numeric|; 0 = by dtype.
   double abs_tol = 0, rel_tol = 0;

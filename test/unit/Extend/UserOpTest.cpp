@@ -2,8 +2,8 @@
 // uses it parses and prints, compiled with the JIT (as a host step, from the
 // disk cache too), and the graph a compiled Function runs shown by dprint(f).
 // Its own test binary: registering an op changes the registry other tests walk.
-#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
 
@@ -18,11 +18,14 @@ public:
   explicit Scale(double s) : s_(s) {}
   std::string name() const override { return "user_scale"; }
   Attrs attrs() const override { return Attrs{{"scale", s_}}; }
-  std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override { return {in.at(0)}; }
+  std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override {
+    return {in.at(0)};
+  }
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override { return {in.at(0)}; }
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override {
     std::vector<double> v = in[0].toDoubles();
-    for (double &e : v) e *= s_;
+    for (double &e : v)
+      e *= s_;
     return {Tensor::fromVector(v, in[0].shape())};
   }
   std::vector<Var> L_op(const std::vector<Var> &, const std::vector<Var> &,
@@ -37,7 +40,10 @@ private:
 void registerScale() {
   static bool done = [] {
     registerOp(
-        "user_scale", [](const Attrs &a) { return std::make_shared<Scale>(a.get<double>("scale", "user_scale")); },
+        "user_scale",
+        [](const Attrs &a) {
+          return std::make_shared<Scale>(a.get<double>("scale", "user_scale"));
+        },
         Attrs{{"scale", 2.0}});
     return true;
   }();
@@ -58,9 +64,12 @@ TEST(UserOp, RegisteredOpParsesPrintsAndCompiles) {
   EXPECT_GE(f.compileStats().hostSteps + f.compileStats().scheduleFromDisk, 1u);
   Tensor in = Tensor::of({0.0, 0.5, -1.0});
   Tensor got = f.call1({in});
-  for (int64_t i = 0; i < 3; ++i) EXPECT_NEAR(got.getAsDouble(i), std::exp(3 * in.getAsDouble(i)), 1e-12);
-  EXPECT_THROW(registerOp("user_scale", [](const Attrs &) { return std::make_shared<Scale>(1.0); }), ValueError);
-  EXPECT_THROW(registerOp("add", [](const Attrs &) { return std::make_shared<Scale>(1.0); }), ValueError);
+  for (int64_t i = 0; i < 3; ++i)
+    EXPECT_NEAR(got.getAsDouble(i), std::exp(3 * in.getAsDouble(i)), 1e-12);
+  EXPECT_THROW(registerOp("user_scale", [](const Attrs &) { return std::make_shared<Scale>(1.0); }),
+               ValueError);
+  EXPECT_THROW(registerOp("add", [](const Attrs &) { return std::make_shared<Scale>(1.0); }),
+               ValueError);
 }
 
 TEST(UserOp, DprintOfAFunctionShowsTheGraphAsCompiled) {

@@ -256,13 +256,9 @@ TEST(UserType, FilterAcceptsConvertsAndRejects) {
   // Entries swapped: refused, naming the entry, the expected and the given type.
   Tensor swapped = tupleValue({Tensor::of({{1, 2}, {3, 4}}), Tensor::of({1, 1})});
   EXPECT_EQ(
-      typeErrorOf([&] {
-        select(xy, 0).eval({{xy, swapped}});
-      }),
+      typeErrorOf([&] { select(xy, 0).eval({{xy, swapped}}); }),
       "Var::eval: input 'xy': entry 0 of tuple<f64[?],f64[?,?]> expects f64[?], got f64[2,2]");
-  EXPECT_EQ(typeErrorOf([&] {
-              select(xy, 0).eval({{xy, Tensor::of({1.0})}});
-            }),
+  EXPECT_EQ(typeErrorOf([&] { select(xy, 0).eval({{xy, Tensor::of({1.0})}}); }),
             "Var::eval: input 'xy': expected tuple<f64[?],f64[?,?]>, got f64[1]");
   EXPECT_THROW(select(Var::input(kVector), 0), TypeError);
   EXPECT_THROW(select(xy, 2), IndexError);

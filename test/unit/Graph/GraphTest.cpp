@@ -1,3 +1,4 @@
+// Graph core: variables, apply nodes, ownership and FunctionGraph edits.
 #include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
@@ -65,7 +66,8 @@ TEST(Graph, TraversalIsTopologicalAndDeterministic) {
 TEST(Graph, DeepChainsDoNotOverflowTheStack) {
   Var x = scalar("x");
   Var y = x;
-  for (int i = 0; i < 20000; ++i) y = y + 1.0;
+  for (int i = 0; i < 20000; ++i)
+    y = y + 1.0;
   EXPECT_EQ(toposort({y}).size(), 20000u);
   EXPECT_DOUBLE_EQ(evaluate(y, {{x, Tensor::scalar(0)}}).item(), 20000);
 }
@@ -109,7 +111,9 @@ TEST(Clone, CloneReplaceCopiesEveryNode) {
 namespace {
 struct Recorder : FunctionGraphListener {
   std::vector<std::string> events;
-  void onImport(FunctionGraph &, Apply *n) override { events.push_back("import " + n->op().name()); }
+  void onImport(FunctionGraph &, Apply *n) override {
+    events.push_back("import " + n->op().name());
+  }
   void onPrune(FunctionGraph &, Apply *n) override { events.push_back("prune " + n->op().name()); }
   void onReplace(FunctionGraph &, const Var &, const Var &r, const std::string &why) override {
     events.push_back("replace by " + r.owner()->op().name() + " (" + why + ")");

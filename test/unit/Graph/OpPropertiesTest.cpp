@@ -15,7 +15,8 @@ Apply &nodeOf(const Var &v) { return *v.owner(); }
 /// How many nodes of `name` the graph of `outputs` holds.
 int countOps(const std::vector<Var> &outputs, const std::string &name) {
   int n = 0;
-  for (Apply *a : toposort(outputs)) n += a->op().name() == name;
+  for (Apply *a : toposort(outputs))
+    n += a->op().name() == name;
   return n;
 }
 
@@ -23,11 +24,14 @@ int countOps(const std::vector<Var> &outputs, const std::string &name) {
 class Twice : public Op {
 public:
   std::string name() const override { return "user_twice"; }
-  std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override { return {in.at(0)}; }
+  std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override {
+    return {in.at(0)};
+  }
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override { return {in.at(0)}; }
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override {
     std::vector<double> v = in[0].toDoubles();
-    for (double &e : v) e *= 2;
+    for (double &e : v)
+      e *= 2;
     return {Tensor::fromVector(v, in[0].shape())};
   }
 };
@@ -52,7 +56,9 @@ public:
     return {TensorType(DType::Float64, {})};
   }
   std::vector<Shape> inferShape(const std::vector<Shape> &) const override { return {Shape{}}; }
-  std::vector<Tensor> perform(const std::vector<Tensor> &) const override { return {Tensor::scalar(7.0)}; }
+  std::vector<Tensor> perform(const std::vector<Tensor> &) const override {
+    return {Tensor::scalar(7.0)};
+  }
 };
 } // namespace
 
@@ -109,8 +115,9 @@ TEST(OpProperties, ShapeIsBatchInvariant) {
   Var xs = tensor(DType::Float64, {4, 3}, "xs");
   Var batched = vectorize_graph(s, {{x, xs}});
   EXPECT_EQ(batched.type().str(), "i64[1]");
-  EXPECT_EQ(batched.eval({{xs, Tensor::fromVector(std::vector<double>(12, 0.0), {4, 3})}}).toDoubles(),
-            std::vector<double>{3.0});
+  EXPECT_EQ(
+      batched.eval({{xs, Tensor::fromVector(std::vector<double>(12, 0.0), {4, 3})}}).toDoubles(),
+      std::vector<double>{3.0});
 }
 
 TEST(OpProperties, ElemwiseIsRowwiseWhenTheOtherInputsBroadcastAlongAxisZero) {

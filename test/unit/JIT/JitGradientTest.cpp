@@ -27,8 +27,9 @@ TEST(JitGradients, EveryOpsGradientGraphMatchesTheInterpreter) {
     std::vector<Tensor> jit = compile({x, y}, grads, {}, Mode::JIT)(values);
     std::vector<Tensor> ref = compile({x, y}, grads, {}, Mode::Interpret)(values);
     for (size_t i = 0; i < jit.size(); ++i)
-      EXPECT_TRUE(allclose(jit[i], ref[i], 1e-12, 1e-12)) << name << " d/d" << (i ? "y" : "x") << "\nJIT    "
-                                                          << jit[i].str() << "\ninterp " << ref[i].str();
+      EXPECT_TRUE(allclose(jit[i], ref[i], 1e-12, 1e-12))
+          << name << " d/d" << (i ? "y" : "x") << "\nJIT    " << jit[i].str() << "\ninterp "
+          << ref[i].str();
     ++checked;
   }
   EXPECT_GT(checked, 50);

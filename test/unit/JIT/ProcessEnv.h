@@ -24,8 +24,10 @@ public:
     if (reload) reloadJitSettings();
   }
   ~ScopedEnv() {
-    if (old_) setenv(name_, old_->c_str(), 1);
-    else unsetenv(name_);
+    if (old_)
+      setenv(name_, old_->c_str(), 1);
+    else
+      unsetenv(name_);
     reloadJitSettings();
   }
   ScopedEnv(const ScopedEnv &) = delete;

@@ -17,13 +17,15 @@ Tensor randomTensor(const Shape &shape, DType t, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(-1, 1);
   std::vector<double> v(static_cast<size_t>(shapeSize(shape)));
-  for (double &e : v) e = t == DType::Float32 || t == DType::Float64 ? u(rng) : std::floor(5 * u(rng));
+  for (double &e : v)
+    e = t == DType::Float32 || t == DType::Float64 ? u(rng) : std::floor(5 * u(rng));
   return Tensor::fromVector(v, shape).astype(t);
 }
 
 std::string shapeText(const Shape &s) {
   std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+  for (size_t i = 0; i < s.size(); ++i)
+    r += (i ? "," : "") + std::to_string(s[i]);
   return r + "]";
 }
 
@@ -59,8 +61,8 @@ TEST_P(Products, MatrixAndVectorFormsMatchTheInterpreter) {
   DType t = GetParam();
   // A[m,k], B[k,n]; At[k,m] and Bt[n,k] are stored transposed; u[m], v[k], v2[k], w[n].
   Var A = tensor(t, {U, U}, "A"), B = tensor(t, {U, U}, "B"), At = tensor(t, {U, U}, "At"),
-      Bt = tensor(t, {U, U}, "Bt"), u = tensor(t, {U}, "u"), v = tensor(t, {U}, "v"), v2 = tensor(t, {U}, "v2"),
-      w = tensor(t, {U}, "w");
+      Bt = tensor(t, {U, U}, "Bt"), u = tensor(t, {U}, "u"), v = tensor(t, {U}, "v"),
+      v2 = tensor(t, {U}, "v2"), w = tensor(t, {U}, "w");
   Forms f;
   f.inputs = {A, B, At, Bt, u, v, v2, w};
   f.add("v.v2 (dot)", dot(v, v2));
@@ -79,16 +81,17 @@ TEST_P(Products, MatrixAndVectorFormsMatchTheInterpreter) {
   f.add("(A@B)^T@u", dot(transpose(dot(A, B)), u));
   f.add("sum(A@B * 2)", sum(dot(A, B) * 2.0));
   // Sizes 0, 1 and odd, in every position (m, k, n).
-  const std::vector<std::array<int64_t, 3>> sizes = {{0, 3, 2}, {3, 0, 2}, {2, 3, 0}, {1, 1, 1},  {1, 5, 1},
-                                                      {7, 1, 5}, {5, 7, 1}, {1, 7, 5}, {13, 7, 9}, {33, 65, 17}};
+  const std::vector<std::array<int64_t, 3>> sizes = {{0, 3, 2},  {3, 0, 2},   {2, 3, 0}, {1, 1, 1},
+                                                     {1, 5, 1},  {7, 1, 5},   {5, 7, 1}, {1, 7, 5},
+                                                     {13, 7, 9}, {33, 65, 17}};
   uint64_t seed = 1;
   for (auto [m, k, n] : sizes) {
     std::vector<Tensor> values = {randomTensor({m, k}, t, seed++), randomTensor({k, n}, t, seed++),
                                   randomTensor({k, m}, t, seed++), randomTensor({n, k}, t, seed++),
                                   randomTensor({m}, t, seed++),    randomTensor({k}, t, seed++),
                                   randomTensor({k}, t, seed++),    randomTensor({n}, t, seed++)};
-    f.expectMatch(values, std::string(dtypeName(t)) + " m,k,n = " + std::to_string(m) + "," + std::to_string(k) +
-                              "," + std::to_string(n));
+    f.expectMatch(values, std::string(dtypeName(t)) + " m,k,n = " + std::to_string(m) + "," +
+                              std::to_string(k) + "," + std::to_string(n));
   }
 }
 
@@ -101,12 +104,14 @@ TEST_P(Products, StaticShapesMatchTheInterpreter) {
   f.add("v@A", dot(v, A));
   f.add("A^T@v", dot(transpose(A), v));
   f.add("B^T@A^T", dot(transpose(B), transpose(A)));
-  f.expectMatch({randomTensor({5, 3}, t, 1), randomTensor({3, 4}, t, 2), randomTensor({5}, t, 3)}, dtypeName(t));
+  f.expectMatch({randomTensor({5, 3}, t, 1), randomTensor({3, 4}, t, 2), randomTensor({5}, t, 3)},
+                dtypeName(t));
 }
 
 TEST_P(Products, StacksMatchTheInterpreter) {
   DType t = GetParam();
-  // S[b,m,k], T[b,k,n]; S1[1,m,k] broadcasts; St[b,k,m] is stored transposed; P[m,b,k] has its batch axis inside.
+  // S[b,m,k], T[b,k,n]; S1[1,m,k] broadcasts; St[b,k,m] is stored transposed; P[m,b,k] has its
+  // batch axis inside.
   Var S = tensor(t, {U, U, U}, "S"), T = tensor(t, {U, U, U}, "T"), S1 = tensor(t, {1, U, U}, "S1"),
       St = tensor(t, {U, U, U}, "St"), P = tensor(t, {U, U, U}, "P"), v = tensor(t, {U}, "v"),
       Q = tensor(t, {2, 1, U, U}, "Q"), R = tensor(t, {1, 3, U, U}, "R");
@@ -120,13 +125,14 @@ TEST_P(Products, StacksMatchTheInterpreter) {
   f.add("S@v (stack @ vector)", matmul(S, v));
   f.add("Q@R (rank 4, both broadcast)", matmul(Q, R));
   const std::vector<std::array<int64_t, 4>> sizes = {{3, 2, 4, 5}, {0, 2, 3, 4}, {2, 0, 3, 4},
-                                                      {2, 3, 0, 4}, {1, 1, 1, 1}, {5, 7, 3, 1}};
+                                                     {2, 3, 0, 4}, {1, 1, 1, 1}, {5, 7, 3, 1}};
   uint64_t seed = 100;
   for (auto [b, m, k, n] : sizes) {
-    std::vector<Tensor> values = {randomTensor({b, m, k}, t, seed++), randomTensor({b, k, n}, t, seed++),
-                                  randomTensor({1, m, k}, t, seed++), randomTensor({b, k, m}, t, seed++),
-                                  randomTensor({m, b, k}, t, seed++), randomTensor({k}, t, seed++),
-                                  randomTensor({2, 1, m, k}, t, seed++), randomTensor({1, 3, k, n}, t, seed++)};
+    std::vector<Tensor> values = {
+        randomTensor({b, m, k}, t, seed++),    randomTensor({b, k, n}, t, seed++),
+        randomTensor({1, m, k}, t, seed++),    randomTensor({b, k, m}, t, seed++),
+        randomTensor({m, b, k}, t, seed++),    randomTensor({k}, t, seed++),
+        randomTensor({2, 1, m, k}, t, seed++), randomTensor({1, 3, k, n}, t, seed++)};
     f.expectMatch(values, std::string(dtypeName(t)) + " b,m,k,n = " + shapeText({b, m, k, n}));
   }
 }
@@ -146,8 +152,10 @@ TEST(ProductsMixed, MixedAndIntegerDTypesMatchTheInterpreter) {
   f.add("int64 vector @ int64^T", dot(vi, transpose(Bi)));
   f.add("int32^T @ int64^T (loop nest, transposes moved)", dot(transpose(Ai), transpose(Ci)));
   f.add("int32^T @ int64 (loop nest in the source's row order)", dot(transpose(Ai), dot(Ai, Bi)));
-  f.add("int64 @ (int32^T)^T (loop nest of row dots without rewrites)", dot(Ci, transpose(transpose(Ai))));
-  for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{{3, 4, 5}, {0, 2, 3}, {1, 1, 1}, {9, 0, 2}})
+  f.add("int64 @ (int32^T)^T (loop nest of row dots without rewrites)",
+        dot(Ci, transpose(transpose(Ai))));
+  for (auto [m, k, n] :
+       std::vector<std::array<int64_t, 3>>{{3, 4, 5}, {0, 2, 3}, {1, 1, 1}, {9, 0, 2}})
     f.expectMatch({randomTensor({m, k}, DType::Float32, 1), randomTensor({k}, DType::Float64, 2),
                    randomTensor({m, k}, DType::Int32, 3), randomTensor({k, n}, DType::Int64, 4),
                    randomTensor({n}, DType::Int64, 5), randomTensor({n, m}, DType::Int64, 6)},
@@ -167,7 +175,8 @@ TEST(ProductsMixed, LogisticRegressionGradientMatchesTheInterpreter) {
   f.add("dloss/db", g[1]);
   Tensor yv = randomTensor({37}, DType::Float64, 2);
   std::vector<double> labels = yv.toDoubles();
-  for (double &l : labels) l = l > 0 ? 1 : 0;
+  for (double &l : labels)
+    l = l > 0 ? 1 : 0;
   f.expectMatch({randomTensor({37, 5}, DType::Float64, 1), Tensor::fromVector(labels),
                  randomTensor({5}, DType::Float64, 3), Tensor::scalar(0.25)},
                 "N = 37, D = 5");

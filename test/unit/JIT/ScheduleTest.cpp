@@ -1,8 +1,8 @@
 // The compiled schedule: small kernels deduplicated, host steps for ops without
 // a lowering, the disk cache across processes (cold, warm, concurrent writers,
 // corrupt and truncated entries, disabled, eviction), compiling from threads.
-#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/graphjit.h"
 
 #include "ProcessEnv.h"
 
@@ -24,7 +24,8 @@ using graphjit::testing::ScopedEnv;
 namespace {
 /// A fresh cache folder for one test.
 std::string freshCacheDir(const std::string &name) {
-  fs::path dir = fs::temp_directory_path() / ("graphjit-test-" + name + "-" + std::to_string(getpid()));
+  fs::path dir =
+      fs::temp_directory_path() / ("graphjit-test-" + name + "-" + std::to_string(getpid()));
   fs::remove_all(dir);
   return dir.string();
 }
@@ -39,7 +40,8 @@ std::vector<fs::path> cacheFiles(const std::string &dir, const std::string &kind
 
 /// `depth` steps of tanh(x * a + b): a chain long enough to split into several kernels.
 Var chain(Var x, int depth, double a, double b) {
-  for (int i = 0; i < depth; ++i) x = tanh(x * a + b);
+  for (int i = 0; i < depth; ++i)
+    x = tanh(x * a + b);
   return x;
 }
 
@@ -69,7 +71,8 @@ TEST(Schedule, EqualKernelsCompileOnce) {
   EXPECT_GE(stats.kernels, 2u);
   EXPECT_LT(stats.uniqueKernels, stats.kernels);
   EXPECT_EQ(jitCompileCount() - before, stats.uniqueKernels);
-  Tensor vx = Tensor::fromVector(std::vector<double>{0.1, -0.3}), vy = Tensor::fromVector(std::vector<double>{2.0, 1.0});
+  Tensor vx = Tensor::fromVector(std::vector<double>{0.1, -0.3}),
+         vy = Tensor::fromVector(std::vector<double>{2.0, 1.0});
   auto got = f({vx, vy});
   auto want = compile({x, y}, {a, b}, {}, Mode::Interpret)({vx, vy});
   EXPECT_TRUE(allclose(got[0], want[0], 1e-12, 1e-12));
@@ -95,11 +98,14 @@ namespace {
 class HostSquare : public Op {
 public:
   std::string name() const override { return "test_host_square"; }
-  std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override { return {in.at(0)}; }
+  std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override {
+    return {in.at(0)};
+  }
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override { return {in.at(0)}; }
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override {
     std::vector<double> v = in[0].toDoubles();
-    for (double &e : v) e *= e;
+    for (double &e : v)
+      e *= e;
     return {Tensor::fromVector(v, in[0].shape()).astype(in[0].dtype())};
   }
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &,
@@ -183,7 +189,8 @@ TEST(DiskCache, CorruptAndTruncatedEntriesAreRecompiled) {
     Function f = compile({x}, {y});
     if (jitCompileCount() == before) return 20; // the damaged entries were compiled again
     Tensor in = Tensor::fromVector(std::vector<double>{0.5, -0.5});
-    return allclose(f({in})[0], compile({x}, {y}, {}, Mode::Interpret)({in})[0], 1e-12, 1e-12) ? 0 : 21;
+    return allclose(f({in})[0], compile({x}, {y}, {}, Mode::Interpret)({in})[0], 1e-12, 1e-12) ? 0
+                                                                                               : 21;
   });
   EXPECT_EQ(code, 0);
   fs::remove_all(dir);
@@ -204,9 +211,11 @@ TEST(DiskCache, EvictsLeastRecentlyUsedAtTheBound) {
   ScopedEnv on("GRAPHJIT_CACHE", "on");
   const uint64_t bound = 60000;
   ScopedEnv max("GRAPHJIT_CACHE_MAX_BYTES", std::to_string(bound));
-  for (int k = 0; k < 8; ++k) EXPECT_EQ(compileAndCheck(1.0 + 0.01 * k, false), 0);
+  for (int k = 0; k < 8; ++k)
+    EXPECT_EQ(compileAndCheck(1.0 + 0.01 * k, false), 0);
   uint64_t total = 0;
-  for (auto &p : cacheFiles(dir, "")) total += fs::file_size(p);
+  for (auto &p : cacheFiles(dir, ""))
+    total += fs::file_size(p);
   EXPECT_LE(total, bound);
   EXPECT_GT(total, 0u);
   fs::remove_all(dir);
@@ -222,7 +231,8 @@ TEST(Schedule, CompilingFromFourThreadsIsSafe) {
       double b = t < 2 ? 0.4242 : 0.5 + t;
       if (compileAndCheck(b, false) != 0) ++failures;
     });
-  for (auto &th : threads) th.join();
+  for (auto &th : threads)
+    th.join();
   EXPECT_EQ(failures.load(), 0);
 }
 
@@ -238,7 +248,8 @@ TEST(Schedule, KernelsNoFunctionUsesAreUnlinked) {
     EXPECT_GE(jitLinkedModuleCount(), 60u);
   }
   // Each distinct graph used to keep its code (630 KB) for the life of the process; now only the
-  // 16 most recent schedules stay (so a rebuilt graph is still a memory hit), the rest are unlinked.
+  // 16 most recent schedules stay (so a rebuilt graph is still a memory hit), the rest are
+  // unlinked.
   EXPECT_LE(jitLinkedModuleCount(), before + 16);
 }
 
@@ -256,6 +267,7 @@ TEST(Schedule, ThousandsOfScalarArgumentsCostLinearly) {
   EXPECT_GE(f.compileStats().kernels, 4000u / 32);
   EXPECT_LE(f.compileStats().uniqueKernels, 4u); // equal chunks of the chain share code
   std::vector<Tensor> args;
-  for (int i = 0; i < 4000; ++i) args.push_back(Tensor::scalar(i * 0.5));
+  for (int i = 0; i < 4000; ++i)
+    args.push_back(Tensor::scalar(i * 0.5));
   EXPECT_DOUBLE_EQ(f(args)[0].item(), 0.5 * 3999 * 4000 / 2);
 }

@@ -1,7 +1,7 @@
 // The JIT's knobs: GRAPHJIT_* variables parsed strictly in one place, CompileOptions carrying
 // each knob down, compile statistics returned per Function, and the schedule shown from C++.
-#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/graphjit.h"
 
 #include "ProcessEnv.h"
 
@@ -31,13 +31,15 @@ std::string settingsError() {
 /// `n` elementwise ops on x, alternating a scale and tanh.
 Var chain(const Var &x, int n, double c) {
   Var y = x;
-  for (int i = 0; i < n; ++i) y = i % 2 ? tanh(y) : y * c;
+  for (int i = 0; i < n; ++i)
+    y = i % 2 ? tanh(y) : y * c;
   return y;
 }
 
 size_t count(const std::string &text, const std::string &what) {
   size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
   return n;
 }
 } // namespace
@@ -49,11 +51,13 @@ TEST(Settings, BadIntegersNameTheVariableAndWhatWasExpected) {
   }
   {
     ScopedEnv e("GRAPHJIT_KERNEL_NODES", "abc", /*reload=*/false);
-    EXPECT_EQ(settingsError(), "GRAPHJIT_KERNEL_NODES: expected an integer in [1, 100000], got 'abc'");
+    EXPECT_EQ(settingsError(),
+              "GRAPHJIT_KERNEL_NODES: expected an integer in [1, 100000], got 'abc'");
   }
   {
     ScopedEnv e("GRAPHJIT_PARALLEL_MIN", "-5", /*reload=*/false);
-    EXPECT_NE(settingsError().find("GRAPHJIT_PARALLEL_MIN: expected an integer"), std::string::npos);
+    EXPECT_NE(settingsError().find("GRAPHJIT_PARALLEL_MIN: expected an integer"),
+              std::string::npos);
   }
   {
     ScopedEnv e("GRAPHJIT_CACHE_MAX_BYTES", "1 GiB", /*reload=*/false);
@@ -101,7 +105,8 @@ TEST(CompileOptions, KernelSizeReachesThePartition) {
   Function f32 = compile({x}, {y}, {}, usual);
   EXPECT_EQ(f8.compileStats().kernels, 5u);
   EXPECT_EQ(f32.compileStats().kernels, 2u);
-  // Each Function keeps its own compile's statistics: the second compile did not overwrite the first.
+  // Each Function keeps its own compile's statistics: the second compile did not overwrite the
+  // first.
   EXPECT_FALSE(f8.compileStats().functionFromMemory);
   EXPECT_EQ(count(f8.scheduleText(), ": kernel, "), 5u);
   EXPECT_EQ(count(f32.scheduleText(), ": kernel, "), 2u);
@@ -121,9 +126,11 @@ TEST(CompileOptions, CacheFolderAndSwitchReachTheDiskCache) {
   CompileOptions on = off;
   on.diskCache = true;
   Function f = compile({x}, {chain(x, 6, 1.0004321)}, {}, on);
-  EXPECT_EQ(f.compileStats().compiled + f.compileStats().diskHits + f.compileStats().memoryHits, 1u);
+  EXPECT_EQ(f.compileStats().compiled + f.compileStats().diskHits + f.compileStats().memoryHits,
+            1u);
   size_t schedules = 0;
-  for (auto &e : fs::directory_iterator(dir)) schedules += e.path().filename().string().rfind("schedule-", 0) == 0;
+  for (auto &e : fs::directory_iterator(dir))
+    schedules += e.path().filename().string().rfind("schedule-", 0) == 0;
   EXPECT_EQ(schedules, 1u);
   fs::remove_all(dir);
 }

@@ -1,8 +1,8 @@
 // Large kernels split by rows across threads: results with 1, 2 and 4 threads
 // equal the interpreter's, two runs with the same count are bitwise equal, and
 // small kernels stay on the calling thread.
-#include "graphjit/graphjit.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
 
@@ -16,13 +16,15 @@ Tensor randomVector(int64_t n, double lo, double hi, unsigned seed, Shape shape 
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(lo, hi);
   std::vector<double> v(static_cast<size_t>(n));
-  for (double &e : v) e = u(rng);
+  for (double &e : v)
+    e = u(rng);
   return Tensor::fromVector(v, shape.empty() ? Shape{n} : shape);
 }
 
 bool bitwiseEqual(const Tensor &a, const Tensor &b) {
   return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::memcmp(a.rawData(), b.rawData(), static_cast<size_t>(a.size()) * dtypeSize(a.dtype())) == 0;
+         std::memcmp(a.rawData(), b.rawData(),
+                     static_cast<size_t>(a.size()) * dtypeSize(a.dtype())) == 0;
 }
 
 Function compileWithThreads(const std::vector<Var> &in, const std::vector<Var> &out, int threads) {
@@ -36,7 +38,8 @@ TEST(Threading, FusedChainAgreesForEveryThreadCount) {
   Var x = vector("x"), y = vector("y"), z = vector("z");
   Var out = exp(x) * y + log1p(z * z);
   const int64_t n = 300001; // above the threshold, not a multiple of the thread count
-  std::vector<Tensor> args{randomVector(n, -3, 3, 1), randomVector(n, -1, 1, 2), randomVector(n, -5, 5, 3)};
+  std::vector<Tensor> args{randomVector(n, -3, 3, 1), randomVector(n, -1, 1, 2),
+                           randomVector(n, -5, 5, 3)};
   Tensor want = compile({x, y, z}, {out}, {}, Mode::Interpret)(args)[0];
   for (int threads : {1, 2, 4}) {
     Function f = compileWithThreads({x, y, z}, {out}, threads);
@@ -70,7 +73,8 @@ TEST(Threading, SmallKernelsStayOnTheCallingThread) {
   Tensor small = randomVector(1000, -1, 1, 5);
   Tensor got = f({small})[0];
   EXPECT_EQ(jitSplitCallCount(), before);
-  EXPECT_TRUE(allclose(got, compile({x}, {exp(x) * 2.0 + 1.0}, {}, Mode::Interpret)({small})[0], 1e-12, 1e-12));
+  EXPECT_TRUE(allclose(got, compile({x}, {exp(x) * 2.0 + 1.0}, {}, Mode::Interpret)({small})[0],
+                       1e-12, 1e-12));
 }
 
 TEST(Threading, FullReductionsAreNotSplit) {

@@ -1,6 +1,6 @@
 // nn: activations, reproducible initialization, dense layers and MLPs.
-#include "graphjit/graphjit.h"
 #include "graphjit/NN/NN.h"
+#include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
 
@@ -24,7 +24,8 @@ TEST(NN, Activations) {
 }
 
 TEST(NN, InitializationIsReproducibleWithTheRightScale) {
-  Tensor a = nn::initWeights(nn::Init::Glorot, 200, 300, 5), b = nn::initWeights(nn::Init::Glorot, 200, 300, 5);
+  Tensor a = nn::initWeights(nn::Init::Glorot, 200, 300, 5),
+         b = nn::initWeights(nn::Init::Glorot, 200, 300, 5);
   EXPECT_TRUE(allclose(a, b, 0, 0));
   EXPECT_FALSE(allclose(a, nn::initWeights(nn::Init::Glorot, 200, 300, 6), 0, 0));
   double limit = std::sqrt(6.0 / 500), m2 = 0;
@@ -35,7 +36,8 @@ TEST(NN, InitializationIsReproducibleWithTheRightScale) {
   EXPECT_NEAR(m2, limit * limit / 3, 0.03 * limit * limit / 3); // variance of U(-l, l)
   Tensor h = nn::initWeights(nn::Init::He, 400, 100, 1);
   double s2 = 0;
-  for (double v : h.toDoubles()) s2 += v * v / h.size();
+  for (double v : h.toDoubles())
+    s2 += v * v / h.size();
   EXPECT_NEAR(s2, 2.0 / 400, 0.03 * 2.0 / 400);
   EXPECT_THROW(nn::initWeights(nn::Init::He, 0, 3, 1), ValueError);
 }

@@ -1,3 +1,4 @@
+// DimShuffle: types, values and gradients of transpose, expand_dims and squeeze.
 #include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
@@ -28,7 +29,8 @@ TEST(DimShuffle, TransposeExpandSqueeze) {
 TEST(DimShuffle, PermutationsOf3dAndScalars) {
   Var x = tensor(DType::Int32, {2, 3, 4}, "x");
   std::vector<int32_t> vals(24);
-  for (int i = 0; i < 24; ++i) vals[i] = i;
+  for (int i = 0; i < 24; ++i)
+    vals[i] = i;
   Tensor xv = Tensor::fromVector(vals, {2, 3, 4});
   Var p = dimshuffle(x, {2, 0, 1});
   EXPECT_EQ(p.type().str(), "i32[4,2,3]");
@@ -41,7 +43,8 @@ TEST(DimShuffle, PermutationsOf3dAndScalars) {
   EXPECT_EQ(evaluate(s2, {{s, Tensor::scalar(4)}}).str(), "f64[1,1] [[4]]");
   // Size-0 dims pass through.
   Var z = matrix("z");
-  EXPECT_EQ(evaluate(transpose(z), {{z, Tensor::zeros(DType::Float64, {0, 2})}}).shape(), (Shape{2, 0}));
+  EXPECT_EQ(evaluate(transpose(z), {{z, Tensor::zeros(DType::Float64, {0, 2})}}).shape(),
+            (Shape{2, 0}));
 }
 
 TEST(DimShuffle, BadInput) {

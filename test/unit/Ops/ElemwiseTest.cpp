@@ -19,7 +19,8 @@ void expectValues(const std::function<Var(const std::vector<Var> &)> &fn,
   std::vector<Var> vars;
   Bindings b;
   for (size_t i = 0; i < args.size(); ++i) {
-    vars.push_back(tensor(args[i].dtype(), Shape(args[i].ndim(), kUnknownDim), "a" + std::to_string(i)));
+    vars.push_back(
+        tensor(args[i].dtype(), Shape(args[i].ndim(), kUnknownDim), "a" + std::to_string(i)));
     b.emplace_back(vars.back(), args[i]);
   }
   Var out = fn(vars);
@@ -28,7 +29,8 @@ void expectValues(const std::function<Var(const std::vector<Var> &)> &fn,
   EXPECT_TRUE(allclose(got, expected, tol, tol))
       << out.owner()->op().str() << ": got " << got.str() << ", expected " << expected.str();
   std::vector<Shape> shapes;
-  for (auto &a : args) shapes.push_back(a.shape());
+  for (auto &a : args)
+    shapes.push_back(a.shape());
   if (out.owner()->op().name() != "dimshuffle")
     EXPECT_EQ(out.owner()->op().inferShape(shapes)[0], got.shape());
 }
@@ -83,9 +85,7 @@ TEST(Elemwise, DTypePromotion) {
 
 TEST(Elemwise, UnaryMath) {
   Tensor x = f64({0.5, 1, 2});
-  auto m = [&](std::function<double(double)> f) {
-    return f64({f(0.5), f(1), f(2)});
-  };
+  auto m = [&](std::function<double(double)> f) { return f64({f(0.5), f(1), f(2)}); };
   expectValues([](V v) { return exp(v[0]); }, {x}, m([](double a) { return std::exp(a); }));
   expectValues([](V v) { return log(v[0]); }, {x}, m([](double a) { return std::log(a); }));
   expectValues([](V v) { return log1p(v[0]); }, {x}, m([](double a) { return std::log1p(a); }));
@@ -97,8 +97,10 @@ TEST(Elemwise, UnaryMath) {
   expectValues([](V v) { return abs(v[0]); }, {f64({-3, 0, 2})}, f64({3, 0, 2}));
   expectValues([](V v) { return sign(v[0]); }, {f64({-3, 0, 2})}, f64({-1, 0, 1}));
   expectValues([](V v) { return -v[0]; }, {i32({-3, 0, 2})}, i32({3, 0, -2}));
-  expectValues([](V v) { return sigmoid(v[0]); }, {f64({0, 2})}, f64({0.5, 1 / (1 + std::exp(-2.0))}));
-  expectValues([](V v) { return softplus(v[0]); }, {x}, m([](double a) { return std::log1p(std::exp(a)); }));
+  expectValues([](V v) { return sigmoid(v[0]); }, {f64({0, 2})},
+               f64({0.5, 1 / (1 + std::exp(-2.0))}));
+  expectValues([](V v) { return softplus(v[0]); }, {x},
+               m([](double a) { return std::log1p(std::exp(a)); }));
   expectValues([](V v) { return tanh(v[0]); }, {x}, m([](double a) { return std::tanh(a); }));
   expectValues([](V v) { return sin(v[0]); }, {x}, m([](double a) { return std::sin(a); }));
   expectValues([](V v) { return cos(v[0]); }, {x}, m([](double a) { return std::cos(a); }));
@@ -126,8 +128,10 @@ TEST(Elemwise, ComparisonsAndLogic) {
   expectValues([](V v) { return v[0] >= v[1]; }, {a, b}, b1({0, 1, 1}));
   expectValues([](V v) { return eq(v[0], v[1]); }, {a, b}, b1({0, 1, 0}));
   expectValues([](V v) { return neq(v[0], v[1]); }, {a, b}, b1({1, 0, 1}));
-  expectValues([](V v) { return logical_and(v[0], v[1]); }, {b1({1, 1, 0}), b1({1, 0, 0})}, b1({1, 0, 0}));
-  expectValues([](V v) { return logical_or(v[0], v[1]); }, {b1({1, 1, 0}), b1({1, 0, 0})}, b1({1, 1, 0}));
+  expectValues([](V v) { return logical_and(v[0], v[1]); }, {b1({1, 1, 0}), b1({1, 0, 0})},
+               b1({1, 0, 0}));
+  expectValues([](V v) { return logical_or(v[0], v[1]); }, {b1({1, 1, 0}), b1({1, 0, 0})},
+               b1({1, 1, 0}));
   expectValues([](V v) { return logical_not(v[0]); }, {b1({1, 0})}, b1({0, 1}));
   // int64 comparisons are exact beyond 2^53.
   Tensor big = Tensor::fromVector<int64_t>({(int64_t(1) << 60) + 1});
@@ -136,13 +140,13 @@ TEST(Elemwise, ComparisonsAndLogic) {
 }
 
 TEST(Elemwise, WhereClipCast) {
-  expectValues([](V v) { return where(v[0], v[1], v[2]); }, {b1({1, 0, 1}), f64({1, 2, 3}), f64({-1, -2, -3})},
-               f64({1, -2, 3}));
-  expectValues([](V v) { return where(v[0], v[1], v[2]); }, {b1({1, 0}), i32({1, 2}), f32({-1, -2})},
-               f32({1, -2}));
+  expectValues([](V v) { return where(v[0], v[1], v[2]); },
+               {b1({1, 0, 1}), f64({1, 2, 3}), f64({-1, -2, -3})}, f64({1, -2, 3}));
+  expectValues([](V v) { return where(v[0], v[1], v[2]); },
+               {b1({1, 0}), i32({1, 2}), f32({-1, -2})}, f32({1, -2}));
   expectValues([](V v) { return clip(v[0], 0.0, 1.0); }, {f64({-1, 0.5, 2})}, f64({0, 0.5, 1}));
-  expectValues([](V v) { return clip(v[0], v[1], v[2]); }, {i64({-5, 5, 50}), i64({0, 0, 0}), i64({10, 10, 10})},
-               i64({0, 5, 10}));
+  expectValues([](V v) { return clip(v[0], v[1], v[2]); },
+               {i64({-5, 5, 50}), i64({0, 0, 0}), i64({10, 10, 10})}, i64({0, 5, 10}));
   expectValues([](V v) { return cast(v[0], DType::Int32); }, {f64({-1.5, 2.7})}, i32({-1, 2}));
   expectValues([](V v) { return cast(v[0], DType::Bool); }, {f64({0, 2.7})}, b1({0, 1}));
   expectValues([](V v) { return cast(v[0], DType::Float64); }, {i64({3})}, f64({3}));
@@ -154,8 +158,9 @@ TEST(Elemwise, BroadcastingAndSizeZeroOne) {
   Var col = tensor(DType::Float64, {kUnknownDim, 1}, "col");
   Var v = vector("v");
   Tensor mv = Tensor::of({{1, 2, 3}, {4, 5, 6}});
-  EXPECT_TRUE(allclose(evaluate(m + row, {{m, mv}, {row, Tensor::of({10, 20, 30}).reshaped({1, 3})}}),
-                       Tensor::of({{11, 22, 33}, {14, 25, 36}})));
+  EXPECT_TRUE(
+      allclose(evaluate(m + row, {{m, mv}, {row, Tensor::of({10, 20, 30}).reshaped({1, 3})}}),
+               Tensor::of({{11, 22, 33}, {14, 25, 36}})));
   EXPECT_TRUE(allclose(evaluate(m * col, {{m, mv}, {col, Tensor::of({2, 3}).reshaped({2, 1})}}),
                        Tensor::of({{2, 4, 6}, {12, 15, 18}})));
   // Rank alignment: a vector adds to each row.
@@ -164,7 +169,8 @@ TEST(Elemwise, BroadcastingAndSizeZeroOne) {
   EXPECT_TRUE(allclose(evaluate(mv2, {{m, mv}, {v, Tensor::of({1, 1, 1})}}),
                        Tensor::of({{2, 3, 4}, {5, 6, 7}})));
   // Outer sum through two broadcast dims.
-  EXPECT_TRUE(allclose(evaluate(col + row, {{col, Tensor::of({1, 2}).reshaped({2, 1})}, {row, Tensor::of({10, 20}).reshaped({1, 2})}}),
+  EXPECT_TRUE(allclose(evaluate(col + row, {{col, Tensor::of({1, 2}).reshaped({2, 1})},
+                                            {row, Tensor::of({10, 20}).reshaped({1, 2})}}),
                        Tensor::of({{11, 21}, {12, 22}})));
   // Size 0 dims.
   Tensor empty = Tensor::zeros(DType::Float64, {0, 3});
@@ -207,8 +213,10 @@ TEST(Elemwise, BadInputThrowsNamingTheOp) {
     evaluate(x + y, {{x, Tensor::of({1, 2, 3})}, {y, Tensor::of({1})}});
     FAIL() << "expected ShapeError";
   } catch (const ShapeError &e) {
-    EXPECT_NE(std::string(e.what()).find("declare the dim as a static 1"), std::string::npos) << e.what();
-    EXPECT_EQ(std::string(e.what()).find("(or 1)"), std::string::npos) << e.what(); // not the misleading old hint
+    EXPECT_NE(std::string(e.what()).find("declare the dim as a static 1"), std::string::npos)
+        << e.what();
+    EXPECT_EQ(std::string(e.what()).find("(or 1)"), std::string::npos)
+        << e.what(); // not the misleading old hint
   }
   // Wrong input dtype or rank at evaluation.
   EXPECT_THROW(evaluate(exp(x), {{x, Tensor::of({1.0}, DType::Float32)}}), TypeError);

@@ -84,13 +84,15 @@ TEST(Indexing, DtypesRanksAndUnknownShapes) {
   Tensor tv = iota({2, 3, 4}, DType::Int32);
   Var y = t(1, slice(nullopt, nullopt, -1));
   EXPECT_EQ(y.type().str(), "i32[?,?]");
-  expectEq(run(y, {{t, tv}}), vals({3, 4}, {20, 21, 22, 23, 16, 17, 18, 19, 12, 13, 14, 15}, DType::Int32));
+  expectEq(run(y, {{t, tv}}),
+           vals({3, 4}, {20, 21, 22, 23, 16, 17, 18, 19, 12, 13, 14, 15}, DType::Int32));
   expectEq(run(t(-1, 0, slice(1, nullopt, 2)), {{t, tv}}), vals({2}, {13, 15}, DType::Int32));
   Var bvec = vector("b", DType::Bool);
   expectEq(run(bvec(slice(1, nullopt)), {{bvec, vals({3}, {1, 0, 1}, DType::Bool)}}),
            vals({2}, {0, 1}, DType::Bool));
   Var f = matrix("f", DType::Float32);
-  expectEq(run(f(slice(), 0), {{f, iota({2, 2}, DType::Float32)}}), vals({2}, {0, 2}, DType::Float32));
+  expectEq(run(f(slice(), 0), {{f, iota({2, 2}, DType::Float32)}}),
+           vals({2}, {0, 2}, DType::Float32));
   // Size-0 and size-1 dims.
   Var e = tensor(DType::Float64, {0, 3}, "e");
   Var ec = e(slice(), 1);
@@ -153,8 +155,9 @@ TEST(Indexing, SetAndIncSubtensor) {
 TEST(Indexing, SetSubtensorErrors) {
   Var x = tensor(DType::Float64, {3, 4}, "x");
   EXPECT_THROW(set_subtensor(x, {IndexEntry::at(3)}, constant(1.0)), IndexError);
-  expectThrowWith<ShapeError>([&] { set_subtensor(x, {IndexEntry::at(0)}, tensor(DType::Float64, {3}, "y")); },
-                              {"inc_subtensor", "f64[3]", "f64[4]"});
+  expectThrowWith<ShapeError>(
+      [&] { set_subtensor(x, {IndexEntry::at(0)}, tensor(DType::Float64, {3}, "y")); },
+      {"inc_subtensor", "f64[3]", "f64[4]"});
   EXPECT_THROW(set_subtensor(x, {IndexEntry::at(0)}, matrix("y2")), ShapeError);
   Var xi = matrix("xi", DType::Int32);
   expectThrowWith<TypeError>([&] { set_subtensor(xi, {IndexEntry::at(0)}, constant(1.5)); },
@@ -165,7 +168,8 @@ TEST(Indexing, SetSubtensorErrors) {
   EXPECT_THROW(evaluate(s, {{m, iota({2, 3})}, {y, iota({2})}}), ShapeError);
   expectThrowWith<ShapeError>([&] { evaluate(s, {{m, iota({2, 3})}, {y, iota({1})}}); },
                               {"inc_subtensor", "static 1"});
-  expectEq(run(s, {{m, iota({2, 3})}, {y, vals({3}, {7, 8, 9})}}), vals({2, 3}, {7, 8, 9, 3, 4, 5}));
+  expectEq(run(s, {{m, iota({2, 3})}, {y, vals({3}, {7, 8, 9})}}),
+           vals({2, 3}, {7, 8, 9, 3, 4, 5}));
 }
 
 TEST(Indexing, Take) {
@@ -182,12 +186,15 @@ TEST(Indexing, Take) {
   expectEq(run(t1, {{x, xv}, {i32, vals({2, 2}, {1, 0, 1, 1}, DType::Int32)}}),
            vals({3, 2, 2}, {1, 0, 1, 1, 3, 2, 3, 3, 5, 4, 5, 5}));
   Var k = scalar("k", DType::Int64);
-  expectEq(run(take(x, k, 1), {{x, xv}, {k, Tensor::scalar(-1, DType::Int64)}}), vals({3}, {1, 3, 5}));
+  expectEq(run(take(x, k, 1), {{x, xv}, {k, Tensor::scalar(-1, DType::Int64)}}),
+           vals({3}, {1, 3, 5}));
   // Size-0 indices and size-0 other dims.
   EXPECT_EQ(run(t0, {{x, xv}, {i, iota({0}, DType::Int64)}}).shape(), (Shape{0, 2}));
   Var e = tensor(DType::Int32, {0, 3}, "e");
-  EXPECT_EQ(run(take(e, i, 1), {{e, iota({0, 3}, DType::Int32)}, {i, vals({2}, {2, 0}, DType::Int64)}}).shape(),
-            (Shape{0, 2}));
+  EXPECT_EQ(
+      run(take(e, i, 1), {{e, iota({0, 3}, DType::Int32)}, {i, vals({2}, {2, 0}, DType::Int64)}})
+          .shape(),
+      (Shape{0, 2}));
   // Errors.
   expectThrowWith<IndexError>(
       [&] { evaluate(t0, {{x, xv}, {i, vals({2}, {0, 3}, DType::Int64)}}); },
@@ -213,18 +220,23 @@ TEST(Indexing, IncAndSetTake) {
   Tensor iv = vals({3}, {2, 0, -1}, DType::Int64);
   Tensor yv = vals({3, 2}, {10, 20, 30, 40, 50, 60});
   // Repeated indices accumulate for inc; the last one wins for set.
-  expectEq(run(inc_take(x, i, y), {{x, xv}, {i, iv}, {y, yv}}), vals({3, 2}, {30, 41, 2, 3, 64, 85}));
-  expectEq(run(set_take(x, i, y), {{x, xv}, {i, iv}, {y, yv}}), vals({3, 2}, {30, 40, 2, 3, 50, 60}));
+  expectEq(run(inc_take(x, i, y), {{x, xv}, {i, iv}, {y, yv}}),
+           vals({3, 2}, {30, 41, 2, 3, 64, 85}));
+  expectEq(run(set_take(x, i, y), {{x, xv}, {i, iv}, {y, yv}}),
+           vals({3, 2}, {30, 40, 2, 3, 50, 60}));
   // Scalar update broadcast, along axis 1, int dtype.
   Var xi = matrix("xi", DType::Int32);
   Var yi = scalar("yi", DType::Int32);
   expectEq(run(inc_take(xi, i, yi, 1), {{xi, iota({2, 2}, DType::Int32)},
-                                         {i, vals({3}, {1, 1, 0}, DType::Int64)},
-                                         {yi, Tensor::scalar(5, DType::Int32)}}),
+                                        {i, vals({3}, {1, 1, 0}, DType::Int64)},
+                                        {yi, Tensor::scalar(5, DType::Int32)}}),
            vals({2, 2}, {5, 11, 7, 13}, DType::Int32));
   // Errors.
-  expectThrowWith<IndexError>([&] { evaluate(inc_take(x, i, y), {{x, xv}, {i, vals({3}, {0, 1, 3}, DType::Int64)}, {y, yv}}); },
-                              {"inc_take", "index 3", "size 3"});
+  expectThrowWith<IndexError>(
+      [&] {
+        evaluate(inc_take(x, i, y), {{x, xv}, {i, vals({3}, {0, 1, 3}, DType::Int64)}, {y, yv}});
+      },
+      {"inc_take", "index 3", "size 3"});
   EXPECT_THROW(evaluate(inc_take(x, i, y), {{x, xv}, {i, iv}, {y, iota({2, 2})}}), ShapeError);
   EXPECT_THROW(inc_take(matrix("xi2", DType::Int32), i, y), TypeError);
   EXPECT_THROW(inc_take(x, vector("fi"), y), TypeError);

@@ -30,7 +30,8 @@ inline Tensor run(const Var &out, const Bindings &b = {}) {
   EXPECT_TRUE(out.type().accepts(r.dtype(), r.shape())) << out.type().str() << " vs " << r.str();
   if (auto node = out.owner()) {
     std::vector<Shape> in;
-    for (auto &v : node->inputs()) in.push_back(evaluate(v, b).shape());
+    for (auto &v : node->inputs())
+      in.push_back(evaluate(v, b).shape());
     EXPECT_EQ(node->op().inferShape(in)[out->index()], r.shape()) << node->op().str();
   }
   return r;
@@ -48,7 +49,8 @@ template <typename E, typename F> void expectThrowWith(F f, std::vector<std::str
     ADD_FAILURE() << "expected an exception";
   } catch (const E &e) {
     std::string msg = e.what();
-    for (auto &p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+    for (auto &p : parts)
+      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
   }
 }
 

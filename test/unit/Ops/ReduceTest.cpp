@@ -116,8 +116,9 @@ TEST(Softmax, ValuesAndStability) {
   Tensor sm = eval1(softmax(x), x, v);
   EXPECT_TRUE(allclose(sm, Tensor::of({{0.5, 0.5}, {0.25, 0.75}}), 1e-12, 1e-12)) << sm.str();
   Tensor lsm = eval1(log_softmax(x), x, v);
-  EXPECT_TRUE(allclose(lsm, Tensor::of({{std::log(0.5), std::log(0.5)}, {std::log(0.25), std::log(0.75)}}),
-                       1e-12, 1e-12))
+  EXPECT_TRUE(
+      allclose(lsm, Tensor::of({{std::log(0.5), std::log(0.5)}, {std::log(0.25), std::log(0.75)}}),
+               1e-12, 1e-12))
       << lsm.str();
   Tensor col = eval1(softmax(x, 0), x, Tensor::of({{0, 1}, {0, 1}}));
   EXPECT_TRUE(allclose(col, Tensor::of({{0.5, 0.5}, {0.5, 0.5}})));
@@ -132,8 +133,10 @@ TEST(LogSumExp, StableAndExact) {
   Var x = matrix("x");
   Tensor v = Tensor::of({{1000, 1000}, {-1000, -1000}});
   Tensor r = evaluate(logsumexp(x, 1), {{x, v}});
-  EXPECT_TRUE(allclose(r, Tensor::of({1000 + std::log(2.0), -1000 + std::log(2.0)}), 1e-14, 0)) << r.str();
-  Tensor inf = evaluate(logsumexp(x, 1), {{x, Tensor::of({{-INFINITY, -INFINITY}, {INFINITY, 0}})}});
+  EXPECT_TRUE(allclose(r, Tensor::of({1000 + std::log(2.0), -1000 + std::log(2.0)}), 1e-14, 0))
+      << r.str();
+  Tensor inf =
+      evaluate(logsumexp(x, 1), {{x, Tensor::of({{-INFINITY, -INFINITY}, {INFINITY, 0}})}});
   EXPECT_EQ(inf.str(), "f64[2] [-inf, inf]");
   EXPECT_EQ(logsumexp(x, 1, true).type().str(), "f64[?,1]");
   Tensor all = evaluate(logsumexp(x), {{x, Tensor::of({{0, 0}, {0, 0}})}});
@@ -153,15 +156,20 @@ TEST(Reduce, DirectGradients) {
   Var p = prod(v);
   Var gs = scalar("gs");
   auto gp = p.owner()->op().L_op({v}, {p}, {gs});
-  EXPECT_EQ(evaluate(gp[0], {{v, Tensor::of({2, 3, 4})}, {gs, Tensor::scalar(1)}}).str(), "f64[3] [12, 8, 6]");
-  EXPECT_EQ(evaluate(gp[0], {{v, Tensor::of({2, 0, 4})}, {gs, Tensor::scalar(1)}}).str(), "f64[3] [0, 8, 0]");
-  EXPECT_EQ(evaluate(gp[0], {{v, Tensor::of({0, 0, 4})}, {gs, Tensor::scalar(1)}}).str(), "f64[3] [0, 0, 0]");
+  EXPECT_EQ(evaluate(gp[0], {{v, Tensor::of({2, 3, 4})}, {gs, Tensor::scalar(1)}}).str(),
+            "f64[3] [12, 8, 6]");
+  EXPECT_EQ(evaluate(gp[0], {{v, Tensor::of({2, 0, 4})}, {gs, Tensor::scalar(1)}}).str(),
+            "f64[3] [0, 8, 0]");
+  EXPECT_EQ(evaluate(gp[0], {{v, Tensor::of({0, 0, 4})}, {gs, Tensor::scalar(1)}}).str(),
+            "f64[3] [0, 0, 0]");
 
   Var mx = max(v);
   auto gm = mx.owner()->op().L_op({v}, {mx}, {gs});
-  EXPECT_EQ(evaluate(gm[0], {{v, Tensor::of({1, 5, 2})}, {gs, Tensor::scalar(3)}}).str(), "f64[3] [0, 3, 0]");
+  EXPECT_EQ(evaluate(gm[0], {{v, Tensor::of({1, 5, 2})}, {gs, Tensor::scalar(3)}}).str(),
+            "f64[3] [0, 3, 0]");
 
   Var mn = mean(x);
   auto gmean = mn.owner()->op().L_op({x}, {mn}, {gs});
-  EXPECT_EQ(evaluate(gmean[0], {{x, m23()}, {gs, Tensor::scalar(6)}}).str(), "f64[2,3] [[1, 1, 1], [1, 1, 1]]");
+  EXPECT_EQ(evaluate(gmean[0], {{x, m23()}, {gs, Tensor::scalar(6)}}).str(),
+            "f64[2,3] [[1, 1, 1], [1, 1, 1]]");
 }

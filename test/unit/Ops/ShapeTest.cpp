@@ -106,8 +106,10 @@ TEST(Shape, BroadcastTo) {
 
 TEST(Shape, BroadcastToErrors) {
   Var v = tensor(DType::Float64, {3}, "v");
-  expectThrowWith<ShapeError>([&] { broadcast_to(v, {2, 4}); }, {"broadcast_to", "f64[3]", "[2,4]"});
-  expectThrowWith<ShapeError>([&] { broadcast_to(matrix("m"), {3}); }, {"broadcast_to", "lower rank"});
+  expectThrowWith<ShapeError>([&] { broadcast_to(v, {2, 4}); },
+                              {"broadcast_to", "f64[3]", "[2,4]"});
+  expectThrowWith<ShapeError>([&] { broadcast_to(matrix("m"), {3}); },
+                              {"broadcast_to", "lower rank"});
   EXPECT_THROW(broadcast_to(v, {-1, 3}), ValueError);
 }
 
@@ -126,7 +128,8 @@ TEST(Shape, FullZerosOnes) {
   expectEq(run(z, {{m, iota({2, 3}, DType::Int32)}}), Tensor::zeros(DType::Int32, {2, 3}));
   expectEq(run(ones_like(m, DType::Float32), {{m, iota({1, 2}, DType::Int32)}}),
            vals({1, 2}, {1, 1}, DType::Float32));
-  expectEq(run(full_like(m, 7), {{m, iota({0, 2}, DType::Int32)}}), Tensor::zeros(DType::Int32, {0, 2}));
+  expectEq(run(full_like(m, 7), {{m, iota({0, 2}, DType::Int32)}}),
+           Tensor::zeros(DType::Int32, {0, 2}));
   EXPECT_FALSE(lop(z, {matrix("g", DType::Int32)})[0]);
 }
 
@@ -139,22 +142,25 @@ TEST(Shape, Concatenate) {
   Tensor cv = vals({2, 1}, {7, 8});
   expectEq(run(concatenate({a, b}, -1), {{a, av}, {b, cv}}), vals({2, 3}, {0, 1, 7, 2, 3, 8}));
   // Three inputs, one empty; static shapes propagate.
-  Var x = tensor(DType::Int32, {2, kUnknownDim}, "x"), y = tensor(DType::Int32, {kUnknownDim, 3}, "y"),
-      z = tensor(DType::Int32, {0, 3}, "z");
+  Var x = tensor(DType::Int32, {2, kUnknownDim}, "x"),
+      y = tensor(DType::Int32, {kUnknownDim, 3}, "y"), z = tensor(DType::Int32, {0, 3}, "z");
   Var c = concatenate({x, y, z}, 0);
   EXPECT_EQ(c.type().str(), "i32[?,3]");
   EXPECT_EQ(concatenate({x, z}, 0).type().str(), "i32[2,3]");
-  expectEq(run(c, {{x, iota({2, 3}, DType::Int32)}, {y, iota({1, 3}, DType::Int32)},
+  expectEq(run(c, {{x, iota({2, 3}, DType::Int32)},
+                   {y, iota({1, 3}, DType::Int32)},
                    {z, iota({0, 3}, DType::Int32)}}),
            vals({3, 3}, {0, 1, 2, 3, 4, 5, 0, 1, 2}, DType::Int32));
   // Dtypes are promoted (promoteTypes): i64 with f32 gives f64.
   Var i = vector("i", DType::Int64), f = vector("f", DType::Float32);
   Var mixed = concatenate({i, f});
   EXPECT_EQ(mixed.type().str(), "f64[?]");
-  expectEq(run(mixed, {{i, vals({1}, {1}, DType::Int64)}, {f, vals({2}, {0.5, 2}, DType::Float32)}}),
-           vals({3}, {1, 0.5, 2}));
+  expectEq(
+      run(mixed, {{i, vals({1}, {1}, DType::Int64)}, {f, vals({2}, {0.5, 2}, DType::Float32)}}),
+      vals({3}, {1, 0.5, 2}));
   // A single input is a copy.
-  expectEq(run(concatenate({i}), {{i, vals({2}, {4, 5}, DType::Int64)}}), vals({2}, {4, 5}, DType::Int64));
+  expectEq(run(concatenate({i}), {{i, vals({2}, {4, 5}, DType::Int64)}}),
+           vals({2}, {4, 5}, DType::Int64));
 }
 
 TEST(Shape, ConcatenateErrors) {
@@ -203,7 +209,8 @@ TEST(Shape, Stack) {
   expectEq(run(stack({a, b}, 1), {{a, av}, {b, bv}}), vals({2, 2}, {1, 3, 2, 4}));
   expectEq(run(stack({a, b, a}, -1), {{a, av}, {b, bv}}), vals({2, 3}, {1, 3, 1, 2, 4, 2}));
   Var s = scalar("s", DType::Int64);
-  expectEq(run(stack({s, s}), {{s, Tensor::scalar(9, DType::Int64)}}), vals({2}, {9, 9}, DType::Int64));
+  expectEq(run(stack({s, s}), {{s, Tensor::scalar(9, DType::Int64)}}),
+           vals({2}, {9, 9}, DType::Int64));
   EXPECT_THROW(stack({a, matrix("m")}), ShapeError);
   EXPECT_THROW(stack({a, b}, 2), IndexError);
 }
@@ -227,7 +234,8 @@ TEST(Shape, Split) {
   EXPECT_THROW(split(scalar("s"), {1}, 0), ShapeError);
   Var v = vector("v");
   auto pv = split(v, {2, 2});
-  expectThrowWith<ShapeError>([&] { evaluate(pv[0], {{v, iota({5})}}); }, {"split", "sum to 4", "5"});
+  expectThrowWith<ShapeError>([&] { evaluate(pv[0], {{v, iota({5})}}); },
+                              {"split", "sum to 4", "5"});
 }
 
 TEST(Shape, SplitGrad) {

@@ -1,7 +1,7 @@
 // Optimizer updates against hand computations; minimize() against known optima.
-#include "graphjit/graphjit.h"
-#include "graphjit/Optim/Minimize.h"
 #include "graphjit/Optim/Optim.h"
+#include "graphjit/Optim/Minimize.h"
+#include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,9 @@ using namespace graphjit;
 namespace {
 // loss = sum((w - c)^2 * k): gradient 2 k (w - c).
 const std::vector<double> kW0 = {1, 2}, kC = {3, -1}, kK = {1, 4};
-Var quadratic(const Var &w) { return sum(sqr(w - constant(Tensor::fromVector(kC))) * constant(Tensor::fromVector(kK))); }
+Var quadratic(const Var &w) {
+  return sum(sqr(w - constant(Tensor::fromVector(kC))) * constant(Tensor::fromVector(kK)));
+}
 double gradAt(double w, size_t i) { return 2 * kK[i] * (w - kC[i]); }
 
 std::vector<double> twoSteps(const std::function<Updates(const Var &, const Var &)> &opt) {
@@ -25,18 +27,20 @@ std::vector<double> twoSteps(const std::function<Updates(const Var &, const Var 
 } // namespace
 
 TEST(Optim, SgdTwoStepsByHand) {
-  std::vector<double> got = twoSteps([](const Var &l, const Var &w) { return optim::sgd(l, {w}, 0.1); });
+  std::vector<double> got =
+      twoSteps([](const Var &l, const Var &w) { return optim::sgd(l, {w}, 0.1); });
   for (size_t i = 0; i < 2; ++i) {
     double w = kW0[i];
-    for (int s = 0; s < 2; ++s) w -= 0.1 * gradAt(w, i);
+    for (int s = 0; s < 2; ++s)
+      w -= 0.1 * gradAt(w, i);
     EXPECT_NEAR(got[i], w, 1e-14);
   }
 }
 
 TEST(Optim, MomentumTwoStepsByHand) {
   for (bool nesterov : {false, true}) {
-    std::vector<double> got =
-        twoSteps([=](const Var &l, const Var &w) { return optim::momentum(l, {w}, 0.05, 0.9, nesterov); });
+    std::vector<double> got = twoSteps(
+        [=](const Var &l, const Var &w) { return optim::momentum(l, {w}, 0.05, 0.9, nesterov); });
     for (size_t i = 0; i < 2; ++i) {
       double w = kW0[i], v = 0;
       for (int s = 0; s < 2; ++s) {
@@ -51,7 +55,8 @@ TEST(Optim, MomentumTwoStepsByHand) {
 
 TEST(Optim, AdamTwoStepsByHand) {
   const double lr = 0.3, b1 = 0.8, b2 = 0.95, eps = 1e-8;
-  std::vector<double> got = twoSteps([=](const Var &l, const Var &w) { return optim::adam(l, {w}, lr, b1, b2, eps); });
+  std::vector<double> got =
+      twoSteps([=](const Var &l, const Var &w) { return optim::adam(l, {w}, lr, b1, b2, eps); });
   for (size_t i = 0; i < 2; ++i) {
     double w = kW0[i], m = 0, v = 0;
     for (int t = 1; t <= 2; ++t) {
@@ -86,11 +91,15 @@ TEST(Minimize, LbfgsFindsTheRosenbrockMinimum) {
 }
 
 TEST(Minimize, NormalMaximumLikelihoodMatchesTheClosedForm) {
-  Tensor data = sample(normal(constant(Tensor::zeros(DType::Float64, {500})) + 2.0, constant(1.5)), 1, 4).reshaped({500});
+  Tensor data =
+      sample(normal(constant(Tensor::zeros(DType::Float64, {500})) + 2.0, constant(1.5)), 1, 4)
+          .reshaped({500});
   std::vector<double> d = data.toDoubles();
   double mean = 0, var = 0;
-  for (double x : d) mean += x / d.size();
-  for (double x : d) var += (x - mean) * (x - mean) / d.size();
+  for (double x : d)
+    mean += x / d.size();
+  for (double x : d)
+    var += (x - mean) * (x - mean) / d.size();
   for (optim::Method m : {optim::Method::LBFGS, optim::Method::NelderMead, optim::Method::Sbplx}) {
     Var mu = shared(Tensor::scalar(0.0), "mu"), logSigma = shared(Tensor::scalar(0.0), "log_sigma");
     Var nll = -sum(logp(normal(mu, exp(logSigma)), constant(data)));
@@ -112,7 +121,8 @@ TEST(Minimize, BadInputLeavesTheParametersUnchanged) {
     optim::minimize(sum(log(w - 5.0)), {w}); // log of negatives: NaN at the start
     ADD_FAILURE();
   } catch (const ValueError &e) {
-    EXPECT_NE(std::string(e.what()).find("not finite at the starting point"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not finite at the starting point"), std::string::npos)
+        << e.what();
   }
   unchanged();
   // Finite at the start, NaN once the optimizer steps past 0.

@@ -12,8 +12,9 @@ using namespace graphjit;
 
 namespace {
 Dist distByName(const std::string &n) {
-  for (Dist d : {Dist::Normal, Dist::HalfNormal, Dist::LogNormal, Dist::Uniform, Dist::Exponential, Dist::Gamma,
-                 Dist::Beta, Dist::StudentT, Dist::Laplace, Dist::Bernoulli, Dist::Categorical, Dist::Poisson})
+  for (Dist d : {Dist::Normal, Dist::HalfNormal, Dist::LogNormal, Dist::Uniform, Dist::Exponential,
+                 Dist::Gamma, Dist::Beta, Dist::StudentT, Dist::Laplace, Dist::Bernoulli,
+                 Dist::Categorical, Dist::Poisson})
     if (n == distName(d)) return d;
   throw std::runtime_error("unknown distribution " + n);
 }
@@ -33,9 +34,11 @@ TEST(Distributions, LogpMatchesScipy) {
   for (const auto &c : probref::cases()) {
     Dist d = distByName(c.dist);
     std::vector<Var> params;
-    if (d == Dist::Categorical) params.push_back(constant(Tensor::fromVector(c.params)));
+    if (d == Dist::Categorical)
+      params.push_back(constant(Tensor::fromVector(c.params)));
     else
-      for (double p : c.params) params.push_back(constant(p));
+      for (double p : c.params)
+        params.push_back(constant(p));
     Var rv = randomVariable(d, params);
     Var v = scalar("v");
     Var lp = logp(rv, v);
@@ -61,9 +64,10 @@ TEST(Distributions, DiscreteValuesMayBeIntegers) {
 
 TEST(Distributions, InvalidParametersGiveMinusInfinity) {
   Var v = scalar("v");
-  for (Var rv : {normal(constant(0.0), constant(-1.0)), exponential(constant(0.0)),
-                 gamma(constant(-1.0), constant(1.0)), beta(constant(1.0), constant(0.0)),
-                 uniform(constant(2.0), constant(1.0)), bernoulli(constant(1.5)), poisson(constant(-2.0))}) {
+  for (Var rv :
+       {normal(constant(0.0), constant(-1.0)), exponential(constant(0.0)),
+        gamma(constant(-1.0), constant(1.0)), beta(constant(1.0), constant(0.0)),
+        uniform(constant(2.0), constant(1.0)), bernoulli(constant(1.5)), poisson(constant(-2.0))}) {
     double got = evaluate(logp(rv, v), {{v, Tensor::scalar(0.5)}}).item();
     EXPECT_EQ(got, -INFINITY) << rv.owner()->op().str();
   }
@@ -84,17 +88,22 @@ TEST(Distributions, MvNormalFullCholeskyAndDiagMatchScipy) {
   Tensor values = Tensor::fromVector(probref::kMvValues, {3, 3});
   Var x = matrix("x");
   Tensor full = evaluate(logp(mvnormal(constant(mu), constant(cov)), x), {{x, values}});
-  Tensor chol = evaluate(logp(mvnormal_chol(constant(mu), cholesky(constant(cov))), x), {{x, values}});
-  Tensor diag = evaluate(logp(mvnormal_diag(constant(mu), constant(Tensor::fromVector(probref::kMvDiagSigma))), x),
-                         {{x, values}});
+  Tensor chol =
+      evaluate(logp(mvnormal_chol(constant(mu), cholesky(constant(cov))), x), {{x, values}});
+  Tensor diag = evaluate(
+      logp(mvnormal_diag(constant(mu), constant(Tensor::fromVector(probref::kMvDiagSigma))), x),
+      {{x, values}});
   for (int i = 0; i < 3; ++i) {
     expectLogp(full.getAsDouble(i), probref::kMvLogp[i], "mvnormal row " + std::to_string(i));
     expectLogp(chol.getAsDouble(i), probref::kMvLogp[i], "mvnormal_chol row " + std::to_string(i));
-    expectLogp(diag.getAsDouble(i), probref::kMvDiagLogp[i], "mvnormal_diag row " + std::to_string(i));
+    expectLogp(diag.getAsDouble(i), probref::kMvDiagLogp[i],
+               "mvnormal_diag row " + std::to_string(i));
   }
   // A single vector value gives a scalar.
   Var one = vector("one");
-  double single = evaluate(logp(mvnormal(constant(mu), constant(cov)), one), {{one, Tensor::of({0, 0, 0})}}).item();
+  double single =
+      evaluate(logp(mvnormal(constant(mu), constant(cov)), one), {{one, Tensor::of({0, 0, 0})}})
+          .item();
   expectLogp(single, probref::kMvLogp[0], "mvnormal vector");
 }
 
@@ -106,7 +115,8 @@ TEST(Distributions, LognormalEqualsExpOfNormal) {
   Tensor values = Tensor::of({0.01, 0.5, 1, 2.5, 40});
   Tensor derived = evaluate(logp(exp(normal(mu, sigma)), v), {{v, values}});
   Tensor analytic = evaluate(logp(lognormal(mu, sigma), v), {{v, values}});
-  EXPECT_TRUE(allclose(derived, analytic, 1e-12, 1e-12)) << derived.str() << " vs " << analytic.str();
+  EXPECT_TRUE(allclose(derived, analytic, 1e-12, 1e-12))
+      << derived.str() << " vs " << analytic.str();
 }
 
 namespace {
@@ -115,8 +125,10 @@ void expectMoments(const Var &rv, double mean, double var, double tolSd = 5) {
   Tensor s = sample(rv, n, 123).astype(DType::Float64);
   std::vector<double> v = s.toDoubles();
   double m = 0, m2 = 0;
-  for (double x : v) m += x / v.size();
-  for (double x : v) m2 += (x - m) * (x - m) / (v.size() - 1);
+  for (double x : v)
+    m += x / v.size();
+  for (double x : v)
+    m2 += (x - m) * (x - m) / (v.size() - 1);
   std::string what = rv.owner()->op().name();
   // The sample mean is within tolSd standard errors; the variance within 6%.
   EXPECT_NEAR(m, mean, tolSd * std::sqrt(var / v.size())) << what;
@@ -128,7 +140,8 @@ TEST(Distributions, SampleMomentsMatch) {
   auto k = [](double x) { return constant(x); };
   expectMoments(normal(k(1.5), k(2)), 1.5, 4);
   expectMoments(halfnormal(k(2)), 2 * std::sqrt(2 / M_PI), 4 * (1 - 2 / M_PI));
-  expectMoments(lognormal(k(0.1), k(0.4)), std::exp(0.1 + 0.08), (std::exp(0.16) - 1) * std::exp(0.2 + 0.16));
+  expectMoments(lognormal(k(0.1), k(0.4)), std::exp(0.1 + 0.08),
+                (std::exp(0.16) - 1) * std::exp(0.2 + 0.16));
   expectMoments(uniform(k(-1), k(3)), 1, 16.0 / 12);
   expectMoments(exponential(k(2)), 0.5, 0.25);
   expectMoments(gamma(k(3), k(2)), 1.5, 0.75);
@@ -154,8 +167,10 @@ TEST(Distributions, SamplingIsReproducibleAndShaped) {
   ASSERT_EQ(s.shape(), (Shape{20000, 2}));
   std::vector<double> v = s.toDoubles();
   double m0 = 0, m1 = 0, c01 = 0;
-  for (size_t i = 0; i < v.size(); i += 2) m0 += v[i] / 20000, m1 += v[i + 1] / 20000;
-  for (size_t i = 0; i < v.size(); i += 2) c01 += (v[i] - m0) * (v[i + 1] - m1) / 19999;
+  for (size_t i = 0; i < v.size(); i += 2)
+    m0 += v[i] / 20000, m1 += v[i + 1] / 20000;
+  for (size_t i = 0; i < v.size(); i += 2)
+    c01 += (v[i] - m0) * (v[i + 1] - m1) / 19999;
   EXPECT_NEAR(m0, 1, 0.05);
   EXPECT_NEAR(m1, -1, 0.05);
   EXPECT_NEAR(c01, 0.8, 0.05);
@@ -168,30 +183,42 @@ TEST(Distributions, JitMatchesTheInterpreterForEveryDistribution) {
   Var v = vector("v"), k = vector("k");
   auto c = [](double x) { return constant(x); };
   std::vector<Var> outs = {
-      logp(normal(c(1), c(2)), v),        logp(halfnormal(c(2)), v),        logp(lognormal(c(0.3), c(0.8)), v),
-      logp(uniform(c(-1), c(2)), v),      logp(exponential(c(1.5)), v),     logp(gamma(c(2.5), c(0.5)), v),
-      logp(beta(c(2), c(5)), v),          logp(studentt(c(3), c(1), c(2)), v), logp(laplace(c(1), c(0.5)), v),
-      logp(bernoulli(c(0.3)), k),         logp(poisson(c(3.5)), k),
+      logp(normal(c(1), c(2)), v),
+      logp(halfnormal(c(2)), v),
+      logp(lognormal(c(0.3), c(0.8)), v),
+      logp(uniform(c(-1), c(2)), v),
+      logp(exponential(c(1.5)), v),
+      logp(gamma(c(2.5), c(0.5)), v),
+      logp(beta(c(2), c(5)), v),
+      logp(studentt(c(3), c(1), c(2)), v),
+      logp(laplace(c(1), c(0.5)), v),
+      logp(bernoulli(c(0.3)), k),
+      logp(poisson(c(3.5)), k),
       logp(categorical(constant(Tensor::of({0.2, 0.5, 0.3}))), k),
       logp(mvnormal(constant(Tensor::of({0, 1})), constant(Tensor::of({{2, 0.5}, {0.5, 1}}))),
            reshape(v(slice(0, 4)), {2, 2})),
-      logp(mvnormal_diag(constant(Tensor::of({0, 1})), constant(Tensor::of({2, 0.5}))), reshape(v(slice(0, 4)), {2, 2}))};
+      logp(mvnormal_diag(constant(Tensor::of({0, 1})), constant(Tensor::of({2, 0.5}))),
+           reshape(v(slice(0, 4)), {2, 2}))};
   std::vector<Tensor> args{Tensor::of({-0.5, 0, 0.25, 1, 3}), Tensor::of({-1, 0, 1, 2, 2.5})};
   auto jit = compile({v, k}, outs, {}, Mode::JIT)(args);
   auto ref = compile({v, k}, outs, {}, Mode::Interpret)(args);
   for (size_t i = 0; i < outs.size(); ++i)
-    EXPECT_TRUE(allclose(jit[i], ref[i], 1e-13, 1e-13)) << i << "\nJIT    " << jit[i].str() << "\ninterp " << ref[i].str();
+    EXPECT_TRUE(allclose(jit[i], ref[i], 1e-13, 1e-13))
+        << i << "\nJIT    " << jit[i].str() << "\ninterp " << ref[i].str();
 }
 
 TEST(Distributions, LogpGradientsWithRespectToParameters) {
   Tensor x = Tensor::of({0.2, 0.7, 1.9});
-  verify_grad([x](auto p) { return logp(normal(p[0], p[1]), constant(x)); }, {Tensor::of({0.3, -0.1, 1}), Tensor::of({0.8, 1.2, 2})});
-  verify_grad([x](auto p) { return logp(gamma(p[0], p[1]), constant(x)); }, {Tensor::of({2.5, 1.5, 4}), Tensor::of({0.5, 2, 1})});
+  verify_grad([x](auto p) { return logp(normal(p[0], p[1]), constant(x)); },
+              {Tensor::of({0.3, -0.1, 1}), Tensor::of({0.8, 1.2, 2})});
+  verify_grad([x](auto p) { return logp(gamma(p[0], p[1]), constant(x)); },
+              {Tensor::of({2.5, 1.5, 4}), Tensor::of({0.5, 2, 1})});
   verify_grad([](auto p) { return logp(beta(p[0], p[1]), constant(Tensor::of({0.2, 0.5, 0.9}))); },
               {Tensor::of({2, 0.7, 3}), Tensor::of({5, 1.5, 0.8})});
   verify_grad([x](auto p) { return logp(studentt(p[0], p[1], p[2]), constant(x)); },
               {Tensor::of({3, 10, 1.5}), Tensor::of({0, 1, 2}), Tensor::of({1, 0.5, 2})});
-  verify_grad([](auto p) { return logp(poisson(p[0]), constant(Tensor::of({0, 3, 7}))); }, {Tensor::of({1.5, 2, 6})});
+  verify_grad([](auto p) { return logp(poisson(p[0]), constant(Tensor::of({0, 3, 7}))); },
+              {Tensor::of({1.5, 2, 6})});
   verify_grad([](auto p) { return logp(mvnormal(p[0], p[1]), constant(Tensor::of({0.5, -1}))); },
               {Tensor::of({0.1, 0.2}), Tensor::of({{2, 0.3}, {0.3, 1}})});
 }

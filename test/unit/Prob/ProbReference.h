@@ -110,8 +110,10 @@ inline const std::vector<Case> &cases() {
 inline const std::vector<double> kMvMu = {0.5, -1.0, 2.0};
 inline const std::vector<double> kMvCov = {2.0, 0.3, -0.4, 0.3, 1.0, 0.2, -0.4, 0.2, 1.5};
 inline const std::vector<double> kMvValues = {0.0, 0.0, 0.0, 1.0, -2.0, 3.5, 10.0, 5.0, -8.0};
-inline const std::vector<double> kMvLogp = {-6.01922441333427, -5.225180951945058, -69.11778863529777};
+inline const std::vector<double> kMvLogp = {-6.01922441333427, -5.225180951945058,
+                                            -69.11778863529777};
 inline const std::vector<double> kMvDiagSigma = {0.5, 2.0, 0.001};
-inline const std::vector<double> kMvDiagLogp = {-1999996.4740603205, -1124996.4740603205, -50000180.84906032};
+inline const std::vector<double> kMvDiagLogp = {-1999996.4740603205, -1124996.4740603205,
+                                                -50000180.84906032};
 
 } // namespace graphjit::probref

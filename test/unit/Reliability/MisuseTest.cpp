@@ -27,9 +27,8 @@ TEST(Misuse, SameVarTwiceAmongCompileInputs) {
 TEST(Misuse, TwoUpdatesOfOneSharedVariable) {
   Var s = shared(Tensor::of({1}), "s");
   Var x = vector("x");
-  std::string msg = messageOf<ValueError>([&] {
-    compile({x}, {}, {{s, s + x}, {s, s * x}}, Mode::Interpret);
-  });
+  std::string msg =
+      messageOf<ValueError>([&] { compile({x}, {}, {{s, s + x}, {s, s * x}}, Mode::Interpret); });
   EXPECT_NE(msg.find("updates 0 and 1 both update shared variable 's'"), std::string::npos) << msg;
 }
 

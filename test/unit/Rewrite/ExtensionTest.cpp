@@ -26,7 +26,9 @@ NodeRewriter expOfLogRule() {
 }
 
 /// A rule that changes values on purpose, so a test can see whether it ran.
-NodeRewriter sinToCos() { return patternRule("test_sin_to_cos", "canonicalize", "sin(x) -> cos(x)"); }
+NodeRewriter sinToCos() {
+  return patternRule("test_sin_to_cos", "canonicalize", "sin(x) -> cos(x)");
+}
 } // namespace
 
 TEST(RewriteExtension, CompileOptionsTakeExtraRules) {
@@ -42,7 +44,8 @@ TEST(RewriteExtension, CompileOptionsTakeExtraRules) {
     EXPECT_DOUBLE_EQ(compile({x}, {sin(x)}, {}, o).call1({v}).getAsDouble(1), std::sin(1.0));
     o.rewrites = "test_sin_to_cos"; // alone, by name
     EXPECT_DOUBLE_EQ(compile({x}, {sin(x)}, {}, o).call1({v}).getAsDouble(1), std::cos(1.0));
-    // Without the rule (same graph, same query): the kernel cache must not hand back the other kernel.
+    // Without the rule (same graph, same query): the kernel cache must not hand back the other
+    // kernel.
     CompileOptions plain;
     plain.mode = mode;
     EXPECT_DOUBLE_EQ(compile({x}, {sin(x)}, {}, plain).call1({v}).getAsDouble(1), std::sin(1.0));
@@ -81,7 +84,8 @@ TEST(RewriteExtension, ListenerSeesTheGraphAfterEachReplacement) {
     ASSERT_TRUE(e.before->owner());
     EXPECT_FALSE(e.graph->contains(e.before->owner()));
     EXPECT_FALSE(dprint(e.before).empty());
-    if (e.rule == "local_log1p_exp") EXPECT_NE(dprint(e.graph->outputs()).find("softplus"), std::string::npos);
+    if (e.rule == "local_log1p_exp")
+      EXPECT_NE(dprint(e.graph->outputs()).find("softplus"), std::string::npos);
   };
   rewriteGraph(fg, o);
   EXPECT_GE(events, 2);

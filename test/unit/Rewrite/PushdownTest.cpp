@@ -14,7 +14,8 @@ namespace {
 Tensor ramp(const Shape &shape, double scale = 0.1) {
   Tensor t = Tensor::zeros(DType::Float64, shape);
   double *p = t.data<double>();
-  for (int64_t i = 0; i < t.size(); ++i) p[i] = scale * static_cast<double>((i * 7) % 11) - 0.3;
+  for (int64_t i = 0; i < t.size(); ++i)
+    p[i] = scale * static_cast<double>((i * 7) % 11) - 0.3;
   return t;
 }
 
@@ -36,9 +37,11 @@ bool appliedToWhole(const std::vector<Var> &outs, const std::string &op, const V
 }
 
 /// out (before rewriting, interpreter) == fast_run + interpreter == compile() (JIT).
-std::vector<Var> checkValues(const std::vector<Var> &ins, const std::vector<Tensor> &vals, const Var &out) {
+std::vector<Var> checkValues(const std::vector<Var> &ins, const std::vector<Tensor> &vals,
+                             const Var &out) {
   Bindings b;
-  for (size_t i = 0; i < ins.size(); ++i) b.emplace_back(ins[i], vals[i]);
+  for (size_t i = 0; i < ins.size(); ++i)
+    b.emplace_back(ins[i], vals[i]);
   Tensor expected = evaluate(out, b);
   std::vector<Var> rewritten = simplify({out});
   Tensor interp = evaluate(rewritten[0], b);
@@ -54,10 +57,11 @@ std::vector<Var> checkValues(const std::vector<Var> &ins, const std::vector<Tens
 TEST(Pushdown, MatmulRowColumnAndElement) {
   Var A = matrix("A"), B = matrix("B");
   std::vector<Tensor> v{ramp({4, 3}), ramp({3, 5}, 0.2)};
-  for (Var out : {matmul(A, B)(1), matmul(A, B)(slice(), 2), matmul(A, B)(1, -2), matmul(A, B)(slice(1, 3)),
-                  dot(A(0), B)(-1)}) {
+  for (Var out : {matmul(A, B)(1), matmul(A, B)(slice(), 2), matmul(A, B)(1, -2),
+                  matmul(A, B)(slice(1, 3)), dot(A(0), B)(-1)}) {
     auto r = checkValues({A, B}, v, out);
-    EXPECT_FALSE(appliedToWhole(r, "matmul", A) && appliedToWhole(r, "matmul", B)) << dprint(r); // no full product
+    EXPECT_FALSE(appliedToWhole(r, "matmul", A) && appliedToWhole(r, "matmul", B))
+        << dprint(r); // no full product
   }
 }
 
@@ -72,8 +76,10 @@ TEST(Pushdown, ElemwiseWithBroadcastingNegativeStepsAndEmptyDims) {
   Var m = matrix("m");
   Var r = sum(m, 0, true), c = max(m, 1, true);
   auto none = std::nullopt;
-  for (Var out : {(exp(m) + r)(1), (exp(m) * c)(slice(), 2), (exp(m) + r + c)(slice(none, none, -1), slice(none, none, -2)),
-                  (exp(m) - c)(slice(2, 2)), (sigmoid(m) * r)(-1, slice(1, none)), (exp(r) + c)(0), (exp(m) + 1.0)(slice(0, 0))}) {
+  for (Var out :
+       {(exp(m) + r)(1), (exp(m) * c)(slice(), 2),
+        (exp(m) + r + c)(slice(none, none, -1), slice(none, none, -2)), (exp(m) - c)(slice(2, 2)),
+        (sigmoid(m) * r)(-1, slice(1, none)), (exp(r) + c)(0), (exp(m) + 1.0)(slice(0, 0))}) {
     auto rw = checkValues({m}, {ramp({3, 4})}, out);
     EXPECT_FALSE(appliedToWhole(rw, "exp", m) || appliedToWhole(rw, "sigmoid", m)) << dprint(rw);
   }
@@ -99,7 +105,8 @@ TEST(Pushdown, UnprovenShapesNeedShapeUnsafe) {
 TEST(Pushdown, StaticElemwiseAndWhereAndCast) {
   Var x = tensor(DType::Float64, {10}, "x"), y = tensor(DType::Float64, {10}, "y");
   std::vector<Tensor> v{ramp({10}), ramp({10}, 0.3)};
-  for (Var out : {(exp(x) + y)(3), where(x > y, exp(x), y)(slice(2, 8, 3)), cast(exp(x) * y, DType::Float32)(-1)}) {
+  for (Var out : {(exp(x) + y)(3), where(x > y, exp(x), y)(slice(2, 8, 3)),
+                  cast(exp(x) * y, DType::Float32)(-1)}) {
     auto rw = checkValues({x, y}, v, cast(out, DType::Float64));
     EXPECT_FALSE(appliedToWhole(rw, "exp", x)) << dprint(rw);
   }
@@ -108,8 +115,9 @@ TEST(Pushdown, StaticElemwiseAndWhereAndCast) {
 TEST(Pushdown, ReductionsSoftmaxAndLogsumexp) {
   Var m = matrix("m");
   std::vector<Tensor> v{ramp({3, 5}, 2.0)};
-  for (Var out : {sum(exp(m), 1)(2), max(m * 2.0, 1)(0), mean(exp(m), 0)(slice(1, 3)), softmax(exp(m), 1)(1),
-                  log_softmax(m, 1)(-1), logsumexp(m, 1)(1), logsumexp(m, 1, true)(0)}) {
+  for (Var out :
+       {sum(exp(m), 1)(2), max(m * 2.0, 1)(0), mean(exp(m), 0)(slice(1, 3)), softmax(exp(m), 1)(1),
+        log_softmax(m, 1)(-1), logsumexp(m, 1)(1), logsumexp(m, 1, true)(0)}) {
     auto rw = checkValues({m}, v, out);
     for (const char *op : {"exp", "softmax", "log_softmax", "max", "mul"})
       EXPECT_FALSE(appliedToWhole(rw, op, m)) << op << "\n" << dprint(rw);
@@ -117,7 +125,8 @@ TEST(Pushdown, ReductionsSoftmaxAndLogsumexp) {
 }
 
 TEST(Pushdown, DimshuffleConcatenateBroadcastFullAndTake) {
-  Var m = matrix("m"), a = tensor(DType::Float64, {2, 3}, "a"), b = tensor(DType::Float64, {1, 3}, "b");
+  Var m = matrix("m"), a = tensor(DType::Float64, {2, 3}, "a"),
+      b = tensor(DType::Float64, {1, 3}, "b");
   Var x = vector("x");
   std::vector<Tensor> v{ramp({3, 4}), ramp({2, 3}), ramp({1, 3}), ramp({5})};
   std::vector<Var> ins{m, a, b, x};
@@ -142,13 +151,15 @@ TEST(Pushdown, IndexMergingAndUselessIndexing) {
   Var s = tensor(DType::Float64, {6, 3}, "s"), r = tensor(DType::Float64, {1, kUnknownDim}, "r");
   std::vector<Tensor> v{ramp({6, 3}), ramp({1, 4})};
   auto none = std::nullopt;
-  for (Var out : {s(slice(none, none, -1))(slice(1, 5, 2))(1), s(slice(1, none))(slice(none, none, -2)),
-                  s(slice(-5, -1))(slice(10, 20)), s(slice(0, 6))(slice(), 2), s(slice(none, none, -2))(slice(none, none, -1))}) {
+  for (Var out : {s(slice(none, none, -1))(slice(1, 5, 2))(1),
+                  s(slice(1, none))(slice(none, none, -2)), s(slice(-5, -1))(slice(10, 20)),
+                  s(slice(0, 6))(slice(), 2), s(slice(none, none, -2))(slice(none, none, -1))}) {
     auto rw = checkValues({s, r}, v, out);
     EXPECT_LE(countOps(rw, "subtensor"), 1) << dprint(rw);
   }
   // An index of a constant folds.
-  Var folded = simplify({constant(Tensor::of({{1.0, 2.0}, {3.0, 4.0}}))(1, slice(std::nullopt, std::nullopt, -1))})[0];
+  Var folded = simplify({constant(Tensor::of({{1.0, 2.0}, {3.0, 4.0}}))(
+      1, slice(std::nullopt, std::nullopt, -1))})[0];
   ASSERT_TRUE(folded->isConstant());
   EXPECT_TRUE(allclose(folded->constantValue(), Tensor::of({4.0, 3.0})));
   auto rw = checkValues({s, r}, v, exp(r(0)));
@@ -173,8 +184,8 @@ TEST(Pushdown, NeverDuplicatesWork) {
 TEST(Pushdown, ShapeFromInputs) {
   Var m = matrix("m"), w = tensor(DType::Float64, {kUnknownDim, 3}, "w");
   std::vector<Tensor> v{ramp({2, 5}), ramp({4, 3})};
-  for (Var out : {shape(exp(m)), shape(transpose(sum(exp(w), 0, true))), shape(sum(exp(m), 1)), shape(exp(w) * 2.0),
-                  shape(exp(m))(1)}) {
+  for (Var out : {shape(exp(m)), shape(transpose(sum(exp(w), 0, true))), shape(sum(exp(m), 1)),
+                  shape(exp(w) * 2.0), shape(exp(m))(1)}) {
     Bindings b{{m, v[0]}, {w, v[1]}};
     Tensor expected = evaluate(out, b);
     std::vector<Var> rw = simplify({out});

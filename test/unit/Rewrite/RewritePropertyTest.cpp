@@ -17,30 +17,49 @@ public:
     if (depth == 0) return pick(2) ? x : y;
     Var a = build(x, y, depth - 1), b = build(x, y, depth - 1);
     switch (pick(18)) {
-    case 0: return a + b;
-    case 1: return a - b;
-    case 2: return a * b;
-    case 3: return a / (sqr(b) + 1.0);
-    case 4: return a + 0.0;
-    case 5: return a * 1.0;
-    case 6: return -(-a);
-    case 7: return a + a;
-    case 8: return log(1.0 + exp(a));
-    case 9: return log(sigmoid(a));
-    case 10: return 1.0 - sigmoid(a);
-    case 11: return exp(a) * exp(b);
-    case 12: return pow(a, 2.0);
-    case 13: return a - a + b;
-    case 14: return log(exp(a));
-    case 15: return sqrt(sqr(a));
-    case 16: return (a * b) / (sqr(a) + 1.0);
-    default: return exp(a) - 1.0;
+    case 0:
+      return a + b;
+    case 1:
+      return a - b;
+    case 2:
+      return a * b;
+    case 3:
+      return a / (sqr(b) + 1.0);
+    case 4:
+      return a + 0.0;
+    case 5:
+      return a * 1.0;
+    case 6:
+      return -(-a);
+    case 7:
+      return a + a;
+    case 8:
+      return log(1.0 + exp(a));
+    case 9:
+      return log(sigmoid(a));
+    case 10:
+      return 1.0 - sigmoid(a);
+    case 11:
+      return exp(a) * exp(b);
+    case 12:
+      return pow(a, 2.0);
+    case 13:
+      return a - a + b;
+    case 14:
+      return log(exp(a));
+    case 15:
+      return sqrt(sqr(a));
+    case 16:
+      return (a * b) / (sqr(a) + 1.0);
+    default:
+      return exp(a) - 1.0;
     }
   }
   Tensor values(int64_t n) {
     std::uniform_real_distribution<double> u(-2, 2);
     std::vector<double> v(static_cast<size_t>(n));
-    for (double &e : v) e = u(rng_);
+    for (double &e : v)
+      e = u(rng_);
     return Tensor::fromVector(v);
   }
 
@@ -66,10 +85,14 @@ TEST(RewriteProperty, FastRunKeepsValuesOnRandomGraphs) {
     Tensor xv = g.values(5), yv = g.values(5);
     Tensor a = evaluate(out, {{x, xv}, {y, yv}});
     Tensor b = evaluate(fg.outputs(), {{fg.inputs()[0], xv}, {fg.inputs()[1], yv}})[0];
-    ASSERT_TRUE(allclose(b, a, 1e-9, 1e-9)) << "seed " << seed << "\n" << dprint(out) << "became\n"
-                                            << dprint(fg.outputs()) << a.str() << "\n" << b.str();
+    ASSERT_TRUE(allclose(b, a, 1e-9, 1e-9)) << "seed " << seed << "\n"
+                                            << dprint(out) << "became\n"
+                                            << dprint(fg.outputs()) << a.str() << "\n"
+                                            << b.str();
     if (fg.toposort().size() > before)
-      EXPECT_FALSE(growers.empty()) << "seed " << seed << ": the graph grew from " << before << " to "
-                                    << fg.toposort().size() << " nodes and no rule says why\n" << dprint(out);
+      EXPECT_FALSE(growers.empty())
+          << "seed " << seed << ": the graph grew from " << before << " to " << fg.toposort().size()
+          << " nodes and no rule says why\n"
+          << dprint(out);
   }
 }

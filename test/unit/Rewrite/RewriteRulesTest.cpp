@@ -10,15 +10,19 @@ using namespace graphjit;
 
 namespace {
 struct Inputs {
-  Var x = vector("x"), y = vector("y"), m = matrix("m"), r = tensor(DType::Float64, {1, kUnknownDim}, "r");
+  Var x = vector("x"), y = vector("y"), m = matrix("m"),
+      r = tensor(DType::Float64, {1, kUnknownDim}, "r");
   Bindings values() const {
-    return {{x, Tensor::of({0.5, 1.25, 2.0})}, {y, Tensor::of({1.5, 0.75, 1.0})},
-            {m, Tensor::of({{0.5, 1.0, 1.5}, {2.0, 0.25, 0.75}})}, {r, Tensor::of({0.5, 1.5, 2.5}).reshaped({1, 3})}};
+    return {{x, Tensor::of({0.5, 1.25, 2.0})},
+            {y, Tensor::of({1.5, 0.75, 1.0})},
+            {m, Tensor::of({{0.5, 1.0, 1.5}, {2.0, 0.25, 0.75}})},
+            {r, Tensor::of({0.5, 1.5, 2.5}).reshaped({1, 3})}};
   }
 };
 
 /// Rules applied when rewriting `outs` with `query`, and a check that values did not change.
-std::set<std::string> fired(const Inputs &in, const std::vector<Var> &outs, const std::string &query) {
+std::set<std::string> fired(const Inputs &in, const std::vector<Var> &outs,
+                            const std::string &query) {
   std::vector<Var> roots = graphInputs(outs);
   FunctionGraph fg(roots, outs, true);
   std::set<std::string> names;
@@ -33,7 +37,8 @@ std::set<std::string> fired(const Inputs &in, const std::vector<Var> &outs, cons
   std::vector<Tensor> a = evaluate(outs, before), b = evaluate(fg.outputs(), after);
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(a[i].dtype(), b[i].dtype()) << query;
-    EXPECT_TRUE(allclose(a[i], b[i], 1e-12, 1e-12)) << query << ": " << a[i].str() << " became " << b[i].str();
+    EXPECT_TRUE(allclose(a[i], b[i], 1e-12, 1e-12))
+        << query << ": " << a[i].str() << " became " << b[i].str();
   }
   return names;
 }
@@ -87,7 +92,8 @@ TEST(RewriteEngine, MergesEqualNodesAndConstants) {
 
 TEST(RewriteEngine, PatternRulesAndWalkOrder) {
   // A user's own rule in the compact pattern form, with a constraint.
-  NodeRewriter twice = patternRule("double_exp", "canonicalize", "add(exp(x), exp(x)) -> mul(2, exp(x))");
+  NodeRewriter twice =
+      patternRule("double_exp", "canonicalize", "add(exp(x), exp(x)) -> mul(2, exp(x))");
   Var x = vector("x");
   Var e = exp(x);
   for (WalkOrder order : {WalkOrder::InputsToOutputs, WalkOrder::OutputsToInputs}) {
@@ -114,8 +120,10 @@ TEST(RewriteEngine, RejectsTypeChangingReplacements) {
   RewriteRegistry local;
   Var x = vector("x");
   FunctionGraph fg({x}, {exp(x)});
-  NodeRewriter bad{"bad", {"canonicalize"}, {"exp"}, "exp(x) -> cast(x, f32)", "",
-                   [](Apply &n) { return std::vector<Var>{cast(n.input(0), DType::Float32)}; }};
+  NodeRewriter bad{
+      "bad",   {"canonicalize"},
+      {"exp"}, "exp(x) -> cast(x, f32)",
+      "",      [](Apply &n) { return std::vector<Var>{cast(n.input(0), DType::Float32)}; }};
   // Apply it by hand through the same check the engine uses.
   std::vector<Var> repl = bad.apply(*fg.outputs()[0].owner());
   EXPECT_NE(repl[0].type(), fg.outputs()[0].type());
@@ -149,7 +157,8 @@ TEST(RewriteEngine, StabilizedValuesAtExtremes) {
       Tensor got = run(c.naive, "fast_run", mode);
       for (size_t i = 0; i < c.expected.size(); ++i) {
         double g = got.getAsDouble(static_cast<int64_t>(i)), e = c.expected[i];
-        EXPECT_NEAR(g, e, 1e-12 * std::max(1.0, std::fabs(e)) + 1e-300) << dprint(c.naive) << " at " << v.getAsDouble(i);
+        EXPECT_NEAR(g, e, 1e-12 * std::max(1.0, std::fabs(e)) + 1e-300)
+            << dprint(c.naive) << " at " << v.getAsDouble(i);
         if (e != 0) EXPECT_NEAR(g / e, 1.0, 1e-12) << dprint(c.naive) << " at " << v.getAsDouble(i);
       }
     }

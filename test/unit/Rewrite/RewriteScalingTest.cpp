@@ -22,9 +22,12 @@ Var wideGraph(const Var &x, int n) {
 }
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
-/// Seconds to copy the graph into a FunctionGraph (a linear-time yardstick) and to rewrite it; best of `reps`.
+/// Seconds to copy the graph into a FunctionGraph (a linear-time yardstick) and to rewrite it; best
+/// of `reps`.
 std::pair<double, double> timings(int n, int reps, RewriteStats &stats) {
   double copy = 1e9, rewrite = 1e9;
   for (int r = 0; r < reps; ++r) {
@@ -48,7 +51,8 @@ TEST(RewriteScaling, WideGraphsOfConstantBranchesAreNearLinear) {
   // Each branch's constant dimshuffle folds: one fold per branch.
   EXPECT_GE(small.applied, 1000);
   EXPECT_GE(large.applied, 10000);
-  std::printf("rewrite time: n=1e3 %.3f s, n=1e4 %.3f s; copying the graph: %.3f s, %.3f s\n", t3, t4, copy3, copy4);
+  std::printf("rewrite time: n=1e3 %.3f s, n=1e4 %.3f s; copying the graph: %.3f s, %.3f s\n", t3,
+              t4, copy3, copy4);
   // Quadratic cost was 9.5 s at n = 1e3. Now rewriting costs a few copies of the graph at
   // every size (the copy itself grows a little faster than n here, through the allocator).
   // (Ratios of wall times between sizes are too noisy on a loaded 2-core machine; the copy, timed
@@ -64,7 +68,8 @@ TEST(RewriteScaling, LongChainsAreNearLinear) {
   auto time = [&copy](int n) {
     Var x = vector("x");
     Var v = x;
-    for (int i = 0; i < n; ++i) v = (i % 3 == 0) ? log(1.0 + exp(v)) : (i % 3 == 1 ? v * 1.0 + 0.5 : sigmoid(v) - 0.25);
+    for (int i = 0; i < n; ++i)
+      v = (i % 3 == 0) ? log(1.0 + exp(v)) : (i % 3 == 1 ? v * 1.0 + 0.5 : sigmoid(v) - 0.25);
     auto t0 = Clock::now();
     FunctionGraph fg({x}, {v});
     copy = since(t0);
@@ -74,7 +79,8 @@ TEST(RewriteScaling, LongChainsAreNearLinear) {
     return since(t0);
   };
   double t3 = time(1000), t4 = time(10000);
-  std::printf("chain rewrite time: n=1e3 %.3f s, n=1e4 %.3f s; copying the graph at 1e4: %.3f s\n", t3, t4, copy);
+  std::printf("chain rewrite time: n=1e3 %.3f s, n=1e4 %.3f s; copying the graph at 1e4: %.3f s\n",
+              t3, t4, copy);
   EXPECT_LT(t4, 30.0);
   EXPECT_LT(t4, 25 * copy + 0.1);
 }
@@ -83,5 +89,6 @@ TEST(RewriteScaling, WideGraphStillComputesTheSameValues) {
   Var x = vector("x");
   Var out = wideGraph(x, 300);
   Tensor v = Tensor::of({0.1, -0.2, 0.3});
-  EXPECT_TRUE(allclose(evaluate(simplify({out})[0], {{x, v}}), evaluate(out, {{x, v}}), 1e-12, 1e-12));
+  EXPECT_TRUE(
+      allclose(evaluate(simplify({out})[0], {{x, v}}), evaluate(out, {{x, v}}), 1e-12, 1e-12));
 }

@@ -20,7 +20,9 @@ namespace {
 struct Tolerance {
   double rtol, atol;
 };
-Tolerance tolFor(DType d) { return d == DType::Float32 ? Tolerance{1e-5, 1e-37} : Tolerance{1e-12, 1e-300}; }
+Tolerance tolFor(DType d) {
+  return d == DType::Float32 ? Tolerance{1e-5, 1e-37} : Tolerance{1e-12, 1e-300};
+}
 
 bool closeTo(double got, double ref, Tolerance t) {
   if (std::isnan(ref)) return std::isnan(got);
@@ -30,12 +32,13 @@ bool closeTo(double got, double ref, Tolerance t) {
 
 /// Values of `out` (a function of x) at the reference points, per evaluation path.
 /// Returns true if the naive graph (not rewritten) agrees with the references everywhere.
-bool checkSpelling(const std::string &what, DType dtype, const std::function<Var(const Var &)> &build, const Refs &refs,
-                   Tolerance tol) {
+bool checkSpelling(const std::string &what, DType dtype,
+                   const std::function<Var(const Var &)> &build, const Refs &refs, Tolerance tol) {
   Var x = vector("x", dtype);
   Var out = build(x);
   std::vector<double> xs;
-  for (auto &[v, r] : refs) xs.push_back(v);
+  for (auto &[v, r] : refs)
+    xs.push_back(v);
   Tensor in = Tensor::fromVector(xs).astype(dtype);
   auto agree = [&](const Tensor &got, const char *path, bool expect) {
     Tensor g = got.astype(DType::Float64);
@@ -44,8 +47,8 @@ bool checkSpelling(const std::string &what, DType dtype, const std::function<Var
       bool ok = closeTo(g.getAsDouble(static_cast<int64_t>(i)), refs[i].second, tol);
       all &= ok;
       if (expect)
-        EXPECT_TRUE(ok) << what << " [" << path << "] at x = " << refs[i].first << ": got " << g.getAsDouble(i)
-                        << ", reference " << refs[i].second;
+        EXPECT_TRUE(ok) << what << " [" << path << "] at x = " << refs[i].first << ": got "
+                        << g.getAsDouble(i) << ", reference " << refs[i].second;
     }
     return all;
   };
@@ -54,15 +57,20 @@ bool checkSpelling(const std::string &what, DType dtype, const std::function<Var
   return agree(evaluate(out, {{x, in}}), "naive", false);
 }
 
-void checkAll(const std::string &what, const std::vector<std::function<Var(const Var &)>> &spellings, const Refs &f64,
+void checkAll(const std::string &what,
+              const std::vector<std::function<Var(const Var &)>> &spellings, const Refs &f64,
               const Refs *f32 = nullptr) {
   bool naiveAccurate = true;
   for (size_t i = 0; i < spellings.size(); ++i) {
     std::string name = what + " spelling " + std::to_string(i);
-    naiveAccurate &= checkSpelling(name + " (f64)", DType::Float64, spellings[i], f64, tolFor(DType::Float64));
-    if (f32) naiveAccurate &= checkSpelling(name + " (f32)", DType::Float32, spellings[i], *f32, tolFor(DType::Float32));
+    naiveAccurate &=
+        checkSpelling(name + " (f64)", DType::Float64, spellings[i], f64, tolFor(DType::Float64));
+    if (f32)
+      naiveAccurate &= checkSpelling(name + " (f32)", DType::Float32, spellings[i], *f32,
+                                     tolFor(DType::Float32));
   }
-  EXPECT_FALSE(naiveAccurate) << what << ": every naive spelling is accurate at these points already";
+  EXPECT_FALSE(naiveAccurate) << what
+                              << ": every naive spelling is accurate at these points already";
 }
 
 /// d/dx sum(f(x)), built by grad() from the naive f.
@@ -75,58 +83,75 @@ using namespace stability_refs;
 
 TEST(Stability, Softplus) {
   checkAll("softplus",
-           {[](const Var &x) { return log(1.0 + exp(x)); }, [](const Var &x) { return log(exp(x) + 1.0); },
-            [](const Var &x) { return log1p(exp(x)); }, [](const Var &x) { return -log(sigmoid(-x)); },
+           {[](const Var &x) { return log(1.0 + exp(x)); },
+            [](const Var &x) { return log(exp(x) + 1.0); },
+            [](const Var &x) { return log1p(exp(x)); },
+            [](const Var &x) { return -log(sigmoid(-x)); },
             [](const Var &x) { return -log(1.0 / (1.0 + exp(x))); }},
            kSoftplusF64, &kSoftplusF32);
 }
 
 TEST(Stability, Sigmoid) {
   checkAll("sigmoid",
-           {[](const Var &x) { return 1.0 / (1.0 + exp(-x)); }, [](const Var &x) { return exp(x) / (1.0 + exp(x)); },
-            [](const Var &x) { return reciprocal(exp(-x) + 1.0); }, [](const Var &x) { return exp(x) * (1.0 / (exp(x) + 1.0)); }},
+           {[](const Var &x) { return 1.0 / (1.0 + exp(-x)); },
+            [](const Var &x) { return exp(x) / (1.0 + exp(x)); },
+            [](const Var &x) { return reciprocal(exp(-x) + 1.0); },
+            [](const Var &x) { return exp(x) * (1.0 / (exp(x) + 1.0)); }},
            kSigmoidF64, &kSigmoidF32);
 }
 
 TEST(Stability, LogSigmoid) {
   checkAll("log sigmoid",
-           {[](const Var &x) { return log(sigmoid(x)); }, [](const Var &x) { return log(1.0 / (1.0 + exp(-x))); },
-            [](const Var &x) { return -log(1.0 + exp(-x)); }, [](const Var &x) { return log(exp(x) / (1.0 + exp(x))); }},
+           {[](const Var &x) { return log(sigmoid(x)); },
+            [](const Var &x) { return log(1.0 / (1.0 + exp(-x))); },
+            [](const Var &x) { return -log(1.0 + exp(-x)); },
+            [](const Var &x) { return log(exp(x) / (1.0 + exp(x))); }},
            kLogSigmoidF64, &kLogSigmoidF32);
 }
 
 TEST(Stability, Expm1AndLog1p) {
-  checkAll("expm1", {[](const Var &x) { return exp(x) - 1.0; }, [](const Var &x) { return -1.0 + exp(x); },
-                     [](const Var &x) { return exp(x) + (-1.0); }, [](const Var &x) { return -(1.0 - exp(x)); }},
+  checkAll("expm1",
+           {[](const Var &x) { return exp(x) - 1.0; }, [](const Var &x) { return -1.0 + exp(x); },
+            [](const Var &x) { return exp(x) + (-1.0); },
+            [](const Var &x) { return -(1.0 - exp(x)); }},
            kExpm1);
-  checkAll("log1p", {[](const Var &x) { return log(1.0 + x); }, [](const Var &x) { return log(x + 1.0); }}, kLog1p);
+  checkAll("log1p",
+           {[](const Var &x) { return log(1.0 + x); }, [](const Var &x) { return log(x + 1.0); }},
+           kLog1p);
   checkAll("log1p(-x)", {[](const Var &x) { return log(1.0 - x); }}, kLog1pNeg);
 }
 
 TEST(Stability, Log1mexpBothBranches) {
-  checkAll("log1mexp", {[](const Var &x) { return log(1.0 - exp(x)); }, [](const Var &x) { return log1p(-exp(x)); },
-                        [](const Var &x) { return log(-expm1(x)); }},
+  checkAll("log1mexp",
+           {[](const Var &x) { return log(1.0 - exp(x)); },
+            [](const Var &x) { return log1p(-exp(x)); },
+            [](const Var &x) { return log(-expm1(x)); }},
            kLog1mexp);
 }
 
 TEST(Stability, LogAddExp) {
-  checkAll("logaddexp", {[](const Var &x) { return log(exp(x) + exp(x - 1.0)); }}, kLogAddExpShift1);
+  checkAll("logaddexp", {[](const Var &x) { return log(exp(x) + exp(x - 1.0)); }},
+           kLogAddExpShift1);
 }
 
 TEST(Stability, SqrtOfASquare) {
   Refs big{{1e200, 1e200}, {-1e200, 1e200}, {1e-200, 1e-200}, {-3.0, 3.0}};
-  checkAll("sqrt(x*x)", {[](const Var &x) { return sqrt(x * x); }, [](const Var &x) { return sqrt(pow(x, 2.0)); },
-                         [](const Var &x) { return sqrt(sqr(x)); }},
+  checkAll("sqrt(x*x)",
+           {[](const Var &x) { return sqrt(x * x); },
+            [](const Var &x) { return sqrt(pow(x, 2.0)); },
+            [](const Var &x) { return sqrt(sqr(x)); }},
            big);
 }
 
 TEST(Stability, GradientsEndStable) {
   // grad(log(1 + exp(x))) is exp(x) / (1 + exp(x)) as grad() builds it: sigmoid(x) after fast_run.
-  checkAll("grad softplus", {gradOf([](const Var &x) { return log(1.0 + exp(x)); }),
-                             gradOf([](const Var &x) { return log1p(exp(x)); })},
+  checkAll("grad softplus",
+           {gradOf([](const Var &x) { return log(1.0 + exp(x)); }),
+            gradOf([](const Var &x) { return log1p(exp(x)); })},
            kSigmoidF64, &kSigmoidF32);
-  checkAll("grad log sigmoid", {gradOf([](const Var &x) { return log(sigmoid(x)); }),
-                                gradOf([](const Var &x) { return log(1.0 / (1.0 + exp(-x))); })},
+  checkAll("grad log sigmoid",
+           {gradOf([](const Var &x) { return log(sigmoid(x)); }),
+            gradOf([](const Var &x) { return log(1.0 / (1.0 + exp(-x))); })},
            kDLogSigmoidF64, &kDLogSigmoidF32);
   checkAll("grad cross-entropy", {gradOf([](const Var &x) {
              Var p = sigmoid(x);
@@ -139,10 +164,12 @@ TEST(Stability, GradientsEndStable) {
 TEST(Stability, RowsLogSumExpAndLogSoftmax) {
   Var m = matrix("m");
   std::vector<double> flat;
-  for (auto &row : kMatrix) flat.insert(flat.end(), row.begin(), row.end());
+  for (auto &row : kMatrix)
+    flat.insert(flat.end(), row.begin(), row.end());
   Tensor v = Tensor::fromVector(flat, {3, 3});
   Tensor w = Tensor::fromVector(kWeights);
-  auto check = [&](const std::string &what, const Var &out, const std::vector<double> &ref, double atol) {
+  auto check = [&](const std::string &what, const Var &out, const std::vector<double> &ref,
+                   double atol) {
     std::vector<Tensor> got{evaluate(simplify({out})[0], {{m, v}}), compile({m}, {out}).call1({v})};
     for (const Tensor &g : got)
       for (size_t i = 0; i < ref.size(); ++i)
@@ -150,8 +177,10 @@ TEST(Stability, RowsLogSumExpAndLogSoftmax) {
             << what << " element " << i << ": got " << g.getAsDouble(i) << ", reference " << ref[i];
   };
   std::vector<double> lse(kRowLogSumExp.begin(), kRowLogSumExp.end()), lsm, dlsm;
-  for (auto &row : kRowLogSoftmax) lsm.insert(lsm.end(), row.begin(), row.end());
-  for (auto &row : kGradWeightedLogSoftmax) dlsm.insert(dlsm.end(), row.begin(), row.end());
+  for (auto &row : kRowLogSoftmax)
+    lsm.insert(lsm.end(), row.begin(), row.end());
+  for (auto &row : kGradWeightedLogSoftmax)
+    dlsm.insert(dlsm.end(), row.begin(), row.end());
   check("log(sum(exp(m), 1))", log(sum(exp(m), 1)), lse, 1e-300);
   check("log(sum(exp(m), 1, keepdims))", log(sum(exp(m), 1, true)), lse, 1e-300);
   check("m - log(sum(exp(m), 1, keepdims))", m - log(sum(exp(m), 1, true)), lsm, 1e-300);
@@ -160,5 +189,6 @@ TEST(Stability, RowsLogSumExpAndLogSoftmax) {
   // The gradient divides by softmax: w_j - sum(w) softmax_j after fast_run (cancellation: atol).
   Var wv = constant(w);
   check("grad sum(w * log(softmax(m)))", grad(sum(log(softmax(m, 1)) * wv), m), dlsm, 1e-13);
-  check("grad sum(w * (m - log(sum(exp(m)))))", grad(sum((m - log(sum(exp(m), 1, true))) * wv), m), dlsm, 1e-13);
+  check("grad sum(w * (m - log(sum(exp(m)))))", grad(sum((m - log(sum(exp(m), 1, true))) * wv), m),
+        dlsm, 1e-13);
 }

@@ -1,3 +1,4 @@
+// compile() and Function: calls, updates, shared variables and modes.
 #include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
@@ -20,7 +21,8 @@ TEST(Function, CallTimeErrorsNameTheArgument) {
   Var x = tensor(DType::Float64, {kUnknownDim, 3}, "x");
   Function f = compile({x}, {exp(x)}, {}, Mode::Interpret);
   EXPECT_THROW(f({}), ValueError);
-  EXPECT_THROW(f({Tensor::zeros(DType::Float64, {2, 3}), Tensor::zeros(DType::Float64, {2, 3})}), ValueError);
+  EXPECT_THROW(f({Tensor::zeros(DType::Float64, {2, 3}), Tensor::zeros(DType::Float64, {2, 3})}),
+               ValueError);
   try {
     f({Tensor::zeros(DType::Float64, {2, 4})});
     FAIL();
@@ -36,7 +38,7 @@ TEST(Function, CallTimeErrorsNameTheArgument) {
 
 TEST(Function, CompileRejectsBadArguments) {
   Var x = vector("x"), y = vector("y");
-  EXPECT_THROW(compile({x}, {x + y}, {}, Mode::Interpret), ValueError); // y missing
+  EXPECT_THROW(compile({x}, {x + y}, {}, Mode::Interpret), ValueError);  // y missing
   EXPECT_THROW(compile({exp(x)}, {x}, {}, Mode::Interpret), ValueError); // not a root
   Var w = shared(Tensor::of({1.0}), "w");
   EXPECT_THROW(compile({x}, {x}, {{x, x}}, Mode::Interpret), ValueError); // target not shared
@@ -48,8 +50,8 @@ TEST(Function, SharedVariablesAndUpdates) {
   Var count = shared(Tensor::scalar(0), "count");
   Var acc = shared(Tensor::of({0, 0}), "acc");
   Var x = vector("x");
-  Function step = compile({x}, {acc + x}, {{count, count + 1.0}, {acc, acc + x * count}},
-                          Mode::Interpret);
+  Function step =
+      compile({x}, {acc + x}, {{count, count + 1.0}, {acc, acc + x * count}}, Mode::Interpret);
   auto r1 = step({Tensor::of({1, 2})});
   EXPECT_TRUE(allclose(r1[0], Tensor::of({1, 2})));
   EXPECT_DOUBLE_EQ(getValue(count).item(), 1);

@@ -109,9 +109,7 @@ TEST_P(RandomGeneratorModes, GeneratorAsFunctionInputAndOutput) {
   // A seed is converted by the type's filter; a tensor is refused, naming the argument.
   EXPECT_EQ(f({Tensor::scalar(5, DType::Int32)})[1].toDoubles(), expectedUniforms(5, 0));
   EXPECT_EQ(
-      typeErrorOf([&] {
-        f({Tensor::of({1.0, 2.0})});
-      }),
+      typeErrorOf([&] { f({Tensor::of({1.0, 2.0})}); }),
       "Function call: argument 0 ('g'): expected rng (or an integer seed to make one), got f64[2]");
 }
 

@@ -1,3 +1,4 @@
+// Tensor: construction, strides, conversion and printing.
 #include "graphjit/Tensor/Tensor.h"
 
 #include <gtest/gtest.h>

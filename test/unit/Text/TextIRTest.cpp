@@ -1,7 +1,7 @@
 // Text IR: readable SSA, constants, multiple results, parse errors, fuzzed
 // input, literals, dprint and DOT (per-op round trips: test/unit/Conformance).
-#include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
+#include "graphjit/Text/DPrint.h"
 #include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
@@ -24,13 +24,12 @@ TEST(TextIR, PrintsReadableSSA) {
   Var y = exp(x) + b;
   y->name = "y";
   std::string text = printFunction({"f", {x, b}, {y}});
-  EXPECT_EQ(text,
-            "func @f(%x: f64[?,3], %b: f64[3]) -> (f64[?,3]) {\n"
-            "  %0 = exp(%x) : f64[?,3]\n"
-            "  %1 = dimshuffle{ndim=1, order=[-1,0]}(%b) : f64[1,3]\n"
-            "  %y = add(%0, %1) : f64[?,3]\n"
-            "  return %y\n"
-            "}\n");
+  EXPECT_EQ(text, "func @f(%x: f64[?,3], %b: f64[3]) -> (f64[?,3]) {\n"
+                  "  %0 = exp(%x) : f64[?,3]\n"
+                  "  %1 = dimshuffle{ndim=1, order=[-1,0]}(%b) : f64[1,3]\n"
+                  "  %y = add(%0, %1) : f64[?,3]\n"
+                  "  return %y\n"
+                  "}\n");
 }
 
 TEST(TextIR, ConstantsAndMultipleResults) {
@@ -61,23 +60,28 @@ TEST(TextIR, ParseErrorsNameLineAndColumn) {
   EXPECT_EQ(err(""), "t.gj:1:1: error: expected 'func', found end of input");
   EXPECT_EQ(err("fun @f() -> () {\n return\n}"), "t.gj:1:1: error: expected 'func', found 'fun'");
   EXPECT_EQ(err("func @f(%x: f65[2]) -> () { return }"),
-            "t.gj:1:13: error: unknown type 'f65' (expected a dtype b1, i32, i64, f32 or f64, or a registered type: rng)");
-  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = frobnicate(%x) : f64[2]\n  return %y\n}"),
-            "t.gj:2:8: error: unknown op 'frobnicate'");
+            "t.gj:1:13: error: unknown type 'f65' (expected a dtype b1, i32, i64, f32 or f64, or a "
+            "registered type: rng)");
+  EXPECT_EQ(
+      err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = frobnicate(%x) : f64[2]\n  return %y\n}"),
+      "t.gj:2:8: error: unknown op 'frobnicate'");
   EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = exp(%z) : f64[2]\n  return %y\n}"),
             "t.gj:2:12: error: use of undefined value '%z'");
   EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = exp(%x) : f64[3]\n  return %y\n}"),
             "t.gj:2:8: error: 'exp' result 0 has type f64[2], declared f64[3]");
   EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %x = exp(%x) : f64[2]\n  return %x\n}"),
             "t.gj:2:3: error: redefinition of value '%x'");
-  std::string shape = err("func @f(%x: f64[2], %y: f64[3]) -> (f64[2]) {\n  %z = add(%x, %y) : f64[2]\n  return %z\n}");
+  std::string shape = err(
+      "func @f(%x: f64[2], %y: f64[3]) -> (f64[2]) {\n  %z = add(%x, %y) : f64[2]\n  return %z\n}");
   EXPECT_NE(shape.find("t.gj:2:8: error: add: cannot broadcast"), std::string::npos) << shape;
-  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %c = constant [1, [2]] : f64[2]\n  return %c\n}"),
-            "t.gj:2:22: error: ragged literal: values at different nesting depths");
+  EXPECT_EQ(
+      err("func @f(%x: f64[2]) -> (f64[2]) {\n  %c = constant [1, [2]] : f64[2]\n  return %c\n}"),
+      "t.gj:2:22: error: ragged literal: values at different nesting depths");
   EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  return %x, %x\n}"),
             "t.gj:2:10: error: return gives 2 values, the signature declares 1");
-  EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = sum{axes=[0}(%x) : f64[]\n  return %y\n}"),
-            "t.gj:2:19: error: expected ']' to close an integer list, found '}'");
+  EXPECT_EQ(
+      err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = sum{axes=[0}(%x) : f64[]\n  return %y\n}"),
+      "t.gj:2:19: error: expected ']' to close an integer list, found '}'");
   EXPECT_EQ(err("func @f(%x: f64[2]) -> (f64[2]) {\n  %y = exp(%x) : f64[2]\n  return %y\n"),
             "t.gj:4:1: error: expected '}' to close the function body, found end of input");
   EXPECT_EQ(err("func @f(%x: f64[99999999999999999999]) -> () { return }"),
@@ -86,16 +90,23 @@ TEST(TextIR, ParseErrorsNameLineAndColumn) {
 
 TEST(TextIR, RandomBytesNeverCrash) {
   std::mt19937 rng(1);
-  std::string seed = "func @f(%x: f64[?,3]) -> (f64[]) {\n  %0 = sum{axes=[0,1]}(%x) : f64[]\n  return %0\n}\n";
+  std::string seed =
+      "func @f(%x: f64[?,3]) -> (f64[]) {\n  %0 = sum{axes=[0,1]}(%x) : f64[]\n  return %0\n}\n";
   for (int i = 0; i < 3000; ++i) {
     std::string s = seed;
     int edits = 1 + rng() % 4;
     for (int e = 0; e < edits; ++e) {
       size_t p = rng() % s.size();
       switch (rng() % 3) {
-      case 0: s[p] = static_cast<char>(rng() % 256); break;
-      case 1: s.erase(p, 1 + rng() % 3); break;
-      default: s.insert(p, 1, "[](){}%,:=-?0123456789.e"[rng() % 25]); break;
+      case 0:
+        s[p] = static_cast<char>(rng() % 256);
+        break;
+      case 1:
+        s.erase(p, 1 + rng() % 3);
+        break;
+      default:
+        s.insert(p, 1, "[](){}%,:=-?0123456789.e"[rng() % 25]);
+        break;
       }
       if (s.empty()) s = "x";
     }
@@ -124,21 +135,19 @@ TEST(DPrint, TreeWithIdsAndSharedSubgraphs) {
   Var e = exp(x);
   Var y = e * e + 1.0;
   y->name = "y";
-  EXPECT_EQ(dprint(y),
-            "add [id A] 'y'\n"
-            " ├─ mul [id B]\n"
-            " │   ├─ exp [id C]\n"
-            " │   │   └─ x [id D]\n"
-            " │   └─ exp [id C]\n"
-            " └─ dimshuffle{ndim=0, order=[-1,-1]} [id E]\n"
-            "     └─ 1 [id F]\n");
+  EXPECT_EQ(dprint(y), "add [id A] 'y'\n"
+                       " ├─ mul [id B]\n"
+                       " │   ├─ exp [id C]\n"
+                       " │   │   └─ x [id D]\n"
+                       " │   └─ exp [id C]\n"
+                       " └─ dimshuffle{ndim=0, order=[-1,-1]} [id E]\n"
+                       "     └─ 1 [id F]\n");
   DPrintOptions o;
   o.printTypes = true;
   o.depth = 1;
-  EXPECT_EQ(dprint(y, o),
-            "add [id A] <f64[?,?]> 'y'\n"
-            " ├─ mul [id B] <f64[?,?]>\n"
-            " └─ dimshuffle{ndim=0, order=[-1,-1]} [id C] <f64[1,1]>\n");
+  EXPECT_EQ(dprint(y, o), "add [id A] <f64[?,?]> 'y'\n"
+                          " ├─ mul [id B] <f64[?,?]>\n"
+                          " └─ dimshuffle{ndim=0, order=[-1,-1]} [id C] <f64[1,1]>\n");
 }
 
 TEST(Dot, DistinguishesVariablesAndNodes) {
@@ -147,6 +156,8 @@ TEST(Dot, DistinguishesVariablesAndNodes) {
   std::string dot = to_dot({y});
   EXPECT_NE(dot.find("digraph"), std::string::npos);
   EXPECT_NE(dot.find("label=\"exp\", shape=box"), std::string::npos) << dot;
-  EXPECT_NE(dot.find("label=\"x\\nf64[?]\", shape=ellipse, style=filled, fillcolor=lightgreen"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("label=\"x\\nf64[?]\", shape=ellipse, style=filled, fillcolor=lightgreen"),
+            std::string::npos)
+      << dot;
   EXPECT_NE(dot.find("[label=\"1\"]"), std::string::npos); // edge to input 1 of add
 }

@@ -1,3 +1,4 @@
+// grad, jacobian and hessian against closed forms and finite differences.
 #include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
@@ -19,7 +20,7 @@ TEST(Grad, SimpleValues) {
 
 TEST(Grad, ErrorsAndPolicies) {
   Var x = vector("x"), y = vector("y");
-  EXPECT_THROW(grad(x, x), ShapeError);                   // non-scalar cost
+  EXPECT_THROW(grad(x, x), ShapeError);                         // non-scalar cost
   EXPECT_THROW(grad(sum(cast(x, DType::Int64)), x), TypeError); // integer cost
   Var i = vector("i", DType::Int64);
   EXPECT_THROW(grad(sum(cast(i, DType::Float64)), i), TypeError); // integer wrt
@@ -47,14 +48,16 @@ TEST(Grad, ConsiderConstantAndKnownGrads) {
   GradOptions k;
   k.known_grads = {{h, u}};
   Var gk = grad(Var(), x, k); // u * exp(x)
-  EXPECT_TRUE(allclose(evaluate(gk, {{x, v}, {u, Tensor::of({2, 3})}}), Tensor::of({2, 3 * std::exp(1.0)})));
+  EXPECT_TRUE(allclose(evaluate(gk, {{x, v}, {u, Tensor::of({2, 3})}}),
+                       Tensor::of({2, 3 * std::exp(1.0)})));
 }
 
 TEST(Grad, JacobianAndHessian) {
   Var x = tensor(DType::Float64, {3}, "x");
   Var j = jacobian(sqr(x) * 2.0, x);
   EXPECT_EQ(j.type().str(), "f64[3,3]");
-  EXPECT_EQ(evaluate(j, {{x, Tensor::of({1, 2, 3})}}).str(), "f64[3,3] [[4, 0, 0], [0, 8, 0], [0, 0, 12]]");
+  EXPECT_EQ(evaluate(j, {{x, Tensor::of({1, 2, 3})}}).str(),
+            "f64[3,3] [[4, 0, 0], [0, 8, 0], [0, 0, 12]]");
   // f = x0^2 x1 + x2^3
   Var f = sqr(x(0)) * x(1) + pow(x(2), 3.0);
   Var h = hessian(f, x);
@@ -65,7 +68,8 @@ TEST(Grad, JacobianAndHessian) {
 
 TEST(Grad, SecondDerivativeMatchesFiniteDifferences) {
   // d/dx of grad(sum(sin(x) * x)) checked numerically through verify_grad.
-  verify_grad([](auto v) { return grad(sum(sin(v[0]) * v[0] * v[0]), v[0]); }, {Tensor::of({0.3, -1.2, 2.0})});
+  verify_grad([](auto v) { return grad(sum(sin(v[0]) * v[0] * v[0]), v[0]); },
+              {Tensor::of({0.3, -1.2, 2.0})});
   verify_grad([](auto v) { return grad(sum(softplus(matmul(v[0], v[1]))), v[1]); },
               {Tensor::of({{0.1, 0.2}, {-0.3, 0.4}}), Tensor::of({0.5, -0.6})});
 }

@@ -13,12 +13,14 @@ Tensor rnd(const Shape &s, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(-1, 1);
   std::vector<double> v(static_cast<size_t>(shapeSize(s)));
-  for (double &x : v) x = u(rng);
+  for (double &x : v)
+    x = u(rng);
   return Tensor::fromVector(v, s);
 }
 
 /// Checks vectorize_graph(core(x)) on a batch of `batch` against core applied row by row.
-void expectBatchesLikeLoop(const std::function<Var(const Var &)> &core, const Shape &coreShape, int64_t batch) {
+void expectBatchesLikeLoop(const std::function<Var(const Var &)> &core, const Shape &coreShape,
+                           int64_t batch) {
   Var x = tensor(DType::Float64, Shape(coreShape.size(), kUnknownDim), "x");
   Var y = core(x);
   Shape batchedShape = {batch};
@@ -33,7 +35,8 @@ void expectBatchesLikeLoop(const std::function<Var(const Var &)> &core, const Sh
     Tensor expected = evaluate(y, {{x, row}});
     Tensor gotRow = evaluate(subtensor(constant(got), {IndexEntry::at(i)}));
     EXPECT_TRUE(allclose(gotRow, expected, 1e-12, 1e-12))
-        << "batch " << i << ": " << gotRow.str() << " vs " << expected.str() << "\n" << yb.owner()->op().str();
+        << "batch " << i << ": " << gotRow.str() << " vs " << expected.str() << "\n"
+        << yb.owner()->op().str();
   }
 }
 } // namespace
@@ -49,19 +52,27 @@ TEST(Vectorize, ElemwiseReductionsSoftmax) {
 
 TEST(Vectorize, MatMulShapesIndexing) {
   Tensor W = rnd({2, 3}, 7), v3 = rnd({3}, 8);
-  expectBatchesLikeLoop([&](const Var &x) { return matmul(constant(W), x); }, {3}, 4);          // matrix . vector
-  expectBatchesLikeLoop([&](const Var &x) { return matmul(x, transpose(constant(W))); }, {3}, 4); // vector . matrix
-  expectBatchesLikeLoop([&](const Var &x) { return dot(x, constant(v3)); }, {3}, 2);              // vector . vector
-  expectBatchesLikeLoop([&](const Var &x) { return matmul(x, constant(W)); }, {4, 2}, 3);         // matrix . matrix
+  expectBatchesLikeLoop([&](const Var &x) { return matmul(constant(W), x); }, {3},
+                        4); // matrix . vector
+  expectBatchesLikeLoop([&](const Var &x) { return matmul(x, transpose(constant(W))); }, {3},
+                        4); // vector . matrix
+  expectBatchesLikeLoop([&](const Var &x) { return dot(x, constant(v3)); }, {3},
+                        2); // vector . vector
+  expectBatchesLikeLoop([&](const Var &x) { return matmul(x, constant(W)); }, {4, 2},
+                        3); // matrix . matrix
   expectBatchesLikeLoop([](const Var &x) { return transpose(x)(0) + x(slice(), 1); }, {3, 3}, 2);
-  expectBatchesLikeLoop([](const Var &x) { return set_subtensor(x, {IndexEntry::at(0)}, x(1) * 2.0); }, {2, 3}, 3);
+  expectBatchesLikeLoop(
+      [](const Var &x) { return set_subtensor(x, {IndexEntry::at(0)}, x(1) * 2.0); }, {2, 3}, 3);
   expectBatchesLikeLoop([](const Var &x) { return take(x, IntList{2, 0}, 0); }, {3}, 2);
   expectBatchesLikeLoop([](const Var &x) { return concatenate({x, x * 2.0}, 0); }, {2}, 3);
-  expectBatchesLikeLoop([](const Var &x) {
-    auto parts = split(x, {1, 2}, 0);
-    return parts[1] - parts[0];
-  }, {3}, 2);
-  expectBatchesLikeLoop([](const Var &x) { return x * cast(shape(x)(1), DType::Float64); }, {2, 3}, 2);
+  expectBatchesLikeLoop(
+      [](const Var &x) {
+        auto parts = split(x, {1, 2}, 0);
+        return parts[1] - parts[0];
+      },
+      {3}, 2);
+  expectBatchesLikeLoop([](const Var &x) { return x * cast(shape(x)(1), DType::Float64); }, {2, 3},
+                        2);
   // shape() of a batched value is the core shape, the same for every batch element.
   Var x = matrix("x"), xb = tensor(DType::Float64, {kUnknownDim, kUnknownDim, kUnknownDim}, "xb");
   Var s = vectorize_graph(shape(x), {{x, xb}});
@@ -71,7 +82,8 @@ TEST(Vectorize, MatMulShapesIndexing) {
 TEST(Vectorize, GradientOfACoreGraph) {
   // Per-example gradients: vectorize the gradient graph of a scalar loss.
   Tensor W = rnd({3}, 9);
-  expectBatchesLikeLoop([&](const Var &x) { return grad(sum(sigmoid(x * constant(W))), x); }, {3}, 5);
+  expectBatchesLikeLoop([&](const Var &x) { return grad(sum(sigmoid(x * constant(W))), x); }, {3},
+                        5);
 }
 
 TEST(Vectorize, TypesAndUnsupportedCases) {

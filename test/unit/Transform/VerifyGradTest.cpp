@@ -14,7 +14,8 @@ Tensor rnd(const Shape &s, double lo = -1, double hi = 1, uint64_t seed = 7) {
   std::mt19937_64 rng(seed + s.size() * 131 + static_cast<uint64_t>(shapeSize(s)));
   std::uniform_real_distribution<double> u(lo, hi);
   std::vector<double> v(static_cast<size_t>(shapeSize(s)));
-  for (double &x : v) x = u(rng);
+  for (double &x : v)
+    x = u(rng);
   return Tensor::fromVector(v, s);
 }
 } // namespace
@@ -46,11 +47,14 @@ TEST(VerifyGrad, DetectsAWrongGradient) {
   // A deliberately wrong L_op must be caught.
   struct WrongSquare : Op {
     std::string name() const override { return "wrong_square"; }
-    std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override { return {in[0]}; }
+    std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override {
+      return {in[0]};
+    }
     std::vector<Shape> inferShape(const std::vector<Shape> &in) const override { return {in[0]}; }
     std::vector<Tensor> perform(const std::vector<Tensor> &in) const override {
       std::vector<double> v = in[0].toDoubles();
-      for (double &x : v) x *= x;
+      for (double &x : v)
+        x *= x;
       return {Tensor::fromVector(v, in[0].shape())};
     }
     std::vector<Var> L_op(const std::vector<Var> &in, const std::vector<Var> &,

@@ -14,25 +14,27 @@
 namespace graphjit::tool {
 
 void registerEmitPasses(std::vector<ToolPass> &passes) {
-  passes.push_back({"emit", "graph|schedule|mlir|mlir-lowered|llvm|asm",
-                    "print the code at one level of the compiler: the graph, the schedule (kernels and host "
-                    "steps as partitioned), then each kernel as MLIR on tensors, MLIR in the LLVM dialect, "
-                    "optimized LLVM IR, or host assembly",
-                    [](ToolContext &ctx, const std::string &value) {
-                      EmitLevel level = parseEmitLevel(value);
-                      for (const TextFunction &fn : ctx.functions) {
-                        // The graph as compile() compiles it: after the --compile-rewrites query.
-                        FunctionGraph fg(fn.inputs, fn.outputs, true);
-                        if (!ctx.compileQuery.empty()) {
-                          RewriteOptions o;
-                          o.query = ctx.compileQuery;
-                          rewriteGraph(fg, o);
-                        }
-                        ctx.out << emitCode(fg, level);
-                      }
-                      ctx.printedResults = true;
-                    }});
-  passes.push_back({"run", "", "compile to native code (the JIT), run on the --arg values, print the results",
+  passes.push_back(
+      {"emit", "graph|schedule|mlir|mlir-lowered|llvm|asm",
+       "print the code at one level of the compiler: the graph, the schedule (kernels and host "
+       "steps as partitioned), then each kernel as MLIR on tensors, MLIR in the LLVM dialect, "
+       "optimized LLVM IR, or host assembly",
+       [](ToolContext &ctx, const std::string &value) {
+         EmitLevel level = parseEmitLevel(value);
+         for (const TextFunction &fn : ctx.functions) {
+           // The graph as compile() compiles it: after the --compile-rewrites query.
+           FunctionGraph fg(fn.inputs, fn.outputs, true);
+           if (!ctx.compileQuery.empty()) {
+             RewriteOptions o;
+             o.query = ctx.compileQuery;
+             rewriteGraph(fg, o);
+           }
+           ctx.out << emitCode(fg, level);
+         }
+         ctx.printedResults = true;
+       }});
+  passes.push_back({"run", "",
+                    "compile to native code (the JIT), run on the --arg values, print the results",
                     [](ToolContext &ctx, const std::string &) {
                       for (const TextFunction &fn : ctx.functions) {
                         CompileOptions o;

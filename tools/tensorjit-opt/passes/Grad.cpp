@@ -20,32 +20,34 @@ Var findArgument(const TextFunction &fn, const std::string &name) {
 } // namespace
 
 void registerGradPass(std::vector<ToolPass> &passes) {
-  passes.push_back({"grad", "OUT:WRT[,WRT...]",
-                    "append the gradients of result OUT (a scalar; a name or an index) with respect to "
-                    "the named arguments as extra results",
-                    [](ToolContext &ctx, const std::string &value) {
-                      size_t colon = value.find(':');
-                      if (colon == std::string::npos || colon == 0 || colon + 1 == value.size())
-                        throw ValueError("--grad expects OUT:WRT[,WRT...], got '" + value + "'");
-                      std::string out = value.substr(0, colon);
-                      for (TextFunction &fn : ctx.functions) {
-                        Var cost = findOutput(fn, out);
-                        std::vector<Var> wrt;
-                        size_t start = colon + 1;
-                        while (start <= value.size()) {
-                          size_t comma = value.find(',', start);
-                          std::string w = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-                          wrt.push_back(findArgument(fn, w));
-                          if (comma == std::string::npos) break;
-                          start = comma + 1;
-                        }
-                        std::vector<Var> grads = grad(cost, wrt);
-                        for (size_t i = 0; i < grads.size(); ++i) {
-                          grads[i]->name = "d" + cost.name() + "_d" + wrt[i].name();
-                          fn.outputs.push_back(grads[i]);
-                        }
-                      }
-                    }});
+  passes.push_back(
+      {"grad", "OUT:WRT[,WRT...]",
+       "append the gradients of result OUT (a scalar; a name or an index) with respect to "
+       "the named arguments as extra results",
+       [](ToolContext &ctx, const std::string &value) {
+         size_t colon = value.find(':');
+         if (colon == std::string::npos || colon == 0 || colon + 1 == value.size())
+           throw ValueError("--grad expects OUT:WRT[,WRT...], got '" + value + "'");
+         std::string out = value.substr(0, colon);
+         for (TextFunction &fn : ctx.functions) {
+           Var cost = findOutput(fn, out);
+           std::vector<Var> wrt;
+           size_t start = colon + 1;
+           while (start <= value.size()) {
+             size_t comma = value.find(',', start);
+             std::string w = value.substr(start, comma == std::string::npos ? std::string::npos
+                                                                            : comma - start);
+             wrt.push_back(findArgument(fn, w));
+             if (comma == std::string::npos) break;
+             start = comma + 1;
+           }
+           std::vector<Var> grads = grad(cost, wrt);
+           for (size_t i = 0; i < grads.size(); ++i) {
+             grads[i]->name = "d" + cost.name() + "_d" + wrt[i].name();
+             fn.outputs.push_back(grads[i]);
+           }
+         }
+       }});
 }
 
 } // namespace graphjit::tool

@@ -7,7 +7,8 @@ namespace graphjit::tool {
 
 void registerTimePass(std::vector<ToolPass> &passes) {
   passes.push_back({"time", "",
-                    "print each compile's stage times (rewrite, lower, MLIR passes, LLVM optimization, codegen), "
+                    "print each compile's stage times (rewrite, lower, MLIR passes, LLVM "
+                    "optimization, codegen), "
                     "kernel counts and cache hits to stderr",
                     [](ToolContext &ctx, const std::string &) { ctx.timeCompiles = true; }});
 }
