@@ -88,6 +88,9 @@ struct CompileOptions {
   /// Rules of the caller's own, run with the built-in ones; the query can name them. The kernel
   /// cache knows a rule by its name: give different rules different names.
   std::vector<NodeRewriter> extraRules;
+  /// Do not apply the default updates of the shared variables the graph reads (PyTensor's
+  /// no_default_updates): generators then keep their state, and calls repeat their draws.
+  bool noDefaultUpdates = false;
 };
 
 /// Compiles `outputs` as a function of `inputs` (native code by default; Mode::Interpret
@@ -111,5 +114,10 @@ Var shared(const Tensor &value, const std::string &name = "");
 Tensor getValue(const Var &sharedVar);
 /// Sets a shared variable's value (dtype and rank must match).
 void setValue(const Var &sharedVar, const Tensor &value);
+/// Sets the expression compile() updates `sharedVar` with when the caller gives no update
+/// for it (PyTensor's default_update); a null `update` removes it.
+void setDefaultUpdate(const Var &sharedVar, const Var &update);
+/// The default update of a shared variable, or null.
+Var defaultUpdate(const Var &sharedVar);
 
 } // namespace graphjit
