@@ -25,10 +25,6 @@ using OpPtr = std::shared_ptr<const Op>;
 /// compiled Function and that `updates` replace after each call.
 struct SharedStorage {
   Tensor value;
-  /// PyTensor's default_update: the expression compile() uses to update the variable when
-  /// no explicit update is given (a generator's next_rng). Held weakly: the expression's
-  /// graph reads this variable, and a strong handle would make a cycle.
-  std::weak_ptr<Variable> defaultUpdate;
 };
 
 class Variable {

@@ -3,6 +3,7 @@
 // `updates` replace them after each call, computed from the old values.
 #pragma once
 
+#include "graphjit/Graph/DefaultUpdate.h"
 #include "graphjit/Graph/Variable.h"
 #include "graphjit/JIT/CompileStats.h"
 
@@ -114,10 +115,5 @@ Var shared(const Tensor &value, const std::string &name = "");
 Tensor getValue(const Var &sharedVar);
 /// Sets a shared variable's value (dtype and rank must match).
 void setValue(const Var &sharedVar, const Tensor &value);
-/// Sets the expression compile() updates `sharedVar` with when the caller gives no update
-/// for it (PyTensor's default_update); a null `update` removes it.
-void setDefaultUpdate(const Var &sharedVar, const Var &update);
-/// The default update of a shared variable, or null.
-Var defaultUpdate(const Var &sharedVar);
 
 } // namespace graphjit
