@@ -141,7 +141,7 @@ TEST(RandomOp, TextFormPrintsAndParses) {
 
 // Issue 19, silent bug 1: a random variable was folded into one constant.
 TEST(RandomOp, CanonicalizeDoesNotFoldARandomVariable) {
-  Var x = normal(zeros(DType::Float64, {4}), 1.0);
+  Var x = normal(zeros({4}), constant(1.0));
   Var y = simplify({x}, "canonicalize")[0];
   EXPECT_FALSE(y->isConstant());
   bool hasRv = false;
@@ -154,7 +154,7 @@ TEST(RandomOp, CanonicalizeDoesNotFoldARandomVariable) {
 TEST(RandomOp, CompiledDrawsChangePerCallAndRepeatAfterReseeding) {
   for (Mode mode : {Mode::Interpret, Mode::JIT}) {
     Var x = vector("x");
-    Function f = compile({x}, {normal(x, 1.0)}, {}, mode);
+    Function f = compile({x}, {normal(x, constant(1.0))}, {}, mode);
     Tensor in = Tensor::of({0.0, 1.0, 2.0});
     Tensor a = f({in})[0], b = f({in})[0];
     EXPECT_FALSE(allclose(a, b, 0, 0)) << a.str();
