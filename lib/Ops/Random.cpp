@@ -130,7 +130,8 @@ std::vector<TensorType> RandomVariableOp::makeOutputTypes(const std::vector<Tens
   DType out = drawDType(dist_, dtypes);
   Shape base;
   if (dist_ == Dist::Categorical) {
-    if (params[0].ndim() != 1) throw ShapeError(op + ": p must be a vector, got " + params[0].str());
+    if (params[0].ndim() != 1)
+      throw ShapeError(op + ": p must be a vector, got " + params[0].str());
   } else if (isMultivariate(dist_)) {
     const TensorType &mu = params[0], &p = params[1];
     bool square = dist_ != Dist::MvNormalDiag;
@@ -171,8 +172,8 @@ std::vector<Shape> RandomVariableOp::inferShape(const std::vector<Shape> &in) co
     throw NotImplementedError(name() + ": the draw's shape depends on the values of size; "
                                        "only perform knows it");
   std::vector<Shape> params(in.begin() + 2, in.end());
-  if (isMultivariate(dist_) && (params[0].size() != 1 || params[1].empty() ||
-                                params[1][0] != params[0][0]))
+  if (isMultivariate(dist_) &&
+      (params[0].size() != 1 || params[1].empty() || params[1][0] != params[0][0]))
     throw ShapeError(name() + ": mu of shape " + shapeStr(params[0]) + " does not fit " +
                      shapeStr(params[1]));
   Shape s = paramShape(dist_, name(), params);
@@ -316,8 +317,7 @@ Var rvRng(const Var &draw) { return rvNode(draw, "rvRng").input(0); }
 Var rvSize(const Var &draw) { return rvNode(draw, "rvSize").input(1); }
 Var rvNextRng(const Var &draw) { return rvNode(draw, "rvNextRng").output(0); }
 
-Var normal(const Var &rng, const Var &size, const Var &mu, const Var &sigma,
-           const std::string &n) {
+Var normal(const Var &rng, const Var &size, const Var &mu, const Var &sigma, const std::string &n) {
   return randomVariable(Dist::Normal, rng, size, {mu, sigma}, n);
 }
 Var uniform(const Var &rng, const Var &size, const Var &lower, const Var &upper,

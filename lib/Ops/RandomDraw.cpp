@@ -174,8 +174,8 @@ void drawScalars(Dist d, const std::vector<Param> &p, int64_t n, PhiloxKey key,
     case Dist::Laplace:
       forWords(key, base, b, e, [&](int64_t i, uint64_t w) {
         double u = rng::unitOpen(w) - 0.5;
-        out[i] = static_cast<T>(p[0][i] - p[1][i] * (u < 0 ? -1.0 : 1.0) *
-                                              std::log(1 - 2 * std::fabs(u)));
+        out[i] = static_cast<T>(p[0][i] -
+                                p[1][i] * (u < 0 ? -1.0 : 1.0) * std::log(1 - 2 * std::fabs(u)));
       });
       break;
     case Dist::Bernoulli:
@@ -232,9 +232,8 @@ RandomThreadsScope::RandomThreadsScope(int n) : previous_(tlsThreads) {
 }
 RandomThreadsScope::~RandomThreadsScope() { tlsThreads = previous_; }
 
-Tensor drawFromState(Dist dist, const std::vector<Tensor> &params, const Shape &shape,
-                     DType dtype, uint64_t seedKey, const PhiloxCounter &base,
-                     PhiloxCounter *next) {
+Tensor drawFromState(Dist dist, const std::vector<Tensor> &params, const Shape &shape, DType dtype,
+                     uint64_t seedKey, const PhiloxCounter &base, PhiloxCounter *next) {
   std::string op = std::string("rv_") + distName(dist);
   PhiloxKey key = {static_cast<uint32_t>(seedKey), static_cast<uint32_t>(seedKey >> 32)};
   Tensor result = Tensor::empty(dtype, shape);
@@ -269,9 +268,7 @@ Tensor drawFromState(Dist dist, const std::vector<Tensor> &params, const Shape &
     } else if (dist == Dist::MvNormalChol) {
       l = params[1].astype(DType::Float64).toDoubles();
     } else {
-      l = LinalgOp(LinalgKind::Cholesky)
-              .perform({params[1].astype(DType::Float64)})[0]
-              .toDoubles();
+      l = LinalgOp(LinalgKind::Cholesky).perform({params[1].astype(DType::Float64)})[0].toDoubles();
     }
     for (double v : mu)
       if (!std::isfinite(v)) throw ValueError(op + ": mu must be finite, got " + fmtValue(v));

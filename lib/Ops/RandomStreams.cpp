@@ -16,7 +16,7 @@ constexpr uint32_t kSubMask0 = 0xA511E9B3u, kSubMask1 = 0x3C6EF372u;
 /// Eight Philox blocks at once in lanes, written so that the compiler vectorizes the
 /// 32x32->64 multiplies; the same bits as philox4x32.
 #define GRAPHJIT_PHILOX_LANES(ATTR)                                                                \
-  ATTR static void philox8(const uint32_t *c0in, const uint32_t *c1in, uint32_t c2in,             \
+  ATTR static void philox8(const uint32_t *c0in, const uint32_t *c1in, uint32_t c2in,              \
                            uint32_t c3in, PhiloxKey key, uint32_t *out) {                          \
     uint32_t c0[8], c1[8], c2[8], c3[8];                                                           \
     for (int l = 0; l < 8; ++l) {                                                                  \
@@ -155,8 +155,7 @@ double zigguratNormal(uint64_t w, SubStream &more) {
         if (yy + yy > xx * xx) return negative ? -(Ziggurat::kR + xx) : Ziggurat::kR + xx;
       }
     }
-    if ((z.fi[idx - 1] - z.fi[idx]) * more.uniform() + z.fi[idx] < std::exp(-0.5 * x * x))
-      return x;
+    if ((z.fi[idx - 1] - z.fi[idx]) * more.uniform() + z.fi[idx] < std::exp(-0.5 * x * x)) return x;
     w = more.next64();
   }
 }

@@ -32,9 +32,7 @@ inline uint64_t word64(const uint32_t *blockWords, uint64_t i) {
 /// Uniform on (0, 1) from the top 53 bits of a word: never 0 or 1.
 inline double unitOpen(uint64_t w) { return (static_cast<double>(w >> 11) + 0.5) * 0x1.0p-53; }
 /// Uniform on (0, 1) in float32 from the top 23 bits of a 32-bit word.
-inline float unitOpen32(uint32_t w) {
-  return (static_cast<float>(w >> 9) + 0.5f) * 0x1.0p-23f;
-}
+inline float unitOpen32(uint32_t w) { return (static_cast<float>(w >> 9) + 0.5f) * 0x1.0p-23f; }
 
 /// Element i's own stream, for samplers whose number of words is not fixed (rejection):
 /// its key is derived from block i of the state under a different key, so element i's

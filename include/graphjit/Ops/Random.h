@@ -139,9 +139,8 @@ Var uniform(const Var &rng, const Var &size, const Var &lower, const Var &upper,
 /// generator state (key, counter). Returns the draw and sets `*next` to the advanced counter.
 /// Same state, same draws, on every platform and thread count (element i's bits depend
 /// only on the state and i). `dtype` is the draw's dtype (Float64/Float32 or Int64).
-Tensor drawFromState(Dist dist, const std::vector<Tensor> &params, const Shape &shape,
-                     DType dtype, uint64_t key, const PhiloxCounter &counter,
-                     PhiloxCounter *next);
+Tensor drawFromState(Dist dist, const std::vector<Tensor> &params, const Shape &shape, DType dtype,
+                     uint64_t key, const PhiloxCounter &counter, PhiloxCounter *next);
 
 /// n draws of `dist` with concrete parameter values `params`, each of `shape`
 /// (the rv's shape): a tensor of shape [n] + shape, from a fresh generator seeded

@@ -35,8 +35,7 @@ public:
   Var gamma(const Var &alpha, const Var &beta, const std::vector<int64_t> &size = {},
             const std::string &name = "");
   Var poisson(const Var &mu, const std::vector<int64_t> &size = {}, const std::string &name = "");
-  Var bernoulli(const Var &p, const std::vector<int64_t> &size = {},
-                const std::string &name = "");
+  Var bernoulli(const Var &p, const std::vector<int64_t> &size = {}, const std::string &name = "");
 
   /// Reseeds every generator this stream made (as if made by RandomStream(seed)).
   void seed(uint64_t seed);

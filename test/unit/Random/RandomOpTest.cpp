@@ -184,8 +184,8 @@ TEST(RandomOp, InterpreterAndJitDrawTheSameSequences) {
       std::vector<Var> params;
       for (const Tensor &t : defaultParams(d))
         params.push_back(constant(t) * 1.0); // computed: a kernel feeds the host step
-      Var x = rs.draw(d, params, isMultivariate(d) ? std::vector<int64_t>{5}
-                                                   : std::vector<int64_t>{3, 5});
+      Var x = rs.draw(d, params,
+                      isMultivariate(d) ? std::vector<int64_t>{5} : std::vector<int64_t>{3, 5});
       Function f = compile({}, {x}, {}, m == 0 ? Mode::Interpret : Mode::JIT);
       for (int call = 0; call < 3; ++call)
         seq[m].push_back(f({})[0]);

@@ -50,10 +50,9 @@ double betaI(double a, double b, double x) {
   double f = 1, c = 1, d = 0;
   for (int i = 0; i <= 400; ++i) {
     int m = i / 2;
-    double num = i == 0 ? 1
-                 : i % 2 == 0
-                     ? m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
-                     : -((a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1));
+    double num = i == 0       ? 1
+                 : i % 2 == 0 ? m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+                              : -((a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1));
     d = 1 + num * d;
     d = std::fabs(d) < 1e-300 ? 1e-300 : d;
     d = 1 / d;
@@ -78,9 +77,14 @@ struct Case {
 std::vector<Case> cases() {
   return {
       {Dist::Normal, {1.5, 2.0}, 1.5, 4.0, [](double x) { return normalCdf((x - 1.5) / 2); }},
-      {Dist::HalfNormal, {2.0}, 2.0 * std::sqrt(2 / M_PI), 4.0 * (1 - 2 / M_PI),
+      {Dist::HalfNormal,
+       {2.0},
+       2.0 * std::sqrt(2 / M_PI),
+       4.0 * (1 - 2 / M_PI),
        [](double x) { return std::erf(x / (2.0 * std::sqrt(2.0))); }},
-      {Dist::LogNormal, {0.2, 0.5}, std::exp(0.2 + 0.125),
+      {Dist::LogNormal,
+       {0.2, 0.5},
+       std::exp(0.2 + 0.125),
        (std::exp(0.25) - 1) * std::exp(0.4 + 0.25),
        [](double x) { return normalCdf((std::log(x) - 0.2) / 0.5); }},
       {Dist::Uniform, {-1.0, 3.0}, 1.0, 16.0 / 12, [](double x) { return (x + 1) / 4; }},
@@ -88,22 +92,41 @@ std::vector<Case> cases() {
       {Dist::Gamma, {3.0, 2.0}, 1.5, 0.75, [](double x) { return gammaP(3.0, 2.0 * x); }},
       {Dist::Gamma, {0.4, 1.0}, 0.4, 0.4, [](double x) { return gammaP(0.4, x); }},
       {Dist::Beta, {2.0, 5.0}, 2.0 / 7, 10.0 / (49 * 8), [](double x) { return betaI(2, 5, x); }},
-      {Dist::StudentT, {5.0, 1.0, 2.0}, 1.0, 4.0 * 5 / 3,
+      {Dist::StudentT,
+       {5.0, 1.0, 2.0},
+       1.0,
+       4.0 * 5 / 3,
        [](double x) {
          double t = (x - 1) / 2, p = 0.5 * betaI(2.5, 0.5, 5 / (5 + t * t));
          return t > 0 ? 1 - p : p;
        }},
-      {Dist::Laplace, {-1.0, 0.5}, -1.0, 0.5,
+      {Dist::Laplace,
+       {-1.0, 0.5},
+       -1.0,
+       0.5,
        [](double x) {
          return x < -1 ? 0.5 * std::exp((x + 1) / 0.5) : 1 - 0.5 * std::exp(-(x + 1) / 0.5);
        }},
-      {Dist::Bernoulli, {0.3}, 0.3, 0.21, [](double x) { return x < 0 ? 0 : x < 1 ? 0.7 : 1; }},
-      {Dist::Poisson, {3.5}, 3.5, 3.5,
+      {Dist::Bernoulli, {0.3}, 0.3, 0.21, [](double x) { return x < 0   ? 0
+                                                                : x < 1 ? 0.7
+                                                                        : 1; }},
+      {Dist::Poisson,
+       {3.5},
+       3.5,
+       3.5,
        [](double x) { return x < 0 ? 0 : 1 - gammaP(std::floor(x) + 1, 3.5); }},
-      {Dist::Poisson, {40.0}, 40.0, 40.0, // the PTRS branch
+      {Dist::Poisson,
+       {40.0},
+       40.0,
+       40.0, // the PTRS branch
        [](double x) { return x < 0 ? 0 : 1 - gammaP(std::floor(x) + 1, 40.0); }},
-      {Dist::Categorical, {0.2, 0.5, 0.3}, 1.1, 0.49,
-       [](double x) { return x < 0 ? 0 : x < 1 ? 0.2 : x < 2 ? 0.7 : 1; }},
+      {Dist::Categorical,
+       {0.2, 0.5, 0.3},
+       1.1,
+       0.49,
+       [](double x) {
+         return x < 0 ? 0 : x < 1 ? 0.2 : x < 2 ? 0.7 : 1;
+       }},
   };
 }
 
