@@ -30,6 +30,7 @@
 #include "graphjit/Rewrite/Rewrite.h"
 #include "graphjit/Runtime/Function.h"
 #include "graphjit/Runtime/Givens.h"
+#include "graphjit/Runtime/RandomStream.h"
 #include "graphjit/Tensor/Tensor.h"
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/Render.h"

@@ -1,7 +1,11 @@
-// The random-variable op: distribution table, type rule, builders, registration.
+// The random-variable op rv_<dist>(rng, size, params...) -> (next_rng, draw):
+// distribution table, type rule, perform, batching rule, builders, registration.
 #include "graphjit/Ops/Random.h"
+#include "graphjit/Graph/DefaultUpdate.h"
 #include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Graph/RandomGeneratorType.h"
 #include "graphjit/Ops/Elemwise.h"
+#include "graphjit/Ops/Shape.h"
 
 #include <atomic>
 
@@ -84,22 +88,52 @@ bool isDiscrete(Dist d) {
 }
 
 std::string RandomVariableOp::name() const { return std::string("rv_") + distName(dist_); }
-Attrs RandomVariableOp::attrs() const { return Attrs{{"seed", static_cast<int64_t>(seed_)}}; }
+
+namespace {
+/// The draw's dtype: int64 for discrete distributions, float32 when every parameter is
+/// float32, float64 otherwise.
+DType drawDType(Dist d, const std::vector<DType> &params) {
+  if (isDiscrete(d)) return DType::Int64;
+  bool all32 = !params.empty();
+  for (DType t : params)
+    all32 &= t == DType::Float32;
+  return all32 ? DType::Float32 : DType::Float64;
+}
+
+/// The shape the parameters alone give: their broadcast shape (scalar distributions),
+/// the event [k] (multivariate) or [] (categorical).
+Shape paramShape(Dist d, const std::string &op, const std::vector<Shape> &params) {
+  if (d == Dist::Categorical) return {};
+  if (isMultivariate(d)) return {params[0].empty() ? kUnknownDim : params[0][0]};
+  return broadcastStatic(op, params);
+}
+} // namespace
 
 std::vector<TensorType> RandomVariableOp::makeOutputTypes(const std::vector<TensorType> &in) const {
   std::string op = name();
-  if (static_cast<int>(in.size()) != distArity(dist_))
-    throw ValueError(op + ": expected " + std::to_string(distArity(dist_)) + " parameters, got " +
-                     std::to_string(in.size()));
-  for (auto &t : in)
-    if (!isFloat(t.dtype)) throw TypeError(op + ": parameters must be float, got " + t.str());
-  DType out = isDiscrete(dist_) ? DType::Int64 : DType::Float64;
-  if (dist_ == Dist::Categorical) {
-    if (in[0].ndim() != 1) throw ShapeError(op + ": p must be a vector, got " + in[0].str());
-    return {TensorType(out, {})};
+  if (static_cast<int>(in.size()) != distArity(dist_) + 2)
+    throw ValueError(op + ": expected (rng, size, " + std::to_string(distArity(dist_)) +
+                     " parameters), got " + std::to_string(in.size()) + " inputs");
+  if (!in[0].kindAs<RandomGeneratorType>())
+    throw TypeError(op + ": input 0 must be a generator (rng), got " + in[0].str());
+  const TensorType &size = in[1];
+  if (!size.isTensor() || !isInteger(size.dtype) || size.ndim() != 1 ||
+      size.shape[0] == kUnknownDim)
+    throw TypeError(op + ": size must be an int vector of static length, got " + size.str());
+  std::vector<TensorType> params(in.begin() + 2, in.end());
+  std::vector<DType> dtypes;
+  for (auto &t : params) {
+    if (!t.isTensor() || !isFloat(t.dtype))
+      throw TypeError(op + ": parameters must be float, got " + t.str());
+    dtypes.push_back(t.dtype);
   }
-  if (isMultivariate(dist_)) {
-    const TensorType &mu = in[0], &p = in[1];
+  DType out = drawDType(dist_, dtypes);
+  Shape base;
+  if (dist_ == Dist::Categorical) {
+    if (params[0].ndim() != 1)
+      throw ShapeError(op + ": p must be a vector, got " + params[0].str());
+  } else if (isMultivariate(dist_)) {
+    const TensorType &mu = params[0], &p = params[1];
     bool square = dist_ != Dist::MvNormalDiag;
     if (mu.ndim() != 1) throw ShapeError(op + ": mu must be a vector, got " + mu.str());
     if (p.ndim() != (square ? 2 : 1))
@@ -108,37 +142,88 @@ std::vector<TensorType> RandomVariableOp::makeOutputTypes(const std::vector<Tens
     for (int d = 0; d < p.ndim(); ++d)
       if (p.shape[d] != kUnknownDim && mu.shape[0] != kUnknownDim && p.shape[d] != mu.shape[0])
         throw ShapeError(op + ": mu is " + mu.str() + " but the second parameter is " + p.str());
-    return {TensorType(out, {mu.shape[0] != kUnknownDim ? mu.shape[0] : p.shape[0]})};
+    base = {mu.shape[0] != kUnknownDim ? mu.shape[0] : p.shape[0]};
+  } else {
+    std::vector<Shape> shapes;
+    for (auto &t : params)
+      shapes.push_back(t.shape);
+    base = broadcastStatic(op, shapes);
   }
-  std::vector<Shape> shapes;
-  for (auto &t : in)
-    shapes.push_back(t.shape);
-  return {TensorType(out, broadcastStatic(op, shapes))};
+  int64_t sizeLen = size.shape[0];
+  if (sizeLen == 0) return {rngType(), TensorType(out, base)};
+  // With a size, the batch dims come from its values: known statically only where a
+  // parameter fixes them (a scalar distribution's dims != 1).
+  Shape shape(static_cast<size_t>(sizeLen), kUnknownDim);
+  if (isMultivariate(dist_)) {
+    shape.push_back(base[0]);
+  } else if (dist_ != Dist::Categorical) {
+    if (static_cast<int64_t>(base.size()) > sizeLen)
+      throw ShapeError(op + ": size has " + std::to_string(sizeLen) +
+                       " dims but the parameters have " + std::to_string(base.size()));
+    for (size_t i = 0; i < base.size(); ++i)
+      if (base[i] != 1 && base[i] != kUnknownDim) shape[sizeLen - base.size() + i] = base[i];
+  }
+  return {rngType(), TensorType(out, shape)};
 }
 
 std::vector<Shape> RandomVariableOp::inferShape(const std::vector<Shape> &in) const {
-  if (dist_ == Dist::Categorical) return {Shape{}};
-  if (isMultivariate(dist_)) {
-    if (in[0].size() != 1 || in[1].empty() || in[1][0] != in[0][0])
-      throw ShapeError(name() + ": mu of shape " + shapeStr(in[0]) + " does not fit " +
-                       shapeStr(in[1]));
-    return {in[0]};
-  }
-  Shape s = broadcastStatic(name(), in);
+  // in[0] is the generator's (scalar) shape, in[1] the size vector's.
+  if (in.size() < 2 || in[1].size() != 1 || in[1][0] != 0)
+    throw NotImplementedError(name() + ": the draw's shape depends on the values of size; "
+                                       "only perform knows it");
+  std::vector<Shape> params(in.begin() + 2, in.end());
+  if (isMultivariate(dist_) &&
+      (params[0].size() != 1 || params[1].empty() || params[1][0] != params[0][0]))
+    throw ShapeError(name() + ": mu of shape " + shapeStr(params[0]) + " does not fit " +
+                     shapeStr(params[1]));
+  Shape s = paramShape(dist_, name(), params);
   for (int64_t d : s)
     if (d == kUnknownDim) throw ShapeError(name() + ": parameter shapes do not broadcast");
-  return {s};
+  return {Shape{}, s};
 }
 
 std::vector<Tensor> RandomVariableOp::perform(const std::vector<Tensor> &in) const {
-  Shape s = inferShape([&] {
-    std::vector<Shape> v;
-    for (auto &t : in)
-      v.push_back(t.shape());
-    return v;
-  }())[0];
-  Tensor draws = drawSamples(dist_, in, s, 1, seed_);
-  return {draws.reshaped(s)};
+  std::string op = name();
+  if (static_cast<int>(in.size()) != distArity(dist_) + 2)
+    throw ValueError(op + ": expected " + std::to_string(distArity(dist_) + 2) + " inputs, got " +
+                     std::to_string(in.size()));
+  const RandomGeneratorState &state = randomGeneratorState(in[0]);
+  std::vector<int64_t> size;
+  for (double v : in[1].toDoubles())
+    size.push_back(static_cast<int64_t>(v));
+  std::vector<Tensor> params(in.begin() + 2, in.end());
+  std::vector<Shape> shapes;
+  std::vector<DType> dtypes;
+  for (auto &t : params) {
+    shapes.push_back(t.shape());
+    dtypes.push_back(t.dtype());
+  }
+  Shape shape;
+  if (size.empty()) {
+    shape = inferShape([&] {
+      std::vector<Shape> v{Shape{}, Shape{0}};
+      v.insert(v.end(), shapes.begin(), shapes.end());
+      return v;
+    }())[1];
+  } else {
+    for (int64_t d : size)
+      if (d < 0) throw ValueError(op + ": size must be >= 0, got " + std::to_string(d));
+    shape = Shape(size.begin(), size.end());
+    if (isMultivariate(dist_)) {
+      shape.push_back(params[0].shape().empty() ? 1 : params[0].shape()[0]);
+    } else if (dist_ != Dist::Categorical) {
+      // NumPy's size=: the parameters must broadcast to exactly `size`.
+      std::vector<Shape> all = shapes;
+      all.push_back(shape);
+      if (broadcastStatic(op, all) != shape)
+        throw ShapeError(op + ": parameters of shapes " + shapeStr(broadcastStatic(op, shapes)) +
+                         " do not broadcast to size " + shapeStr(shape));
+    }
+  }
+  PhiloxCounter next;
+  Tensor draw = drawFromState(dist_, params, shape, drawDType(dist_, dtypes), state.key(),
+                              state.counter(), &next);
+  return {randomGeneratorValue(state.key(), next), draw};
 }
 
 std::vector<Var> RandomVariableOp::L_op(const std::vector<Var> &, const std::vector<Var> &,
@@ -147,29 +232,97 @@ std::vector<Var> RandomVariableOp::L_op(const std::vector<Var> &, const std::vec
       name() + ": random variables are not differentiable (take the gradient of logp)");
 }
 
-std::vector<Var> RandomVariableOp::vectorize(const Apply &, const std::vector<BatchedVar> &,
-                                             int) const {
-  throw NotImplementedError(
-      "vectorize_graph: cannot batch " + str() +
-      ": a batch of draws from one seed is not a loop of single draws (needs rng inputs)");
+std::vector<Var> RandomVariableOp::vectorize(const Apply &node, const std::vector<BatchedVar> &in,
+                                             int batchDims) const {
+  if (in[0].batched)
+    throw NotImplementedError("vectorize_graph: " + name() +
+                              ": a batch of generators is not supported (one generator draws "
+                              "the whole batch)");
+  bool sizeless = node.input(1).type().shape[0] == 0;
+  if (!sizeless || isMultivariate(dist_) || dist_ == Dist::Categorical)
+    throw NotImplementedError("vectorize_graph: " + name() +
+                              ": batching is supported for scalar distributions without size");
+  // Without size the draw takes the parameters' broadcast shape, so leading batch dims of
+  // the parameters become leading dims of one joint draw: element by element the same law.
+  std::vector<Var> inputs;
+  for (const BatchedVar &b : in)
+    inputs.push_back(b.var);
+  (void)batchDims;
+  return applyOp(std::make_shared<RandomVariableOp>(dist_), inputs);
 }
 
-Var randomVariable(Dist d, std::vector<Var> params, const std::string &name) {
+namespace {
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+std::vector<Var> floatParams(Dist d, std::vector<Var> params) {
   for (Var &p : params) {
     if (!p) throw ValueError(std::string("rv_") + distName(d) + ": a parameter is a null Var");
     if (!isFloat(p.dtype())) p = cast(p, DType::Float64);
   }
-  // Each node draws from its own stream; the seed is part of the op's identity, so two
-  // random variables with the same parameters are not merged by CSE.
+  return params;
+}
+} // namespace
+
+Var sizeOf(const std::vector<int64_t> &size) {
+  return Var::constant(
+      Tensor::fromVector(size, Shape{static_cast<int64_t>(size.size())}).astype(DType::Int64));
+}
+
+Var randomVariable(Dist d, const Var &rng, const Var &size, std::vector<Var> params,
+                   const std::string &name) {
+  if (!rng) throw ValueError(std::string("rv_") + distName(d) + ": the generator is a null Var");
+  std::vector<Var> inputs{rng, size ? size : sizeOf({})};
+  for (Var &p : floatParams(d, std::move(params)))
+    inputs.push_back(p);
+  std::vector<Var> outs = applyOp(std::make_shared<RandomVariableOp>(d), std::move(inputs));
+  if (!name.empty()) outs[1]->name = name;
+  return outs[1];
+}
+
+Var randomVariable(Dist d, std::vector<Var> params, const std::string &name) {
+  // A fresh shared generator per variable (pm.Normal's): keys from a process-wide counter,
+  // so a program builds the same keys in the same order.
   static std::atomic<uint64_t> counter{0};
-  Var v = applyOp1(std::make_shared<RandomVariableOp>(d, ++counter), std::move(params));
-  if (!name.empty()) v->name = name;
-  return v;
+  Var rng = Var::shared(randomGeneratorValue(splitmix64(++counter)),
+                        name.empty() ? "rng" : name + "_rng");
+  Var draw = randomVariable(d, rng, Var(), std::move(params), name);
+  setDefaultUpdate(rng, rvNextRng(draw));
+  return draw;
 }
 
 const RandomVariableOp *asRandomVariable(const Var &v) {
-  if (!v || !v->owner()) return nullptr;
+  if (!v || !v->owner() || v->index() != 1) return nullptr;
   return dynamic_cast<const RandomVariableOp *>(&v->owner()->op());
+}
+
+namespace {
+Apply &rvNode(const Var &draw, const char *what) {
+  if (!asRandomVariable(draw))
+    throw ValueError(std::string(what) + ": '" + (draw ? draw.type().str() : "null") +
+                     "' is not the draw of a random variable");
+  return *draw->owner();
+}
+} // namespace
+
+std::vector<Var> rvParams(const Var &draw) {
+  const auto &in = rvNode(draw, "rvParams").inputs();
+  return std::vector<Var>(in.begin() + 2, in.end());
+}
+Var rvRng(const Var &draw) { return rvNode(draw, "rvRng").input(0); }
+Var rvSize(const Var &draw) { return rvNode(draw, "rvSize").input(1); }
+Var rvNextRng(const Var &draw) { return rvNode(draw, "rvNextRng").output(0); }
+
+Var normal(const Var &rng, const Var &size, const Var &mu, const Var &sigma, const std::string &n) {
+  return randomVariable(Dist::Normal, rng, size, {mu, sigma}, n);
+}
+Var uniform(const Var &rng, const Var &size, const Var &lower, const Var &upper,
+            const std::string &n) {
+  return randomVariable(Dist::Uniform, rng, size, {lower, upper}, n);
 }
 
 Var normal(const Var &mu, const Var &sigma, const std::string &n) {
@@ -222,11 +375,10 @@ void registerRandomOps(OpRegistry &registry) {
     registry.add(
         n,
         [d, n](const Attrs &a) -> OpPtr {
-          int64_t seed = a.get<int64_t>("seed", n.c_str());
-          if (a.items().size() != 1) throw ValueError(n + ": takes only a seed, got " + a.str());
-          return std::make_shared<RandomVariableOp>(d, static_cast<uint64_t>(seed));
+          if (!a.items().empty()) throw ValueError(n + ": takes no attributes, got " + a.str());
+          return std::make_shared<RandomVariableOp>(d);
         },
-        Attrs{{"seed", int64_t(1)}});
+        Attrs{});
   }
 }
 

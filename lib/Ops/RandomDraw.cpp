@@ -1,174 +1,331 @@
-// Seeded host sampling behind the rv op's perform and Prob's sample().
-// The generator is std::mt19937_64 (its output sequence is fixed by the C++
-// standard) and every transformation to a distribution is written out here, so
-// draws are the same on every platform and library.
+// Host sampling behind the rv ops, Prob's sample() and the JIT's host step: every
+// distribution drawn from a Philox state so that element i depends only on
+// (state, i). Uniform-based draws read 64-bit word i of the main stream (32-bit
+// for float32 uniforms); normals take word i through the ziggurat; rejection
+// samplers (gamma, beta, Student t, Poisson, ziggurat fallbacks) read element
+// i's own sub-stream. Ranges of elements run on several threads with the same bits.
+#include "RandomStreams.h"
 #include "ShapeUtil.h"
+#include "graphjit/Graph/RandomGeneratorType.h"
 #include "graphjit/Ops/Linalg.h"
 #include "graphjit/Ops/Random.h"
 
+#include <algorithm>
 #include <cmath>
-#include <random>
+#include <functional>
+#include <thread>
 
 namespace graphjit {
 
 namespace {
-class Rng {
-public:
-  explicit Rng(uint64_t seed) : gen_(seed) {}
-  /// Uniform on (0, 1): 53 random bits, never 0 or 1.
-  double uniform() { return (static_cast<double>(gen_() >> 11) + 0.5) * 0x1.0p-53; }
-  /// Standard normal (Marsaglia's polar method).
-  double normal() {
-    if (hasSpare_) {
-      hasSpare_ = false;
-      return spare_;
-    }
-    double u, v, s;
-    do {
-      u = 2 * uniform() - 1;
-      v = 2 * uniform() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s == 0);
-    double f = std::sqrt(-2 * std::log(s) / s);
-    spare_ = v * f;
-    hasSpare_ = true;
-    return u * f;
-  }
-  double exponential() { return -std::log(uniform()); }
-  /// Gamma(shape a, rate 1): Marsaglia and Tsang, with the a < 1 boost.
-  double gamma(double a) {
-    if (!(a > 0)) return NAN;
-    if (a < 1) return gamma(a + 1) * std::pow(uniform(), 1 / a);
-    double d = a - 1.0 / 3, c = 1 / std::sqrt(9 * d);
-    for (;;) {
-      double x = normal(), v = 1 + c * x;
-      if (v <= 0) continue;
-      v = v * v * v;
-      double u = uniform();
-      if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
-    }
-  }
-  /// Poisson(mu) by counting unit-rate arrivals before mu (O(mu) per draw).
-  double poisson(double mu) {
-    if (!(mu >= 0) || !std::isfinite(mu)) return NAN;
-    double t = exponential(), k = 0;
-    while (t <= mu)
-      t += exponential(), k += 1;
-    return k;
-  }
+using rng::philoxBlocks;
+thread_local int tlsThreads = 0;
 
-private:
-  std::mt19937_64 gen_;
-  bool hasSpare_ = false;
-  double spare_ = 0;
-};
-
-double drawScalar(Dist d, Rng &r, const double *p) {
-  switch (d) {
-  case Dist::Normal:
-    return p[0] + p[1] * r.normal();
-  case Dist::HalfNormal:
-    return p[0] * std::fabs(r.normal());
-  case Dist::LogNormal:
-    return std::exp(p[0] + p[1] * r.normal());
-  case Dist::Uniform:
-    return p[0] + (p[1] - p[0]) * r.uniform();
-  case Dist::Exponential:
-    return r.exponential() / p[0];
-  case Dist::Gamma:
-    return r.gamma(p[0]) / p[1];
-  case Dist::Beta: {
-    double x = r.gamma(p[0]), y = r.gamma(p[1]);
-    return x / (x + y);
+/// Runs fn(begin, end) over [0, n) in chunks aligned to 8 elements, on up to the
+/// scope's threads for large n.
+void parallelRange(int64_t n, const std::function<void(int64_t, int64_t)> &fn) {
+  int threads = tlsThreads > 0 ? tlsThreads : static_cast<int>(std::thread::hardware_concurrency());
+  constexpr int64_t kMinPerThread = int64_t(1) << 16;
+  threads = static_cast<int>(std::clamp<int64_t>(n / kMinPerThread, 1, std::max(threads, 1)));
+  if (threads == 1) {
+    fn(0, n);
+    return;
   }
-  case Dist::StudentT: {
-    double z = r.normal(), g = 2 * r.gamma(p[0] / 2); // chi-square with nu degrees of freedom
-    return p[1] + p[2] * z / std::sqrt(g / p[0]);
+  int64_t chunk = ((n + threads - 1) / threads + 7) / 8 * 8;
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) {
+    int64_t b = t * chunk, e = std::min(n, b + chunk);
+    if (b < e) workers.emplace_back(fn, b, e);
   }
-  case Dist::Laplace: {
-    double u = r.uniform() - 0.5;
-    return p[0] - p[1] * (u < 0 ? -1.0 : 1.0) * std::log(1 - 2 * std::fabs(u));
-  }
-  case Dist::Bernoulli:
-    return r.uniform() < p[0] ? 1 : 0;
-  case Dist::Poisson:
-    return r.poisson(p[0]);
-  default:
-    break;
-  }
-  return NAN;
+  fn(0, std::min(n, chunk));
+  for (auto &w : workers)
+    w.join();
 }
 
-std::vector<double> asDoubles(const Tensor &t) { return t.toDoubles(); }
+/// A parameter read at element i: a broadcast scalar or one value per element.
+struct Param {
+  std::vector<double> values;
+  double operator[](int64_t i) const { return values.size() == 1 ? values[0] : values[i]; }
+};
+
+std::string fmtValue(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+/// ValueError "rv_<dist>: <what> must be <rule>, got <value>" on the first bad value.
+template <typename Ok>
+void check(Dist d, const char *what, const char *rule, const Param &p, Ok ok) {
+  for (double v : p.values)
+    if (std::isnan(v) || !ok(v))
+      throw ValueError(std::string("rv_") + distName(d) + ": " + what + " must be " + rule +
+                       ", got " + fmtValue(v));
+}
+
+void validate(Dist d, const std::vector<Param> &p) {
+  auto any = [](double) { return true; };
+  auto finite = [](double v) { return std::isfinite(v); };
+  auto nonneg = [](double v) { return v >= 0 && std::isfinite(v); };
+  auto positive = [](double v) { return v > 0 && std::isfinite(v); };
+  switch (d) {
+  case Dist::Normal:
+  case Dist::LogNormal:
+    check(d, "mu", "finite", p[0], finite);
+    check(d, "sigma", ">= 0", p[1], nonneg);
+    break;
+  case Dist::HalfNormal:
+    check(d, "sigma", ">= 0", p[0], nonneg);
+    break;
+  case Dist::Uniform:
+    check(d, "lower", "finite", p[0], finite);
+    check(d, "upper", "finite", p[1], finite);
+    for (size_t i = 0; i < std::max(p[0].values.size(), p[1].values.size()); ++i)
+      if (p[0][i] > p[1][i])
+        throw ValueError("rv_uniform: lower must be <= upper, got lower " + fmtValue(p[0][i]) +
+                         " > upper " + fmtValue(p[1][i]));
+    break;
+  case Dist::Exponential:
+    check(d, "lam", "> 0", p[0], positive);
+    break;
+  case Dist::Gamma:
+  case Dist::Beta:
+    check(d, "alpha", "> 0", p[0], positive);
+    check(d, "beta", "> 0", p[1], positive);
+    break;
+  case Dist::StudentT:
+    check(d, "nu", "> 0", p[0], positive);
+    check(d, "mu", "finite", p[1], finite);
+    check(d, "sigma", ">= 0", p[2], nonneg);
+    break;
+  case Dist::Laplace:
+    check(d, "mu", "finite", p[0], finite);
+    check(d, "b", ">= 0", p[1], nonneg);
+    break;
+  case Dist::Bernoulli:
+    check(d, "p", "in [0, 1]", p[0], [](double v) { return v >= 0 && v <= 1; });
+    break;
+  case Dist::Poisson:
+    check(d, "mu", ">= 0 and below 1e15", p[0], [](double v) { return v >= 0 && v < 1e15; });
+    break;
+  default:
+    (void)any;
+    break;
+  }
+}
+
+/// Words of the main stream for elements [b, e), one 64-bit word each: calls f(i, word).
+template <typename F>
+void forWords(PhiloxKey key, const PhiloxCounter &base, int64_t b, int64_t e, F f) {
+  constexpr int64_t kBlocks = 256;
+  uint32_t buf[4 * kBlocks];
+  for (int64_t i = b; i < e;) {
+    int64_t j0 = i / 2, j1 = std::min<int64_t>((e + 1) / 2, j0 + kBlocks);
+    philoxBlocks(key, base, j0, j1 - j0, buf);
+    int64_t stop = std::min(e, 2 * j1);
+    for (; i < stop; ++i)
+      f(i, rng::word64(buf, i - 2 * j0));
+  }
+}
+
+/// Standard normals for elements [b, e) into out[i] (ziggurat on word i, fallbacks on
+/// sub-stream i).
+template <typename T>
+void normals(PhiloxKey key, const PhiloxCounter &base, int64_t b, int64_t e, T *out) {
+  forWords(key, base, b, e, [&](int64_t i, uint64_t w) {
+    double x;
+    if (!rng::zigguratFast(w, &x)) {
+      rng::SubStream s(key, base, static_cast<uint64_t>(i));
+      x = rng::zigguratNormal(w, s);
+    }
+    out[i] = static_cast<T>(x);
+  });
+}
+
+template <typename T>
+void drawScalars(Dist d, const std::vector<Param> &p, int64_t n, PhiloxKey key,
+                 const PhiloxCounter &base, T *out) {
+  auto sub = [&](int64_t i) { return rng::SubStream(key, base, static_cast<uint64_t>(i)); };
+  parallelRange(n, [&](int64_t b, int64_t e) {
+    switch (d) {
+    case Dist::Normal:
+    case Dist::HalfNormal:
+    case Dist::LogNormal: {
+      std::vector<double> z(static_cast<size_t>(e - b));
+      normals(key, base, b, e, z.data() - b);
+      for (int64_t i = b; i < e; ++i) {
+        double x = z[i - b];
+        out[i] = static_cast<T>(d == Dist::Normal       ? p[0][i] + p[1][i] * x
+                                : d == Dist::HalfNormal ? p[0][i] * std::fabs(x)
+                                                        : std::exp(p[0][i] + p[1][i] * x));
+      }
+      break;
+    }
+    case Dist::Uniform:
+      forWords(key, base, b, e, [&](int64_t i, uint64_t w) {
+        out[i] = static_cast<T>(p[0][i] + (p[1][i] - p[0][i]) * rng::unitOpen(w));
+      });
+      break;
+    case Dist::Exponential:
+      forWords(key, base, b, e, [&](int64_t i, uint64_t w) {
+        out[i] = static_cast<T>(-std::log(rng::unitOpen(w)) / p[0][i]);
+      });
+      break;
+    case Dist::Laplace:
+      forWords(key, base, b, e, [&](int64_t i, uint64_t w) {
+        double u = rng::unitOpen(w) - 0.5;
+        out[i] = static_cast<T>(p[0][i] -
+                                p[1][i] * (u < 0 ? -1.0 : 1.0) * std::log(1 - 2 * std::fabs(u)));
+      });
+      break;
+    case Dist::Bernoulli:
+      forWords(key, base, b, e, [&](int64_t i, uint64_t w) {
+        out[i] = static_cast<T>(rng::unitOpen(w) < p[0][i] ? 1 : 0);
+      });
+      break;
+    case Dist::Gamma:
+      for (int64_t i = b; i < e; ++i)
+        out[i] = static_cast<T>(sub(i).gamma(p[0][i]) / p[1][i]);
+      break;
+    case Dist::Beta:
+      for (int64_t i = b; i < e; ++i) {
+        rng::SubStream s = sub(i);
+        double x = s.gamma(p[0][i]), y = s.gamma(p[1][i]);
+        out[i] = static_cast<T>(x / (x + y));
+      }
+      break;
+    case Dist::StudentT:
+      for (int64_t i = b; i < e; ++i) {
+        rng::SubStream s = sub(i);
+        double z = s.normal(), g = 2 * s.gamma(p[0][i] / 2); // chi-square, nu dof
+        out[i] = static_cast<T>(p[1][i] + p[2][i] * z / std::sqrt(g / p[0][i]));
+      }
+      break;
+    case Dist::Poisson:
+      for (int64_t i = b; i < e; ++i)
+        out[i] = static_cast<T>(sub(i).poisson(p[0][i]));
+      break;
+    default:
+      break;
+    }
+  });
+}
+
+/// Counter blocks a draw of n elements uses (the state advances past them).
+uint64_t blocksUsed(Dist d, DType dtype, int64_t n) {
+  switch (d) {
+  case Dist::Uniform:
+    return dtype == DType::Float32 ? (n + 3) / 4 : (n + 1) / 2;
+  case Dist::Exponential:
+  case Dist::Laplace:
+  case Dist::Bernoulli:
+  case Dist::Categorical:
+    return (n + 1) / 2;
+  default: // sub-stream keys come from blocks 0 .. n-1
+    return static_cast<uint64_t>(n);
+  }
+}
 } // namespace
+
+RandomThreadsScope::RandomThreadsScope(int n) : previous_(tlsThreads) {
+  if (n > 0) tlsThreads = n;
+}
+RandomThreadsScope::~RandomThreadsScope() { tlsThreads = previous_; }
+
+Tensor drawFromState(Dist dist, const std::vector<Tensor> &params, const Shape &shape, DType dtype,
+                     uint64_t seedKey, const PhiloxCounter &base, PhiloxCounter *next) {
+  std::string op = std::string("rv_") + distName(dist);
+  PhiloxKey key = {static_cast<uint32_t>(seedKey), static_cast<uint32_t>(seedKey >> 32)};
+  Tensor result = Tensor::empty(dtype, shape);
+  int64_t n = shapeSize(shape);
+  if (dist == Dist::Categorical) {
+    std::vector<double> p = params[0].astype(DType::Float64).toDoubles();
+    double total = 0;
+    for (double v : p) {
+      if (!(v >= 0) || !std::isfinite(v))
+        throw ValueError(op + ": probabilities must be >= 0 and finite, got " + fmtValue(v));
+      total += v;
+    }
+    if (!(total > 0)) throw ValueError(op + ": probabilities sum to " + fmtValue(total));
+    int64_t *out = result.data<int64_t>();
+    forWords(key, base, 0, n, [&](int64_t i, uint64_t w) {
+      double u = rng::unitOpen(w) * total, acc = 0;
+      size_t k = 0;
+      while (k + 1 < p.size() && (acc += p[k]) < u)
+        ++k;
+      out[i] = static_cast<int64_t>(k);
+    });
+  } else if (isMultivariate(dist)) {
+    std::vector<double> mu = params[0].astype(DType::Float64).toDoubles();
+    size_t k = mu.size();
+    std::vector<double> l(k * k, 0.0);
+    if (dist == Dist::MvNormalDiag) {
+      std::vector<double> s = params[1].astype(DType::Float64).toDoubles();
+      for (size_t i = 0; i < k; ++i) {
+        if (!(s[i] >= 0)) throw ValueError(op + ": sigma must be >= 0, got " + fmtValue(s[i]));
+        l[i * k + i] = s[i];
+      }
+    } else if (dist == Dist::MvNormalChol) {
+      l = params[1].astype(DType::Float64).toDoubles();
+    } else {
+      l = LinalgOp(LinalgKind::Cholesky).perform({params[1].astype(DType::Float64)})[0].toDoubles();
+    }
+    for (double v : mu)
+      if (!std::isfinite(v)) throw ValueError(op + ": mu must be finite, got " + fmtValue(v));
+    std::vector<double> z(static_cast<size_t>(n));
+    normals(key, base, 0, n, z.data());
+    std::vector<double> x(static_cast<size_t>(n));
+    for (int64_t e = 0; e * static_cast<int64_t>(k) < n; ++e)
+      for (size_t a = 0; a < k; ++a) {
+        double s = mu[a];
+        for (size_t b = 0; b <= a; ++b)
+          s += l[a * k + b] * z[e * k + b];
+        x[e * k + a] = s;
+      }
+    result = Tensor::fromVector(x, shape).astype(dtype);
+  } else {
+    std::vector<Param> p;
+    for (const Tensor &t : params) {
+      Tensor f = t.astype(DType::Float64);
+      p.push_back({shapeSize(f.shape()) == 1 ? f.toDoubles()
+                                             : detail::broadcastMaterialize(f, shape).toDoubles()});
+    }
+    validate(dist, p);
+    if (dtype == DType::Float32 && dist == Dist::Uniform) { // 32-bit words: four per block
+      float *out = result.data<float>();
+      parallelRange(n, [&](int64_t b, int64_t e) {
+        constexpr int64_t kBlocks = 256;
+        uint32_t buf[4 * kBlocks];
+        for (int64_t i = b; i < e;) {
+          int64_t j0 = i / 4, j1 = std::min<int64_t>((e + 3) / 4, j0 + kBlocks);
+          philoxBlocks(key, base, j0, j1 - j0, buf);
+          for (int64_t stop = std::min(e, 4 * j1); i < stop; ++i) {
+            double lo = p[0][i], hi = p[1][i];
+            out[i] = static_cast<float>(lo + (hi - lo) * rng::unitOpen32(buf[i - 4 * j0]));
+          }
+        }
+      });
+    } else if (dtype == DType::Float32) {
+      drawScalars(dist, p, n, key, base, result.data<float>());
+    } else if (dtype == DType::Int64) {
+      drawScalars(dist, p, n, key, base, result.data<int64_t>());
+    } else {
+      drawScalars(dist, p, n, key, base, result.data<double>());
+    }
+  }
+  if (next) *next = rng::counterAt(base, blocksUsed(dist, dtype, n));
+  return result;
+}
 
 Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &shape, int64_t n,
                    uint64_t seed) {
   std::string op = std::string("sample(") + distName(dist) + ")";
   if (n < 0) throw ValueError(op + ": the number of draws must be >= 0, got " + std::to_string(n));
-  Rng rng(seed);
   Shape outShape{n};
   outShape.insert(outShape.end(), shape.begin(), shape.end());
-  std::vector<double> out;
-  out.reserve(static_cast<size_t>(shapeSize(outShape)));
-  if (dist == Dist::Categorical) {
-    std::vector<double> p = asDoubles(params[0]);
-    double total = 0;
-    for (double v : p) {
-      if (!(v >= 0))
-        throw ValueError(op + ": probabilities must be >= 0, got " + std::to_string(v));
-      total += v;
-    }
-    if (!(total > 0)) throw ValueError(op + ": probabilities sum to " + std::to_string(total));
-    for (int64_t i = 0; i < n; ++i) {
-      double u = rng.uniform() * total, acc = 0;
-      size_t k = 0;
-      while (k + 1 < p.size() && (acc += p[k]) < u)
-        ++k;
-      out.push_back(static_cast<double>(k));
-    }
-    return Tensor::fromVector(out, outShape).astype(DType::Int64);
-  }
-  if (isMultivariate(dist)) {
-    std::vector<double> mu = asDoubles(params[0]);
-    size_t k = mu.size();
-    std::vector<double> l(k * k, 0.0);
-    if (dist == Dist::MvNormalDiag) {
-      std::vector<double> s = asDoubles(params[1]);
-      for (size_t i = 0; i < k; ++i)
-        l[i * k + i] = s[i];
-    } else if (dist == Dist::MvNormalChol) {
-      l = asDoubles(params[1]);
-    } else {
-      l = asDoubles(LinalgOp(LinalgKind::Cholesky).perform({params[1]})[0]);
-    }
-    std::vector<double> z(k);
-    for (int64_t i = 0; i < n; ++i) {
-      for (double &v : z)
-        v = rng.normal();
-      for (size_t a = 0; a < k; ++a) {
-        double s = mu[a];
-        for (size_t b = 0; b <= a; ++b)
-          s += l[a * k + b] * z[b];
-        out.push_back(s);
-      }
-    }
-    return Tensor::fromVector(out, outShape);
-  }
-  // Scalar distributions: parameters broadcast to the rv's shape.
-  std::vector<std::vector<double>> p;
-  for (const Tensor &t : params)
-    p.push_back(detail::broadcastMaterialize(t.astype(DType::Float64), shape).toDoubles());
-  int64_t m = shapeSize(shape);
-  double args[3];
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < m; ++j) {
-      for (size_t a = 0; a < p.size(); ++a)
-        args[a] = p[a][j];
-      out.push_back(drawScalar(dist, rng, args));
-    }
-  Tensor t = Tensor::fromVector(out, outShape);
-  return isDiscrete(dist) ? t.astype(DType::Int64) : t;
+  // n draws of `shape` are one draw of shape [n] + shape, the parameters broadcast to it.
+  DType dtype = isDiscrete(dist) ? DType::Int64 : DType::Float64;
+  return drawFromState(dist, params, outShape, dtype, seed, {0, 0, 0, 0}, nullptr);
 }
 
 } // namespace graphjit

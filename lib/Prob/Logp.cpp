@@ -122,7 +122,7 @@ Var logp(const Var &rv, const Var &value) {
     if (isMultivariate(op->dist()) && v.ndim() < 1)
       throw ShapeError(std::string("logp(") + distName(op->dist()) +
                        "): the value must be a vector or a matrix of rows, got " + v.type().str());
-    return distLogp(op->dist(), rv.owner()->inputs(), v);
+    return distLogp(op->dist(), rvParams(rv), v);
   }
   return transformedLogp(rv, value);
 }

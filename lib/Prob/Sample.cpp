@@ -11,12 +11,11 @@ Tensor sample(const Var &rv, int64_t n, uint64_t seed,
   if (!op)
     throw ValueError("sample: '" + (rv ? rv.type().str() : std::string("null")) +
                      "' is not a random variable (build one with normal(), gamma(), ...)");
-  auto node = rv.owner();
-  std::vector<Tensor> params = evaluate(node->inputs(), bindings);
-  std::vector<Shape> shapes;
+  std::vector<Tensor> params = evaluate(rvParams(rv), bindings);
+  std::vector<Shape> shapes{Shape{}, Shape{0}}; // the generator's and an empty size's
   for (auto &t : params)
     shapes.push_back(t.shape());
-  Shape s = op->inferShape(shapes)[0];
+  Shape s = op->inferShape(shapes)[1];
   return drawSamples(op->dist(), params, s, n, seed);
 }
 

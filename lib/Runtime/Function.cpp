@@ -6,6 +6,7 @@
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/Ops/Random.h"
 #include "graphjit/Rewrite/Rewrite.h"
 #include "graphjit/Runtime/Givens.h"
 #include "graphjit/Support/Error.h"
@@ -101,6 +102,29 @@ void checkAllInputsGiven(const std::vector<Var> &inputs, const std::vector<Var> 
                        ", which is not among the inputs given to compile(); add it to the inputs");
   }
 }
+/// The caller's updates followed by the default updates (PyTensor's default_update) of
+/// the shared variables the graph reads that the caller does not update; a default
+/// update's own shared inputs are visited too.
+Updates withDefaultUpdates(const std::vector<Var> &outputs, const Updates &updates) {
+  Updates all = updates;
+  std::vector<Var> roots = outputs;
+  for (auto &[target, expr] : updates)
+    if (expr) roots.push_back(expr);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const Var &v : sharedInputs(roots)) {
+      bool updated = false;
+      for (auto &u : all)
+        updated |= u.first == v;
+      Var d = updated ? Var() : defaultUpdate(v);
+      if (!d) continue;
+      all.emplace_back(v, d);
+      roots.push_back(d);
+      grew = true;
+    }
+  }
+  return all;
+}
 } // namespace
 
 struct Function::Impl {
@@ -128,13 +152,17 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
 }
 
 Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
-                 const Updates &updates, const CompileOptions &options) {
+                 const Updates &givenUpdates, const CompileOptions &options) {
   if (!options.givens.empty()) { // substituted first, then compiled as if written so (Givens.cpp)
-    GivenGraph g = applyGivens(inputs, outputs, updates, options.givens);
+    GivenGraph g = applyGivens(inputs, outputs, givenUpdates, options.givens);
     CompileOptions rest = options;
     rest.givens.clear();
     return compile(inputs, g.outputs, g.updates, rest);
   }
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (!outputs[i]) throw ValueError("compile: output " + std::to_string(i) + " is null");
+  const Updates updates =
+      options.noDefaultUpdates ? givenUpdates : withDefaultUpdates(outputs, givenUpdates);
   auto impl = std::make_shared<Function::Impl>();
   impl->inputs = inputs;
   impl->outputs = outputs;
@@ -244,6 +272,7 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
                       : t.filter(args[i], "Function call: " + describeArg(i, f.inputs[i])));
   }
   JitThreadsScope threads(f.numThreads, f.parallelMinElements);
+  RandomThreadsScope randomThreads(f.numThreads); // host draws split as kernels do
   runtime::appendSharedValues(f.sharedVars, all);
   std::vector<Tensor> outs = f.exec->run(all);
   // All updates are computed from the old values before any is written.

@@ -103,11 +103,15 @@ opBuilders() {
   b["gammaln"] = [](V v) { return std::vector<Var>{gammaln(v[0]), gammaln(v[1])}; };
   b["digamma"] = [](V v) { return std::vector<Var>{digamma(v[0]), digamma(v[1])}; };
   // Random variables: valid parameters from x and y, computed exactly (abs, add, div), so that
-  // the interpreter and the JIT draw from bit-identical parameters with the op's seed.
+  // the interpreter and the JIT draw from bit-identical parameters and state.
   auto pos = [](const Var &t) { return abs(t) + 0.5; };             // > 0
   auto unit = [](const Var &t) { return abs(t) / (abs(t) + 1.0); }; // in [0, 1)
+  // A constant generator: the same state in both runs, so the draws must agree bit for bit.
   auto rv = [](Dist d, std::function<std::vector<Var>(V)> params) {
-    return [d, params](V v) { return std::vector<Var>{randomVariable(d, params(v))}; };
+    return [d, params](V v) {
+      Var g = Var::constant(randomGeneratorValue(7, {3, 0, 0, 0}));
+      return std::vector<Var>{randomVariable(d, g, Var(), params(v))};
+    };
   };
   b["rv_normal"] = rv(Dist::Normal, [pos](V v) { return std::vector<Var>{v[0], pos(v[1])}; });
   b["rv_halfnormal"] = rv(Dist::HalfNormal, [pos](V v) { return std::vector<Var>{pos(v[1])}; });

@@ -1,14 +1,19 @@
-// Random variables as graph nodes (PyMC's RandomVariable ops): a distribution
-// kind applied to parameter graphs, rv_<dist>{seed}(params...). The op lives
-// here, registered like every other op, so a graph holding one prints, parses,
-// compiles (as a host step) and reloads from the disk cache. The probability
-// layer (Prob/RandomVariable.h) reads the distribution and parameters back for
-// logp and the change of variables.
+// Random variables as graph nodes, as PyTensor has them: rv_<dist>(rng, size,
+// params...) -> (next_rng, draw). `rng` is a generator state (RandomGeneratorType:
+// a Philox4x32-10 key and counter); a draw is a pure function of (state,
+// position), so the interpreter and compiled code give bitwise-identical draws,
+// and next_rng is the state advanced past every counter block the draw used.
+// `size` is an int64 vector: empty for "the parameters' broadcast shape",
+// otherwise the draw's shape, the parameters broadcast against it as NumPy's
+// size= does. The probability layer (lib/Prob) reads the distribution and the
+// parameters back through asRandomVariable / rvParams.
 #pragma once
 
 #include "graphjit/Graph/Op.h"
+#include "graphjit/Support/Philox.h"
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace graphjit {
 
@@ -41,44 +46,68 @@ bool isMultivariate(Dist d);
 /// True for distributions over integers (their values are int64).
 bool isDiscrete(Dist d);
 
-/// The op of a random-variable node: rv_<dist>{seed}(params...). Scalar
-/// distributions broadcast their parameters (the rv's shape); multivariate ones
-/// give a vector. perform draws one value from the seed (an attr), so the
-/// interpreter and the JIT (which runs it as a host step) give the same values.
+/// The op of a random-variable node: rv_<dist>(rng, size, params...) -> (next_rng, draw).
+/// Scalar distributions broadcast their parameters (and `size`); multivariate ones draw
+/// events along a last axis of length k (size gives the batch shape before it); categorical
+/// draws a scalar per batch element. The draw is float64 unless every float parameter is
+/// float32 (then float32); discrete distributions draw int64.
 class RandomVariableOp : public Op {
 public:
-  RandomVariableOp(Dist dist, uint64_t seed) : dist_(dist), seed_(seed) {}
+  explicit RandomVariableOp(Dist dist) : dist_(dist) {}
   Dist dist() const { return dist_; }
-  uint64_t seed() const { return seed_; }
   std::string name() const override;
-  Attrs attrs() const override;
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override;
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override;
+  /// Reads the generator and the size from the inputs; throws ValueError naming the
+  /// distribution and the value for an invalid parameter (sigma < 0, p outside [0, 1], NaN).
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   /// Random variables have no gradient with respect to their parameters here:
   /// throws NotImplementedError (take the gradient of logp instead).
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
-  /// Refuses: a batch of draws from one seed is not the loop of single draws
-  /// from that seed. Batching random variables needs explicit rng inputs.
+  /// Batched parameters: the batch dims become leading dims of the draw (size grows by them);
+  /// the generator and its advance stay one (one joint draw of the whole batch).
   std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
                              int batchDims) const override;
   /// A draw: never folded, merged or dropped as if it were a function of its inputs.
   bool isPure() const override { return false; }
+  bool acceptsNonTensorInputs() const override { return true; }
 
 private:
   Dist dist_;
-  uint64_t seed_;
 };
 
-/// A random variable of distribution `d` with the given parameter graphs (numbers become
-/// constants). Throws ValueError for the wrong number of parameters, ShapeError for shapes that do
-/// not fit.
-Var randomVariable(Dist d, std::vector<Var> params, const std::string &name = "");
-/// The RandomVariableOp of `v`'s owner, or null when `v` is not a random variable.
-const RandomVariableOp *asRandomVariable(const Var &v);
+// ---- Reading a random variable back (lib/Prob codes against these) ----
 
-// Builders, PyMC parameter names and order.
+/// The RandomVariableOp of `v`'s owner when `v` is the draw (output 1) of a random-variable
+/// node, else null.
+const RandomVariableOp *asRandomVariable(const Var &v);
+/// The parameters of the random variable whose draw is `draw` (the node's inputs after rng
+/// and size). ValueError when `draw` is not a random variable.
+std::vector<Var> rvParams(const Var &draw);
+/// The generator the draw reads (input 0).
+Var rvRng(const Var &draw);
+/// The size input (an int64 vector; length 0 for "the parameters' shape").
+Var rvSize(const Var &draw);
+/// The advanced generator (output 0 of the draw's node).
+Var rvNextRng(const Var &draw);
+
+// ---- Building random variables ----
+
+/// A random variable of distribution `d` with the given parameter graphs (numbers become
+/// constants), drawing from a fresh shared generator whose default update is the advanced
+/// generator (as pm.Normal does): compile() applies it, so each call draws afresh. Throws
+/// ValueError for the wrong number of parameters, ShapeError for shapes that do not fit.
+Var randomVariable(Dist d, std::vector<Var> params, const std::string &name = "");
+/// The same with an explicit generator (a Var of rngType(): shared, constant or input) and
+/// size (an int64 vector Var; null for none). Returns the draw; rvNextRng(draw) is next_rng.
+/// No default update is attached.
+Var randomVariable(Dist d, const Var &rng, const Var &size, std::vector<Var> params,
+                   const std::string &name = "");
+/// A constant int64 vector for `size` arguments.
+Var sizeOf(const std::vector<int64_t> &size);
+
+// Builders, PyMC parameter names and order; the draw comes from a fresh shared generator.
 Var normal(const Var &mu, const Var &sigma, const std::string &name = "");
 Var halfnormal(const Var &sigma, const std::string &name = "");
 Var lognormal(const Var &mu, const Var &sigma, const std::string &name = "");
@@ -97,11 +126,40 @@ Var bernoulli(const Var &p, const std::string &name = "");
 Var categorical(const Var &p, const std::string &name = "");
 Var poisson(const Var &mu, const std::string &name = "");
 
+// The same with an explicit generator and size (`size` may be null).
+Var normal(const Var &rng, const Var &size, const Var &mu, const Var &sigma,
+           const std::string &name = "");
+Var uniform(const Var &rng, const Var &size, const Var &lower, const Var &upper,
+            const std::string &name = "");
+
+// ---- Host sampling (the op's perform, sample() and the JIT's host step) ----
+
+/// Draws of `dist` with concrete parameter values `params` into a tensor of `shape` (the
+/// draw's shape: for multivariate distributions its last axis is the event) from the
+/// generator state (key, counter). Returns the draw and sets `*next` to the advanced counter.
+/// Same state, same draws, on every platform and thread count (element i's bits depend
+/// only on the state and i). `dtype` is the draw's dtype (Float64/Float32 or Int64).
+Tensor drawFromState(Dist dist, const std::vector<Tensor> &params, const Shape &shape, DType dtype,
+                     uint64_t key, const PhiloxCounter &counter, PhiloxCounter *next);
+
 /// n draws of `dist` with concrete parameter values `params`, each of `shape`
-/// (the rv's shape): a tensor of shape [n] + shape. Same seed, same draws, on
-/// every platform (the generator and each transformation are written out).
+/// (the rv's shape): a tensor of shape [n] + shape, from a fresh generator seeded
+/// with `seed`.
 Tensor drawSamples(Dist dist, const std::vector<Tensor> &params, const Shape &shape, int64_t n,
                    uint64_t seed);
+
+/// Threads a host draw may use on this thread (0: the machine's cores); JitThreadsScope
+/// sets it for a call. Draws are the same for every thread count.
+class RandomThreadsScope {
+public:
+  explicit RandomThreadsScope(int n);
+  ~RandomThreadsScope();
+  RandomThreadsScope(const RandomThreadsScope &) = delete;
+  RandomThreadsScope &operator=(const RandomThreadsScope &) = delete;
+
+private:
+  int previous_;
+};
 
 /// rv_<dist> for every distribution.
 void registerRandomOps(class OpRegistry &registry);

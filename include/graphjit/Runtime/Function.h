@@ -3,6 +3,7 @@
 // `updates` replace them after each call, computed from the old values.
 #pragma once
 
+#include "graphjit/Graph/DefaultUpdate.h"
 #include "graphjit/Graph/Variable.h"
 #include "graphjit/JIT/CompileStats.h"
 
@@ -88,6 +89,9 @@ struct CompileOptions {
   /// Rules of the caller's own, run with the built-in ones; the query can name them. The kernel
   /// cache knows a rule by its name: give different rules different names.
   std::vector<NodeRewriter> extraRules;
+  /// Do not apply the default updates of the shared variables the graph reads (PyTensor's
+  /// no_default_updates): generators then keep their state, and calls repeat their draws.
+  bool noDefaultUpdates = false;
 };
 
 /// Compiles `outputs` as a function of `inputs` (native code by default; Mode::Interpret
