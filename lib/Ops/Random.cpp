@@ -1,6 +1,8 @@
 // The random-variable op: distribution table, type rule, builders, registration.
 #include "graphjit/Ops/Random.h"
 #include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Batching.h"
+#include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 
 #include <atomic>
@@ -147,11 +149,32 @@ std::vector<Var> RandomVariableOp::L_op(const std::vector<Var> &, const std::vec
       name() + ": random variables are not differentiable (take the gradient of logp)");
 }
 
-std::vector<Var> RandomVariableOp::vectorize(const Apply &, const std::vector<BatchedVar> &,
-                                             int) const {
-  throw NotImplementedError(
-      "vectorize_graph: cannot batch " + str() +
-      ": a batch of draws from one seed is not a loop of single draws (needs rng inputs)");
+std::vector<Var> RandomVariableOp::vectorize(const Apply &node,
+                                             const std::vector<BatchedVar> &inputs,
+                                             int batchDims) const {
+  // Scalar distributions broadcast their parameters, so the batched parameters give one
+  // independent draw per batch element: the rv over them, from a stream of its own.
+  if (isMultivariate(dist_) || dist_ == Dist::Categorical)
+    cannotBatch(*this, "its parameters are one event (batch the draws with sample())");
+  // Each parameter is lined up as [batch dims, core dims of the draw] (right-aligned
+  // broadcasting would pair a batch dim with a core dim otherwise).
+  int coreRank = node.outputType(0).ndim();
+  std::vector<Var> params;
+  for (const BatchedVar &in : inputs) {
+    Var p = withBatchDims(in, batchDims);
+    int missing = coreRank - (p.ndim() - batchDims);
+    if (missing > 0) {
+      IntList order;
+      for (int d = 0; d < batchDims; ++d)
+        order.push_back(d);
+      order.insert(order.end(), missing, -1);
+      for (int d = batchDims; d < p.ndim(); ++d)
+        order.push_back(d);
+      p = dimshuffle(p, order);
+    }
+    params.push_back(p);
+  }
+  return {randomVariable(dist_, params)};
 }
 
 Var randomVariable(Dist d, std::vector<Var> params, const std::string &name) {
@@ -170,6 +193,13 @@ Var randomVariable(Dist d, std::vector<Var> params, const std::string &name) {
 const RandomVariableOp *asRandomVariable(const Var &v) {
   if (!v || !v->owner()) return nullptr;
   return dynamic_cast<const RandomVariableOp *>(&v->owner()->op());
+}
+
+std::vector<Var> rvParams(const Var &v) {
+  if (!asRandomVariable(v))
+    throw ValueError("rvParams: '" + (v ? v.type().str() : std::string("null")) +
+                     "' is not a random variable");
+  return v.owner()->inputs();
 }
 
 Var normal(const Var &mu, const Var &sigma, const std::string &n) {

@@ -59,8 +59,9 @@ public:
   /// throws NotImplementedError (take the gradient of logp instead).
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
-  /// Refuses: a batch of draws from one seed is not the loop of single draws
-  /// from that seed. Batching random variables needs explicit rng inputs.
+  /// Batches the parameters: a fresh random variable over the batched parameters, one
+  /// independent draw per batch element (posterior predictive). Refuses multivariate
+  /// distributions and categorical, whose parameters are one event.
   std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
                              int batchDims) const override;
   /// A draw: never folded, merged or dropped as if it were a function of its inputs.
@@ -77,6 +78,9 @@ private:
 Var randomVariable(Dist d, std::vector<Var> params, const std::string &name = "");
 /// The RandomVariableOp of `v`'s owner, or null when `v` is not a random variable.
 const RandomVariableOp *asRandomVariable(const Var &v);
+/// The distribution parameters of the random variable `v` (PyTensor's dist_params), in the
+/// order of its builder. Throws ValueError when `v` is not a random variable.
+std::vector<Var> rvParams(const Var &v);
 
 // Builders, PyMC parameter names and order.
 Var normal(const Var &mu, const Var &sigma, const std::string &name = "");
