@@ -62,8 +62,8 @@ int main() {
   Tensor trueWeights = Tensor::of({0.0, 0.3, -1.0, 1.0});
   Function yPartial = compile({xData, weights}, {y});
   Tensor yFake = yPartial({x, trueWeights})[0];
-  double resid =
-      maxAbsDiff(yFake.toDoubles(), evaluate(loc, {{xData, x}, {weights, trueWeights}}).toDoubles());
+  double resid = maxAbsDiff(yFake.toDoubles(),
+                            evaluate(loc, {{xData, x}, {weights, trueWeights}}).toDoubles());
   std::printf("fake data within 6 noise sd of X w: %s\n", yesNo(resid < 6 * noise));
   ok = ok && resid < 6 * noise;
 

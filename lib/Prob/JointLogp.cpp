@@ -3,6 +3,7 @@
 // its value, so the result is a graph over value variables alone.
 #include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/Traversal.h"
+#include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Prob/RandomVariable.h"
 
@@ -25,7 +26,9 @@ std::vector<Var> conditionalLogp(const RVValues &rvValues) {
     if (!rv || !value) throw ValueError("conditionalLogp: pair " + std::to_string(i) + " is null");
     if (!keys.insert(rv.get()).second)
       throw ValueError("conditionalLogp: " + describe(rv) + " is given twice");
-    replace.emplace_back(rv, value);
+    // A value of another shape (observed data that fixes the variable's length) cannot stand
+    // in for the variable inside other graphs; a term that needs it is reported below.
+    if (value.type().isCompatible(rv.type())) replace.emplace_back(rv, value);
   }
   std::vector<Var> terms;
   for (const auto &[rv, value] : rvValues)

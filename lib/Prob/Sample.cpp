@@ -6,6 +6,7 @@
 #include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Interp/Interpreter.h"
+#include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Prob/RandomVariable.h"
 #include "graphjit/Transform/Vectorize.h"
 

@@ -42,8 +42,7 @@ TEST(Logp, ValueBroadcastsAgainstTheVariable) {
   Var v = normal(constant(Tensor::of({0.5, 0.5})), constant(2.0));
   EXPECT_EQ(logp(v, constant(0.0)).eval().shape(), (Shape{2}));
   // A vector rv at a matrix of values: one row of terms per value.
-  EXPECT_EQ(logp(v, constant(Tensor::zeros(DType::Float64, {4, 2}))).eval().shape(),
-            (Shape{4, 2}));
+  EXPECT_EQ(logp(v, constant(Tensor::zeros(DType::Float64, {4, 2}))).eval().shape(), (Shape{4, 2}));
 }
 
 TEST(JointLogp, SumOfTheConditionalTermsMatchesScipy) {
