@@ -35,10 +35,11 @@ const std::set<std::string> kNotLowered = {};
 // least once (both inputs batched, or only x), or the entry is stale.
 const std::map<std::string, std::string> kNotBatchable = [] {
   std::map<std::string, std::string> m;
-  // A batch of draws from one seed is not the loop of single draws from that seed: batching
-  // random variables needs explicit rng inputs (a later issue).
+  // Elementwise random variables batch their parameters (fresh draws: compared by shape below);
+  // the parameters of multivariate ones and categorical are one event.
   for (Dist d : allDists())
-    m[std::string("rv_") + distName(d)] = "one seed cannot give a loop's draws";
+    if (isMultivariate(d) || d == Dist::Categorical)
+      m[std::string("rv_") + distName(d)] = "the parameters are one event";
   // No batching rule yet: linear algebra would batch over leading dims (Blockwise, a later issue).
   for (const char *n :
        {"cholesky", "det", "slogdet", "solve", "solve_triangular", "matrix_inverse", "tril"})
@@ -267,7 +268,10 @@ void batching(const std::string &name, const Builder &build, Problems &p) {
         for (size_t k = 0; k < want.size(); ++k) {
           // An output that does not depend on the batch keeps its core shape.
           Tensor g = got[k].ndim() == want[k].ndim() ? got[k] : evaluate(constant(got[k])(i));
-          if (!same(g, want[k], false)) {
+          // A batched draw is a new draw: only its type and shape can match the loop's.
+          bool agrees = impure(name) ? g.dtype() == want[k].dtype() && g.shape() == want[k].shape()
+                                     : same(g, want[k], false);
+          if (!agrees) {
             failed = true;
             if (bug == kBatchingBugs.end())
               p.push_back("batching (" + what + ") element " + std::to_string(i) + " output " +
