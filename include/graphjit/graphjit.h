@@ -24,6 +24,7 @@
 #include "graphjit/Optim/Minimize.h"
 #include "graphjit/Optim/Optim.h"
 #include "graphjit/Prob/ChangeOfVariables.h"
+#include "graphjit/Prob/Model.h"
 #include "graphjit/Prob/RandomVariable.h"
 #include "graphjit/Prob/Transforms.h"
 #include "graphjit/Rewrite/Pattern.h"

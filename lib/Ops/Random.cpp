@@ -4,6 +4,8 @@
 #include "graphjit/Graph/DefaultUpdate.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Graph/RandomGeneratorType.h"
+#include "graphjit/Ops/Batching.h"
+#include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Shape.h"
 
@@ -234,20 +236,34 @@ std::vector<Var> RandomVariableOp::L_op(const std::vector<Var> &, const std::vec
 
 std::vector<Var> RandomVariableOp::vectorize(const Apply &node, const std::vector<BatchedVar> &in,
                                              int batchDims) const {
-  if (in[0].batched)
+  if (in[0].batched || in[1].batched)
     throw NotImplementedError("vectorize_graph: " + name() +
-                              ": a batch of generators is not supported (one generator draws "
-                              "the whole batch)");
+                              ": a batch of generators or sizes is not supported (one generator "
+                              "draws the whole batch)");
   bool sizeless = node.input(1).type().shape[0] == 0;
   if (!sizeless || isMultivariate(dist_) || dist_ == Dist::Categorical)
     throw NotImplementedError("vectorize_graph: " + name() +
                               ": batching is supported for scalar distributions without size");
-  // Without size the draw takes the parameters' broadcast shape, so leading batch dims of
-  // the parameters become leading dims of one joint draw: element by element the same law.
-  std::vector<Var> inputs;
-  for (const BatchedVar &b : in)
-    inputs.push_back(b.var);
-  (void)batchDims;
+  // Without size the draw takes the parameters' broadcast shape, so leading batch dims of the
+  // parameters become leading dims of one joint draw: element by element the same law. Each
+  // parameter is lined up as [batch dims, core dims of the draw] first (right-aligned
+  // broadcasting would pair a batch dim with a core dim otherwise).
+  int coreRank = node.outputType(1).ndim();
+  std::vector<Var> inputs{in[0].var, in[1].var};
+  for (size_t i = 2; i < in.size(); ++i) {
+    Var p = withBatchDims(in[i], batchDims);
+    int missing = coreRank - (p.ndim() - batchDims);
+    if (missing > 0) {
+      IntList order;
+      for (int d = 0; d < batchDims; ++d)
+        order.push_back(d);
+      order.insert(order.end(), missing, -1);
+      for (int d = batchDims; d < p.ndim(); ++d)
+        order.push_back(d);
+      p = dimshuffle(p, order);
+    }
+    inputs.push_back(p);
+  }
   return applyOp(std::make_shared<RandomVariableOp>(dist_), inputs);
 }
 

@@ -11,6 +11,7 @@
 #include "graphjit/Prob/ChangeOfVariables.h"
 #include "graphjit/Prob/RandomVariable.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace graphjit {
@@ -113,6 +114,20 @@ Var distLogp(Dist dist, const std::vector<Var> &p, const Var &value) {
   }
   throw NotImplementedError("logp: unknown distribution");
 }
+/// `lp` broadcast to the shape of `value` against `rv` (PyMC's logp broadcasts the value
+/// against the variable): a draw of shape [4] from scalar parameters (size=) at a scalar
+/// value still gives 4 terms. Only static shapes are used, so the rv never enters the graph.
+Var broadcastToVariable(const Var &lp, const Var &rv, const Var &value) {
+  const Shape &a = rv.type().shape, &b = value.type().shape;
+  Shape target(std::max(a.size(), b.size()), 1);
+  for (size_t i = 0; i < target.size(); ++i) {
+    int64_t da = i < target.size() - a.size() ? 1 : a[i - (target.size() - a.size())];
+    int64_t db = i < target.size() - b.size() ? 1 : b[i - (target.size() - b.size())];
+    if (da == kUnknownDim || db == kUnknownDim) return lp; // the ops broadcast at run time
+    target[i] = da == 1 ? db : da;
+  }
+  return lp.type().shape == target ? lp : broadcast_to(lp, target);
+}
 } // namespace
 
 Var logp(const Var &rv, const Var &value) {
@@ -122,7 +137,8 @@ Var logp(const Var &rv, const Var &value) {
     if (isMultivariate(op->dist()) && v.ndim() < 1)
       throw ShapeError(std::string("logp(") + distName(op->dist()) +
                        "): the value must be a vector or a matrix of rows, got " + v.type().str());
-    return distLogp(op->dist(), rvParams(rv), v);
+    Var lp = distLogp(op->dist(), rvParams(rv), v);
+    return isMultivariate(op->dist()) ? lp : broadcastToVariable(lp, rv, v);
   }
   return transformedLogp(rv, value);
 }

@@ -6,6 +6,7 @@
 // resolves at link time. It compiles with Mode::Interpret and the default
 // rewrites, so eval gives what a compiled Function would (stable forms
 // included) without paying for a JIT compile.
+#include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Runtime/Function.h"
 #include "graphjit/Support/Error.h"
@@ -25,11 +26,9 @@ Tensor Var::eval(const std::vector<std::pair<Var, Tensor>> &bindings) const {
   std::vector<Tensor> values;
   for (auto &[var, value] : bindings) {
     if (!var) throw ValueError("Var::eval: a binding has a null variable");
-    if (var->owner() || var->isConstant() || var->isShared())
-      throw ValueError(
-          "Var::eval: " + describe(var) +
-          " is not a graph input (it is computed, constant or shared); bind the inputs it "
-          "is computed from");
+    if (var->isConstant() || var->isShared())
+      throw ValueError("Var::eval: " + describe(var) +
+                       " is not a graph input (it is constant or shared)");
     for (const Var &seen : inputs)
       if (seen == var) throw ValueError("Var::eval: " + describe(var) + " is bound twice");
     inputs.push_back(var);
@@ -41,7 +40,17 @@ Tensor Var::eval(const std::vector<std::pair<Var, Tensor>> &bindings) const {
         value, "Var::eval: input " +
                    (var.name().empty() ? std::string("<unnamed>") : "'" + var.name() + "'")));
   }
-  for (const Var &root : graphInputs({*this})) {
+  // A bound computed variable (a random variable fixed to a value) cuts the graph there.
+  Var graph = *this;
+  Replacements cut;
+  for (Var &in : inputs)
+    if (in->owner()) {
+      Var root = Var::input(in.type(), in.name());
+      cut.emplace_back(in, root);
+      in = root;
+    }
+  if (!cut.empty()) graph = graph_replace(*this, cut);
+  for (const Var &root : graphInputs({graph})) {
     bool bound = false;
     for (const Var &in : inputs)
       bound |= in == root;
@@ -49,7 +58,7 @@ Tensor Var::eval(const std::vector<std::pair<Var, Tensor>> &bindings) const {
       throw ValueError("Var::eval: no value given for input " + describe(root) +
                        "; pass one as v.eval({{input, value}})");
   }
-  return compile(inputs, {*this}, {}, Mode::Interpret)(values)[0];
+  return compile(inputs, {graph}, {}, Mode::Interpret)(values)[0];
 }
 
 } // namespace graphjit

@@ -144,6 +144,14 @@ struct Function::Impl {
   mutable std::mutex callMutex; // held for a whole call when there are updates (docs/runtime.md)
 };
 
+/// Inputs that are computed (not roots), each paired with a fresh root of its type.
+static Replacements computedInputs(const std::vector<Var> &inputs) {
+  Replacements cut;
+  for (const Var &in : inputs)
+    if (in && in->owner()) cut.emplace_back(in, Var::input(in.type(), in.name()));
+  return cut;
+}
+
 Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                  const Updates &updates, Mode mode) {
   CompileOptions o;
@@ -163,6 +171,22 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
     if (!outputs[i]) throw ValueError("compile: output " + std::to_string(i) + " is null");
   const Updates updates =
       options.noDefaultUpdates ? givenUpdates : withDefaultUpdates(outputs, givenUpdates);
+  if (Replacements cut = computedInputs(inputs); !cut.empty()) {
+    // A computed input (a random variable fixed to data: PyTensor takes any variable as an
+    // input) cuts the graph there: a fresh root takes its place in the outputs and updates.
+    std::vector<Var> all = outputs, fresh = inputs;
+    for (auto &[target, expr] : updates)
+      all.push_back(expr);
+    std::vector<Var> replaced = graph_replace(all, cut);
+    for (Var &in : fresh)
+      for (auto &[old, root] : cut)
+        if (in == old) in = root;
+    Updates freshUpdates;
+    for (size_t i = 0; i < updates.size(); ++i)
+      freshUpdates.emplace_back(updates[i].first, replaced[outputs.size() + i]);
+    return compile(fresh, std::vector<Var>(replaced.begin(), replaced.begin() + outputs.size()),
+                   freshUpdates, options);
+  }
   auto impl = std::make_shared<Function::Impl>();
   impl->inputs = inputs;
   impl->outputs = outputs;
@@ -171,9 +195,9 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   impl->parallelMinElements = options.parallelMinElements;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i]) throw ValueError("compile: input " + std::to_string(i) + " is null");
-    if (inputs[i]->owner() || inputs[i]->isConstant() || inputs[i]->isShared())
+    if (inputs[i]->isConstant() || inputs[i]->isShared())
       throw ValueError("compile: " + describeArg(i, inputs[i]) +
-                       " is not a root input variable (it is computed, constant or shared)");
+                       " is not an input variable (it is constant or shared)");
   }
   runtime::checkCompileArguments(inputs, updates);
   std::vector<Var> allOutputs = outputs;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace graphjit {
 
@@ -36,7 +37,20 @@ std::vector<Var> vectorize_graph(const std::vector<Var> &outputs, const Replacem
     auto it = mapped.find(v.get());
     return it == mapped.end() ? BatchedVar{v, false} : it->second;
   };
+  // Only the nodes between the outputs and the replacements are rebuilt: a replaced variable
+  // that is computed (a random variable given by its draws) keeps its replacement, and what
+  // lies above it is not needed.
+  std::unordered_set<Apply *> needed;
+  std::vector<Var> stack(outputs.begin(), outputs.end());
+  while (!stack.empty()) {
+    Var v = stack.back();
+    stack.pop_back();
+    Apply *owner = v->owner();
+    if (!owner || mapped.count(v.get()) || !needed.insert(owner).second) continue;
+    stack.insert(stack.end(), owner->inputs().begin(), owner->inputs().end());
+  }
   for (Apply *node : toposort(outputs)) {
+    if (!needed.count(node)) continue;
     std::vector<BatchedVar> ins;
     bool any = false, changed = false;
     for (const Var &in : node->inputs()) {
@@ -52,7 +66,7 @@ std::vector<Var> vectorize_graph(const std::vector<Var> &outputs, const Replacem
         same.push_back(v.var);
       std::vector<Var> outs = applyOp(node->opPtr(), same);
       for (int i = 0; i < node->numOutputs(); ++i)
-        mapped[node->output(i).get()] = {outs[i], false};
+        mapped.try_emplace(node->output(i).get(), BatchedVar{outs[i], false});
       continue;
     }
     std::vector<Var> outs = node->op().vectorize(*node, ins, b);
@@ -60,7 +74,7 @@ std::vector<Var> vectorize_graph(const std::vector<Var> &outputs, const Replacem
     bool batchInvariant = node->op().isBatchInvariant();
     for (int i = 0; i < node->numOutputs(); ++i) {
       if (!node->output(i).name().empty()) outs[i]->name = node->output(i).name();
-      mapped[node->output(i).get()] = {outs[i], !batchInvariant};
+      mapped.try_emplace(node->output(i).get(), BatchedVar{outs[i], !batchInvariant});
     }
   }
   std::vector<Var> result;
