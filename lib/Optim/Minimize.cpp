@@ -44,23 +44,6 @@ bool needsGrad(Method m) {
          m != Method::COBYLA;
 }
 
-/// SciPy's constr_violation: the largest |eq| and max(0, -ineq).
-double violation(detail::Objective &obj, const std::vector<double> &x) {
-  double cv = 0;
-  std::vector<double> c(std::max(obj.nEq, obj.nIneq));
-  if (obj.nEq) {
-    obj.constraints(true, x.data(), c.data(), nullptr);
-    for (size_t i = 0; i < obj.nEq; ++i)
-      cv = std::max(cv, std::fabs(c[i]));
-  }
-  if (obj.nIneq) {
-    obj.constraints(false, x.data(), c.data(), nullptr);
-    for (size_t i = 0; i < obj.nIneq; ++i)
-      cv = std::max(cv, -c[i]);
-  }
-  return cv;
-}
-
 std::vector<Tensor> unflatten(const std::vector<double> &x, const std::vector<Shape> &shapes) {
   std::vector<Tensor> out;
   size_t off = 0;
@@ -135,7 +118,7 @@ OptimizeResult run(detail::Objective &obj, const std::vector<double> &x0,
     res.jac = unflatten(g, shapes);
   }
   if (!s.hess.empty()) res.hess = Tensor::fromVector(s.hess, Shape{int64_t(obj.n), int64_t(obj.n)});
-  res.maxcv = violation(obj, s.x);
+  res.maxcv = obj.maxViolation(s.x.data());
   if (res.maxcv > options.ctol) {
     res.success = false;
     res.message += " (infeasible: constraint violation " + std::to_string(res.maxcv) + ")";

@@ -5,7 +5,9 @@
 
 #include "graphjit/Optim/Minimize.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +35,23 @@ public:
   /// Equality (eq) or inequality (ineq) constraint values at x in SciPy's sign convention; with
   /// jac non-null also the Jacobian, row-major (count x n).
   virtual void constraints(bool eq, const double *x, double *out, double *jac) {}
+
+  /// SciPy's constr_violation: the largest |eq| and max(0, -ineq) at x.
+  double maxViolation(const double *x) {
+    double cv = 0;
+    std::vector<double> c(std::max(nEq, nIneq));
+    if (nEq) {
+      constraints(true, x, c.data(), nullptr);
+      for (size_t i = 0; i < nEq; ++i)
+        cv = std::max(cv, std::fabs(c[i]));
+    }
+    if (nIneq) {
+      constraints(false, x, c.data(), nullptr);
+      for (size_t i = 0; i < nIneq; ++i)
+        cv = std::max(cv, -c[i]);
+    }
+    return cv;
+  }
 };
 
 /// Builds the objective of minimize(loss, wrt, x0, args): the wrt inputs become slices of one
