@@ -119,15 +119,17 @@ Vec cholSolve(const Vec &l, size_t n, Vec b, bool full) {
 /// bracket [lo, hi]; the hard case is approximated by the boundary step of the last lambda.
 Step exactStep(const Vec &h, const Vec &g, double delta) {
   size_t n = g.size();
-  double gnorm = norm(g), hnorm = 0, gersh = std::numeric_limits<double>::infinity();
+  // Bounds on lambda (More and Sorensen): H + lambda I is indefinite below -min_i H_ii, and
+  // the step is inside the region above ||g|| / delta + ||H||_inf.
+  double gnorm = norm(g), hnorm = 0, minDiag = std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < n; ++i) {
-    double off = 0;
+    double row = 0;
     for (size_t j = 0; j < n; ++j)
-      if (j != i) off += std::fabs(h[i * n + j]);
-    hnorm = std::max(hnorm, std::fabs(h[i * n + i]) + off);
-    gersh = std::min(gersh, h[i * n + i] - off);
+      row += std::fabs(h[i * n + j]);
+    hnorm = std::max(hnorm, row);
+    minDiag = std::min(minDiag, h[i * n + i]);
   }
-  double lo = std::max(0.0, -gersh), hi = gnorm / delta + hnorm;
+  double lo = std::max(0.0, -minDiag), hi = gnorm / delta + hnorm;
   double lambda = 0;
   Vec l, p(n);
   Vec negG(n);
