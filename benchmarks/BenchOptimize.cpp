@@ -90,9 +90,9 @@ int main(int argc, char **argv) {
                          },
                          5)};
   Var alphas = vector("alphas"), lambdas = vector("lambdas"), budget = scalar("budget");
-  Args mm{{alphas, Tensor::fromVector(kAlphas)},
-          {lambdas, Tensor::fromVector(kLambdas)},
-          {budget, Tensor::scalar(1.0)}};
+  optim::Args mm{{alphas, Tensor::fromVector(kAlphas)},
+                 {lambdas, Tensor::fromVector(kLambdas)},
+                 {budget, Tensor::scalar(1.0)}};
   Tensor x0 = Tensor::full(DType::Float64, {8}, 1.0 / 8);
   ours["budget"] = {"trust-constr (SLSQP)",
                     measure(

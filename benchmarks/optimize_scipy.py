@@ -9,6 +9,7 @@ import sys
 import time
 
 import numpy as np
+import scipy
 from scipy.optimize import minimize
 
 MASK = (1 << 64) - 1
@@ -100,7 +101,8 @@ def header(out):
     vec = lambda v: "{" + ", ".join(repr(float(a)) for a in v) + "}"
     lines = [
         "// SciPy's answers to the workshop's optimization problems, written by",
-        "// `/usr/bin/python3 benchmarks/optimize_scipy.py --header` (SciPy's method named in each).",
+        "// `/usr/bin/python3 benchmarks/optimize_scipy.py --header` (SciPy's method named in each;",
+        f"// scipy {scipy.__version__}, numpy {np.__version__}).",
         "#pragma once",
         "",
         "#include <vector>",
