@@ -41,12 +41,17 @@ public:
     return r[0].item();
   }
   void hessp(const double *x, const double *v, double *out) override {
-    ++nhev;
-    if (fns.hessp) return copyOut(call(*fns.hessp, x, v)[0], n, out, "hessp");
-    // H v from the dense Hessian when only hess was given.
-    std::vector<double> h(n * n);
-    hess(x, h.data());
-    --nhev;
+    if (fns.hessp) {
+      ++nhev;
+      return copyOut(call(*fns.hessp, x, v)[0], n, out, "hessp");
+    }
+    // H v from the dense Hessian when only hess was given; the CG steps of one iteration share
+    // x, so H is computed once per x.
+    if (hx.size() != n || !std::equal(hx.begin(), hx.end(), x)) {
+      h.resize(n * n);
+      hess(x, h.data());
+      hx.assign(x, x + n);
+    }
     for (size_t i = 0; i < n; ++i) {
       out[i] = 0;
       for (size_t j = 0; j < n; ++j)
@@ -60,6 +65,7 @@ public:
 
   CompiledObjective fns;
   std::vector<Tensor> args;
+  std::vector<double> hx, h; ///< the x of the cached dense Hessian h
 };
 } // namespace
 
