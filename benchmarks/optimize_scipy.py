@@ -107,6 +107,7 @@ def header(out):
         "",
         "#include <vector>",
         "",
+        "// clang-format off: generated",
         "namespace scipy {",
         f"inline constexpr double kQuadraticX = {out['quadratic']['x'][0]!r}; // Nelder-Mead",
         f"inline constexpr int kQuadraticNfev = {out['quadratic']['nfev']};",
@@ -120,6 +121,7 @@ def header(out):
         f"inline const std::vector<double> kBonusX = {vec(out['bonus']['x'])}; // trust-constr",
         f"inline constexpr double kBonusFun = {out['bonus']['fun']!r};",
         "} // namespace scipy",
+        "// clang-format on",
     ]
     return "\n".join(lines) + "\n"
 

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+// clang-format off: generated
 namespace scipy {
 inline constexpr double kQuadraticX = 3.000000000000003; // Nelder-Mead
 inline constexpr int kQuadraticNfev = 56;
@@ -18,3 +19,4 @@ inline constexpr double kBudgetFun = -1.0745281315834736;
 inline const std::vector<double> kBonusX = {0.15952432699478644, 0.05000047770556115, 0.050000000000000155, 0.16531583957574067, 0.17515688152774098, 0.08260278958583273, 0.2673996846103377, 0.05000000000000017}; // trust-constr
 inline constexpr double kBonusFun = -1.0266349646174782;
 } // namespace scipy
+// clang-format on
