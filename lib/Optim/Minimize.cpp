@@ -1,161 +1,246 @@
-// minimize() over NLopt. The shared parameters become inputs of one compiled
-// Function returning the loss and its gradients; NLopt sees a flat vector.
-#include "graphjit/Optim/Minimize.h"
-#include "graphjit/Graph/Clone.h"
+// minimize(): checks the inputs and their values, builds the objective, runs the method's solver
+// and fills SciPy's OptimizeResult. Nothing a caller holds changes unless the run succeeds in
+// evaluating: errors leave shared values as they were.
+#include "Objective.h"
+
 #include "graphjit/Ops/Inputs.h"
-#include "graphjit/Transform/Grad.h"
 
-#include <nlopt.h>
-
+#include <algorithm>
+#include <cctype>
 #include <cmath>
-#include <limits>
-#include <memory>
+#include <cstdio>
 
 namespace graphjit::optim {
 
 namespace {
-struct Problem {
-  Function fn{nullptr};
-  std::vector<Shape> shapes;
-  bool withGrad;
-  int nfev = 0, nit = 0;
-  double best = std::numeric_limits<double>::infinity();
-  std::vector<double> bestX;
-  std::string failure; ///< set when the loss became NaN (the run is stopped)
-  nlopt_opt opt = nullptr;
-
-  std::vector<Tensor> unpack(const double *x) const {
-    std::vector<Tensor> args;
-    size_t off = 0;
-    for (const Shape &s : shapes) {
-      std::vector<double> v(x + off, x + off + shapeSize(s));
-      args.push_back(Tensor::fromVector(v, s));
-      off += v.size();
-    }
-    return args;
-  }
+struct NamedMethod {
+  const char *name;
+  Method method;
+};
+constexpr NamedMethod kMethods[] = {
+    {"Nelder-Mead", Method::NelderMead},
+    {"Powell", Method::Powell},
+    {"Sbplx", Method::Sbplx},
+    {"BFGS", Method::BFGS},
+    {"L-BFGS-B", Method::LBFGSB},
+    {"SLSQP", Method::SLSQP},
+    {"COBYLA", Method::COBYLA},
+    {"AUGLAG", Method::AUGLAG},
+    {"trust-constr", Method::TrustConstr},
+    {"Newton-CG", Method::NewtonCG},
+    {"trust-ncg", Method::TrustNCG},
+    {"trust-exact", Method::TrustExact},
 };
 
-double objective(unsigned n, const double *x, double *gradOut, void *data) {
-  auto *p = static_cast<Problem *>(data);
-  ++p->nfev;
-  std::vector<Tensor> r;
-  try {
-    r = p->fn(p->unpack(x));
-  } catch (const std::exception &e) {
-    p->failure = std::string("the loss function failed: ") + e.what();
-    nlopt_force_stop(p->opt);
-    return std::numeric_limits<double>::infinity();
-  }
-  double f = r[0].item();
-  if (std::isnan(f)) {
-    p->failure = "the loss became NaN after " + std::to_string(p->nfev) + " evaluations";
-    nlopt_force_stop(p->opt);
-    return std::numeric_limits<double>::infinity();
-  }
-  if (gradOut) {
-    size_t off = 0;
-    for (size_t i = 1; i < r.size(); ++i) {
-      std::vector<double> g = r[i].toDoubles();
-      std::copy(g.begin(), g.end(), gradOut + off);
-      off += g.size();
-    }
-  }
-  if (f < p->best) {
-    p->best = f;
-    p->bestX.assign(x, x + n);
-    ++p->nit;
-  }
-  return f;
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char &c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
-nlopt_algorithm algorithm(Method m) {
-  switch (m) {
-  case Method::LBFGS:
-    return NLOPT_LD_LBFGS;
-  case Method::NelderMead:
-    return NLOPT_LN_NELDERMEAD;
-  case Method::Sbplx:
-    return NLOPT_LN_SBPLX;
-  }
-  return NLOPT_LD_LBFGS;
+bool needsGrad(Method m) {
+  return m != Method::NelderMead && m != Method::Powell && m != Method::Sbplx &&
+         m != Method::COBYLA;
 }
-} // namespace
 
-OptimizeResult minimize(const Var &loss, const std::vector<Var> &params,
-                        const MinimizeOptions &options) {
-  if (!loss || loss.ndim() != 0 || !isFloat(loss.dtype()))
-    throw TypeError("minimize: the loss must be a float scalar, got " +
-                    (loss ? loss.type().str() : std::string("null")));
-  if (params.empty()) throw ValueError("minimize: no parameters");
-  if (options.maxEval <= 0)
-    throw ValueError("minimize: maxEval must be > 0, got " + std::to_string(options.maxEval));
-  Problem prob;
-  prob.withGrad = options.method == Method::LBFGS;
-  std::vector<Var> inputs;
-  Replacements replace;
-  std::vector<double> x0;
-  for (const Var &p : params) {
-    if (!p || !p->isShared())
-      throw ValueError("minimize: parameter '" + (p ? p.name() : std::string("null")) +
-                       "' is not a shared variable");
-    if (p.dtype() != DType::Float64)
-      throw TypeError("minimize: parameter '" + p.name() + "' is " + p.type().str() +
-                      ", expected float64");
-    Tensor v = getValue(p);
-    prob.shapes.push_back(v.shape());
-    for (double d : v.toDoubles())
-      x0.push_back(d);
-    Var in = tensor(DType::Float64, v.shape(), p.name());
-    inputs.push_back(in);
-    replace.push_back({p, in});
+std::vector<Tensor> unflatten(const std::vector<double> &x, const std::vector<Shape> &shapes) {
+  std::vector<Tensor> out;
+  size_t off = 0;
+  for (const Shape &s : shapes) {
+    size_t size = static_cast<size_t>(shapeSize(s));
+    out.push_back(
+        Tensor::fromVector(std::vector<double>(x.begin() + off, x.begin() + off + size), s));
+    off += size;
   }
-  std::vector<Var> outs{loss};
-  if (prob.withGrad)
-    for (const Var &g : grad(loss, params, [] {
-           GradOptions o;
-           o.disconnected = DisconnectedPolicy::Ignore;
-           return o;
-         }()))
-      outs.push_back(g);
-  outs = graph_replace(outs, replace, false);
-  prob.fn = compile(inputs, outs, {}, options.mode);
+  return out;
+}
 
-  double f0 = prob.fn(prob.unpack(x0.data()))[0].item();
+void checkOptions(const MinimizeOptions &o, size_t n) {
+  if (o.maxEval <= 0)
+    throw ValueError("minimize: maxEval must be > 0, got " + std::to_string(o.maxEval));
+  if (o.maxIter <= 0)
+    throw ValueError("minimize: maxIter must be > 0, got " + std::to_string(o.maxIter));
+  if (!o.bounds.empty() && o.bounds.size() != 1 && o.bounds.size() != n)
+    throw ShapeError("minimize: " + std::to_string(o.bounds.size()) + " bounds for " +
+                     std::to_string(n) + " parameter elements (give one per element, or one)");
+  for (const Bound &b : o.bounds)
+    if (!(b.lo <= b.hi))
+      throw ValueError("minimize: a bound has lo " + std::to_string(b.lo) + " > hi " +
+                       std::to_string(b.hi));
+  bool newton = o.method == Method::NewtonCG || o.method == Method::TrustNCG ||
+                o.method == Method::TrustExact;
+  if (newton && (!o.bounds.empty() || !o.constraints.empty()))
+    throw ValueError("minimize: method " + methodName(o.method) +
+                     " takes no bounds or constraints; use L-BFGS-B, SLSQP or trust-constr");
+}
+
+/// Runs the solver on a built objective and fills the result (x flattened to `shapes`).
+OptimizeResult run(detail::Objective &obj, const std::vector<double> &x0,
+                   const std::vector<Shape> &shapes, const MinimizeOptions &options) {
+  double f0 = obj.value(x0.data(), nullptr);
   if (!std::isfinite(f0))
     throw ValueError("minimize: the loss is not finite at the starting point (" +
                      std::to_string(f0) + "); the parameters are unchanged");
-
-  unsigned n = static_cast<unsigned>(x0.size());
-  std::unique_ptr<nlopt_opt_s, void (*)(nlopt_opt)> opt(nlopt_create(algorithm(options.method), n),
-                                                        nlopt_destroy);
-  if (!opt) throw ValueError("minimize: NLopt could not create the optimizer");
-  prob.opt = opt.get();
-  nlopt_set_min_objective(opt.get(), objective, &prob);
-  nlopt_set_maxeval(opt.get(), options.maxEval);
-  nlopt_set_ftol_rel(opt.get(), options.ftolRel);
-  nlopt_set_xtol_rel(opt.get(), options.xtolRel);
-  if (options.initialStep > 0) nlopt_set_initial_step1(opt.get(), options.initialStep);
-  std::vector<double> x = x0;
-  double fmin = 0;
-  nlopt_result status = nlopt_optimize(opt.get(), x.data(), &fmin);
-  if (!prob.failure.empty())
-    throw ValueError("minimize: " + prob.failure + "; the parameters are unchanged");
-
+  obj.nfev = 0; // SciPy counts the solver's evaluations only
+  detail::Run r;
+  r.obj = &obj;
+  r.options = &options;
+  r.method = methodName(options.method);
+  detail::SolverResult s;
+  switch (options.method) {
+  case Method::NewtonCG:
+  case Method::TrustNCG:
+    s = detail::solveTrustRegion(r, x0, false);
+    break;
+  case Method::TrustExact:
+    s = detail::solveTrustRegion(r, x0, true);
+    break;
+  default:
+    s = detail::solveNlopt(r, x0);
+  }
+  if (!r.failure.empty())
+    throw ValueError("minimize: " + r.failure + "; the parameters are unchanged");
   OptimizeResult res;
-  if (prob.bestX.empty()) prob.bestX = x0, prob.best = f0;
-  res.x = prob.unpack(prob.bestX.data());
-  res.fun = prob.best;
-  res.nit = prob.nit;
-  res.nfev = prob.nfev;
-  res.status = static_cast<int>(status);
-  // L-BFGS stopping on round-off at the optimum is a success in practice (SciPy reports it as
-  // such).
-  res.success = status > 0 || status == NLOPT_ROUNDOFF_LIMITED;
-  res.message = nlopt_result_to_string(status);
-  for (size_t i = 0; i < params.size(); ++i)
-    setValue(params[i], res.x[i]);
+  res.x = unflatten(s.x, shapes);
+  res.fun = s.fun;
+  res.nit = r.nit;
+  res.nfev = obj.nfev;
+  res.njev = obj.njev;
+  res.nhev = obj.nhev;
+  res.status = s.status;
+  res.success = s.success;
+  res.message = s.message;
+  if (obj.hasGrad) {
+    std::vector<double> g(obj.n);
+    obj.value(s.x.data(), g.data());
+    --obj.nfev, --obj.njev;
+    res.jac = unflatten(g, shapes);
+  }
+  if (!s.hess.empty()) res.hess = Tensor::fromVector(s.hess, Shape{int64_t(obj.n), int64_t(obj.n)});
+  res.maxcv = obj.maxViolation(s.x.data());
+  if (res.maxcv > options.ctol) {
+    res.success = false;
+    res.message += " (infeasible: constraint violation " + std::to_string(res.maxcv) + ")";
+  }
   return res;
+}
+} // namespace
+
+Method methodFromName(std::string_view name) {
+  std::string want = lower(name);
+  for (const NamedMethod &m : kMethods)
+    if (lower(m.name) == want) return m.method;
+  if (want == "lbfgs" || want == "l-bfgs") return Method::LBFGSB;
+  std::string known;
+  for (const NamedMethod &m : kMethods)
+    known += std::string(known.empty() ? "" : ", ") + m.name;
+  throw ValueError("minimize: unknown method '" + std::string(name) + "' (known: " + known + ")");
+}
+
+std::string methodName(Method m) {
+  for (const NamedMethod &k : kMethods)
+    if (k.method == m) return k.name;
+  return "?";
+}
+
+void detail::Run::iteration(const std::vector<double> &x, double fun) {
+  ++nit;
+  if (options->callback && options->callback(IterationInfo{nit, fun, &x})) stopped = true;
+  if (options->progressSeconds <= 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (std::chrono::duration<double>(now - lastLine).count() < options->progressSeconds) return;
+  lastLine = now;
+  std::fprintf(stderr, "minimize[%s]: %.1f s, nit %d, nfev %d, fun %.10g\n", method.c_str(),
+               std::chrono::duration<double>(now - start).count(), nit, obj->nfev, fun);
+}
+
+OptimizeResult minimize(const Var &loss, const std::vector<Var> &wrt, const std::vector<Tensor> &x0,
+                        const Args &args, const MinimizeOptions &options) {
+  if (!loss || loss.ndim() != 0 || !isFloat(loss.dtype()))
+    throw TypeError("minimize: the loss must be a float scalar, got " +
+                    (loss ? loss.type().str() : std::string("null")));
+  if (wrt.empty()) throw ValueError("minimize: no parameters");
+  if (!x0.empty() && x0.size() != wrt.size())
+    throw ValueError("minimize: " + std::to_string(x0.size()) + " starting values for " +
+                     std::to_string(wrt.size()) + " parameters");
+  std::vector<Shape> shapes;
+  std::vector<double> start;
+  for (size_t i = 0; i < wrt.size(); ++i) {
+    const Var &p = wrt[i];
+    std::string name = p ? "'" + p.name() + "'" : std::string("null");
+    if (!p || (p.owner() && !p->isShared()) || p->isConstant())
+      throw ValueError("minimize: parameter " + name +
+                       " is not a graph input or shared variable (it is computed or constant)");
+    if (x0.empty() && !p->isShared())
+      throw ValueError("minimize: parameter " + name +
+                       " is not a shared variable; give its starting value in x0");
+    if (p.dtype() != DType::Float64)
+      throw TypeError("minimize: parameter " + name + " is " + p.type().str() +
+                      ", expected float64");
+    Tensor v = x0.empty() ? getValue(p) : x0[i];
+    const Shape &want = p.type().shape;
+    bool fits = v.shape().size() == want.size();
+    for (size_t d = 0; fits && d < want.size(); ++d)
+      fits = want[d] == kUnknownDim || want[d] == v.shape()[d];
+    if (!fits)
+      throw ShapeError("minimize: the starting value of " + name + " has shape " +
+                       shapeStr(v.shape()) + ", expected " + p.type().str());
+    shapes.push_back(v.shape());
+    for (double d : v.toDoubles())
+      start.push_back(d);
+  }
+  for (const auto &[var, value] : args) {
+    if (!var || var.owner() || var->isConstant())
+      throw ValueError("minimize: an argument is not a graph input");
+    if (std::find(wrt.begin(), wrt.end(), var) != wrt.end())
+      throw ValueError("minimize: '" + var.name() + "' is both optimized and an argument");
+    const Shape &want = var.type().shape;
+    bool fits = value.shape().size() == want.size() && value.dtype() == var.dtype();
+    for (size_t d = 0; fits && d < want.size(); ++d)
+      fits = want[d] == kUnknownDim || want[d] == value.shape()[d];
+    if (!fits)
+      throw TypeError("minimize: argument '" + var.name() + "' is " + var.type().str() +
+                      ", got a value " + std::string(dtypeName(value.dtype())) +
+                      shapeStr(value.shape()));
+  }
+  checkOptions(options, start.size());
+  std::unique_ptr<detail::Objective> obj =
+      detail::makeGraphObjective(loss, wrt, shapes, args, options);
+  OptimizeResult res = run(*obj, start, shapes, options);
+  for (size_t i = 0; i < wrt.size(); ++i)
+    if (wrt[i]->isShared()) setValue(wrt[i], res.x[i]);
+  return res;
+}
+
+OptimizeResult minimize(const Var &loss, const std::vector<Var> &params,
+                        const MinimizeOptions &options) {
+  for (const Var &p : params)
+    if (!p || !p->isShared())
+      throw ValueError("minimize: parameter '" + (p ? p.name() : std::string("null")) +
+                       "' is not a shared variable (give graph inputs with x0 and args)");
+  return minimize(loss, params, {}, {}, options);
+}
+
+OptimizeResult minimize(const CompiledObjective &objective, const Tensor &x0,
+                        const std::vector<Tensor> &args, const MinimizeOptions &options) {
+  if (x0.shape().size() != 1 || x0.dtype() != DType::Float64)
+    throw TypeError("minimize: x0 must be a float64 vector, got " +
+                    std::string(dtypeName(x0.dtype())) + shapeStr(x0.shape()));
+  if (!options.constraints.empty())
+    throw ValueError("minimize: constraints are graphs; give the loss as a graph to use them");
+  std::vector<double> start = x0.toDoubles();
+  checkOptions(options, start.size());
+  auto obj = detail::makeCompiledObjective(objective, start.size(), args);
+  bool newton = options.method == Method::NewtonCG || options.method == Method::TrustNCG;
+  if (needsGrad(options.method) && !obj->hasGrad)
+    throw ValueError("minimize: method " + methodName(options.method) +
+                     " needs the gradient: the compiled function must return (loss, grad)");
+  if (newton && !obj->hasHessp)
+    throw ValueError("minimize: method " + methodName(options.method) + " needs hess or hessp");
+  if (options.method == Method::TrustExact && !obj->hasHess)
+    throw ValueError("minimize: method trust-exact needs hess");
+  return run(*obj, start, {x0.shape()}, options);
 }
 
 } // namespace graphjit::optim

@@ -1,5 +1,5 @@
 // Chapter 13: the probabilistic layer: a random variable, its log density, the
-// automatic change of variables, and maximum likelihood with minimize (L-BFGS).
+// automatic change of variables, and maximum likelihood with minimize (data passed as args).
 #include <graphjit/graphjit.h>
 
 #include <cmath>
@@ -29,10 +29,15 @@ int main() {
               logp(exp(x), v).eval({{v, Tensor::of({-1.0, 0.0, 1.0})}}).valuesStr().c_str());
 
   // Data drawn from the model with a fixed seed, then the parameters found by maximum likelihood.
+  // As with SciPy's minimize(fun, x0, args): the parameters are plain graph inputs, started at
+  // x0, and the data is an input too, given its value at call time (no constants baked in).
   Tensor data = sample(normal(constant(2.0), constant(0.5)), 2000, /*seed=*/3);
-  Var mu = shared(Tensor::scalar(0.0), "mu"), logSigma = shared(Tensor::scalar(0.0), "log_sigma");
-  Var nll = -sum(logp(normal(mu, exp(logSigma)), constant(data)));
-  optim::OptimizeResult r = optim::minimize(nll, {mu, logSigma});
+  Var mu = scalar("mu"), logSigma = scalar("log_sigma"), obs = vector("obs");
+  Var nll = -sum(logp(normal(mu, exp(logSigma)), obs));
+  optim::MinimizeOptions opts;
+  opts.method = optim::methodFromName("trust-exact"); // Newton steps on the exact Hessian
+  optim::OptimizeResult r = optim::minimize(
+      nll, {mu, logSigma}, {Tensor::scalar(0.0), Tensor::scalar(0.0)}, {{obs, data}}, opts);
   // The closed-form answer: the sample mean and standard deviation.
   std::vector<double> d = data.toDoubles();
   double m = 0, var = 0;
@@ -41,9 +46,17 @@ int main() {
   for (double e : d)
     var += (e - m) * (e - m) / d.size();
   std::printf("minimize: %s, mu = %.5f, sigma = %.5f\n",
-              r.success ? "converged" : r.message.c_str(), getValue(mu).item(),
-              std::exp(getValue(logSigma).item()));
+              r.success ? "converged" : r.message.c_str(), r.x[0].item(), std::exp(r.x[1].item()));
   std::printf("closed form:         mu = %.5f, sigma = %.5f\n", m, std::sqrt(var));
+  // The same loss with sigma itself bounded below instead of its log (L-BFGS-B).
+  Var sigma = scalar("sigma");
+  optim::MinimizeOptions bounded;
+  bounded.method = optim::methodFromName("L-BFGS-B");
+  bounded.bounds = {{-10, 10}, {1e-6, 10}}; // one per element: mu, then sigma
+  optim::OptimizeResult b =
+      optim::minimize(-sum(logp(normal(mu, sigma), obs)), {mu, sigma},
+                      {Tensor::scalar(0.0), Tensor::scalar(1.0)}, {{obs, data}}, bounded);
+  std::printf("bounded:             mu = %.5f, sigma = %.5f\n", b.x[0].item(), b.x[1].item());
 }
 
 // Output (make test checks these lines with FileCheck):
@@ -52,3 +65,4 @@ int main() {
 // CHECK-NEXT: outside the support: [-inf, -inf, -0.{{[0-9]+}}]
 // CHECK-NEXT: minimize: converged, mu = [[MU:[0-9.]+]], sigma = [[SIGMA:[0-9.]+]]
 // CHECK-NEXT: closed form:         mu = [[MU]], sigma = [[SIGMA]]
+// CHECK-NEXT: bounded:             mu = [[MU]], sigma = [[SIGMA]]
