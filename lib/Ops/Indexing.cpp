@@ -314,6 +314,8 @@ std::vector<Var> IncSubtensor::L_op(const std::vector<Var> &inputs, const std::v
 
 // ---- take ----
 
+Take::Take(int64_t axis) : axis_(detail::storedAxis(axis, "take")) {}
+
 std::vector<TensorType> Take::makeOutputTypes(const std::vector<TensorType> &in) const {
   expectArity("take", in.size(), 2);
   return {takeType(in[0], in[1], axis_, "take")};
@@ -350,6 +352,8 @@ std::vector<Var> Take::L_op(const std::vector<Var> &inputs, const std::vector<Va
 }
 
 // ---- inc_take ----
+
+IncTake::IncTake(int64_t axis, bool set) : axis_(detail::storedAxis(axis, "inc_take")), set_(set) {}
 
 std::vector<TensorType> IncTake::makeOutputTypes(const std::vector<TensorType> &in) const {
   expectArity("inc_take", in.size(), 3);

@@ -13,6 +13,10 @@ namespace graphjit::detail {
 
 /// Maps a possibly negative axis into [0, ndim); throws IndexError naming `op`.
 int normalizeAxis(int64_t axis, int ndim, const std::string &op);
+/// `axis` as an op stores it: non-negative, so that no consumer (lowering, batching rule, rewrite)
+/// sees -1 (the rank is known only when a builder applies the op, which normalizes first). Throws
+/// ValueError naming `op` otherwise.
+int64_t storedAxis(int64_t axis, const std::string &op);
 /// Checks the number of inputs; throws ValueError naming `op`.
 void expectArity(const std::string &op, size_t got, size_t expected);
 /// "x" for types in error messages.

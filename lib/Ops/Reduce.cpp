@@ -393,6 +393,9 @@ std::vector<Var> ArgReduce::L_op(const std::vector<Var> &, const std::vector<Var
 
 // ---- softmax / log_softmax ----
 
+Softmax::Softmax(bool isLog, int64_t axis)
+    : isLog_(isLog), axis_(detail::storedAxis(axis, isLog ? "log_softmax" : "softmax")) {}
+
 std::vector<TensorType> Softmax::makeOutputTypes(const std::vector<TensorType> &in) const {
   detail::expectArity(name(), in.size(), 1);
   if (axis_ < 0 || axis_ >= in[0].ndim())
