@@ -13,6 +13,11 @@
 namespace graphjit::lower {
 
 namespace {
+/// The `+=` of inc_subtensor / inc_take in dtype `t`: NumPy's bool add is or (addi on i1 is xor).
+std::string accumulateOp(DType t) {
+  return isFloat(t) ? "arith.addf " : t == DType::Bool ? "arith.ori " : "arith.addi ";
+}
+
 using BodyFn = std::function<std::string(std::ostringstream &, const std::vector<std::string> &)>;
 
 std::string line(EmitContext &ctx, std::ostringstream &out, const std::string &text) {
@@ -193,7 +198,7 @@ void emitIncSubtensor(EmitContext &ctx, Apply &node) {
         std::string yc = convertScalar(ctx, then, yv, y.dtype(), t);
         std::string v = op.isSet() ? yc
                                    : line(ctx, then,
-                                          std::string(isFloat(t) ? "arith.addf " : "arith.addi ") +
+                                          accumulateOp(t) +
                                               xv + ", " + yc + " : " + et);
         std::string res = ctx.fresh("g");
         b << "    " << res << " = scf.if " << inside << " -> (" << et << ") {\n"
@@ -554,7 +559,7 @@ void emitIncTake(EmitContext &ctx, Apply &node) {
         std::string yv = convertScalar(ctx, then, extract(ctx, then, y, yi), y.dtype(), t);
         std::string v = op.isSet() ? yv
                                    : line(ctx, then,
-                                          std::string(isFloat(t) ? "arith.addf " : "arith.addi ") +
+                                          accumulateOp(t) +
                                               acc + ", " + yv + " : " + et);
         std::string step = ctx.fresh("g");
         loop << "      " << step << " = scf.if " << hit << " -> (" << et << ") {\n"

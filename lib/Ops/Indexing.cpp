@@ -164,7 +164,7 @@ void writeRegion(DType dt, void *dstBase, const Region &dst, const Tensor &src, 
       if (set)
         d[off[0]] = s[off[1]];
       else
-        d[off[0]] = static_cast<T>(d[off[0]] + s[off[1]]);
+        d[off[0]] = detail::wrapAdd(d[off[0]], s[off[1]]); // bool: or, as NumPy
     });
   });
 }
@@ -401,7 +401,7 @@ std::vector<Tensor> IncTake::perform(const std::vector<Tensor> &in) const {
         T *dr = d + (o * n + idx[j]) * inner;
         const T *sr = s + (o * k + j) * inner;
         for (int64_t i = 0; i < inner; ++i)
-          dr[i] = set_ ? sr[i] : static_cast<T>(dr[i] + sr[i]);
+          dr[i] = set_ ? sr[i] : detail::wrapAdd(dr[i], sr[i]); // bool: or, as NumPy
       }
   });
   return {out};
