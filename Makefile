@@ -4,6 +4,7 @@ ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_CASES ?= 5000
 JOBS       ?= $(shell nproc)
 LIT        := /usr/lib/llvm-19/build/utils/lit/lit.py
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=Release
@@ -63,6 +64,11 @@ fuzz: deps
 	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10
 	./$(FUZZ_BUILD)/test/fuzz/fuzz-cache-entry $(FUZZ_BUILD)/corpus-cache-entry test/fuzz/corpus-cache-entry \
 	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10
+	# The differential test (interpreter vs JIT on random graphs) with many more cases than make test.
+	$(MAKE) configure
+	cmake --build $(BUILD) -j $(JOBS) --target test-JIT
+	GRAPHJIT_TEST_CASES=$(FUZZ_CASES) GRAPHJIT_CACHE_DIR=$(abspath $(BUILD))/graphjit-cache \
+	  $(BUILD)/test/test-JIT --gtest_filter='Differential.*'
 
 bench: build
 	@for b in $(BUILD)/benchmarks/graphjit-bench*; do \
