@@ -32,6 +32,24 @@ std::vector<Var> filledLike(Apply &n, double value) {
   return {};
 }
 
+/// Operand k of n is a splat of `value` that a rule may drop without dropping a run-time check: a
+/// constant (nothing to check), or full_like of another operand of n (that operand stays in the
+/// replacement, its computation and shape with it). full_like(y) of any other y is not droppable:
+/// zeros_like(inv(a)) - x must still say inv needs a square matrix, and x + zeros_like(y) that x
+/// and y differ in size (issue 25 item 13).
+bool droppableSplat(Apply &n, int k, double value) {
+  if (!isSplat(in(n, k), value)) return false;
+  Var v = in(n, k);
+  while (Apply *d = producer(v, "dimshuffle"))
+    v = d->input(0);
+  if (v->isConstant()) return true;
+  Apply *f = producer(v, "full_like");
+  if (!f || f->inputs().empty()) return false;
+  for (int j = 0; j < static_cast<int>(n.inputs().size()); ++j)
+    if (j != k && in(n, j) == f->input(0)) return true;
+  return false;
+}
+
 void add(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,
          const std::string &algebra, std::function<std::vector<Var>(Apply &)> fn,
          std::string grows = "") {
@@ -61,32 +79,34 @@ void registerCanonicalize(RewriteRegistry &r) {
         return r;
       });
   add(r, "local_add_zero", {"add"}, "x + 0 -> x", [](Apply &n) -> std::vector<Var> {
-    if (isSplat(in(n, 1), 0)) return ifSameType(n, in(n, 0));
-    if (isSplat(in(n, 0), 0)) return ifSameType(n, in(n, 1));
+    if (droppableSplat(n, 1, 0)) return ifSameType(n, in(n, 0));
+    if (droppableSplat(n, 0, 0)) return ifSameType(n, in(n, 1));
     return {};
   });
-  add(r, "local_sub_zero", {"sub"}, "x - 0 -> x",
-      [](Apply &n) { return isSplat(in(n, 1), 0) ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
+  add(r, "local_sub_zero", {"sub"}, "x - 0 -> x", [](Apply &n) {
+    return droppableSplat(n, 1, 0) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
+  });
   add(r, "local_mul_one", {"mul"}, "x * 1 -> x", [](Apply &n) -> std::vector<Var> {
-    if (isSplat(in(n, 1), 1)) return ifSameType(n, in(n, 0));
-    if (isSplat(in(n, 0), 1)) return ifSameType(n, in(n, 1));
+    if (droppableSplat(n, 1, 1)) return ifSameType(n, in(n, 0));
+    if (droppableSplat(n, 0, 1)) return ifSameType(n, in(n, 1));
     return {};
   });
-  add(r, "local_div_one", {"true_div"}, "x / 1 -> x",
-      [](Apply &n) { return isSplat(in(n, 1), 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
+  add(r, "local_div_one", {"true_div"}, "x / 1 -> x", [](Apply &n) {
+    return droppableSplat(n, 1, 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
+  });
   // Valid for finite x (PyTensor makes the same assumption).
   add(r, "local_mul_zero", {"mul"}, "x * 0 -> zeros", [](Apply &n) -> std::vector<Var> {
-    if (isSplat(in(n, 0), 0) || isSplat(in(n, 1), 0)) return filledLike(n, 0);
+    if (droppableSplat(n, 0, 0) || droppableSplat(n, 1, 0)) return filledLike(n, 0);
     return {};
   });
   add(r, "local_mul_minus_one", {"mul"}, "x * -1 -> -x", [](Apply &n) -> std::vector<Var> {
-    if (isSplat(in(n, 1), -1) && in(n, 0).type() == out(n).type()) return one(-in(n, 0));
-    if (isSplat(in(n, 0), -1) && in(n, 1).type() == out(n).type()) return one(-in(n, 1));
+    if (droppableSplat(n, 1, -1) && in(n, 0).type() == out(n).type()) return one(-in(n, 0));
+    if (droppableSplat(n, 0, -1) && in(n, 1).type() == out(n).type()) return one(-in(n, 1));
     return {};
   });
   add(r, "local_zero_sub", {"sub"}, "0 - x -> -x", [](Apply &n) -> std::vector<Var> {
-    return isSplat(in(n, 0), 0) && in(n, 1).type() == out(n).type() ? one(-in(n, 1))
-                                                                    : std::vector<Var>{};
+    return droppableSplat(n, 0, 0) && in(n, 1).type() == out(n).type() ? one(-in(n, 1))
+                                                                       : std::vector<Var>{};
   });
   r.add(
       patternRule("local_add_self", "canonicalize", "add(x, x) -> mul(2, x)",
@@ -122,12 +142,13 @@ void registerCanonicalize(RewriteRegistry &r) {
         return in(n, 0) == in(n, 1) ? filledLike(n, 1) : std::vector<Var>{};
       });
   r.add(patternRule("local_exp_mul", "canonicalize", "mul(exp(a), exp(b)) -> exp(add(a, b))"));
-  add(r, "local_pow_one", {"pow"}, "x ** 1 -> x",
-      [](Apply &n) { return isSplat(in(n, 1), 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
+  add(r, "local_pow_one", {"pow"}, "x ** 1 -> x", [](Apply &n) {
+    return droppableSplat(n, 1, 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
+  });
   add(r, "local_pow_zero", {"pow"}, "x ** 0 -> ones",
-      [](Apply &n) { return isSplat(in(n, 1), 0) ? filledLike(n, 1) : std::vector<Var>{}; });
+      [](Apply &n) { return droppableSplat(n, 1, 0) ? filledLike(n, 1) : std::vector<Var>{}; });
   add(r, "local_pow_minus_one", {"pow"}, "x ** -1 -> 1 / x", [](Apply &n) -> std::vector<Var> {
-    if (!isSplat(in(n, 1), -1) || !isFloat(out(n).dtype()) || in(n, 0).type() != out(n).type())
+    if (!droppableSplat(n, 1, -1) || !isFloat(out(n).dtype()) || in(n, 0).type() != out(n).type())
       return {};
     return one(reciprocal(in(n, 0)));
   });
