@@ -77,10 +77,9 @@ bool writeAll(int fd, const std::string &bytes) {
 
 /// A name no other writer (thread, process, host) picks: pid plus 64 random bits.
 std::string temporaryName() {
-  thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                   (static_cast<uint64_t>(getpid()) << 32) ^
-                                   static_cast<uint64_t>(
-                                       std::chrono::steady_clock::now().time_since_epoch().count())};
+  thread_local std::mt19937_64 rng{
+      std::random_device{}() ^ (static_cast<uint64_t>(getpid()) << 32) ^
+      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
   char buf[64];
   std::snprintf(buf, sizeof buf, ".tmp-%d-%016llx", static_cast<int>(getpid()),
                 static_cast<unsigned long long>(rng()));
@@ -266,8 +265,8 @@ void DiskCache::evictIfNeeded() const {
 }
 
 DiskCacheCounters DiskCache::counters() {
-  return {hits.load(),      misses.load(),    corrupt.load(),
-          writes.load(),    evictions.load(), staleTemps.load()};
+  return {hits.load(),   misses.load(),    corrupt.load(),
+          writes.load(), evictions.load(), staleTemps.load()};
 }
 
 } // namespace graphjit::jit

@@ -259,7 +259,7 @@ private:
   /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).
   /// Returns 0, or the bytes of an allocation that failed inside the kernel.
   size_t call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs,
-            const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
+              const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
     thread_local std::vector<int64_t> fields;
     thread_local std::vector<void *> pointers;
     thread_local std::vector<void *> args;

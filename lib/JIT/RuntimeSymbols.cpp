@@ -64,8 +64,8 @@ llvm::orc::SymbolMap runtimeSymbolMap(llvm::orc::MangleAndInterner &interner) {
   symbols[interner("memrefCopy")] = {llvm::orc::ExecutorAddr::fromPtr(&graphjitMemrefCopy),
                                      llvm::JITSymbolFlags::Exported};
   // Kernels allocate through these (Pipeline.cpp asks for MLIR's generic functions).
-  symbols[interner("_mlir_memref_to_llvm_alloc")] = {
-      llvm::orc::ExecutorAddr::fromPtr(&kernelAlloc), llvm::JITSymbolFlags::Exported};
+  symbols[interner("_mlir_memref_to_llvm_alloc")] = {llvm::orc::ExecutorAddr::fromPtr(&kernelAlloc),
+                                                     llvm::JITSymbolFlags::Exported};
   symbols[interner("_mlir_memref_to_llvm_aligned_alloc")] = {
       llvm::orc::ExecutorAddr::fromPtr(&kernelAlignedAlloc), llvm::JITSymbolFlags::Exported};
   symbols[interner("_mlir_memref_to_llvm_free")] = {llvm::orc::ExecutorAddr::fromPtr(&kernelFree),

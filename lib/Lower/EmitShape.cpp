@@ -196,10 +196,8 @@ void emitIncSubtensor(EmitContext &ctx, Apply &node) {
         std::ostringstream then;
         std::string yv = extract(ctx, then, y, yIdx);
         std::string yc = convertScalar(ctx, then, yv, y.dtype(), t);
-        std::string v = op.isSet() ? yc
-                                   : line(ctx, then,
-                                          accumulateOp(t) +
-                                              xv + ", " + yc + " : " + et);
+        std::string v =
+            op.isSet() ? yc : line(ctx, then, accumulateOp(t) + xv + ", " + yc + " : " + et);
         std::string res = ctx.fresh("g");
         b << "    " << res << " = scf.if " << inside << " -> (" << et << ") {\n"
           << then.str() << "    scf.yield " << v << " : " << et << "\n    } else {\n    scf.yield "
@@ -557,10 +555,8 @@ void emitIncTake(EmitContext &ctx, Apply &node) {
         for (int d = 0; d < axis; ++d)
           if (y.type().shape[d] == 1) yi[d] = ctx.indexConst(0);
         std::string yv = convertScalar(ctx, then, extract(ctx, then, y, yi), y.dtype(), t);
-        std::string v = op.isSet() ? yv
-                                   : line(ctx, then,
-                                          accumulateOp(t) +
-                                              acc + ", " + yv + " : " + et);
+        std::string v =
+            op.isSet() ? yv : line(ctx, then, accumulateOp(t) + acc + ", " + yv + " : " + et);
         std::string step = ctx.fresh("g");
         loop << "      " << step << " = scf.if " << hit << " -> (" << et << ") {\n"
              << then.str() << "      scf.yield " << v << " : " << et

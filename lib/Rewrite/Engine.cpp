@@ -236,7 +236,7 @@ private:
   }
 
   /// The error for a phase that does not settle, naming the rules that fired most among the last
-  /// kRecent rewrites (two rules undoing each other show up as a pair).
+  /// kRecent rewrites (two rules undoing each other show up together).
   Error notSettled() const {
     std::map<std::string, int> count;
     for (const std::string &r : recent_)
@@ -245,9 +245,13 @@ private:
     for (auto &[name, c] : count)
       top.emplace_back(-c, name);
     std::sort(top.begin(), top.end());
+    // Every rule with a tenth of the recent rewrites (at least two named): a cycle may pass
+    // through a helper rule (a constant fold) as often as through the two that undo each other.
     std::string rules;
-    for (size_t i = 0; i < top.size() && i < 2; ++i)
-      rules += (i ? " and " : "") + top[i].second + " (" + std::to_string(-top[i].first) + "x)";
+    for (size_t i = 0; i < top.size() && i < 4; ++i) {
+      if (i >= 2 && static_cast<size_t>(-top[i].first) * 10 < recent_.size()) break;
+      rules += (i ? ", " : "") + top[i].second + " (" + std::to_string(-top[i].first) + "x)";
+    }
     return Error("rewrite: phase '" + phase_ + "' did not settle after " + std::to_string(cap_) +
                  " rewrites on a graph of " + std::to_string(nodesAtStart_) +
                  " nodes; of the last " + std::to_string(recent_.size()) + ", rules " + rules +

@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const std::string roundTrip = "/tmp/graphjit-fuzz-npy-" + std::to_string(getpid()) + ".npy";
+  static const std::string roundTrip =
+      "/tmp/graphjit-fuzz-npy-" + std::to_string(getpid()) + ".npy";
   int fd = memfd_create("fuzz.npy", 0);
   if (fd < 0) std::abort();
   if (size > 0 && write(fd, data, size) != static_cast<ssize_t>(size)) std::abort();
@@ -19,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     graphjit::Tensor t = graphjit::loadNpy(path);
     graphjit::saveNpy(t, roundTrip);
     graphjit::Tensor back = graphjit::loadNpy(roundTrip);
-    if (back.shape() != t.shape() || back.dtype() != t.dtype() || !graphjit::allclose(back, t, 0, 0))
+    if (back.shape() != t.shape() || back.dtype() != t.dtype() ||
+        !graphjit::allclose(back, t, 0, 0))
       std::abort();
   } catch (const graphjit::Error &) {
   }

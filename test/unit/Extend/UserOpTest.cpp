@@ -80,10 +80,11 @@ TEST(UserOp, NamesTheTextIRCannotReadAreRefused) {
       registerOp(bad, factory);
       ADD_FAILURE() << "registered '" << bad << "'";
     } catch (const ValueError &e) {
-      EXPECT_EQ(std::string(e.what()).rfind(std::string("registerOp: cannot register an op named '") +
-                                                bad + "': the text IR could not read it back (",
-                                            0),
-                0u)
+      EXPECT_EQ(
+          std::string(e.what()).rfind(std::string("registerOp: cannot register an op named '") +
+                                          bad + "': the text IR could not read it back (",
+                                      0),
+          0u)
           << e.what();
     }
   }

@@ -2,8 +2,8 @@
 // int64 and bool arithmetic, reductions with negative axes, softmax, concatenate/split, take and
 // inc_take with negative indices, set/inc_subtensor, products, where — on shapes with size-0 and
 // size-1 dims, run by the interpreter on the graph as built and by the JIT after fast_run. Int and
-// bool results must agree exactly, float ones within 1e-9 (transcendental functions differ by ulps).
-// A fixed seed and DifferentialCases() cases in `make test`; `make fuzz` runs many more.
+// bool results must agree exactly, float ones within 1e-9 (transcendental functions differ by
+// ulps). A fixed seed and DifferentialCases() cases in `make test`; `make fuzz` runs many more.
 #include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
@@ -83,7 +83,8 @@ public:
     case 10:
       return a + sum(a, int64_t{-1}, true);
     case 11:
-      if (r_ > 0 && c_ > 0) return a - (pick(2) ? max(a, int64_t{-2}, true) : min(a, int64_t{-1}, true));
+      if (r_ > 0 && c_ > 0)
+        return a - (pick(2) ? max(a, int64_t{-2}, true) : min(a, int64_t{-1}, true));
       return a;
     case 12:
       return pick(2) ? softmax(a, -1) : log_softmax(a, -2);
@@ -143,7 +144,8 @@ public:
     case 1:
       return logical_or(a, logical_not(boolean(depth - 1)));
     case 2:
-      if (c_ > 0) return logical_and(a, pick(2) ? min(a, int64_t{-1}, true) : max(a, int64_t{-1}, true));
+      if (c_ > 0)
+        return logical_and(a, pick(2) ? min(a, int64_t{-1}, true) : max(a, int64_t{-1}, true));
       return a;
     case 3:
       return updateColumn(a, boolean(depth - 1), pick(2));

@@ -147,8 +147,9 @@ TEST(DiskCacheAttack, PlantedTemporaryLinksAreNotFollowed) {
     // In the child: its pid and main thread are the writer's.
     size_t thread = std::hash<std::thread::id>()(std::this_thread::get_id());
     for (int k = 0; k < 400; ++k)
-      fs::create_symlink(victim, fs::path(dir) / (".tmp-" + std::to_string(getpid()) + "-" +
-                                                  std::to_string(thread) + "-" + std::to_string(k)));
+      fs::create_symlink(victim,
+                         fs::path(dir) / (".tmp-" + std::to_string(getpid()) + "-" +
+                                          std::to_string(thread) + "-" + std::to_string(k)));
     return compileAndCheck(dir, true);
   });
   EXPECT_EQ(code, 0);

@@ -66,8 +66,9 @@ TEST(Settings, BadIntegersNameTheVariableAndWhatWasExpected) {
   // Issue 25 item 8: once read as 1 byte and as 0 without a word.
   for (const char *bad : {"1e9", "abc", "0x10", "+5", " 5", "5 ", "18446744073709551616"}) {
     ScopedEnv e("GRAPHJIT_CACHE_MAX_BYTES", bad, /*reload=*/false);
-    EXPECT_EQ(settingsError(), std::string("GRAPHJIT_CACHE_MAX_BYTES: expected an integer in [0, ") +
-                                   std::to_string(uint64_t{1} << 62) + "], got '" + bad + "'")
+    EXPECT_EQ(settingsError(),
+              std::string("GRAPHJIT_CACHE_MAX_BYTES: expected an integer in [0, ") +
+                  std::to_string(uint64_t{1} << 62) + "], got '" + bad + "'")
         << bad;
   }
   {

@@ -41,8 +41,12 @@ TEST(Agreement, Int64MatmulWraps) {
 TEST(Agreement, BoolMinMaxAreAllAndAny) {
   Var x = matrix("x", DType::Bool);
   Tensor vx = bools({0, 1, 1, 1, 0, 0}, {3, 2});
-  std::vector<Var> outs = {min(x), max(x), min(x, int64_t{1}), max(x, int64_t{1}),
-                           min(x, int64_t{0}), max(x, int64_t{0})};
+  std::vector<Var> outs = {min(x),
+                           max(x),
+                           min(x, int64_t{1}),
+                           max(x, int64_t{1}),
+                           min(x, int64_t{0}),
+                           max(x, int64_t{0})};
   std::vector<std::vector<int64_t>> want = {{0}, {1}, {0, 1, 0}, {1, 1, 0}, {0, 0}, {1, 1}};
   for (Mode mode : {Mode::Interpret, Mode::JIT}) {
     auto got = runIn(mode, {x}, outs, {vx});

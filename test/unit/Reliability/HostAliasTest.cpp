@@ -30,7 +30,8 @@ TEST(HostAlias, OutputsNeverShareTheCallersBuffer) {
     for (size_t k = 0; k < got.size(); ++k) {
       EXPECT_FALSE(got[k].sharesBuffer(arg)) << modeName(mode) << " output " << k;
       for (size_t j = 0; j < k; ++j)
-        EXPECT_FALSE(got[k].sharesBuffer(got[j])) << modeName(mode) << " outputs " << j << ", " << k;
+        EXPECT_FALSE(got[k].sharesBuffer(got[j]))
+            << modeName(mode) << " outputs " << j << ", " << k;
     }
     got[0].data<double>()[0] = 99.0;
     EXPECT_EQ(arg.getAsDouble(0), 1.0) << modeName(mode);

@@ -42,12 +42,12 @@ TEST(NegativeAxis, TextIRWithANegativeAxisIsRefused) {
 TEST(NegativeAxis, BuildersAgreeWithNumPyInBothModes) {
   Var a = vector("a"), b = vector("b"), m = matrix("m"), i = vector("i", DType::Int64);
   std::vector<Var> outs = {
-      concatenate({a, b}, -1),                     // [1, 2, 3, 4]
-      concatenate({m, m}, -1),                     // rows doubled
-      split(m, {1, 2}, -1)[1],                     // m[:, 1:]
-      take(m, i, -1),                              // m[:, i]
+      concatenate({a, b}, -1), // [1, 2, 3, 4]
+      concatenate({m, m}, -1), // rows doubled
+      split(m, {1, 2}, -1)[1], // m[:, 1:]
+      take(m, i, -1),          // m[:, i]
       set_take(m, i, constant(Tensor::fromVector(std::vector<double>{7, 8, 9, 10}, {2, 2})), -1),
-      stack({a, b}, -1),                           // [[1, 3], [2, 4]]
+      stack({a, b}, -1), // [[1, 3], [2, 4]]
       softmax(m, -1),
       sum(m, int64_t{-1}),
       argmax(m, -1),
