@@ -1,10 +1,13 @@
 // canonicalize: algebraic simplifications that put graphs in one normal form.
 // Every rule keeps the output type exactly (the engine refuses any that does not),
 // so a rule like x + 0 -> x only fires where broadcasting does not change the shape.
+#include "IndexAlgebra.h"
 #include "Rules.h"
 
 #include "graphjit/Rewrite/Pattern.h"
+#include "graphjit/Rewrite/Rewrite.h"
 
+#include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -32,11 +35,32 @@ std::vector<Var> filledLike(Apply &n, double value) {
   return {};
 }
 
+/// y is computed anyway without `except` (another node or a graph output uses it), so dropping
+/// `except` drops none of y's checks.
+bool usedBesides(const Var &y, const Apply *except) {
+  const FunctionGraph *g = rewritingGraph();
+  if (!g) return false;
+  for (const Client &c : g->clients(y))
+    if (c.node != except) return true;
+  return false;
+}
+
+/// Broadcasting `t` against the output type `out` can never fail at run time: each dim of `t` is a
+/// static 1 or the output's own static size.
+bool broadcastCannotFail(const TensorType &t, const TensorType &out) {
+  if (t.ndim() > out.ndim()) return false;
+  for (int d = 0; d < t.ndim(); ++d) {
+    int64_t td = t.shape[d], od = out.shape[out.ndim() - t.ndim() + d];
+    if (td != 1 && (td == kUnknownDim || td != od)) return false;
+  }
+  return true;
+}
+
 /// Operand k of n is a splat of `value` that a rule may drop without dropping a run-time check: a
-/// constant (nothing to check), or full_like of another operand of n (that operand stays in the
-/// replacement, its computation and shape with it). full_like(y) of any other y is not droppable:
-/// zeros_like(inv(a)) - x must still say inv needs a square matrix, and x + zeros_like(y) that x
-/// and y differ in size (issue 25 item 13).
+/// constant (nothing to check), or full_like(y) where y is another operand of n (it stays in the
+/// replacement, its computation and shape with it), or y is computed anyway and the splat's
+/// broadcast cannot fail. Otherwise it is not droppable: zeros_like(inv(a)) - x must still say
+/// inv needs a square matrix, and x + zeros_like(y) that x and y differ in size (issue 25 item 13).
 bool droppableSplat(Apply &n, int k, double value) {
   if (!isSplat(in(n, k), value)) return false;
   Var v = in(n, k);
@@ -45,9 +69,18 @@ bool droppableSplat(Apply &n, int k, double value) {
   if (v->isConstant()) return true;
   Apply *f = producer(v, "full_like");
   if (!f || f->inputs().empty()) return false;
+  const Var &y = f->input(0);
   for (int j = 0; j < static_cast<int>(n.inputs().size()); ++j)
-    if (j != k && in(n, j) == f->input(0)) return true;
-  return false;
+    if (j != k && in(n, j) == y) return true;
+  if (!usedBesides(y, f)) return false;
+  if (broadcastCannotFail(in(n, k).type(), out(n).type())) return true;
+  // Or every dim of equal-rank operands has one origin (grad(x * w) multiplies values that all
+  // come from x's length): they agree whatever the sizes.
+  for (const Var &o : n.inputs())
+    if (o.ndim() != out(n).ndim()) return false;
+  for (int d = 0; d < out(n).ndim(); ++d)
+    if (!dimProven(n.inputs(), out(n).type(), d)) return false;
+  return true;
 }
 
 void add(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,

@@ -40,8 +40,8 @@ TEST(WideRewrite, TwentyFiveThousandUsersOfOneValueRewriteInLinearTime) {
   EXPECT_GT(large.applied, 20000);
   // Quadratic, 4x the users cost 16x the time (and minutes at 25,000); linear costs 4x. Wall times
   // on a loaded 2-core machine are noisy: the bound leaves room for that, not for a square.
-  EXPECT_LT(t4, 30.0);
-  EXPECT_LT(t4, 10.0 * t1 + 1.0);
+  EXPECT_LT(t4, 60.0);
+  EXPECT_LT(t4, 10.0 * t1 + 2.0);
 }
 
 TEST(WideRewrite, ARealCycleNamesBothRules) {
