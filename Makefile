@@ -4,6 +4,7 @@ ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_CASES ?= 5000
 JOBS       ?= $(shell nproc)
 LIT        := /usr/lib/llvm-19/build/utils/lit/lit.py
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=Release
@@ -50,15 +51,24 @@ test-tsan: deps
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target test-Reliability
 	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_TESTS)
 
-# A short libFuzzer run of the text IR parser (clang, ASan + UBSan) from the seed corpus,
-# which holds the reproducers of past crashes. FUZZ_SECONDS=600 for a longer run.
+# Short libFuzzer runs (clang, ASan + UBSan) of the text IR parser, the .npy reader and the disk
+# cache's entry decoders, each from its seed corpus (which holds the reproducers of past crashes). FUZZ_SECONDS=600 for a longer run.
 fuzz: deps
 	CC=clang-19 CXX=clang++-19 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DGRAPHJIT_FUZZ=ON $(SAN_LAUNCHER) -DGRAPHJIT_BUILD_TESTS=OFF -DGRAPHJIT_BUILD_BENCHMARKS=OFF
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-parser
-	mkdir -p $(FUZZ_BUILD)/corpus
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-parser fuzz-npy fuzz-cache-entry
+	mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/corpus-npy $(FUZZ_BUILD)/corpus-cache-entry
 	./$(FUZZ_BUILD)/test/fuzz/fuzz-parser $(FUZZ_BUILD)/corpus test/fuzz/corpus \
 	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10
+	./$(FUZZ_BUILD)/test/fuzz/fuzz-npy $(FUZZ_BUILD)/corpus-npy test/fuzz/corpus-npy \
+	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10
+	./$(FUZZ_BUILD)/test/fuzz/fuzz-cache-entry $(FUZZ_BUILD)/corpus-cache-entry test/fuzz/corpus-cache-entry \
+	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10
+	# The differential test (interpreter vs JIT on random graphs) with many more cases than make test.
+	$(MAKE) configure
+	cmake --build $(BUILD) -j $(JOBS) --target test-JIT
+	GRAPHJIT_TEST_CASES=$(FUZZ_CASES) GRAPHJIT_CACHE_DIR=$(abspath $(BUILD))/graphjit-cache \
+	  $(BUILD)/test/test-JIT --gtest_filter='Differential.*'
 
 bench: build
 	@for b in $(BUILD)/benchmarks/graphjit-bench*; do \

@@ -49,12 +49,24 @@ const std::vector<Client> &FunctionGraph::clients(const Var &v) const {
   return it == clients_.end() ? none : it->second;
 }
 
-void FunctionGraph::addClient(const Var &v, Client c) { clients_[v.get()].push_back(c); }
+void FunctionGraph::addClient(const Var &v, Client c) {
+  auto &cs = clients_[v.get()];
+  clientPos_[c] = cs.size();
+  cs.push_back(c);
+}
 
 void FunctionGraph::removeClient(const Var &v, Client c) {
   auto &cs = clients_[v.get()];
-  auto it = std::find(cs.begin(), cs.end(), c);
-  if (it != cs.end()) cs.erase(it);
+  auto at = clientPos_.find(c);
+  size_t p = at != clientPos_.end() && at->second < cs.size() && cs[at->second] == c
+                 ? at->second
+                 : static_cast<size_t>(std::find(cs.begin(), cs.end(), c) - cs.begin());
+  if (p == cs.size()) return;
+  // The last client takes the freed place: O(1), and deterministic (no pointer order involved).
+  cs[p] = cs.back();
+  clientPos_[cs[p]] = p;
+  cs.pop_back();
+  clientPos_.erase(c);
 }
 
 std::vector<Apply *> FunctionGraph::importVar(const Var &v) {

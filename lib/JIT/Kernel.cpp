@@ -1,5 +1,6 @@
 // The steps a schedule runs: compiled kernels (call-time shape checks, output
 // allocation, the packed call, row splitting) and host steps.
+#include "KernelMemory.h"
 #include "Kernels.h"
 #include "Pipeline.h"
 #include "ThreadPool.h"
@@ -181,8 +182,9 @@ public:
     int chunks = plan->chunks > 1 && plan->work >= callParallelMin()
                      ? std::min(plan->chunks, callThreads())
                      : 1;
+    std::atomic<size_t> failedAlloc{0};
     if (chunks <= 1) {
-      call(inputs, outputs, flags, 0, 0);
+      failedAlloc = call(inputs, outputs, flags, 0, 0);
     } else {
       // Rows [r0, r1) of every row-split value per chunk: each row is computed by one thread, in a
       // fixed partition for a given thread count, so results are deterministic.
@@ -190,9 +192,11 @@ public:
       int64_t rows = plan->rows, per = (rows + chunks - 1) / chunks;
       parallelFor(chunks, [&](int c) {
         int64_t r0 = std::min(rows, c * per), r1 = std::min(rows, r0 + per);
-        if (r1 > r0) call(inputs, outputs, flags, r0, r1 - r0);
+        if (r1 > r0)
+          if (size_t failed = call(inputs, outputs, flags, r0, r1 - r0)) failedAlloc = failed;
       });
     }
+    if (size_t failed = failedAlloc.load()) throwKernelOutOfMemory(failed);
     for (size_t c = 0; c < flags.size(); ++c)
       if (*flags[c].data<bool>()) throw IndexError(checkMessages_[c]);
     return outputs;
@@ -253,8 +257,9 @@ private:
   }
 
   /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).
-  void call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs,
-            const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
+  /// Returns 0, or the bytes of an allocation that failed inside the kernel.
+  size_t call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs,
+              const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
     thread_local std::vector<int64_t> fields;
     thread_local std::vector<void *> pointers;
     thread_local std::vector<void *> args;
@@ -293,7 +298,7 @@ private:
       point(t);
     for (const Tensor &t : flags)
       point(t);
-    fn_(args.data());
+    return callKernelGuarded(fn_, args.data());
   }
 
   std::shared_ptr<const FunctionGraph> fg_;

@@ -181,7 +181,11 @@ void Context::lowerToLLVMDialect(mlir::ModuleOp module) {
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::createConvertSCFToCFPass());
-  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
+  // Generic allocation functions: kernels allocate through graphjit (KernelMemory.cpp), where a
+  // failed allocation raises the interpreter's error instead of handing out null.
+  mlir::FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
+  memrefOptions.useGenericFunctions = true;
+  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(mlir::createConvertMathToLLVMPass());
   pm.addPass(mlir::createConvertMathToLibmPass()); // what LLVM has no intrinsic for (erf)
   pm.addPass(mlir::createArithToLLVMConversionPass());

@@ -1,6 +1,7 @@
 // Functions compiled kernels may call that MLIR expects from its C runner
 // utilities (not linked here: graphjit provides its own).
 #include "RuntimeSymbols.h"
+#include "KernelMemory.h"
 #include "LinalgSymbols.h"
 #include "RuntimeProducts.h"
 
@@ -62,6 +63,13 @@ llvm::orc::SymbolMap runtimeSymbolMap(llvm::orc::MangleAndInterner &interner) {
   llvm::orc::SymbolMap symbols;
   symbols[interner("memrefCopy")] = {llvm::orc::ExecutorAddr::fromPtr(&graphjitMemrefCopy),
                                      llvm::JITSymbolFlags::Exported};
+  // Kernels allocate through these (Pipeline.cpp asks for MLIR's generic functions).
+  symbols[interner("_mlir_memref_to_llvm_alloc")] = {llvm::orc::ExecutorAddr::fromPtr(&kernelAlloc),
+                                                     llvm::JITSymbolFlags::Exported};
+  symbols[interner("_mlir_memref_to_llvm_aligned_alloc")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&kernelAlignedAlloc), llvm::JITSymbolFlags::Exported};
+  symbols[interner("_mlir_memref_to_llvm_free")] = {llvm::orc::ExecutorAddr::fromPtr(&kernelFree),
+                                                    llvm::JITSymbolFlags::Exported};
   for (auto [name, address] : productSymbols()) // OpenBLAS products (RuntimeProducts.cpp)
     symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
                                llvm::JITSymbolFlags::Exported};

@@ -54,10 +54,22 @@ public:
       for (Slot s : step.release)
         slots[s] = Tensor();
     }
+    // The interpreter's rule: every output is a buffer of its own. A slot may hold the caller's
+    // buffer without being an input slot (a host step whose perform returns its input), so the
+    // test is on buffers, not slots.
+    auto aliasesCaller = [&](const Tensor &t, const std::vector<Tensor> &handed) {
+      for (const Tensor &in : inputs)
+        if (t.sharesBuffer(in)) return true;
+      for (auto &[slot, value] : layout_.constants)
+        if (t.sharesBuffer(value)) return true;
+      for (const Tensor &h : handed)
+        if (t.sharesBuffer(h)) return true;
+      return false;
+    };
     std::vector<Tensor> result;
     std::vector<bool> handedOut(layout_.numSlots, false);
     for (Slot s : layout_.outputSlots) {
-      bool copy = fromCaller_[s] || handedOut[s];
+      bool copy = fromCaller_[s] || handedOut[s] || aliasesCaller(slots[s], result);
       result.push_back(copy ? slots[s].clone() : slots[s]);
       handedOut[s] = true;
     }

@@ -56,13 +56,13 @@ public:
     return bin("arith.ori", a, b, DType::Bool);
   }
 
-  // log1p(x) = x where 1 + x rounds to 1, else log(u) * x / (u - 1), u = 1 + x (Goldberg); inf
-  // stays inf.
+  // log1p(x) = x where 1 + x rounds to 1, else log(u) * (x / (u - 1)), u = 1 + x (Goldberg); inf
+  // stays inf. The ratio first: log(u) * x overflows for huge x (log1p(1e306) is 704.6, not inf).
   std::string log1p(const std::string &x, DType t) {
     std::string one = cst(1, t), u = bin("arith.addf", one, x, t);
     std::string isOne = cmp("oeq", u, one, t), isInf = cmp("oeq", u, cst(INFINITY, t), t);
-    std::string q = bin("arith.divf", bin("arith.mulf", un("math.log", u, t), x, t),
-                        bin("arith.subf", u, one, t), t);
+    std::string q = bin("arith.mulf", un("math.log", u, t),
+                        bin("arith.divf", x, bin("arith.subf", u, one, t), t), t);
     return select(logicOr(isOne, isInf), select(isOne, x, u, t), q, t);
   }
   // expm1(x) = x where exp(x) rounds to 1, else (u - 1) * x / log(u), u = exp(x) (Kahan).

@@ -50,6 +50,9 @@ std::vector<std::string> keptResults(int n, const std::vector<int64_t> &axes) {
 }
 
 double identityOf(ReduceKind k, DType t) {
+  // Bool orders false < true (NumPy): max is any, min is all.
+  if (t == DType::Bool && k == ReduceKind::Max) return 0;
+  if (t == DType::Bool && k == ReduceKind::Min) return 1;
   switch (k) {
   case ReduceKind::Prod:
     return 1;
@@ -66,6 +69,9 @@ double identityOf(ReduceKind k, DType t) {
 
 std::string combine(ReduceKind k, DType t) {
   bool f = isFloat(t);
+  // i1 compared as signed has true (-1) < false: bool max/min are or/and instead.
+  if (t == DType::Bool && k == ReduceKind::Max) return "arith.ori";
+  if (t == DType::Bool && k == ReduceKind::Min) return "arith.andi";
   switch (k) {
   case ReduceKind::Sum:
   case ReduceKind::Mean:

@@ -13,6 +13,11 @@
 namespace graphjit::lower {
 
 namespace {
+/// The `+=` of inc_subtensor / inc_take in dtype `t`: NumPy's bool add is or (addi on i1 is xor).
+std::string accumulateOp(DType t) {
+  return isFloat(t) ? "arith.addf " : t == DType::Bool ? "arith.ori " : "arith.addi ";
+}
+
 using BodyFn = std::function<std::string(std::ostringstream &, const std::vector<std::string> &)>;
 
 std::string line(EmitContext &ctx, std::ostringstream &out, const std::string &text) {
@@ -191,10 +196,8 @@ void emitIncSubtensor(EmitContext &ctx, Apply &node) {
         std::ostringstream then;
         std::string yv = extract(ctx, then, y, yIdx);
         std::string yc = convertScalar(ctx, then, yv, y.dtype(), t);
-        std::string v = op.isSet() ? yc
-                                   : line(ctx, then,
-                                          std::string(isFloat(t) ? "arith.addf " : "arith.addi ") +
-                                              xv + ", " + yc + " : " + et);
+        std::string v =
+            op.isSet() ? yc : line(ctx, then, accumulateOp(t) + xv + ", " + yc + " : " + et);
         std::string res = ctx.fresh("g");
         b << "    " << res << " = scf.if " << inside << " -> (" << et << ") {\n"
           << then.str() << "    scf.yield " << v << " : " << et << "\n    } else {\n    scf.yield "
@@ -552,10 +555,8 @@ void emitIncTake(EmitContext &ctx, Apply &node) {
         for (int d = 0; d < axis; ++d)
           if (y.type().shape[d] == 1) yi[d] = ctx.indexConst(0);
         std::string yv = convertScalar(ctx, then, extract(ctx, then, y, yi), y.dtype(), t);
-        std::string v = op.isSet() ? yv
-                                   : line(ctx, then,
-                                          std::string(isFloat(t) ? "arith.addf " : "arith.addi ") +
-                                              acc + ", " + yv + " : " + et);
+        std::string v =
+            op.isSet() ? yv : line(ctx, then, accumulateOp(t) + acc + ", " + yv + " : " + et);
         std::string step = ctx.fresh("g");
         loop << "      " << step << " = scf.if " << hit << " -> (" << et << ") {\n"
              << then.str() << "      scf.yield " << v << " : " << et

@@ -60,19 +60,10 @@ const std::vector<std::pair<ScalarFn, ScalarFnInfo>> &fnTable() {
 bool isComparison(ScalarFn f) { return scalarFnInfo(f).result == ScalarResult::Bool; }
 bool isFloatFunction(ScalarFn f) { return scalarFnInfo(f).result == ScalarResult::Float; }
 
-// Integer arithmetic wraps (as NumPy's does) instead of overflowing, which is UB in C++.
-template <typename T> T wrapAdd(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
-}
-template <typename T> T wrapSub(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
-}
-template <typename T> T wrapMul(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
-}
+// Integer arithmetic wraps (OpUtil.h).
+using detail::wrapAdd;
+using detail::wrapMul;
+using detail::wrapSub;
 
 double softplusRef(double x) {
   // log(1 + exp(x)) without overflow or loss of small values.

@@ -164,7 +164,7 @@ void writeRegion(DType dt, void *dstBase, const Region &dst, const Tensor &src, 
       if (set)
         d[off[0]] = s[off[1]];
       else
-        d[off[0]] = static_cast<T>(d[off[0]] + s[off[1]]);
+        d[off[0]] = detail::wrapAdd(d[off[0]], s[off[1]]); // bool: or, as NumPy
     });
   });
 }
@@ -314,6 +314,8 @@ std::vector<Var> IncSubtensor::L_op(const std::vector<Var> &inputs, const std::v
 
 // ---- take ----
 
+Take::Take(int64_t axis) : axis_(detail::storedAxis(axis, "take")) {}
+
 std::vector<TensorType> Take::makeOutputTypes(const std::vector<TensorType> &in) const {
   expectArity("take", in.size(), 2);
   return {takeType(in[0], in[1], axis_, "take")};
@@ -350,6 +352,8 @@ std::vector<Var> Take::L_op(const std::vector<Var> &inputs, const std::vector<Va
 }
 
 // ---- inc_take ----
+
+IncTake::IncTake(int64_t axis, bool set) : axis_(detail::storedAxis(axis, "inc_take")), set_(set) {}
 
 std::vector<TensorType> IncTake::makeOutputTypes(const std::vector<TensorType> &in) const {
   expectArity("inc_take", in.size(), 3);
@@ -397,7 +401,7 @@ std::vector<Tensor> IncTake::perform(const std::vector<Tensor> &in) const {
         T *dr = d + (o * n + idx[j]) * inner;
         const T *sr = s + (o * k + j) * inner;
         for (int64_t i = 0; i < inner; ++i)
-          dr[i] = set_ ? sr[i] : static_cast<T>(dr[i] + sr[i]);
+          dr[i] = set_ ? sr[i] : detail::wrapAdd(dr[i], sr[i]); // bool: or, as NumPy
       }
   });
   return {out};

@@ -168,7 +168,12 @@ std::vector<Var> Concatenate::L_op(const std::vector<Var> &inputs, const std::ve
 
 // ---- split ----
 
-Split::Split(int64_t axis, IntList sizes) : axis_(axis), sizes_(std::move(sizes)) {
+Concatenate::Concatenate(int64_t axis) : axis_(detail::storedAxis(axis, "concatenate")) {}
+
+SplitLike::SplitLike(int64_t axis) : axis_(detail::storedAxis(axis, "split_like")) {}
+
+Split::Split(int64_t axis, IntList sizes)
+    : axis_(detail::storedAxis(axis, "split")), sizes_(std::move(sizes)) {
   if (sizes_.empty()) throw ValueError("split: expected at least one size, got none");
   for (int64_t s : sizes_)
     if (s < 0) throw ValueError("split: sizes must be >= 0, got " + shapeStr(sizes_));

@@ -131,7 +131,7 @@ std::vector<Tensor> MatMul::perform(const std::vector<Tensor> &in) const {
           for (int64_t p = 0; p < k; ++p) {
             T av = A[i * k + p];
             for (int64_t j = 0; j < n; ++j)
-              C[i * n + j] += av * B[p * n + j];
+              C[i * n + j] = detail::wrapAdd(C[i * n + j], detail::wrapMul(av, B[p * n + j]));
           }
         for (size_t d = batch.size(); d-- > 0;) {
           if (++idx[d] < batch[d]) break;

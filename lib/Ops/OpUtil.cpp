@@ -10,6 +10,13 @@ int normalizeAxis(int64_t axis, int ndim, const std::string &op) {
   return static_cast<int>(axis < 0 ? axis + ndim : axis);
 }
 
+int64_t storedAxis(int64_t axis, const std::string &op) {
+  if (axis < 0)
+    throw ValueError(op + ": axis must be normalised (non-negative; the builders map -1 to the " +
+                     "last axis), got " + std::to_string(axis));
+  return axis;
+}
+
 void expectArity(const std::string &op, size_t got, size_t expected) {
   if (got != expected)
     throw ValueError(op + ": expected " + std::to_string(expected) + " input(s), got " +

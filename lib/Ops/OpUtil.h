@@ -7,12 +7,43 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace graphjit::detail {
 
 /// Maps a possibly negative axis into [0, ndim); throws IndexError naming `op`.
 int normalizeAxis(int64_t axis, int ndim, const std::string &op);
+/// `axis` as an op stores it: non-negative, so that no consumer (lowering, batching rule, rewrite)
+/// sees -1 (the rank is known only when a builder applies the op, which normalizes first). Throws
+/// ValueError naming `op` otherwise.
+int64_t storedAxis(int64_t axis, const std::string &op);
+/// Integer arithmetic wraps (as NumPy's does) instead of overflowing, which is UB in C++: every
+/// perform that adds or multiplies integers goes through these. Floats are plain arithmetic.
+template <typename T> T wrapAdd(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+  } else {
+    return a + b;
+  }
+}
+template <typename T> T wrapSub(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
+  } else {
+    return a - b;
+  }
+}
+template <typename T> T wrapMul(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+  } else {
+    return a * b;
+  }
+}
 /// Checks the number of inputs; throws ValueError naming `op`.
 void expectArity(const std::string &op, size_t got, size_t expected);
 /// "x" for types in error messages.

@@ -81,14 +81,6 @@ struct ReductionPlan {
   }
 };
 
-// Integer sums and products wrap (unsigned arithmetic) instead of overflowing.
-template <typename T, bool = std::is_integral_v<T>> struct WrapType {
-  using type = T;
-};
-template <typename T> struct WrapType<T, true> {
-  using type = std::make_unsigned_t<T>;
-};
-
 IntList normalizeAxes(const IntList &axes, int ndim, const std::string &op) {
   IntList r;
   for (int64_t a : axes) {
@@ -216,15 +208,15 @@ std::vector<Tensor> Reduce::perform(const std::vector<Tensor> &inRaw) const {
     T *dst = acc.data<T>();
     auto combine = [&](T a, T b) -> T {
       if constexpr (std::is_same_v<T, bool>) {
-        return kind_ == ReduceKind::All ? (a && b) : (a || b);
+        // NumPy: min of bool is all, max is any (false < true).
+        return kind_ == ReduceKind::All || kind_ == ReduceKind::Min ? (a && b) : (a || b);
       } else {
-        using U = typename WrapType<T>::type;
         switch (kind_) {
         case ReduceKind::Sum:
         case ReduceKind::Mean:
-          return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+          return detail::wrapAdd(a, b);
         case ReduceKind::Prod:
-          return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+          return detail::wrapMul(a, b);
         case ReduceKind::Max:
           if constexpr (std::is_floating_point_v<T>)
             if (std::isnan(a) || std::isnan(b)) return NAN;
@@ -240,7 +232,7 @@ std::vector<Tensor> Reduce::perform(const std::vector<Tensor> &inRaw) const {
     };
     T identity{};
     if constexpr (std::is_same_v<T, bool>)
-      identity = kind_ == ReduceKind::All;
+      identity = kind_ == ReduceKind::All || kind_ == ReduceKind::Min;
     else if (kind_ == ReduceKind::Prod)
       identity = T(1);
     else if (kind_ == ReduceKind::Max)
@@ -392,6 +384,9 @@ std::vector<Var> ArgReduce::L_op(const std::vector<Var> &, const std::vector<Var
 }
 
 // ---- softmax / log_softmax ----
+
+Softmax::Softmax(bool isLog, int64_t axis)
+    : isLog_(isLog), axis_(detail::storedAxis(axis, isLog ? "log_softmax" : "softmax")) {}
 
 std::vector<TensorType> Softmax::makeOutputTypes(const std::vector<TensorType> &in) const {
   detail::expectArity(name(), in.size(), 1);

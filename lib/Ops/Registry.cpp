@@ -13,6 +13,7 @@
 
 #include "graphjit/Support/Error.h"
 
+#include <cctype>
 #include <mutex>
 
 namespace graphjit {
@@ -39,12 +40,33 @@ OpRegistry &registry() {
 
 const OpRegistry &opRegistry() { return registry(); }
 
+namespace {
+/// Why the text IR could not read `name` back as an op name ("" when it can): an identifier
+/// (letters, digits, '_', not starting with a digit, at most 256 characters, the parser's limit)
+/// that is not a word of the syntax.
+std::string unreadableOpName(const std::string &name) {
+  if (name.empty()) return "an empty name";
+  if (name.size() > 256) return "longer than 256 characters";
+  if (std::isdigit(static_cast<unsigned char>(name[0]))) return "it starts with a digit";
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+      return std::string("it contains '") + c + "' (only letters, digits and '_')";
+  for (const char *word : {"constant", "return", "func"})
+    if (name == word) return "'" + name + "' is a word of the text IR";
+  return "";
+}
+} // namespace
+
 void registerOp(const std::string &name, OpRegistry::Factory factory, Attrs exampleAttrs) {
+  // A registered op must print and parse back (the disk cache stores graphs as text IR).
+  std::string why = unreadableOpName(name);
+  if (!why.empty())
+    throw ValueError("registerOp: cannot register an op named '" + name +
+                     "': the text IR could not read it back (" + why + ")");
   static std::mutex m;
   std::lock_guard<std::mutex> lock(m);
-  if (name.empty() || registry().contains(name))
-    throw ValueError("registerOp: an op named '" + name + "' is " +
-                     (name.empty() ? "not allowed" : "already registered"));
+  if (registry().contains(name))
+    throw ValueError("registerOp: an op named '" + name + "' is already registered");
   registry().add(name, std::move(factory), std::move(exampleAttrs));
 }
 

@@ -1,10 +1,13 @@
 // canonicalize: algebraic simplifications that put graphs in one normal form.
 // Every rule keeps the output type exactly (the engine refuses any that does not),
 // so a rule like x + 0 -> x only fires where broadcasting does not change the shape.
+#include "IndexAlgebra.h"
 #include "Rules.h"
 
 #include "graphjit/Rewrite/Pattern.h"
+#include "graphjit/Rewrite/Rewrite.h"
 
+#include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -30,6 +33,54 @@ std::vector<Var> filledLike(Apply &n, double value) {
     if (v.type().shape == out(n).type().shape && !v->isConstant())
       return one(full_like(v, value, out(n).dtype()));
   return {};
+}
+
+/// y is computed anyway without `except` (another node or a graph output uses it), so dropping
+/// `except` drops none of y's checks.
+bool usedBesides(const Var &y, const Apply *except) {
+  const FunctionGraph *g = rewritingGraph();
+  if (!g) return false;
+  for (const Client &c : g->clients(y))
+    if (c.node != except) return true;
+  return false;
+}
+
+/// Broadcasting `t` against the output type `out` can never fail at run time: each dim of `t` is a
+/// static 1 or the output's own static size.
+bool broadcastCannotFail(const TensorType &t, const TensorType &out) {
+  if (t.ndim() > out.ndim()) return false;
+  for (int d = 0; d < t.ndim(); ++d) {
+    int64_t td = t.shape[d], od = out.shape[out.ndim() - t.ndim() + d];
+    if (td != 1 && (td == kUnknownDim || td != od)) return false;
+  }
+  return true;
+}
+
+/// Operand k of n is a splat of `value` that a rule may drop without dropping a run-time check: a
+/// constant (nothing to check), or full_like(y) where y is another operand of n (it stays in the
+/// replacement, its computation and shape with it), or y is computed anyway and the splat's
+/// broadcast cannot fail. Otherwise it is not droppable: zeros_like(inv(a)) - x must still say
+/// inv needs a square matrix, and x + zeros_like(y) that x and y differ in size (issue 25 item 13).
+bool droppableSplat(Apply &n, int k, double value) {
+  if (!isSplat(in(n, k), value)) return false;
+  Var v = in(n, k);
+  while (Apply *d = producer(v, "dimshuffle"))
+    v = d->input(0);
+  if (v->isConstant()) return true;
+  Apply *f = producer(v, "full_like");
+  if (!f || f->inputs().empty()) return false;
+  const Var &y = f->input(0);
+  for (int j = 0; j < static_cast<int>(n.inputs().size()); ++j)
+    if (j != k && in(n, j) == y) return true;
+  if (!usedBesides(y, f)) return false;
+  if (broadcastCannotFail(in(n, k).type(), out(n).type())) return true;
+  // Or every dim of equal-rank operands has one origin (grad(x * w) multiplies values that all
+  // come from x's length): they agree whatever the sizes.
+  for (const Var &o : n.inputs())
+    if (o.ndim() != out(n).ndim()) return false;
+  for (int d = 0; d < out(n).ndim(); ++d)
+    if (!dimProven(n.inputs(), out(n).type(), d)) return false;
+  return true;
 }
 
 void add(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,
@@ -61,32 +112,34 @@ void registerCanonicalize(RewriteRegistry &r) {
         return r;
       });
   add(r, "local_add_zero", {"add"}, "x + 0 -> x", [](Apply &n) -> std::vector<Var> {
-    if (isSplat(in(n, 1), 0)) return ifSameType(n, in(n, 0));
-    if (isSplat(in(n, 0), 0)) return ifSameType(n, in(n, 1));
+    if (droppableSplat(n, 1, 0)) return ifSameType(n, in(n, 0));
+    if (droppableSplat(n, 0, 0)) return ifSameType(n, in(n, 1));
     return {};
   });
-  add(r, "local_sub_zero", {"sub"}, "x - 0 -> x",
-      [](Apply &n) { return isSplat(in(n, 1), 0) ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
+  add(r, "local_sub_zero", {"sub"}, "x - 0 -> x", [](Apply &n) {
+    return droppableSplat(n, 1, 0) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
+  });
   add(r, "local_mul_one", {"mul"}, "x * 1 -> x", [](Apply &n) -> std::vector<Var> {
-    if (isSplat(in(n, 1), 1)) return ifSameType(n, in(n, 0));
-    if (isSplat(in(n, 0), 1)) return ifSameType(n, in(n, 1));
+    if (droppableSplat(n, 1, 1)) return ifSameType(n, in(n, 0));
+    if (droppableSplat(n, 0, 1)) return ifSameType(n, in(n, 1));
     return {};
   });
-  add(r, "local_div_one", {"true_div"}, "x / 1 -> x",
-      [](Apply &n) { return isSplat(in(n, 1), 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
+  add(r, "local_div_one", {"true_div"}, "x / 1 -> x", [](Apply &n) {
+    return droppableSplat(n, 1, 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
+  });
   // Valid for finite x (PyTensor makes the same assumption).
   add(r, "local_mul_zero", {"mul"}, "x * 0 -> zeros", [](Apply &n) -> std::vector<Var> {
-    if (isSplat(in(n, 0), 0) || isSplat(in(n, 1), 0)) return filledLike(n, 0);
+    if (droppableSplat(n, 0, 0) || droppableSplat(n, 1, 0)) return filledLike(n, 0);
     return {};
   });
   add(r, "local_mul_minus_one", {"mul"}, "x * -1 -> -x", [](Apply &n) -> std::vector<Var> {
-    if (isSplat(in(n, 1), -1) && in(n, 0).type() == out(n).type()) return one(-in(n, 0));
-    if (isSplat(in(n, 0), -1) && in(n, 1).type() == out(n).type()) return one(-in(n, 1));
+    if (droppableSplat(n, 1, -1) && in(n, 0).type() == out(n).type()) return one(-in(n, 0));
+    if (droppableSplat(n, 0, -1) && in(n, 1).type() == out(n).type()) return one(-in(n, 1));
     return {};
   });
   add(r, "local_zero_sub", {"sub"}, "0 - x -> -x", [](Apply &n) -> std::vector<Var> {
-    return isSplat(in(n, 0), 0) && in(n, 1).type() == out(n).type() ? one(-in(n, 1))
-                                                                    : std::vector<Var>{};
+    return droppableSplat(n, 0, 0) && in(n, 1).type() == out(n).type() ? one(-in(n, 1))
+                                                                       : std::vector<Var>{};
   });
   r.add(
       patternRule("local_add_self", "canonicalize", "add(x, x) -> mul(2, x)",
@@ -122,12 +175,13 @@ void registerCanonicalize(RewriteRegistry &r) {
         return in(n, 0) == in(n, 1) ? filledLike(n, 1) : std::vector<Var>{};
       });
   r.add(patternRule("local_exp_mul", "canonicalize", "mul(exp(a), exp(b)) -> exp(add(a, b))"));
-  add(r, "local_pow_one", {"pow"}, "x ** 1 -> x",
-      [](Apply &n) { return isSplat(in(n, 1), 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{}; });
+  add(r, "local_pow_one", {"pow"}, "x ** 1 -> x", [](Apply &n) {
+    return droppableSplat(n, 1, 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
+  });
   add(r, "local_pow_zero", {"pow"}, "x ** 0 -> ones",
-      [](Apply &n) { return isSplat(in(n, 1), 0) ? filledLike(n, 1) : std::vector<Var>{}; });
+      [](Apply &n) { return droppableSplat(n, 1, 0) ? filledLike(n, 1) : std::vector<Var>{}; });
   add(r, "local_pow_minus_one", {"pow"}, "x ** -1 -> 1 / x", [](Apply &n) -> std::vector<Var> {
-    if (!isSplat(in(n, 1), -1) || !isFloat(out(n).dtype()) || in(n, 0).type() != out(n).type())
+    if (!droppableSplat(n, 1, -1) || !isFloat(out(n).dtype()) || in(n, 0).type() != out(n).type())
       return {};
     return one(reciprocal(in(n, 0)));
   });

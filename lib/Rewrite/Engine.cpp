@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -91,7 +92,9 @@ class PhaseRunner : public FunctionGraphListener {
 public:
   PhaseRunner(FunctionGraph &fg, const RewriteOptions &o, const std::string &phase,
               std::vector<const NodeRewriter *> rules, RewriteStats &stats)
-      : fg_(fg), options_(o), phase_(phase), rules_(std::move(rules)), stats_(stats) {
+      : fg_(fg), options_(o), phase_(phase), rules_(std::move(rules)), stats_(stats),
+        nodesAtStart_(fg.numNodes()),
+        cap_(std::max<int64_t>(o.maxRewrites, 4 * static_cast<int64_t>(fg.numNodes()))) {
     fg_.addListener(this);
   }
   ~PhaseRunner() override { fg_.removeListener(this); }
@@ -122,10 +125,14 @@ public:
 
   void onImport(FunctionGraph &, Apply *n) override { push(n); }
   void onPrune(FunctionGraph &g, Apply *n) override {
-    // Users of the pruned node's inputs lost a fellow client (a rule may now apply to them).
+    // Users of the pruned node's inputs lost a fellow client: a rule that leaves a value alone
+    // while it has other users may now apply. Only few users left can matter, so a value with
+    // thousands of users is not walked again on every prune (that made rewriting quadratic).
     for (const Var &in : n->inputs()) {
       if (Apply *o = in->owner()) push(o);
-      for (const Client &c : g.clients(in))
+      const std::vector<Client> &users = g.clients(in);
+      if (users.size() > kFewUsers + 1) continue; // n itself is still among them
+      for (const Client &c : users)
         if (c.node && c.node != n) push(c.node);
     }
   }
@@ -220,21 +227,48 @@ private:
       }
       ++stats_.applied;
       stats_.rulesApplied.push_back(rule->name);
-      if (++applied_ > options_.maxRewrites)
-        throw Error("rewrite: phase '" + phase_ + "' did not settle after " +
-                    std::to_string(options_.maxRewrites) + " rewrites (last rule: " + rule->name +
-                    "); a rule probably undoes another");
+      recent_.push_back(rule->name);
+      if (recent_.size() > kRecent) recent_.pop_front();
+      if (++applied_ > cap_) throw notSettled();
       return true;
     }
     return false;
   }
 
+  /// The error for a phase that does not settle, naming the rules that fired most among the last
+  /// kRecent rewrites (two rules undoing each other show up together).
+  Error notSettled() const {
+    std::map<std::string, int> count;
+    for (const std::string &r : recent_)
+      ++count[r];
+    std::vector<std::pair<int, std::string>> top;
+    for (auto &[name, c] : count)
+      top.emplace_back(-c, name);
+    std::sort(top.begin(), top.end());
+    // Every rule with a tenth of the recent rewrites (at least two named): a cycle may pass
+    // through a helper rule (a constant fold) as often as through the two that undo each other.
+    std::string rules;
+    for (size_t i = 0; i < top.size() && i < 4; ++i) {
+      if (i >= 2 && static_cast<size_t>(-top[i].first) * 10 < recent_.size()) break;
+      rules += (i ? ", " : "") + top[i].second + " (" + std::to_string(-top[i].first) + "x)";
+    }
+    return Error("rewrite: phase '" + phase_ + "' did not settle after " + std::to_string(cap_) +
+                 " rewrites on a graph of " + std::to_string(nodesAtStart_) +
+                 " nodes; of the last " + std::to_string(recent_.size()) + ", rules " + rules +
+                 " fired most: one probably undoes the other");
+  }
+
+  static constexpr size_t kFewUsers = 2, kRecent = 1000;
   FunctionGraph &fg_;
   const RewriteOptions &options_;
   const std::string &phase_;
   std::vector<const NodeRewriter *> rules_;
   RewriteStats &stats_;
   int applied_ = 0;
+  size_t nodesAtStart_ = 0;
+  /// maxRewrites, or more on a large graph: every node may legitimately be rewritten a few times.
+  int64_t cap_ = 0;
+  std::deque<std::string> recent_;
   std::deque<std::weak_ptr<Apply>> work_;
   std::deque<Apply *> queuedPtr_;
   std::unordered_set<Apply *> queued_;

@@ -79,11 +79,17 @@ std::optional<std::pair<Var, int>> dimSource(const Var &v, int d, bool *proven) 
       if (!red->reducesAxis(a) && k++ == d) return std::make_pair(n->input(0), a);
     return std::nullopt;
   }
+  // An increment checks its indices and its update's shape at run time: the shape of its result
+  // is x's, but computing it from x alone drops those checks (issue 25 item 13).
+  if ((op == "inc_subtensor" || op == "inc_take") && proven) *proven = false;
   if (op == "softmax" || op == "log_softmax" || op == "full_like" || op == "reshape_like" ||
       op == "inc_subtensor" || op == "inc_take")
     return std::make_pair(n->input(op == "reshape_like" ? 1 : 0), d);
   if (op == "subtensor") {
     const IndexList &idx = static_cast<const Subtensor &>(n->op()).idx();
+    // An integer index into a dim of unknown size is checked at run time.
+    for (size_t e = 0; proven && e < idx.size() && e < static_cast<size_t>(n->input(0).ndim()); ++e)
+      if (!idx[e].isSlice && n->input(0).type().shape[e] == kUnknownDim) *proven = false;
     int x = 0, k = 0;
     for (; x < n->input(0).ndim(); ++x) {
       bool kept = x >= static_cast<int>(idx.size()) || idx[x].isSlice;

@@ -33,6 +33,11 @@ std::vector<Var> shapePushdown(Apply &n, bool unsafe) {
     if (!s) return {};
     sources.push_back(*s);
   }
+  // A take checks its index values at run time, whatever the types say: its static shape is a
+  // constant only for the unsafe twin (issue 25 item 13).
+  Apply *owner = v->owner();
+  bool checksValues = owner && (owner->op().name() == "take" || owner->op().name() == "inc_take");
+  if (checksValues && !unsafe) return {};
   if (allStatic) {
     std::vector<int64_t> dims(v.type().shape.begin(), v.type().shape.end());
     return one(Var::constant(Tensor::fromVector(dims)));

@@ -3,6 +3,8 @@
 
 #include "graphjit/Support/Error.h"
 
+#include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 namespace graphjit::runtime {
@@ -38,6 +40,39 @@ void checkCompileArguments(const std::vector<Var> &inputs, const Updates &update
 std::mutex &sharedStateMutex() {
   static auto *m = new std::mutex(); // never destroyed: Functions may run during exit
   return *m;
+}
+
+namespace {
+constexpr size_t kUpdateLocks = 64;
+std::mutex *updateLockTable() {
+  static auto *table = new std::mutex[kUpdateLocks]; // never destroyed: calls may run during exit
+  return table;
+}
+} // namespace
+
+std::mutex &sharedUpdateMutex(const SharedStorage *storage) {
+  size_t h = std::hash<const void *>()(storage);
+  return updateLockTable()[(h ^ (h >> 6) ^ (h >> 12)) % kUpdateLocks];
+}
+
+std::vector<std::mutex *> updateLockOrder(const std::vector<Var> &sharedVars) {
+  std::vector<std::mutex *> order;
+  for (const Var &s : sharedVars)
+    order.push_back(&sharedUpdateMutex(s->sharedStorage().get()));
+  // Table order: every caller takes its locks lowest first.
+  std::sort(order.begin(), order.end(), std::less<std::mutex *>());
+  order.erase(std::unique(order.begin(), order.end()), order.end());
+  return order;
+}
+
+SharedUpdateLocks::SharedUpdateLocks(const std::vector<std::mutex *> &order) : order_(order) {
+  for (std::mutex *m : order_)
+    m->lock();
+}
+
+SharedUpdateLocks::~SharedUpdateLocks() {
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it)
+    (*it)->unlock();
 }
 
 void appendSharedValues(const std::vector<Var> &sharedVars, std::vector<Tensor> &values) {

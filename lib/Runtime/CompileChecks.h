@@ -23,7 +23,27 @@ void applyUpdates(const std::vector<Var> &sharedVars,
                   const std::vector<std::pair<size_t, size_t>> &slots,
                   const std::vector<Tensor> &outs);
 
-/// The shared-state lock (getValue/setValue and the two functions above).
+/// A shared variable's update lock: held by every Function call that updates it, from reading to
+/// writing back, and by setValue, so one update never overwrites another's. A fixed table of
+/// locks (a variable's is chosen by its storage's address; two variables may share one).
+std::mutex &sharedUpdateMutex(const SharedStorage *storage);
+/// The update locks of the storages of `sharedVars`, each once, in table order (the one order
+/// every caller uses, so two Functions that update overlapping variables cannot deadlock).
+std::vector<std::mutex *> updateLockOrder(const std::vector<Var> &sharedVars);
+/// Holds the locks of `order` (from updateLockOrder) for its lifetime.
+class SharedUpdateLocks {
+public:
+  explicit SharedUpdateLocks(const std::vector<std::mutex *> &order);
+  ~SharedUpdateLocks();
+  SharedUpdateLocks(const SharedUpdateLocks &) = delete;
+  SharedUpdateLocks &operator=(const SharedUpdateLocks &) = delete;
+
+private:
+  const std::vector<std::mutex *> &order_;
+};
+
+/// The shared-state lock (getValue/setValue and the two functions above). Taken only briefly and
+/// never while waiting for an update lock.
 std::mutex &sharedStateMutex();
 
 /// Interpret mode hands out what the JIT hands out: a fresh buffer per output,

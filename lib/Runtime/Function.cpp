@@ -141,7 +141,9 @@ struct Function::Impl {
   std::vector<Var> graphInputs, graphOutputs; // as given, to rebuild fgraph on demand
   CompileOptions options;
   mutable std::mutex graphMutex;
-  mutable std::mutex callMutex; // held for a whole call when there are updates (docs/runtime.md)
+  /// With updates: the update locks of every shared variable the call reads or writes, taken for
+  /// the whole call in this (address) order (docs/runtime.md, "Threads").
+  std::vector<std::mutex *> updateLocks;
 };
 
 /// Inputs that are computed (not roots), each paired with a fresh root of its type.
@@ -220,6 +222,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   }
   std::vector<Var> fgInputs = inputs;
   fgInputs.insert(fgInputs.end(), impl->sharedVars.begin(), impl->sharedVars.end());
+  if (!impl->updateSlots.empty()) impl->updateLocks = runtime::updateLockOrder(impl->sharedVars);
   impl->graphInputs = fgInputs;
   impl->graphOutputs = allOutputs;
   impl->options = options;
@@ -284,8 +287,8 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
   if (args.size() != f.inputs.size())
     throw ValueError("Function call: expected " + std::to_string(f.inputs.size()) +
                      " arguments, got " + std::to_string(args.size()));
-  std::unique_lock<std::mutex> callLock(f.callMutex, std::defer_lock);
-  if (!f.updateSlots.empty()) callLock.lock(); // read, compute and write back as one step
+  // Read, compute and write back as one step for every Function updating these variables.
+  runtime::SharedUpdateLocks updating(f.updateLocks);
   std::vector<Tensor> all;
   for (size_t i = 0; i < args.size(); ++i) {
     // A value that fits passes as is (by reference); otherwise the type's filter converts or
@@ -360,6 +363,8 @@ Tensor getValue(const Var &v) {
 void setValue(const Var &v, const Tensor &value) {
   if (!v || !v->isShared()) throw ValueError("setValue: not a shared variable");
   Tensor copy = v.type().filter(value, "setValue: '" + v.name() + "'").clone();
+  // Not in the middle of an update's read-compute-write: the update would overwrite this value.
+  std::lock_guard<std::mutex> updating(runtime::sharedUpdateMutex(v->sharedStorage().get()));
   std::lock_guard<std::mutex> lock(runtime::sharedStateMutex());
   v->sharedStorage()->value = std::move(copy);
 }

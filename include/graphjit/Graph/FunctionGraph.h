@@ -5,6 +5,7 @@
 
 #include "graphjit/Graph/Variable.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -73,6 +74,14 @@ private:
   std::vector<Var> inputs_, outputs_;
   std::unordered_map<Apply *, std::shared_ptr<Apply>> nodes_;
   std::unordered_map<Variable *, std::vector<Client>> clients_;
+  /// Where each client sits in its variable's list (a use (node, input) belongs to one variable),
+  /// so removing one is O(1): a value with 25,000 users costs no more per rewrite than one with 2.
+  struct ClientHash {
+    size_t operator()(const Client &c) const {
+      return std::hash<const void *>()(c.node) * 31 + static_cast<size_t>(c.index);
+    }
+  };
+  std::unordered_map<Client, size_t, ClientHash> clientPos_;
   std::unordered_map<Variable *, bool> isInput_;
   std::vector<FunctionGraphListener *> listeners_;
 };

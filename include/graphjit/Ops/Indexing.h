@@ -64,7 +64,8 @@ private:
 /// x.shape[:axis] + indices.shape + x.shape[axis+1:]. Negative indices wrap.
 class Take : public Op {
 public:
-  explicit Take(int64_t axis) : axis_(axis) {}
+  /// `axis` is non-negative (the builder take() maps -1 to the last axis).
+  explicit Take(int64_t axis);
   int64_t axis() const { return axis_; }
 
   std::string name() const override { return "take"; }
@@ -86,7 +87,7 @@ private:
 /// one wins.
 class IncTake : public Op {
 public:
-  IncTake(int64_t axis, bool set) : axis_(axis), set_(set) {}
+  IncTake(int64_t axis, bool set);
   int64_t axis() const { return axis_; }
   bool isSet() const { return set_; }
 

@@ -71,7 +71,8 @@ private:
 /// softmax{axis}(x) and log_softmax{axis}(x), computed stably (max subtracted).
 class Softmax : public Op {
 public:
-  Softmax(bool isLog, int64_t axis) : isLog_(isLog), axis_(axis) {}
+  /// `axis` is non-negative (the builders map -1 to the last axis).
+  Softmax(bool isLog, int64_t axis);
   bool isLog() const { return isLog_; }
   int64_t axis() const { return axis_; }
 

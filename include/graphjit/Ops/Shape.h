@@ -113,7 +113,8 @@ private:
 /// off the axis.
 class Concatenate : public Op {
 public:
-  explicit Concatenate(int64_t axis) : axis_(axis) {}
+  /// `axis` is non-negative (the builder concatenate() maps -1 to the last axis).
+  explicit Concatenate(int64_t axis);
   int64_t axis() const { return axis_; }
 
   std::string name() const override { return "concatenate"; }
@@ -157,7 +158,7 @@ private:
 /// concatenate when the input sizes are not static.
 class SplitLike : public Op {
 public:
-  explicit SplitLike(int64_t axis) : axis_(axis) {}
+  explicit SplitLike(int64_t axis);
   int64_t axis() const { return axis_; }
 
   std::string name() const override { return "split_like"; }

@@ -72,6 +72,26 @@ TEST(UserOp, RegisteredOpParsesPrintsAndCompiles) {
                ValueError);
 }
 
+// Issue 25 item 18: names the text IR cannot read back are refused, saying why.
+TEST(UserOp, NamesTheTextIRCannotReadAreRefused) {
+  auto factory = [](const Attrs &) { return std::make_shared<Scale>(1.0); };
+  for (const char *bad : {"constant", "return", "func", "a b", "x{", "", "1op", "op-name", "%x"}) {
+    try {
+      registerOp(bad, factory);
+      ADD_FAILURE() << "registered '" << bad << "'";
+    } catch (const ValueError &e) {
+      EXPECT_EQ(
+          std::string(e.what()).rfind(std::string("registerOp: cannot register an op named '") +
+                                          bad + "': the text IR could not read it back (",
+                                      0),
+          0u)
+          << e.what();
+    }
+  }
+  EXPECT_THROW(registerOp(std::string(257, 'a'), factory), ValueError);
+  EXPECT_FALSE(opRegistry().contains("a b"));
+}
+
 TEST(UserOp, DprintOfAFunctionShowsTheGraphAsCompiled) {
   Var x = vector("x");
   Var y = log(1.0 + exp(x)); // fast_run makes this softplus

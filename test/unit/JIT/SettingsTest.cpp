@@ -63,6 +63,14 @@ TEST(Settings, BadIntegersNameTheVariableAndWhatWasExpected) {
     ScopedEnv e("GRAPHJIT_CACHE_MAX_BYTES", "1 GiB", /*reload=*/false);
     EXPECT_NE(settingsError().find("got '1 GiB'"), std::string::npos);
   }
+  // Issue 25 item 8: once read as 1 byte and as 0 without a word.
+  for (const char *bad : {"1e9", "abc", "0x10", "+5", " 5", "5 ", "18446744073709551616"}) {
+    ScopedEnv e("GRAPHJIT_CACHE_MAX_BYTES", bad, /*reload=*/false);
+    EXPECT_EQ(settingsError(),
+              std::string("GRAPHJIT_CACHE_MAX_BYTES: expected an integer in [0, ") +
+                  std::to_string(uint64_t{1} << 62) + "], got '" + bad + "'")
+        << bad;
+  }
   {
     ScopedEnv e("GRAPHJIT_CACHE", "maybe", /*reload=*/false);
     EXPECT_EQ(settingsError(), "GRAPHJIT_CACHE: expected on or off (1/0, true/false), got 'maybe'");
