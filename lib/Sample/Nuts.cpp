@@ -1,0 +1,234 @@
+// One NUTS transition as Stan's base_nuts does it: a trajectory doubled forward
+// or backward at random, multinomial sampling of the new point across subtrees
+// (biased toward the newer one), the generalized no-U-turn criterion checked
+// across and within subtrees, and a divergence when H - H0 exceeds the bound.
+#include "Nuts.h"
+
+#include "graphjit/Support/Error.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace graphjit::mcmc::detail {
+
+namespace {
+double logSumExp(double a, double b) {
+  if (a == -std::numeric_limits<double>::infinity()) return b;
+  if (b == -std::numeric_limits<double>::infinity()) return a;
+  double m = std::max(a, b);
+  return m + std::log(std::exp(a - m) + std::exp(b - m));
+}
+
+double dot(const std::vector<double> &a, const std::vector<double> &b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    s += a[i] * b[i];
+  return s;
+}
+
+/// The no-U-turn criterion: both ends' velocities point along the summed momentum.
+bool criterion(const std::vector<double> &pSharpMinus, const std::vector<double> &pSharpPlus,
+               const std::vector<double> &rho) {
+  return dot(pSharpPlus, rho) > 0 && dot(pSharpMinus, rho) > 0;
+}
+
+void addTo(std::vector<double> &acc, const std::vector<double> &a) {
+  for (size_t i = 0; i < acc.size(); ++i)
+    acc[i] += a[i];
+}
+
+std::vector<double> sumOf(const std::vector<double> &a, const std::vector<double> &b) {
+  std::vector<double> s(a);
+  addTo(s, b);
+  return s;
+}
+} // namespace
+
+NutsChain::NutsChain(const LogDensity &model, const SampleOptions &options, ChainRng &rng)
+    : model_(model), options_(options), rng_(rng), dim_(model.dim) {
+  invMass.assign(dim_, 1.0);
+  z.q.assign(dim_, 0.0);
+  z.p.assign(dim_, 0.0);
+  z.grad.assign(dim_, 0.0);
+}
+
+void NutsChain::evaluate(PhasePoint &pt) {
+  ++gradEvals;
+  pt.logp = model_.logpGrad(pt.q.data(), pt.grad.data());
+  // A NaN density is treated as zero density: the step diverges rather than poisoning sums.
+  if (std::isnan(pt.logp)) pt.logp = -std::numeric_limits<double>::infinity();
+}
+
+bool NutsChain::setPosition(const std::vector<double> &q) {
+  z.q = q;
+  evaluate(z);
+  if (!std::isfinite(z.logp)) return false;
+  return std::all_of(z.grad.begin(), z.grad.end(), [](double g) { return std::isfinite(g); });
+}
+
+// Leapfrog with the potential V = -logp: half kick, drift by M^-1 p, half kick.
+void NutsChain::leapfrog(PhasePoint &pt, double eps) {
+  for (int64_t i = 0; i < dim_; ++i)
+    pt.p[i] += 0.5 * eps * pt.grad[i];
+  for (int64_t i = 0; i < dim_; ++i)
+    pt.q[i] += eps * invMass[i] * pt.p[i];
+  evaluate(pt);
+  for (int64_t i = 0; i < dim_; ++i)
+    pt.p[i] += 0.5 * eps * pt.grad[i];
+}
+
+double NutsChain::hamiltonian(const PhasePoint &pt) const {
+  double k = 0;
+  for (int64_t i = 0; i < dim_; ++i)
+    k += invMass[i] * pt.p[i] * pt.p[i];
+  return -pt.logp + 0.5 * k;
+}
+
+void NutsChain::samplePmomentum(PhasePoint &pt) {
+  for (int64_t i = 0; i < dim_; ++i)
+    pt.p[i] = rng_.normal() / std::sqrt(invMass[i]);
+}
+
+void NutsChain::pSharp(const PhasePoint &pt, std::vector<double> &out) const {
+  out.resize(dim_);
+  for (int64_t i = 0; i < dim_; ++i)
+    out[i] = invMass[i] * pt.p[i];
+}
+
+void NutsChain::initStepSize() {
+  PhasePoint start = z;
+  auto deltaH = [&] {
+    PhasePoint pt = start;
+    samplePmomentum(pt);
+    double h0 = hamiltonian(pt);
+    leapfrog(pt, stepSize);
+    double h = hamiltonian(pt);
+    if (std::isnan(h)) h = std::numeric_limits<double>::infinity();
+    return h0 - h;
+  };
+  double d = deltaH();
+  int direction = d > std::log(0.8) ? 1 : -1;
+  for (int it = 0; it < 100; ++it) {
+    d = deltaH();
+    if (direction == 1 && !(d > std::log(0.8))) break;
+    if (direction == -1 && !(d < std::log(0.8))) break;
+    stepSize = direction == 1 ? 2 * stepSize : 0.5 * stepSize;
+    if (stepSize > 1e7)
+      throw ValueError("sample_posterior: the posterior is improper (the step size grew past "
+                       "1e7 while tuning); check the model");
+    if (stepSize == 0)
+      throw ValueError("sample_posterior: no acceptable step size (it shrank to 0); the log "
+                       "density or its gradient is not finite near the initial point");
+  }
+}
+
+bool NutsChain::buildTree(int depth, PhasePoint &zPropose, std::vector<double> &pSharpBeg,
+                          std::vector<double> &pSharpEnd, std::vector<double> &rho,
+                          std::vector<double> &pBeg, std::vector<double> &pEnd, double H0,
+                          double sign, int &nLeapfrog, double &logSumWeight, double &sumMetroProb,
+                          bool &divergent) {
+  if (depth == 0) {
+    leapfrog(z, sign * stepSize);
+    ++nLeapfrog;
+    double h = hamiltonian(z);
+    if (std::isnan(h)) h = std::numeric_limits<double>::infinity();
+    if (h - H0 > options_.maxEnergyError) divergent = true;
+    logSumWeight = logSumExp(logSumWeight, H0 - h);
+    sumMetroProb += H0 - h > 0 ? 1.0 : std::exp(H0 - h);
+    zPropose = z;
+    pSharp(z, pSharpBeg);
+    pSharpEnd = pSharpBeg;
+    addTo(rho, z.p);
+    pBeg = z.p;
+    pEnd = pBeg;
+    return !divergent;
+  }
+  // The first half: its proposal stays in zPropose.
+  double logSumWeightInit = -std::numeric_limits<double>::infinity();
+  std::vector<double> pInitEnd(dim_), pSharpInitEnd(dim_), rhoInit(dim_, 0.0);
+  if (!buildTree(depth - 1, zPropose, pSharpBeg, pSharpInitEnd, rhoInit, pBeg, pInitEnd, H0, sign,
+                 nLeapfrog, logSumWeightInit, sumMetroProb, divergent))
+    return false;
+  // The second half.
+  PhasePoint zProposeFinal = z;
+  double logSumWeightFinal = -std::numeric_limits<double>::infinity();
+  std::vector<double> pFinalBeg(dim_), pSharpFinalBeg(dim_), rhoFinal(dim_, 0.0);
+  if (!buildTree(depth - 1, zProposeFinal, pSharpFinalBeg, pSharpEnd, rhoFinal, pFinalBeg, pEnd, H0,
+                 sign, nLeapfrog, logSumWeightFinal, sumMetroProb, divergent))
+    return false;
+  // Multinomial choice between the halves, in proportion to their weights.
+  double logSumWeightSubtree = logSumExp(logSumWeightInit, logSumWeightFinal);
+  logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree);
+  if (logSumWeightFinal > logSumWeightSubtree) {
+    zPropose = zProposeFinal;
+  } else if (rng_.uniform() < std::exp(logSumWeightFinal - logSumWeightSubtree)) {
+    zPropose = zProposeFinal;
+  }
+  std::vector<double> rhoSubtree = sumOf(rhoInit, rhoFinal);
+  addTo(rho, rhoSubtree);
+  bool persist = criterion(pSharpBeg, pSharpEnd, rhoSubtree);
+  // The extra checks across the halves' seam (Stan 2.26, Betancourt's "merged" criterion).
+  persist = persist && criterion(pSharpBeg, pSharpFinalBeg, sumOf(rhoInit, pFinalBeg));
+  persist = persist && criterion(pSharpInitEnd, pSharpEnd, sumOf(rhoFinal, pInitEnd));
+  return persist;
+}
+
+Transition NutsChain::transition() {
+  samplePmomentum(z);
+  PhasePoint zFwd = z, zBck = z, zSample = z, zPropose = z;
+  std::vector<double> pFwdFwd = z.p, pSharpFwdFwd;
+  pSharp(z, pSharpFwdFwd);
+  std::vector<double> pFwdBck = z.p, pSharpFwdBck = pSharpFwdFwd;
+  std::vector<double> pBckFwd = z.p, pSharpBckFwd = pSharpFwdFwd;
+  std::vector<double> pBckBck = z.p, pSharpBckBck = pSharpFwdFwd;
+  std::vector<double> rho = z.p;
+  double logSumWeight = 0; // log(exp(H0 - H0))
+  double H0 = hamiltonian(z);
+  int nLeapfrog = 0;
+  double sumMetroProb = 0;
+  Transition t;
+
+  while (t.depth < options_.maxTreeDepth) {
+    std::vector<double> rhoFwd(dim_, 0.0), rhoBck(dim_, 0.0);
+    bool valid;
+    double logSumWeightSubtree = -std::numeric_limits<double>::infinity();
+    if (rng_.uniform() > 0.5) {
+      z = zFwd;
+      rhoBck = rho;
+      pBckFwd = pFwdFwd;
+      pSharpBckFwd = pSharpFwdFwd;
+      valid = buildTree(t.depth, zPropose, pSharpFwdBck, pSharpFwdFwd, rhoFwd, pFwdBck, pFwdFwd, H0,
+                        1, nLeapfrog, logSumWeightSubtree, sumMetroProb, t.divergent);
+      zFwd = z;
+    } else {
+      z = zBck;
+      rhoFwd = rho;
+      pFwdBck = pBckBck;
+      pSharpFwdBck = pSharpBckBck;
+      valid = buildTree(t.depth, zPropose, pSharpBckFwd, pSharpBckBck, rhoBck, pBckFwd, pBckBck, H0,
+                        -1, nLeapfrog, logSumWeightSubtree, sumMetroProb, t.divergent);
+      zBck = z;
+    }
+    if (!valid) break;
+    ++t.depth;
+    // The new subtree's proposal replaces the sample with probability min(1, w_new / w_old).
+    if (logSumWeightSubtree > logSumWeight) {
+      zSample = zPropose;
+    } else if (rng_.uniform() < std::exp(logSumWeightSubtree - logSumWeight)) {
+      zSample = zPropose;
+    }
+    logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree);
+    rho = sumOf(rhoBck, rhoFwd);
+    bool persist = criterion(pSharpBckBck, pSharpFwdFwd, rho);
+    persist = persist && criterion(pSharpBckBck, pSharpFwdBck, sumOf(rhoBck, pFwdBck));
+    persist = persist && criterion(pSharpBckFwd, pSharpFwdFwd, sumOf(rhoFwd, pBckFwd));
+    if (!persist) break;
+  }
+  t.nLeapfrog = nLeapfrog;
+  t.acceptStat = nLeapfrog ? sumMetroProb / nLeapfrog : 0;
+  z = zSample;
+  t.energy = hamiltonian(z);
+  return t;
+}
+
+} // namespace graphjit::mcmc::detail
