@@ -32,16 +32,23 @@ bool criterion(const std::vector<double> &pSharpMinus, const std::vector<double>
   return dot(pSharpPlus, rho) > 0 && dot(pSharpMinus, rho) > 0;
 }
 
+/// The criterion on rho = a + b, without forming it.
+bool criterion(const std::vector<double> &pSharpMinus, const std::vector<double> &pSharpPlus,
+               const std::vector<double> &a, const std::vector<double> &b) {
+  double plus = 0, minus = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    double r = a[i] + b[i];
+    plus += pSharpPlus[i] * r;
+    minus += pSharpMinus[i] * r;
+  }
+  return plus > 0 && minus > 0;
+}
+
 void addTo(std::vector<double> &acc, const std::vector<double> &a) {
   for (size_t i = 0; i < acc.size(); ++i)
     acc[i] += a[i];
 }
 
-std::vector<double> sumOf(const std::vector<double> &a, const std::vector<double> &b) {
-  std::vector<double> s(a);
-  addTo(s, b);
-  return s;
-}
 } // namespace
 
 NutsChain::NutsChain(const LogDensity &model, const SampleOptions &options, ChainRng &rng)
@@ -50,6 +57,13 @@ NutsChain::NutsChain(const LogDensity &model, const SampleOptions &options, Chai
   z.q.assign(dim_, 0.0);
   z.p.assign(dim_, 0.0);
   z.grad.assign(dim_, 0.0);
+  levels_.resize(std::max(1, options.maxTreeDepth));
+  for (Level &l : levels_) {
+    for (auto *v :
+         {&l.pInitEnd, &l.pSharpInitEnd, &l.rhoInit, &l.pFinalBeg, &l.pSharpFinalBeg, &l.rhoFinal})
+      v->assign(dim_, 0.0);
+    l.zProposeFinal = z;
+  }
 }
 
 void NutsChain::evaluate(PhasePoint &pt) {
@@ -85,8 +99,15 @@ double NutsChain::hamiltonian(const PhasePoint &pt) const {
 }
 
 void NutsChain::samplePmomentum(PhasePoint &pt) {
+  // sqrt(M) for the current metric, recomputed only when it changed.
+  if (massSqrtOf_ != invMass) {
+    massSqrtOf_ = invMass;
+    massSqrt_.resize(dim_);
+    for (int64_t i = 0; i < dim_; ++i)
+      massSqrt_[i] = 1 / std::sqrt(invMass[i]);
+  }
   for (int64_t i = 0; i < dim_; ++i)
-    pt.p[i] = rng_.normal() / std::sqrt(invMass[i]);
+    pt.p[i] = rng_.normal() * massSqrt_[i];
 }
 
 void NutsChain::pSharp(const PhasePoint &pt, std::vector<double> &out) const {
@@ -144,44 +165,53 @@ bool NutsChain::buildTree(int depth, PhasePoint &zPropose, std::vector<double> &
     return !divergent;
   }
   // The first half: its proposal stays in zPropose.
+  Level &l = levels_[depth];
   double logSumWeightInit = -std::numeric_limits<double>::infinity();
-  std::vector<double> pInitEnd(dim_), pSharpInitEnd(dim_), rhoInit(dim_, 0.0);
-  if (!buildTree(depth - 1, zPropose, pSharpBeg, pSharpInitEnd, rhoInit, pBeg, pInitEnd, H0, sign,
-                 nLeapfrog, logSumWeightInit, sumMetroProb, divergent))
+  std::fill(l.rhoInit.begin(), l.rhoInit.end(), 0.0);
+  if (!buildTree(depth - 1, zPropose, pSharpBeg, l.pSharpInitEnd, l.rhoInit, pBeg, l.pInitEnd, H0,
+                 sign, nLeapfrog, logSumWeightInit, sumMetroProb, divergent))
     return false;
   // The second half.
-  PhasePoint zProposeFinal = z;
+  l.zProposeFinal = z;
   double logSumWeightFinal = -std::numeric_limits<double>::infinity();
-  std::vector<double> pFinalBeg(dim_), pSharpFinalBeg(dim_), rhoFinal(dim_, 0.0);
-  if (!buildTree(depth - 1, zProposeFinal, pSharpFinalBeg, pSharpEnd, rhoFinal, pFinalBeg, pEnd, H0,
-                 sign, nLeapfrog, logSumWeightFinal, sumMetroProb, divergent))
+  std::fill(l.rhoFinal.begin(), l.rhoFinal.end(), 0.0);
+  if (!buildTree(depth - 1, l.zProposeFinal, l.pSharpFinalBeg, pSharpEnd, l.rhoFinal, l.pFinalBeg,
+                 pEnd, H0, sign, nLeapfrog, logSumWeightFinal, sumMetroProb, divergent))
     return false;
   // Multinomial choice between the halves, in proportion to their weights.
   double logSumWeightSubtree = logSumExp(logSumWeightInit, logSumWeightFinal);
   logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree);
   if (logSumWeightFinal > logSumWeightSubtree) {
-    zPropose = zProposeFinal;
+    zPropose = l.zProposeFinal;
   } else if (rng_.uniform() < std::exp(logSumWeightFinal - logSumWeightSubtree)) {
-    zPropose = zProposeFinal;
+    zPropose = l.zProposeFinal;
   }
-  std::vector<double> rhoSubtree = sumOf(rhoInit, rhoFinal);
-  addTo(rho, rhoSubtree);
-  bool persist = criterion(pSharpBeg, pSharpEnd, rhoSubtree);
+  addTo(rho, l.rhoInit);
+  addTo(rho, l.rhoFinal);
+  bool persist = criterion(pSharpBeg, pSharpEnd, l.rhoInit, l.rhoFinal);
   // The extra checks across the halves' seam (Stan 2.26, Betancourt's "merged" criterion).
-  persist = persist && criterion(pSharpBeg, pSharpFinalBeg, sumOf(rhoInit, pFinalBeg));
-  persist = persist && criterion(pSharpInitEnd, pSharpEnd, sumOf(rhoFinal, pInitEnd));
+  persist = persist && criterion(pSharpBeg, l.pSharpFinalBeg, l.rhoInit, l.pFinalBeg);
+  persist = persist && criterion(l.pSharpInitEnd, pSharpEnd, l.rhoFinal, l.pInitEnd);
   return persist;
 }
 
 Transition NutsChain::transition() {
   samplePmomentum(z);
-  PhasePoint zFwd = z, zBck = z, zSample = z, zPropose = z;
-  std::vector<double> pFwdFwd = z.p, pSharpFwdFwd;
+  // The trajectory's ends and running sums live in reused buffers (assignment keeps capacity).
+  Work &w = work_;
+  PhasePoint &zFwd = w.zFwd, &zBck = w.zBck, &zSample = w.zSample, &zPropose = w.zPropose;
+  zFwd = z, zBck = z, zSample = z, zPropose = z;
+  std::vector<double> &pFwdFwd = w.pFwdFwd, &pSharpFwdFwd = w.pSharpFwdFwd;
+  std::vector<double> &pFwdBck = w.pFwdBck, &pSharpFwdBck = w.pSharpFwdBck;
+  std::vector<double> &pBckFwd = w.pBckFwd, &pSharpBckFwd = w.pSharpBckFwd;
+  std::vector<double> &pBckBck = w.pBckBck, &pSharpBckBck = w.pSharpBckBck;
+  std::vector<double> &rho = w.rho, &rhoFwd = w.rhoFwd, &rhoBck = w.rhoBck;
+  pFwdFwd = z.p;
   pSharp(z, pSharpFwdFwd);
-  std::vector<double> pFwdBck = z.p, pSharpFwdBck = pSharpFwdFwd;
-  std::vector<double> pBckFwd = z.p, pSharpBckFwd = pSharpFwdFwd;
-  std::vector<double> pBckBck = z.p, pSharpBckBck = pSharpFwdFwd;
-  std::vector<double> rho = z.p;
+  pFwdBck = z.p, pSharpFwdBck = pSharpFwdFwd;
+  pBckFwd = z.p, pSharpBckFwd = pSharpFwdFwd;
+  pBckBck = z.p, pSharpBckBck = pSharpFwdFwd;
+  rho = z.p;
   double logSumWeight = 0; // log(exp(H0 - H0))
   double H0 = hamiltonian(z);
   int nLeapfrog = 0;
@@ -189,7 +219,8 @@ Transition NutsChain::transition() {
   Transition t;
 
   while (t.depth < options_.maxTreeDepth) {
-    std::vector<double> rhoFwd(dim_, 0.0), rhoBck(dim_, 0.0);
+    rhoFwd.assign(dim_, 0.0);
+    rhoBck.assign(dim_, 0.0);
     bool valid;
     double logSumWeightSubtree = -std::numeric_limits<double>::infinity();
     if (rng_.uniform() > 0.5) {
@@ -218,10 +249,11 @@ Transition NutsChain::transition() {
       zSample = zPropose;
     }
     logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree);
-    rho = sumOf(rhoBck, rhoFwd);
+    for (int64_t i = 0; i < dim_; ++i)
+      rho[i] = rhoBck[i] + rhoFwd[i];
     bool persist = criterion(pSharpBckBck, pSharpFwdFwd, rho);
-    persist = persist && criterion(pSharpBckBck, pSharpFwdBck, sumOf(rhoBck, pFwdBck));
-    persist = persist && criterion(pSharpBckFwd, pSharpFwdFwd, sumOf(rhoFwd, pBckFwd));
+    persist = persist && criterion(pSharpBckBck, pSharpFwdBck, rhoBck, pFwdBck);
+    persist = persist && criterion(pSharpBckFwd, pSharpFwdFwd, rhoFwd, pBckFwd);
     if (!persist) break;
   }
   t.nLeapfrog = nLeapfrog;

@@ -128,6 +128,20 @@ private:
                  std::vector<double> &pBeg, std::vector<double> &pEnd, double H0, double sign,
                  int &nLeapfrog, double &logSumWeight, double &sumMetroProb, bool &divergent);
 
+  /// Buffers of one tree level, reused: a level's buffers live across its two halves, which
+  /// use the level below, so no gradient evaluation allocates.
+  struct Level {
+    std::vector<double> pInitEnd, pSharpInitEnd, rhoInit, pFinalBeg, pSharpFinalBeg, rhoFinal;
+    PhasePoint zProposeFinal;
+  };
+  std::vector<Level> levels_;
+  struct Work {
+    PhasePoint zFwd, zBck, zSample, zPropose;
+    std::vector<double> pFwdFwd, pSharpFwdFwd, pFwdBck, pSharpFwdBck, pBckFwd, pSharpBckFwd,
+        pBckBck, pSharpBckBck, rho, rhoFwd, rhoBck;
+  } work_;
+  std::vector<double> massSqrt_, massSqrtOf_;
+
   const LogDensity &model_;
   const SampleOptions &options_;
   ChainRng &rng_;

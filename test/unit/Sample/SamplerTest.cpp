@@ -34,14 +34,14 @@ double sdOf(const std::vector<double> &v) {
 }
 
 /// The draws' mean and sd within 4 MCSE of the exact values.
-void expectExact(const SampleResult &r, int64_t k, double mean, double sd) {
+void expectExact(const SampleResult &r, int64_t k, double mean, double sd, double maxRhat = 1.01) {
   std::vector<double> v = r.variable(k);
   Draws x{v.data(), r.chains, r.draws};
   EXPECT_LT(std::abs(meanOf(v) - mean), 4 * mcse_mean(x))
       << r.names[k] << ": mean " << meanOf(v) << " vs exact " << mean;
   EXPECT_LT(std::abs(sdOf(v) - sd), 4 * mcse_sd(x))
       << r.names[k] << ": sd " << sdOf(v) << " vs exact " << sd;
-  EXPECT_LT(rhat(x), 1.01) << r.names[k];
+  EXPECT_LT(rhat(x), maxRhat) << r.names[k];
 }
 } // namespace
 
@@ -66,8 +66,10 @@ TEST(Sampler, BetaBernoulliOnTheLogitScale) {
 TEST(Sampler, HundredDimensionalNormal) {
   samplemodels::IidNormal m(100);
   SampleResult r = sample_posterior(m.model, opts(500, 500, 4, 3));
+  // R-hat of 100 variables from 2000 draws: the largest of 100 noisy estimates sits near 1.01
+  // even for exact sampling, so the bound for each is 1.02 here.
   for (int64_t k = 0; k < 100; ++k)
-    expectExact(r, k, 0.0, m.scales[k]);
+    expectExact(r, k, 0.0, m.scales[k], 1.02);
   // The adapted inverse mass matrix is the posterior variance, roughly.
   for (int64_t k = 0; k < 100; k += 11)
     EXPECT_NEAR(r.invMassDiag[0][k] / (m.scales[k] * m.scales[k]), 1.0, 0.5) << k;
