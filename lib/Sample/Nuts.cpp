@@ -19,29 +19,30 @@ double logSumExp(double a, double b) {
   return m + std::log(std::exp(a - m) + std::exp(b - m));
 }
 
-double dot(const std::vector<double> &a, const std::vector<double> &b) {
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    s += a[i] * b[i];
-  return s;
-}
-
-/// The no-U-turn criterion: both ends' velocities point along the summed momentum.
+/// The no-U-turn criterion on rho = a + b (b may be empty: rho = a): both ends' velocities
+/// point along the summed momentum. Four partial sums per dot product: a single running sum is
+/// bound by the adder's latency, and these sums were most of the sampler's own time.
 bool criterion(const std::vector<double> &pSharpMinus, const std::vector<double> &pSharpPlus,
-               const std::vector<double> &rho) {
-  return dot(pSharpPlus, rho) > 0 && dot(pSharpMinus, rho) > 0;
-}
-
-/// The criterion on rho = a + b, without forming it.
-bool criterion(const std::vector<double> &pSharpMinus, const std::vector<double> &pSharpPlus,
-               const std::vector<double> &a, const std::vector<double> &b) {
-  double plus = 0, minus = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    double r = a[i] + b[i];
-    plus += pSharpPlus[i] * r;
-    minus += pSharpMinus[i] * r;
+               const std::vector<double> &a, const std::vector<double> *b = nullptr) {
+  size_t n = a.size(), i = 0;
+  const double *__restrict pa = a.data(), *__restrict pb = b ? b->data() : nullptr;
+  const double *__restrict sp = pSharpPlus.data(), *__restrict sm = pSharpMinus.data();
+  double plus[4] = {0, 0, 0, 0}, minus[4] = {0, 0, 0, 0};
+  auto rhoAt = [&](size_t k) { return pb ? pa[k] + pb[k] : pa[k]; };
+  for (; i + 4 <= n; i += 4)
+    for (int j = 0; j < 4; ++j) {
+      double r = rhoAt(i + j);
+      plus[j] += sp[i + j] * r;
+      minus[j] += sm[i + j] * r;
+    }
+  for (; i < n; ++i) {
+    double r = rhoAt(i);
+    plus[0] += sp[i] * r;
+    minus[0] += sm[i] * r;
   }
-  return plus > 0 && minus > 0;
+  double p = (plus[0] + plus[1]) + (plus[2] + plus[3]);
+  double m = (minus[0] + minus[1]) + (minus[2] + minus[3]);
+  return p > 0 && m > 0;
 }
 
 void addTo(std::vector<double> &acc, const std::vector<double> &a) {
@@ -149,19 +150,38 @@ bool NutsChain::buildTree(int depth, PhasePoint &zPropose, std::vector<double> &
                           double sign, int &nLeapfrog, double &logSumWeight, double &sumMetroProb,
                           bool &divergent) {
   if (depth == 0) {
-    leapfrog(z, sign * stepSize);
+    // One leapfrog step with the second half kick fused with everything the leaf records (the
+    // kinetic energy, the velocity M^-1 p, the momentum sums): one pass over the vectors.
+    double eps = sign * stepSize;
+    double *__restrict q = z.q.data(), *__restrict p = z.p.data();
+    const double *__restrict g = z.grad.data(), *__restrict im = invMass.data();
+    for (int64_t i = 0; i < dim_; ++i) {
+      p[i] += 0.5 * eps * g[i];
+      q[i] += eps * im[i] * p[i];
+    }
+    evaluate(z);
+    g = z.grad.data();
+    double kin[4] = {0, 0, 0, 0};
+    double *__restrict sb = pSharpBeg.data(), *__restrict se = pSharpEnd.data();
+    double *__restrict pb = pBeg.data(), *__restrict pe = pEnd.data(), *__restrict r = rho.data();
+    for (int64_t i = 0; i < dim_; ++i) {
+      double pi = p[i] + 0.5 * eps * g[i];
+      double v = im[i] * pi;
+      p[i] = pi;
+      kin[i & 3] += v * pi;
+      sb[i] = v;
+      se[i] = v;
+      pb[i] = pi;
+      pe[i] = pi;
+      r[i] += pi;
+    }
     ++nLeapfrog;
-    double h = hamiltonian(z);
+    double h = -z.logp + 0.5 * ((kin[0] + kin[1]) + (kin[2] + kin[3]));
     if (std::isnan(h)) h = std::numeric_limits<double>::infinity();
     if (h - H0 > options_.maxEnergyError) divergent = true;
     logSumWeight = logSumExp(logSumWeight, H0 - h);
     sumMetroProb += H0 - h > 0 ? 1.0 : std::exp(H0 - h);
     zPropose = z;
-    pSharp(z, pSharpBeg);
-    pSharpEnd = pSharpBeg;
-    addTo(rho, z.p);
-    pBeg = z.p;
-    pEnd = pBeg;
     return !divergent;
   }
   // The first half: its proposal stays in zPropose.
@@ -171,8 +191,7 @@ bool NutsChain::buildTree(int depth, PhasePoint &zPropose, std::vector<double> &
   if (!buildTree(depth - 1, zPropose, pSharpBeg, l.pSharpInitEnd, l.rhoInit, pBeg, l.pInitEnd, H0,
                  sign, nLeapfrog, logSumWeightInit, sumMetroProb, divergent))
     return false;
-  // The second half.
-  l.zProposeFinal = z;
+  // The second half (its leaves set zProposeFinal before it is read).
   double logSumWeightFinal = -std::numeric_limits<double>::infinity();
   std::fill(l.rhoFinal.begin(), l.rhoFinal.end(), 0.0);
   if (!buildTree(depth - 1, l.zProposeFinal, l.pSharpFinalBeg, pSharpEnd, l.rhoFinal, l.pFinalBeg,
@@ -181,17 +200,18 @@ bool NutsChain::buildTree(int depth, PhasePoint &zPropose, std::vector<double> &
   // Multinomial choice between the halves, in proportion to their weights.
   double logSumWeightSubtree = logSumExp(logSumWeightInit, logSumWeightFinal);
   logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree);
+  // A swap, not a copy: the level's buffer is rewritten before its next use.
   if (logSumWeightFinal > logSumWeightSubtree) {
-    zPropose = l.zProposeFinal;
+    std::swap(zPropose, l.zProposeFinal);
   } else if (rng_.uniform() < std::exp(logSumWeightFinal - logSumWeightSubtree)) {
-    zPropose = l.zProposeFinal;
+    std::swap(zPropose, l.zProposeFinal);
   }
   addTo(rho, l.rhoInit);
   addTo(rho, l.rhoFinal);
-  bool persist = criterion(pSharpBeg, pSharpEnd, l.rhoInit, l.rhoFinal);
+  bool persist = criterion(pSharpBeg, pSharpEnd, l.rhoInit, &l.rhoFinal);
   // The extra checks across the halves' seam (Stan 2.26, Betancourt's "merged" criterion).
-  persist = persist && criterion(pSharpBeg, l.pSharpFinalBeg, l.rhoInit, l.pFinalBeg);
-  persist = persist && criterion(l.pSharpInitEnd, pSharpEnd, l.rhoFinal, l.pInitEnd);
+  persist = persist && criterion(pSharpBeg, l.pSharpFinalBeg, l.rhoInit, &l.pFinalBeg);
+  persist = persist && criterion(l.pSharpInitEnd, pSharpEnd, l.rhoFinal, &l.pInitEnd);
   return persist;
 }
 
@@ -244,16 +264,16 @@ Transition NutsChain::transition() {
     ++t.depth;
     // The new subtree's proposal replaces the sample with probability min(1, w_new / w_old).
     if (logSumWeightSubtree > logSumWeight) {
-      zSample = zPropose;
+      std::swap(zSample, zPropose);
     } else if (rng_.uniform() < std::exp(logSumWeightSubtree - logSumWeight)) {
-      zSample = zPropose;
+      std::swap(zSample, zPropose);
     }
     logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree);
     for (int64_t i = 0; i < dim_; ++i)
       rho[i] = rhoBck[i] + rhoFwd[i];
     bool persist = criterion(pSharpBckBck, pSharpFwdFwd, rho);
-    persist = persist && criterion(pSharpBckBck, pSharpFwdBck, rhoBck, pFwdBck);
-    persist = persist && criterion(pSharpBckFwd, pSharpFwdFwd, rhoFwd, pBckFwd);
+    persist = persist && criterion(pSharpBckBck, pSharpFwdBck, rhoBck, &pFwdBck);
+    persist = persist && criterion(pSharpBckFwd, pSharpFwdFwd, rhoFwd, &pBckFwd);
     if (!persist) break;
   }
   t.nLeapfrog = nLeapfrog;

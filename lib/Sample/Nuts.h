@@ -31,26 +31,17 @@ public:
     uint64_t hi = next() >> 5, lo = next() >> 6;
     return (static_cast<double>(hi) * 67108864.0 + static_cast<double>(lo)) * 0x1.0p-53;
   }
-  /// Standard normal by Box-Muller (both values used).
-  double normal() {
-    if (haveSpare_) {
-      haveSpare_ = false;
-      return spare_;
-    }
-    double u1 = 1.0 - uniform(), u2 = uniform();
-    double r = std::sqrt(-2.0 * std::log(u1)), t = 2.0 * M_PI * u2;
-    spare_ = r * std::sin(t);
-    haveSpare_ = true;
-    return r * std::cos(t);
-  }
+  /// Standard normal by Marsaglia and Tsang's ziggurat (128 layers): one 32-bit word picks
+  /// the value, another the layer (separate words, so the two are independent); the rare
+  /// rejections and the tail fall back to exact sampling. About 5x faster than Box-Muller,
+  /// which mattered: a transition draws one per dimension.
+  double normal();
 
 private:
   PhiloxKey key_;
   PhiloxCounter counter_;
   PhiloxCounter block_{};
   int pos_ = 4;
-  double spare_ = 0;
-  bool haveSpare_ = false;
 };
 
 /// Nesterov dual averaging of log(step size) (Hoffman and Gelman 2014, Stan's

@@ -186,3 +186,15 @@ TEST(Sampler, PlotsAreWrittenAsPng) {
   EXPECT_THROW(plot_trace(r, "/nonexistent-dir/x.png"), ValueError);
   EXPECT_THROW(plot_trace(r, trace, {"nope"}), ValueError);
 }
+
+TEST(Sampler, ProgressLinePerChain) {
+  samplemodels::NormalNormal m;
+  SampleOptions o = opts(50, 50, 2, 10);
+  o.progress = true;
+  testing::internal::CaptureStderr();
+  sample_posterior(m.model, o);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("chain 0: 50 tune + 50 draws in "), std::string::npos) << err;
+  EXPECT_NE(err.find("chain 1: 50 tune + 50 draws in "), std::string::npos) << err;
+  EXPECT_NE(err.find(" draws/s), 0 divergences, step size "), std::string::npos) << err;
+}
