@@ -2,6 +2,7 @@
 // their exact or reference posteriors, for the sampler tests.
 #pragma once
 
+#include "PosteriordbData.h"
 #include "graphjit/graphjit.h"
 
 #include <cmath>
@@ -108,6 +109,34 @@ struct EightSchools {
         out[j] = x[8] + tau * x[j];
       out[8] = x[8];
       out[9] = tau;
+    };
+  }
+};
+
+/// posteriordb's sblrc-blr: beta ~ N(0, 10) (5), sigma ~ N+(0, 10), y ~ N(X beta, sigma),
+/// sampled over (beta, log sigma); reported as beta[1..5], sigma.
+struct Sblrc {
+  mcmc::LogDensity model;
+  Sblrc() {
+    using namespace posteriordb;
+    std::vector<double> X(SblrcX, SblrcX + SblrcN * SblrcD), y(SblrcY, SblrcY + SblrcN);
+    Var x = tensor(DType::Float64, {SblrcD + 1}, "x");
+    Var b = subtensor(x, {slice(0, SblrcD)});
+    Var logSigma = x[SblrcD];
+    Var sigma = exp(logSigma);
+    Var lp = graphjit::sum(logp(normal(constant(0.0), constant(10.0)), b)) +
+             logp(normal(constant(0.0), constant(10.0)), sigma) + logSigma +
+             graphjit::sum(
+                 logp(normal(matmul(constant(Tensor::fromVector(X, {SblrcN, SblrcD})), b), sigma),
+                      constant(Tensor::fromVector(y))));
+    model = mcmc::compileLogDensity(lp, x);
+    for (int j = 1; j <= SblrcD; ++j)
+      model.names.push_back("beta[" + std::to_string(j) + "]");
+    model.names.push_back("sigma");
+    model.constrain = [](const double *q, double *out) {
+      for (int j = 0; j < posteriordb::SblrcD; ++j)
+        out[j] = q[j];
+      out[posteriordb::SblrcD] = std::exp(q[posteriordb::SblrcD]);
     };
   }
 };

@@ -95,6 +95,20 @@ TEST(Sampler, EightSchoolsNoncenteredMatchesPosteriordb) {
   }
 }
 
+TEST(Sampler, SblrcLinearRegressionMatchesPosteriordb) {
+  samplemodels::Sblrc m;
+  SampleResult r = sample_posterior(m.model, opts(1000, 1000, 4, 11));
+  EXPECT_EQ(r.divergences(), 0);
+  for (int64_t k = 0; k < r.dim; ++k) {
+    std::vector<double> v = r.variable(k);
+    Draws x{v.data(), r.chains, r.draws};
+    double se = std::hypot(mcse_mean(x), posteriordb::SblrcMcse[k]);
+    EXPECT_LT(std::abs(meanOf(v) - posteriordb::SblrcMean[k]), 4 * se)
+        << r.names[k] << ": " << meanOf(v) << " vs posteriordb " << posteriordb::SblrcMean[k];
+    EXPECT_LT(rhat(x), 1.01) << r.names[k];
+  }
+}
+
 TEST(Sampler, SameDrawsOnAnyNumberOfThreads) {
   samplemodels::NormalNormal m;
   SampleOptions o = opts(200, 200, 4, 7);
