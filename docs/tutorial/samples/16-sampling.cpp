@@ -18,8 +18,8 @@ int main() {
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < 4; ++j)
       X[i * 4 + j] = std::pow(x[i], j);
-    y[i] = trueW[0] + trueW[1] * x[i] + trueW[2] * x[i] * x[i] + trueW[3] * std::pow(x[i], 3) +
-           eps[i];
+    y[i] =
+        trueW[0] + trueW[1] * x[i] + trueW[2] * x[i] * x[i] + trueW[3] * std::pow(x[i], 3) + eps[i];
   }
 
   // The model as a graph over the unknown weights w (already unconstrained):
