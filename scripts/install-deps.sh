@@ -8,6 +8,7 @@ PACKAGES=(
   clang-19 libclang-rt-19-dev clang-format-19
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev
   graphviz libgraphviz-dev libpng-dev libnlopt-dev libomp-19-dev
+  openmpi-bin libopenmpi-dev
 )
 
 missing=()

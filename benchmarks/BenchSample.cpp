@@ -1,0 +1,171 @@
+// The sampler, measured (`make bench`): its own cost per gradient evaluation
+// against the compiled logp-and-gradient call (100-d normal), 4 chains on 2
+// threads against 1, and ESS per gradient evaluation on posteriordb's eight
+// schools. Ratios come from paired runs in this process; medians are printed.
+#include "graphjit/graphjit.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <vector>
+
+using namespace graphjit;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+mcmc::LogDensity iidNormal(int64_t d) {
+  std::vector<double> scales;
+  for (int64_t i = 0; i < d; ++i)
+    scales.push_back(0.5 + 4.5 * i / (d - 1));
+  Var x = tensor(DType::Float64, {d}, "x");
+  Var lp = sum(logp(normal(constant(0.0), constant(Tensor::fromVector(scales))), x));
+  return mcmc::compileLogDensity(lp, x);
+}
+
+mcmc::LogDensity eightSchools() {
+  std::vector<double> y = {28, 8, -3, 7, -1, 1, 18, 12}, sigma = {15, 10, 16, 11, 9, 11, 10, 18};
+  Var x = tensor(DType::Float64, {10}, "x");
+  Var tt = subtensor(x, {slice(0, 8)});
+  Var mu = x[8], logTau = x[9];
+  Var tau = exp(logTau);
+  Var lp = sum(logp(normal(constant(0.0), constant(1.0)), tt)) +
+           sum(logp(normal(mu + tau * tt, constant(Tensor::fromVector(sigma))),
+                    constant(Tensor::fromVector(y)))) +
+           logp(normal(constant(0.0), constant(5.0)), mu) +
+           logp(studentt(constant(1.0), constant(0.0), constant(5.0)), tau) + logTau;
+  mcmc::LogDensity m = mcmc::compileLogDensity(lp, x);
+  m.names = {"theta_trans[1]", "theta_trans[2]", "theta_trans[3]",
+             "theta_trans[4]", "theta_trans[5]", "theta_trans[6]",
+             "theta_trans[7]", "theta_trans[8]", "mu",
+             "log_tau"};
+  return m;
+}
+
+/// This thread's CPU seconds: a busy machine's preemptions do not count.
+double cpuSeconds() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+/// Seconds per logp-and-gradient call, over `n` calls at varying points.
+double callSeconds(const mcmc::LogDensity &m, int n) {
+  std::vector<double> x(m.dim), g(m.dim);
+  double sink = 0;
+  double t0 = cpuSeconds();
+  for (int i = 0; i < n; ++i) {
+    x[i % m.dim] = 0.001 * i;
+    sink += m.logpGrad(x.data(), g.data());
+  }
+  double s = (cpuSeconds() - t0) / n;
+  if (sink == 12345.678) std::puts(""); // keeps the calls
+  return s;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  // `graphjit-bench-sample overhead` runs part 1 only (for a profiler).
+  bool onlyOverhead = argc > 1 && std::string(argv[1]) == "overhead";
+  bool onlyPlain = argc > 1 && std::string(argv[1]) == "plain"; // the sampler alone
+  // 1. Sampler overhead per gradient evaluation, 100-d, one chain on one thread (so the chain
+  // runs on this thread and its CPU time is this thread's). Paired runs: a loop of bare
+  // logp-and-gradient calls, then a sampling run; overhead = (CPU time of the run - gradient
+  // evaluations x CPU time per bare call) / (the same product). CPU time, not wall time: the
+  // machine is shared.
+  mcmc::LogDensity m = iidNormal(100);
+  mcmc::SampleOptions o;
+  o.chains = 1;
+  o.threads = 1;
+  o.draws = 1000;
+  o.tune = 500;
+  std::vector<double> ratios, calls, perGrad;
+  for (int rep = 0; rep < (onlyPlain ? 0 : 7); ++rep) {
+    double call = callSeconds(m, 20000);
+    o.seed = rep;
+    double t0 = cpuSeconds();
+    mcmc::SampleResult r = mcmc::sample_posterior(m, o);
+    double pg = (cpuSeconds() - t0) / r.gradEvals[0];
+    calls.push_back(call);
+    perGrad.push_back(pg);
+    ratios.push_back((pg - call) / call);
+  }
+  if (!onlyPlain)
+    std::printf("sampler overhead, 100-d normal: logp+grad call %.3f us, sampling per gradient "
+                "%.3f us (CPU time), overhead %.1f%% of the call (median of 7 paired runs; target "
+                "<= 10%%)\n",
+                median(calls) * 1e6, median(perGrad) * 1e6, median(ratios) * 100);
+
+  // The sampler alone: the same density with a hand-written gradient (100 multiplies).
+  mcmc::LogDensity plain;
+  plain.dim = 100;
+  std::vector<double> prec(100);
+  for (int i = 0; i < 100; ++i)
+    prec[i] = 1 / std::pow(0.5 + 4.5 * i / 99.0, 2);
+  plain.logpGrad = [&](const double *x, double *g) {
+    double lp = 0;
+    for (int i = 0; i < 100; ++i) {
+      g[i] = -prec[i] * x[i];
+      lp += 0.5 * g[i] * x[i];
+    }
+    return lp;
+  };
+  double t0 = cpuSeconds();
+  mcmc::SampleResult pr = mcmc::sample_posterior(plain, o);
+  double leapfrogs = 0;
+  for (int nl : pr.stats.nLeapfrog)
+    leapfrogs += nl;
+  std::printf("the sampler alone (hand-written gradient): %.3f us CPU per gradient evaluation, "
+              "%.1f leapfrog steps per draw\n",
+              (cpuSeconds() - t0) / pr.gradEvals[0] * 1e6, leapfrogs / pr.stats.nLeapfrog.size());
+
+  if (onlyOverhead || onlyPlain) return 0;
+
+  // 2. 4 chains on 2 threads against 1 thread.
+  mcmc::LogDensity es = eightSchools();
+  o = mcmc::SampleOptions();
+  o.chains = 4;
+  o.draws = 1000;
+  o.tune = 1000;
+  o.targetAccept = 0.95;
+  std::vector<double> speedups;
+  double t1 = 0, t2 = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    o.seed = 100 + rep;
+    o.threads = 1;
+    auto a = Clock::now();
+    mcmc::sample_posterior(es, o);
+    t1 = std::chrono::duration<double>(Clock::now() - a).count();
+    o.threads = 2;
+    a = Clock::now();
+    mcmc::sample_posterior(es, o);
+    t2 = std::chrono::duration<double>(Clock::now() - a).count();
+    speedups.push_back(t1 / t2);
+  }
+  std::printf("4 chains of eight schools: 1 thread %.2f s, 2 threads %.2f s (last pair); "
+              "speedup %.2fx (median of 3 pairs; target >= 1.8x on 2 free cores)\n",
+              t1, t2, median(speedups));
+
+  // 3. ESS per gradient evaluation (all evaluations, warm-up included).
+  o.threads = 0;
+  o.seed = 7;
+  mcmc::SampleResult r = mcmc::sample_posterior(es, o);
+  int64_t grads = 0;
+  for (int64_t g : r.gradEvals)
+    grads += g;
+  double minEss = 1e300;
+  for (const mcmc::SummaryRow &row : mcmc::summary(r))
+    minEss = std::min(minEss, row.essBulk);
+  std::printf("eight schools (non-centered, adapt 0.95): %lld gradient evaluations, min bulk ESS "
+              "%.0f, %.4f ESS per gradient, %d divergences\n",
+              static_cast<long long>(grads), minEss, minEss / grads, r.divergences());
+  return 0;
+}

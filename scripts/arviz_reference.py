@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Reference diagnostics for test/unit/Sample/DiagnosticsTest.cpp, computed offline.
+
+ArviZ is not installed here, so this file restates arviz/stats/diagnostics.py (ArviZ 0.15-0.20:
+_ess, _rhat, _z_scale, _split_chains, _ess_bulk/_ess_tail/_ess_mean, _mcse_mean, _mcse_sd) and
+arviz/stats/stats.py (_hdi) with numpy and scipy, formula by formula. It draws a few [chains,
+draws] arrays from a seeded generator and writes them with the diagnostics' values as a C++
+header. Needs Debian's python3-numpy and python3-scipy (not needed by the build or the tests).
+Run: /usr/bin/python3 scripts/arviz_reference.py > test/unit/Sample/ArvizReference.h
+"""
+import numpy as np
+from scipy import stats
+from scipy.fft import next_fast_len
+
+
+def autocov(ary, axis=-1):
+    n = ary.shape[axis]
+    m = next_fast_len(2 * n)
+    ary = ary - ary.mean(axis, keepdims=True)
+    f = np.fft.rfft(ary, n=m, axis=axis)
+    f *= np.conjugate(f)
+    cov = np.fft.irfft(f, n=m, axis=axis)[..., :n]
+    return cov / n
+
+
+def backtransform_ranks(arr, c=3 / 8):
+    return (arr - c) / (arr.size - 2 * c + 1)
+
+
+def z_scale(ary):
+    rank = stats.rankdata(ary, method="average").reshape(ary.shape)
+    return stats.norm.ppf(backtransform_ranks(rank)).reshape(ary.shape)
+
+
+def split_chains(ary):
+    half = ary.shape[1] // 2
+    return np.vstack((ary[:, :half], ary[:, -half:]))
+
+
+def rhat_raw(ary):
+    _, n = ary.shape
+    chain_mean = ary.mean(axis=1)
+    chain_var = np.var(ary, axis=1, ddof=1)
+    between = n * np.var(chain_mean, ddof=1)
+    within = np.mean(chain_var)
+    return np.sqrt((between / within + n - 1) / n)
+
+
+def rhat_rank(ary):
+    split = split_chains(ary)
+    bulk = rhat_raw(z_scale(split))
+    tail = rhat_raw(z_scale(abs(split - np.median(split))))
+    return max(bulk, tail)
+
+
+def ess_raw(ary):
+    ary = np.asarray(ary, dtype=float)
+    if np.max(ary) - np.min(ary) < np.finfo(float).resolution:
+        return ary.size
+    n_chain, n_draw = ary.shape
+    acov = autocov(ary, axis=1)
+    chain_mean = ary.mean(axis=1)
+    mean_var = np.mean(acov[:, 0]) * n_draw / (n_draw - 1.0)
+    var_plus = mean_var * (n_draw - 1.0) / n_draw
+    if n_chain > 1:
+        var_plus += np.var(chain_mean, ddof=1)
+    rho_hat_t = np.zeros(n_draw)
+    rho_hat_even = 1.0
+    rho_hat_t[0] = rho_hat_even
+    rho_hat_odd = 1.0 - (mean_var - np.mean(acov[:, 1])) / var_plus
+    rho_hat_t[1] = rho_hat_odd
+    t = 1
+    while t < (n_draw - 3) and (rho_hat_even + rho_hat_odd) > 0.0:
+        rho_hat_even = 1.0 - (mean_var - np.mean(acov[:, t + 1])) / var_plus
+        rho_hat_odd = 1.0 - (mean_var - np.mean(acov[:, t + 2])) / var_plus
+        if (rho_hat_even + rho_hat_odd) >= 0:
+            rho_hat_t[t + 1] = rho_hat_even
+            rho_hat_t[t + 2] = rho_hat_odd
+        t += 2
+    max_t = t - 2
+    if rho_hat_even > 0:
+        rho_hat_t[max_t + 1] = rho_hat_even
+    t = 1
+    while t <= max_t - 2:
+        if (rho_hat_t[t + 1] + rho_hat_t[t + 2]) > (rho_hat_t[t - 1] + rho_hat_t[t]):
+            rho_hat_t[t + 1] = (rho_hat_t[t - 1] + rho_hat_t[t]) / 2.0
+            rho_hat_t[t + 2] = rho_hat_t[t + 1]
+        t += 2
+    ess = n_chain * n_draw
+    tau_hat = -1.0 + 2.0 * np.sum(rho_hat_t[: max_t + 1]) + np.sum(rho_hat_t[max_t + 1 : max_t + 2])
+    tau_hat = max(tau_hat, 1 / np.log10(ess))
+    return ess / tau_hat
+
+
+def ess_bulk(ary):
+    return ess_raw(z_scale(split_chains(ary)))
+
+
+def ess_mean(ary):
+    return ess_raw(split_chains(ary))
+
+
+def ess_quantile(ary, prob):
+    q = np.quantile(ary, prob)
+    return ess_raw(split_chains(ary <= q))
+
+
+def ess_tail(ary):
+    return min(ess_quantile(ary, 0.05), ess_quantile(ary, 0.95))
+
+
+def mcse_mean(ary):
+    return np.std(ary, ddof=1) / np.sqrt(ess_mean(ary))
+
+
+def mcse_sd(ary):
+    sims_c2 = (ary - ary.mean()) ** 2
+    ess = ess_mean(sims_c2)
+    evar = sims_c2.mean()
+    varvar = ((sims_c2**2).mean() - evar**2) / ess
+    varsd = varvar / evar / 4
+    return np.sqrt(varsd)
+
+
+def hdi(ary, hdi_prob=0.94):
+    ary = np.sort(ary.flatten())
+    n = len(ary)
+    inc = int(np.floor(hdi_prob * n))
+    widths = ary[inc:] - ary[: n - inc]
+    i = np.argmin(widths)
+    return ary[i], ary[i + inc]
+
+
+def draws():
+    """Three variables, 4 chains x 201 draws (odd, so the split drops a middle draw)."""
+    rng = np.random.default_rng(20261204)
+    chains, n = 4, 201
+    iid = rng.normal(size=(chains, n))
+    ar = np.zeros((chains, n))
+    eps = rng.normal(size=(chains, n))
+    for i in range(1, n):
+        ar[:, i] = 0.9 * ar[:, i - 1] + eps[:, i]
+    # Skewed, with one chain shifted: R-hat well above 1.
+    skew = rng.exponential(size=(chains, n))
+    skew[3] += 0.7
+    # Many ties (rounded values): the average ranks matter.
+    tied = np.round(rng.normal(size=(chains, n)) * 2) / 2
+    return chains, n, {"iid": iid, "ar09": ar, "skew_shifted": skew, "tied": tied}
+
+
+def main():
+    chains, n, vs = draws()
+    print("// Generated by scripts/arviz_reference.py (ArviZ's formulas in numpy/scipy); do not edit.")
+    print("// clang-format off")
+    print("#pragma once\n\nnamespace arviz_ref {\n")
+    print(f"constexpr int Chains = {chains}, Draws = {n}, NumVars = {len(vs)};")
+    print("struct Var {\n  const char *name;\n  double draws[%d];\n  double rhat, essBulk, essTail, essMean, mcseMean, mcseSd, hdiLow, hdiHigh;\n};" % (chains * n))
+    print("inline const Var Vars[] = {")
+    for name, a in vs.items():
+        lo, hi = hdi(a)
+        vals = [rhat_rank(a), ess_bulk(a), ess_tail(a), ess_mean(a), mcse_mean(a), mcse_sd(a), lo, hi]
+        print(f'    {{"{name}",\n     {{' + ", ".join(repr(float(x)) for x in a.ravel()) + "},")
+        print("     " + ", ".join(repr(float(x)) for x in vals) + "},")
+    print("};\n")
+    # The normal quantile at a few points (Blom scores reach p near 1/(4 n)).
+    ps = [1e-10, 1e-4, 0.001, 0.02, 0.0243, 0.1, 0.3, 0.5, 0.7, 0.97, 0.999, 1 - 1e-7]
+    print("inline const double QuantileP[] = {" + ", ".join(repr(p) for p in ps) + "};")
+    print("inline const double QuantileX[] = {" + ", ".join(repr(float(stats.norm.ppf(p))) for p in ps) + "};")
+    print("\n} // namespace arviz_ref")
+
+
+if __name__ == "__main__":
+    main()
