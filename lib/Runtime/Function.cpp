@@ -1,6 +1,7 @@
 // compile() and the Function it returns: argument checks, the compiled-schedule cache, calls.
 #include "graphjit/Runtime/Function.h"
 #include "CompileChecks.h"
+#include "InnerCompile.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/StructuralHash.h"
 #include "graphjit/Graph/Traversal.h"
@@ -135,6 +136,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
     rest.givens.clear();
     return compile(inputs, g.outputs, g.updates, rest);
   }
+  if (options.mode == Mode::JIT) runtime::installInnerGraphCompiler();
   auto impl = std::make_shared<Function::Impl>();
   impl->inputs = inputs;
   impl->outputs = outputs;
