@@ -146,7 +146,8 @@ std::vector<TensorType> ScanOp::makeOutputTypes(const std::vector<TensorType> &i
   std::vector<TensorType> out;
   for (int o = 0; o < l.numOutputs(); ++o) {
     TensorType t = body_->outputs()[o].type();
-    t.shape.insert(t.shape.begin(), l.keepLast[o] ? 1 : kUnknownDim);
+    // Unknown rows even when only the last is kept: scan_save_mem must not change the type.
+    t.shape.insert(t.shape.begin(), kUnknownDim);
     out.push_back(t);
   }
   return out;

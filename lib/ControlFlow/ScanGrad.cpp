@@ -182,7 +182,8 @@ std::vector<Var> ScanOp::L_op(const std::vector<Var> &inputs, const std::vector<
 
   // Only the final carries and sums are used: scan_save_mem keeps just those rows when compiled.
   // (So the gradient of a scan that ran no step is an IndexError, as out[-1] would be.)
-  auto final = [](const Var &v) { return subtensor(v, {IndexEntry::at(-1)}); };
+  // The last step's row: row 0 when the reverse scan ran backwards (its rows are in time order).
+  auto final = [&](const Var &v) { return subtensor(v, {IndexEntry::at(rl.reverse ? 0 : -1)}); };
   for (int r = 0; r < R; ++r)
     if (differentiable(inits[r])) result[1 + S + r] = final(back[r]);
   for (size_t w = 0; w < wrtNonSeq.size(); ++w)

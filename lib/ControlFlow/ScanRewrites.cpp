@@ -13,20 +13,22 @@ namespace {
 /// The rules below look only at "scan" nodes; the op class gives them the layout and body.
 const ScanOp &scanOf(const Apply &node) { return dynamic_cast<const ScanOp &>(node.op()); }
 
-/// Is every use of `v` an index of its last row (x[-1] or x[-1, ...])?
-bool onlyLastRowUsed(const FunctionGraph &fg, const Var &v) {
+/// Is every use of `v` an index of row `row` (x[row] or x[row, ...])?
+bool onlyRowUsed(const FunctionGraph &fg, const Var &v, int64_t row) {
   const auto &clients = fg.clients(v);
   if (clients.empty()) return false;
   for (const Client &c : clients) {
     if (!c.node || c.node->op().name() != "subtensor" || c.index != 0) return false;
-    const IndexList *idx = std::get_if<IndexList>(&c.node->op().attrs().items()[0].second);
-    if (!idx || idx->empty() || (*idx)[0].isSlice || (*idx)[0].index != -1) return false;
+    Attrs attrs = c.node->op().attrs(); // a value: keep it alive while reading it
+    if (attrs.items().empty()) return false;
+    const IndexList *idx = std::get_if<IndexList>(&attrs.items()[0].second);
+    if (!idx || idx->empty() || (*idx)[0].isSlice || (*idx)[0].index != row) return false;
   }
   return true;
 }
 
 // scan(...).out[o] used only as out[o][-1] -> a scan that keeps only the last row of out[o].
-// (The row count is then 1: out[o][-1] reads the same row. With no step run, the kept row is
+// (The row count is then 1: out[o][-1] reads the same row; out[o][0] for a reverse scan. With no step run, the kept row is
 // the initial value, where out[o][-1] would have been an IndexError.)
 std::vector<Var> saveMem(Apply &node) {
   const FunctionGraph *fg = rewritingGraph();
@@ -35,7 +37,8 @@ std::vector<Var> saveMem(Apply &node) {
   ScanLayout l = op.layout();
   bool changed = false;
   for (int o = 0; o < l.numOutputs(); ++o)
-    if (!l.keepLast[o] && onlyLastRowUsed(*fg, node.output(o))) {
+    // The last step's row: -1, or 0 for a reverse scan (its rows are in time order).
+    if (!l.keepLast[o] && onlyRowUsed(*fg, node.output(o), l.reverse ? 0 : -1)) {
       l.keepLast[o] = true;
       changed = true;
     }

@@ -86,7 +86,7 @@ TEST(Scan, TextRoundTrip) {
   auto v = evaluate(back.outputs[0], {{back.inputs[0], Tensor::of({1.0, 2.0})},
                                       {back.inputs[1], Tensor::scalar(3)}})
                .toDoubles();
-  EXPECT_EQ(v, (std::vector<double>{1, 5}));
+  EXPECT_EQ(v, (std::vector<double>{3, 9})); // s = x_t * a + s
 }
 
 TEST(Scan, Errors) {
