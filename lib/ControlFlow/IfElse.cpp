@@ -195,8 +195,8 @@ void registerIfElseOps(OpRegistry &registry) {
             InnerGraph::parse(a.get<std::string>("then", "ifelse"), "ifelse"),
             InnerGraph::parse(a.get<std::string>("else", "ifelse"), "ifelse"));
       },
-      Attrs{{"then", std::string("func @body(%x: f64) -> (f64) {\n  return %x\n}\n")},
-            {"else", std::string("func @body(%x: f64) -> (f64) {\n  %0 = neg(%x) : f64\n  "
+      Attrs{{"then", std::string("func @body(%x: f64[]) -> (f64[]) {\n  return %x\n}\n")},
+            {"else", std::string("func @body(%x: f64[]) -> (f64[]) {\n  %0 = neg(%x) : f64[]\n  "
                                  "return %0\n}\n")}});
 }
 

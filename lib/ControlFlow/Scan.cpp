@@ -271,8 +271,8 @@ void registerScanOps(OpRegistry &registry) {
             {"until", false},
             {"reverse", false},
             {"keep_last", IntList{0}},
-            {"body", std::string("func @body(%x: f64, %a: f64) -> (f64) {\n  %0 = mul(%x, %a) : "
-                                 "f64\n  return %0\n}\n")}});
+            {"body", std::string("func @body(%x: f64[], %a: f64[]) -> (f64[]) {\n  %0 = mul(%x, %a) : "
+                                 "f64[]\n  return %0\n}\n")}});
 }
 
 } // namespace graphjit

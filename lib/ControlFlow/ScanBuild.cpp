@@ -67,7 +67,7 @@ ScanResult scan(const StepFn &fn, const std::vector<Var> &sequences,
   }
   std::vector<Var> opNonSeqs;
   for (const Var &ns : non_sequences) {
-    args.push_back(Var::input(ns.type(), ns.name()));
+    args.push_back(Var::input(ns.type(), nameOr(ns, "ns" + std::to_string(opNonSeqs.size()))));
     opNonSeqs.push_back(ns);
   }
   StepResult step = fn(args);

@@ -86,7 +86,7 @@ opBuilders() {
   b["scan"] = [](V v) {
     ScanResult r = scan(
         [](const std::vector<Var> &a) { return StepResult({a[1] * 0.5 + sin(a[0]) * a[2]}); },
-        {v[0]}, {OutputInfo(sum(v[1], 0))}, {v[1](-1)});
+        {v[0]}, {OutputInfo(sum(v[1], 0))}, {sum(v[1])});
     return r.outputs;
   };
   // Linear algebra on the positive definite x x^T ([2,2] from a [2,3] x).
