@@ -35,9 +35,8 @@ double median(std::vector<double> t) {
 
 void scalarRecurrence(int64_t steps) {
   Var a = scalar("a"), x0 = scalar("x0"), n = scalar("n", DType::Int64);
-  ScanResult r =
-      scan([&](const std::vector<Var> &v) { return StepResult({a * v[0] + sin(v[0])}); }, {},
-           {OutputInfo(x0)}, {}, n);
+  ScanResult r = scan([&](const std::vector<Var> &v) { return StepResult({a * v[0] + sin(v[0])}); },
+                      {}, {OutputInfo(x0)}, {}, n);
   Function f = compile({a, x0, n}, {r.last(0)});
   std::vector<Tensor> args{Tensor::scalar(0.5), Tensor::scalar(0.1),
                            Tensor::scalar(static_cast<double>(steps), DType::Int64)};
@@ -56,10 +55,12 @@ void scalarRecurrence(int64_t steps) {
 }
 
 void pagerankCompileTime(int steps) {
-  auto build = [&](bool unrolled) {
+  // Each build differs by a constant, so no cache (memory or disk) serves a later repetition.
+  auto build = [&](bool unrolled, int rep) {
     Var M = matrix("M"), d = scalar("d"), v0 = vector("v0");
     Var n = cast(subtensor(shape(M), {IndexEntry::at(0)}), DType::Float64);
-    auto step = [&](const Var &v) { return d * dot(M, v) + (1.0 - d) / n; };
+    double one = 1.0 + 1e-9 * rep;
+    auto step = [&](const Var &v) { return d * dot(M, v) + (one - d) / n; };
     Var out;
     if (unrolled) {
       out = v0;
@@ -76,15 +77,15 @@ void pagerankCompileTime(int steps) {
   for (int rep = 0; rep < 3; ++rep) {
     CompileOptions o;
     o.diskCache = false; // cold compiles
-    auto [ui, uo] = build(true);
-    tu.push_back(seconds([&] { compile(ui, {uo}, {}, o); }));
-    auto [si, so] = build(false);
-    ts.push_back(seconds([&] { compile(si, {so}, {}, o)({Tensor::zeros(DType::Float64, {3, 3}),
-                                                          Tensor::scalar(0.85),
-                                                          Tensor::zeros(DType::Float64, {3})}); }));
+    auto [ui, uo] = build(true, rep);
+    std::vector<Tensor> args{Tensor::zeros(DType::Float64, {3, 3}), Tensor::scalar(0.85),
+                             Tensor::zeros(DType::Float64, {3})};
+    tu.push_back(seconds([&] { compile(ui, {uo}, {}, o)(args); }));
+    auto [si, so] = build(false, rep);
+    ts.push_back(seconds([&] { compile(si, {so}, {}, o)(args); }));
   }
-  std::printf("pagerank %d steps, cold compile: unrolled %.3f s vs scan %.3f s (incl. its body "
-              "and one call) = %.1fx faster (target >= 5x)\n",
+  std::printf("pagerank %d steps, cold compile + first call: unrolled %.3f s vs "
+              "scan %.3f s = %.1fx faster (target >= 5x)\n",
               steps, median(tu), median(ts), median(tu) / median(ts));
 }
 } // namespace

@@ -64,8 +64,7 @@ std::vector<TensorType> IfElseOp::makeOutputTypes(const std::vector<TensorType> 
                      " inputs (the condition and the branches' inputs), got " +
                      std::to_string(in.size()));
   if (!in[0].isTensor() || in[0].ndim() != 0 || isFloat(in[0].dtype))
-    throw TypeError("ifelse: the condition must be a bool or integer scalar, got " +
-                    in[0].str());
+    throw TypeError("ifelse: the condition must be a bool or integer scalar, got " + in[0].str());
   for (size_t i = 0; i < k; ++i)
     if (!in[i + 1].isCompatible(then_->inputs()[i].type()))
       throw TypeError("ifelse: input " + std::to_string(i + 1) + " is " + in[i + 1].str() +

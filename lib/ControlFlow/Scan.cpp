@@ -74,9 +74,9 @@ ScanOp::ScanOp(std::shared_ptr<const InnerGraph> body, ScanLayout layout)
   size_t wantIn = l.numSeqs + numTaps + l.numNonSeqs;
   size_t wantOut = l.numOutputs() + (l.until ? 1 : 0);
   if (body_->inputs().size() != wantIn || body_->outputs().size() != wantOut)
-    throw ValueError("scan: the body takes " + num(body_->inputs().size()) + " inputs and returns " +
-                     num(body_->outputs().size()) + " values; the layout expects " + num(wantIn) +
-                     " and " + num(wantOut));
+    throw ValueError("scan: the body takes " + num(body_->inputs().size()) +
+                     " inputs and returns " + num(body_->outputs().size()) +
+                     " values; the layout expects " + num(wantIn) + " and " + num(wantOut));
   // A state's new value must fit where its taps read it back.
   size_t tap = l.numSeqs;
   for (int r = 0; r < l.numStates(); ++r) {
@@ -97,10 +97,15 @@ Attrs ScanOp::attrs() const {
   IntList keep;
   for (bool k : layout_.keepLast)
     keep.push_back(k ? 1 : 0);
-  return Attrs{{"n_seqs", int64_t(layout_.numSeqs)}, {"taps", flatTaps(layout_)},
-               {"tap_counts", tapCounts(layout_)},  {"n_nit_sot", int64_t(layout_.numNitSot)},
-               {"n_non_seqs", int64_t(layout_.numNonSeqs)}, {"until", layout_.until},
-               {"reverse", layout_.reverse},                {"keep_last", keep},                {"body", body_->text()}};
+  return Attrs{{"n_seqs", int64_t(layout_.numSeqs)},
+               {"taps", flatTaps(layout_)},
+               {"tap_counts", tapCounts(layout_)},
+               {"n_nit_sot", int64_t(layout_.numNitSot)},
+               {"n_non_seqs", int64_t(layout_.numNonSeqs)},
+               {"until", layout_.until},
+               {"reverse", layout_.reverse},
+               {"keep_last", keep},
+               {"body", body_->text()}};
 }
 
 Attrs ScanOp::displayAttrs() const {
@@ -189,8 +194,8 @@ std::vector<Tensor> ScanOp::perform(const std::vector<Tensor> &in) const {
     const Tensor &init = in[1 + l.numSeqs + r];
     if (init.ndim() == 0 || init.dim(0) < l.bufferRows(r))
       throw ShapeError("scan: initial state " + num(r) + " has shape " + shapeStr(init.shape()) +
-                       "; its taps " + attrValueStr(l.taps[r]) + " need " +
-                       num(l.bufferRows(r)) + " rows");
+                       "; its taps " + attrValueStr(l.taps[r]) + " need " + num(l.bufferRows(r)) +
+                       " rows");
     for (int64_t i = init.dim(0) - l.bufferRows(r); i < init.dim(0); ++i)
       buffers[r].push_back(row(init, i));
   }
@@ -260,8 +265,8 @@ void registerScanOps(OpRegistry &registry) {
           l.keepLast.push_back(k != 0);
         if (l.numSeqs < 0 || l.numNitSot < 0 || l.numNonSeqs < 0)
           throw ValueError("scan: negative counts in " + a.str());
-        return std::make_shared<ScanOp>(InnerGraph::parse(a.get<std::string>("body", "scan"), "scan"),
-                                        std::move(l));
+        return std::make_shared<ScanOp>(
+            InnerGraph::parse(a.get<std::string>("body", "scan"), "scan"), std::move(l));
       },
       Attrs{{"n_seqs", int64_t(0)},
             {"taps", IntList{-1}},
@@ -271,8 +276,9 @@ void registerScanOps(OpRegistry &registry) {
             {"until", false},
             {"reverse", false},
             {"keep_last", IntList{0}},
-            {"body", std::string("func @body(%x: f64[], %a: f64[]) -> (f64[]) {\n  %0 = mul(%x, %a) : "
-                                 "f64[]\n  return %0\n}\n")}});
+            {"body",
+             std::string("func @body(%x: f64[], %a: f64[]) -> (f64[]) {\n  %0 = mul(%x, %a) : "
+                         "f64[]\n  return %0\n}\n")}});
 }
 
 } // namespace graphjit

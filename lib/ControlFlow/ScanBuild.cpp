@@ -28,15 +28,16 @@ ScanResult scan(const StepFn &fn, const std::vector<Var> &sequences,
                 const std::vector<OutputInfo> &outputs_info, const std::vector<Var> &non_sequences,
                 const Var &n_steps) {
   ScanLayout layout;
-  std::vector<Var> args;              // what fn receives, in PyTensor's order
-  std::vector<Var> opSeqs, opInits;   // the op's inputs
-  std::vector<int> stateOf, nitOf;    // outputs_info index of each state / per-step output
+  std::vector<Var> args;            // what fn receives, in PyTensor's order
+  std::vector<Var> opSeqs, opInits; // the op's inputs
+  std::vector<int> stateOf, nitOf;  // outputs_info index of each state / per-step output
   for (size_t s = 0; s < sequences.size(); ++s) {
     const Var &seq = sequences[s];
     if (!seq || seq.ndim() == 0)
       throw ValueError("scan: sequence " + std::to_string(s) +
                        " must be an array with a first axis to iterate over");
-    args.push_back(Var::input(dropFirst(seq.type()), nameOr(seq, "seq" + std::to_string(s)) + "_t"));
+    args.push_back(
+        Var::input(dropFirst(seq.type()), nameOr(seq, "seq" + std::to_string(s)) + "_t"));
     opSeqs.push_back(seq);
   }
   for (size_t o = 0; o < outputs_info.size(); ++o) {
@@ -51,7 +52,8 @@ ScanResult scan(const StepFn &fn, const std::vector<Var> &sequences,
     if (taps.empty() || taps.back() >= 0)
       throw ValueError("scan: output " + std::to_string(o) + " has taps " + attrValueStr(taps) +
                        "; expected negative taps such as [-1] or [-2, -1]");
-    // Tap -1 alone: the initial value is the state itself. Otherwise it holds the rows before step 0.
+    // Tap -1 alone: the initial value is the state itself. Otherwise it holds the rows before step
+    // 0.
     bool single = taps == IntList{-1};
     Var init = single ? expand_dims(info.initial, 0) : info.initial;
     if (!single && init.ndim() == 0)
@@ -59,8 +61,8 @@ ScanResult scan(const StepFn &fn, const std::vector<Var> &sequences,
                        " so its initial value needs one row per step before 0, got a scalar");
     TensorType stateType = dropFirst(init.type());
     for (int64_t tap : taps)
-      args.push_back(Var::input(stateType, nameOr(info.initial, "s" + std::to_string(o)) +
-                                               "_tm" + std::to_string(-tap)));
+      args.push_back(Var::input(stateType, nameOr(info.initial, "s" + std::to_string(o)) + "_tm" +
+                                               std::to_string(-tap)));
     layout.taps.push_back(taps);
     opInits.push_back(init);
     stateOf.push_back(static_cast<int>(o));

@@ -35,9 +35,7 @@ TensorType rowType(const TensorType &t) {
 Var zerosOrGrad(const Var &g, const Var &like) { return g ? g : zeros_like(like); }
 
 /// x[::-1]: the rows in the opposite order.
-Var flip(const Var &x) {
-  return subtensor(x, {IndexEntry::slice(std::nullopt, std::nullopt, -1)});
-}
+Var flip(const Var &x) { return subtensor(x, {IndexEntry::slice(std::nullopt, std::nullopt, -1)}); }
 } // namespace
 
 std::vector<Var> ScanOp::L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
@@ -66,8 +64,8 @@ std::vector<Var> ScanOp::L_op(const std::vector<Var> &inputs, const std::vector<
     fwd.emplace_back(fIn[s], seqInput(seqs[s], fIn[s].type(), "x" + std::to_string(s)));
   std::vector<Var> dOut;
   for (int o = 0; o < R + M; ++o)
-    dOut.push_back(seqInput(zerosOrGrad(outputGrads[o], outputs[o]), fOut[o].type(),
-                            "d" + std::to_string(o)));
+    dOut.push_back(
+        seqInput(zerosOrGrad(outputGrads[o], outputs[o]), fOut[o].type(), "d" + std::to_string(o)));
   int tap = S;
   for (int r = 0; r < R; ++r) {
     // The buffer in the order the steps ran (a reverse scan ran from the last row).
@@ -139,10 +137,9 @@ std::vector<Var> ScanOp::L_op(const std::vector<Var> &inputs, const std::vector<
   for (int r = 0; r < R; ++r) {
     int64_t L = l.bufferRows(r);
     // Shift: the current row is done; the row before step t's oldest tap enters.
-    Var shifted = concatenate(
-        {zeros_like(subtensor(carries[r], {IndexEntry::slice(0, 1)})),
-         subtensor(carries[r], {IndexEntry::slice(std::nullopt, L - 1)})},
-        0);
+    Var shifted = concatenate({zeros_like(subtensor(carries[r], {IndexEntry::slice(0, 1)})),
+                               subtensor(carries[r], {IndexEntry::slice(std::nullopt, L - 1)})},
+                              0);
     std::vector<Var> rows;
     size_t k = 0;
     for (int64_t j = 0; j < L; ++j) {

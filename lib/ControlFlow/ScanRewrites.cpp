@@ -28,8 +28,8 @@ bool onlyRowUsed(const FunctionGraph &fg, const Var &v, int64_t row) {
 }
 
 // scan(...).out[o] used only as out[o][-1] -> a scan that keeps only the last row of out[o].
-// (The row count is then 1: out[o][-1] reads the same row; out[o][0] for a reverse scan. With no step run, the kept row is
-// the initial value, where out[o][-1] would have been an IndexError.)
+// (The row count is then 1: out[o][-1] reads the same row; out[o][0] for a reverse scan. With no
+// step run, the kept row is the initial value, where out[o][-1] would have been an IndexError.)
 std::vector<Var> saveMem(Apply &node) {
   const FunctionGraph *fg = rewritingGraph();
   if (!fg) return {};
@@ -46,8 +46,8 @@ std::vector<Var> saveMem(Apply &node) {
   return applyOp(std::make_shared<ScanOp>(op.bodyPtr(), l), node.inputs());
 }
 
-// scan body: f(x_t, g(w)) with w a non-sequence -> v = g(w) computed once, passed as a non-sequence.
-// Impure nodes (random draws) stay in the body: each step must draw afresh.
+// scan body: f(x_t, g(w)) with w a non-sequence -> v = g(w) computed once, passed as a
+// non-sequence. Impure nodes (random draws) stay in the body: each step must draw afresh.
 std::vector<Var> hoistInvariant(Apply &node) {
   const ScanOp &op = scanOf(node);
   const InnerGraph &body = op.body();
@@ -63,8 +63,10 @@ std::vector<Var> hoistInvariant(Apply &node) {
     bool readsNonSeq = false;
     for (const Var &in : n->inputs()) {
       if (in->isConstant()) continue;
-      if (!invariant.count(in.get())) inv = false;
-      else readsNonSeq = true;
+      if (!invariant.count(in.get()))
+        inv = false;
+      else
+        readsNonSeq = true;
     }
     if (!inv || !readsNonSeq) continue;
     invariantNodes.insert(n);

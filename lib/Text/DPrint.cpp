@@ -53,7 +53,7 @@ std::string dprint(const std::vector<Var> &outputs, const DPrintOptions &options
   };
   std::vector<Frame> stack;
   std::vector<std::pair<Var, int>> continued; // cut subtrees, printed after the current tree
-  std::vector<Apply *> withInner;              // nodes holding functions, shown at the end
+  std::vector<Apply *> withInner;             // nodes holding functions, shown at the end
   auto printTree = [&](const Var &root, int depth) {
     stack.push_back({root, "", "", depth, 0});
     while (!stack.empty()) {

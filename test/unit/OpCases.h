@@ -84,9 +84,9 @@ opBuilders() {
     return ifelse(sum(v[0]) > sum(v[1]), {v[0] * v[1], sum(v[1], 0)}, {exp(v[1]), sum(v[0], 0)});
   };
   b["scan"] = [](V v) {
-    ScanResult r = scan(
-        [](const std::vector<Var> &a) { return StepResult({a[1] * 0.5 + sin(a[0]) * a[2]}); },
-        {v[0]}, {OutputInfo(sum(v[1], 0))}, {sum(v[1])});
+    ScanResult r =
+        scan([](const std::vector<Var> &a) { return StepResult({a[1] * 0.5 + sin(a[0]) * a[2]}); },
+             {v[0]}, {OutputInfo(sum(v[1], 0))}, {sum(v[1])});
     return r.outputs;
   };
   // Linear algebra on the positive definite x x^T ([2,2] from a [2,3] x).

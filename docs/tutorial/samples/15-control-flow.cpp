@@ -32,9 +32,18 @@ int main() {
   // ifelse runs only the branch it takes: x[5] of a 2-vector would raise.
   Var c = scalar("c", DType::Bool), x = vector("x");
   Var y = ifelse(c, x * 2.0, x * x[5]);
-  std::cout << y.eval({{c, Tensor::scalar(1, DType::Bool)}, {x, Tensor::of({1.0, 2.0})}}).valuesStr()
-            << "\n";
+  std::cout
+      << y.eval({{c, Tensor::scalar(1, DType::Bool)}, {x, Tensor::of({1.0, 2.0})}}).valuesStr()
+      << "\n";
 }
 
 // Output (make test checks these lines with FileCheck):
-// CHECK: ranks
+// CHECK: ranks [0.264604{{[0-9]*}}, 0.264604{{[0-9]*}}, 0.206185{{[0-9]*}}, 0.264604{{[0-9]*}}]
+// after 18 steps CHECK: subtensor{idx=(-1)} [id A] CHECK-NEXT:  └─ scan{n_seqs=0, taps=[-1],
+// tap_counts=[1], n_nit_sot=0, n_non_seqs=3, until=true, reverse=false, keep_last=[0]} [id B]
+// CHECK: Inner graphs:
+// CHECK: scan{{.*}} [id B]
+// CHECK-NEXT:  body:
+// CHECK-NEXT:   ← add [id A]
+// CHECK:   ← lt [id {{[A-Z]+}}]
+// CHECK: [2, 4]

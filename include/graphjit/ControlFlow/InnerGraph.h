@@ -18,9 +18,8 @@ class InnerGraph {
 public:
   /// The function from `inputs` (roots of `outputs`) to `outputs`, copied: the
   /// caller's graph is not kept. `opName` names the op in error messages.
-  static std::shared_ptr<const InnerGraph> make(const std::vector<Var> &inputs,
-                                                const std::vector<Var> &outputs,
-                                                const std::string &opName);
+  static std::shared_ptr<const InnerGraph>
+  make(const std::vector<Var> &inputs, const std::vector<Var> &outputs, const std::string &opName);
   /// Rebuilds the function from its text IR (an attr of the op).
   static std::shared_ptr<const InnerGraph> parse(const std::string &text,
                                                  const std::string &opName);
@@ -45,8 +44,9 @@ private:
 /// How a runtime runs inner graphs in compiled code: given the inner function,
 /// returns a runner (compiled once, kept by the InnerGraph). Installed by the
 /// Runtime library (which sees the JIT); the interpreter never uses it.
-using InnerGraphCompiler = std::function<std::function<std::vector<Tensor>(
-    const std::vector<Tensor> &)>(const std::vector<Var> &, const std::vector<Var> &)>;
+using InnerGraphCompiler =
+    std::function<std::function<std::vector<Tensor>(const std::vector<Tensor> &)>(
+        const std::vector<Var> &, const std::vector<Var> &)>;
 void setInnerGraphCompiler(InnerGraphCompiler compiler);
 
 /// While alive on this thread, InnerGraph::run uses compiled runners (the JIT

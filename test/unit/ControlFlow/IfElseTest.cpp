@@ -25,9 +25,9 @@ TEST(IfElse, PicksTheBranch) {
 TEST(IfElse, SeveralOutputs) {
   Var c = scalar("c", DType::Int64), x = vector("x"), a = scalar("a");
   std::vector<Var> outs = ifelse(c, {x + a, sum(x)}, {x - a, a});
-  auto v = evaluate(outs, {{c, Tensor::scalar(0, DType::Int64)},
-                           {x, Tensor::of({1.0, 2.0})},
-                           {a, Tensor::scalar(10)}});
+  auto v = evaluate(
+      outs,
+      {{c, Tensor::scalar(0, DType::Int64)}, {x, Tensor::of({1.0, 2.0})}, {a, Tensor::scalar(10)}});
   EXPECT_EQ(v[0].toDoubles()[1], -8.0);
   EXPECT_EQ(v[1].item(), 10.0);
 }
@@ -74,8 +74,8 @@ TEST(IfElse, TextRoundTrip) {
   TextFunction back = parseFunction(text);
   EXPECT_EQ(printFunction(back), text);
   Tensor xv = Tensor::of({1.0, 2.0});
-  EXPECT_EQ(evaluate(back.outputs[0], {{back.inputs[0], Tensor::scalar(0, DType::Bool)},
-                                       {back.inputs[1], xv}})
+  EXPECT_EQ(evaluate(back.outputs[0],
+                     {{back.inputs[0], Tensor::scalar(0, DType::Bool)}, {back.inputs[1], xv}})
                 .toDoubles()[1],
             6.0);
 }

@@ -19,10 +19,9 @@ TEST(ScanGrad, MatchesFiniteDifferences) {
   // A sequence, a tap, a non-sequence; n_steps shorter than the sequence (its tail gets zeros).
   verify_grad(
       [](const std::vector<Var> &v) {
-        return scan([](const std::vector<Var> &a) {
-          return StepResult({tanh(a[1] * a[2] + a[0])});
-        },
-                    {v[0]}, {OutputInfo(v[1])}, {v[2]}, 3)
+        return scan(
+                   [](const std::vector<Var> &a) { return StepResult({tanh(a[1] * a[2] + a[0])}); },
+                   {v[0]}, {OutputInfo(v[1])}, {v[2]}, 3)
             .outputs[0];
       },
       {Tensor::of({0.1, -0.4, 0.7, 0.2, 0.5}), Tensor::scalar(0.3), Tensor::scalar(0.9)});
@@ -61,9 +60,9 @@ TEST(ScanGrad, ForwardMode) {
   ScanResult r = scan([](const std::vector<Var> &v) { return StepResult({v[0] * v[1]}); }, {},
                       {OutputInfo(x0)}, {a}, 3);
   Var jvp = Rop({r.last(0)}, {x0}, {dx})[0]; // d(a^3 x0) = a^3 dx
-  EXPECT_NEAR(jvp.eval({{x0, Tensor::scalar(2)}, {a, Tensor::scalar(1.5)}, {dx, Tensor::scalar(1)}})
-                  .item(),
-              3.375, 1e-12);
+  EXPECT_NEAR(
+      jvp.eval({{x0, Tensor::scalar(2)}, {a, Tensor::scalar(1.5)}, {dx, Tensor::scalar(1)}}).item(),
+      3.375, 1e-12);
 }
 
 TEST(ScanRewrite, SaveMemKeepsTheLastRowOnly) {
@@ -82,9 +81,9 @@ TEST(ScanRewrite, SaveMemKeepsTheLastRowOnly) {
 
 TEST(ScanRewrite, LoopInvariantWorkMovesOut) {
   Var xs = vector("xs"), w = scalar("w");
-  ScanResult r = scan(
-      [](const std::vector<Var> &a) { return StepResult({a[1] + a[0] * exp(a[2] * 2.0)}); }, {xs},
-      {OutputInfo(constant(0.0))}, {w});
+  ScanResult r =
+      scan([](const std::vector<Var> &a) { return StepResult({a[1] + a[0] * exp(a[2] * 2.0)}); },
+           {xs}, {OutputInfo(constant(0.0))}, {w});
   std::vector<Var> out = simplify({r.outputs[0]}, "canonicalize");
   const ScanOp *op = scanNode(out);
   ASSERT_NE(op, nullptr);

@@ -16,9 +16,8 @@ TEST(Scan, CumulativeSumOverASequence) {
 
 TEST(Scan, SeveralPastTapsMakeFibonacci) {
   Var init = vector("init");
-  ScanResult r =
-      scan([](const std::vector<Var> &a) { return StepResult({a[0] + a[1]}); }, {},
-           {OutputInfo(init, {-2, -1})}, {}, 8);
+  ScanResult r = scan([](const std::vector<Var> &a) { return StepResult({a[0] + a[1]}); }, {},
+                      {OutputInfo(init, {-2, -1})}, {}, 8);
   auto v = r.outputs[0].eval({{init, Tensor::of({0.0, 1.0})}}).toDoubles();
   EXPECT_EQ(v, (std::vector<double>{1, 2, 3, 5, 8, 13, 21, 34}));
 }
@@ -28,7 +27,8 @@ TEST(Scan, NonSequencesAndSymbolicSteps) {
   ScanResult r = scan([](const std::vector<Var> &v) { return StepResult({v[0] * v[1]}); }, {},
                       {OutputInfo(x0)}, {a}, n);
   auto v = r.outputs[0]
-               .eval({{a, Tensor::scalar(2)}, {x0, Tensor::scalar(1)},
+               .eval({{a, Tensor::scalar(2)},
+                      {x0, Tensor::scalar(1)},
                       {n, Tensor::scalar(5, DType::Int64)}})
                .toDoubles();
   EXPECT_EQ(v, (std::vector<double>{2, 4, 8, 16, 32}));
@@ -55,9 +55,9 @@ TEST(Scan, UntilStopsAfterTheStepThatMakesItTrue) {
 
 TEST(Scan, PerStepOutputsAreNotFedBack) {
   Var xs = vector("xs");
-  ScanResult r = scan(
-      [](const std::vector<Var> &a) { return StepResult({a[0] + a[1], a[0] * a[0]}); }, {xs},
-      {OutputInfo(constant(0.0)), OutputInfo()});
+  ScanResult r =
+      scan([](const std::vector<Var> &a) { return StepResult({a[0] + a[1], a[0] * a[0]}); }, {xs},
+           {OutputInfo(constant(0.0)), OutputInfo()});
   auto v = evaluate(r.outputs, {{xs, Tensor::of({1.0, 2.0, 3.0})}});
   EXPECT_EQ(v[0].toDoubles(), (std::vector<double>{1, 3, 6}));
   EXPECT_EQ(v[1].toDoubles(), (std::vector<double>{1, 4, 9}));
@@ -83,8 +83,8 @@ TEST(Scan, TextRoundTrip) {
   std::string text = printFunction({"f", {xs, a}, {r.outputs[0]}});
   TextFunction back = parseFunction(text);
   EXPECT_EQ(printFunction(back), text);
-  auto v = evaluate(back.outputs[0], {{back.inputs[0], Tensor::of({1.0, 2.0})},
-                                      {back.inputs[1], Tensor::scalar(3)}})
+  auto v = evaluate(back.outputs[0],
+                    {{back.inputs[0], Tensor::of({1.0, 2.0})}, {back.inputs[1], Tensor::scalar(3)}})
                .toDoubles();
   EXPECT_EQ(v, (std::vector<double>{3, 9})); // s = x_t * a + s
 }
@@ -94,9 +94,9 @@ TEST(Scan, Errors) {
   auto id = [](const std::vector<Var> &v) { return StepResult({v[0]}); };
   EXPECT_THROW(scan(id, {}, {OutputInfo(x0)}), ValueError); // no n_steps, no sequence
   EXPECT_THROW(scan(id, {}, {OutputInfo(x0, {-2, -1})}, {}, 3), ValueError);
-  EXPECT_THROW(scan([&](const std::vector<Var> &) { return StepResult({m}); }, {},
-                    {OutputInfo(x0)}, {}, 3),
-               TypeError);
+  EXPECT_THROW(
+      scan([&](const std::vector<Var> &) { return StepResult({m}); }, {}, {OutputInfo(x0)}, {}, 3),
+      TypeError);
   Var xs = vector("xs");
   ScanResult r = scan([](const std::vector<Var> &v) { return StepResult({v[0] + v[1]}); }, {xs},
                       {OutputInfo(x0)}, {}, 5);
