@@ -58,6 +58,9 @@ public:
   /// The reverse scan over the stored states (see ScanGrad.cpp).
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  /// One loop over batched states (see ScanBatch.cpp); refuses a batched n_steps and `until`.
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
   bool isPure() const override;
 
 private:

@@ -51,7 +51,6 @@ const std::map<std::string, std::string> kNotBatchable = [] {
   m["argmax"] =
       "the case's argmax over all axes would cross the batch dims (along an axis it batches)";
   m["concatenate"] = "with only x batched, the unbatched part would have to be broadcast first";
-  m["scan"] = "no batching rule yet (a scan of the batched body would do)";
   return m;
 }();
 

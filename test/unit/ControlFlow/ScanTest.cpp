@@ -102,3 +102,26 @@ TEST(Scan, Errors) {
                       {OutputInfo(x0)}, {}, 5);
   EXPECT_THROW(r.outputs[0].eval({{xs, Tensor::of({1.0})}, {x0, Tensor::scalar(0)}}), ShapeError);
 }
+
+TEST(Scan, VectorizeGraphRunsOneLoopOverTheBatch) {
+  // A batch of 2 sequences and 2 non-sequences against a loop over the batch.
+  Var xs = vector("xs"), a = scalar("a");
+  ScanResult r = scan([](const std::vector<Var> &v) { return StepResult({v[1] * v[2] + v[0]}); },
+                      {xs}, {OutputInfo(constant(1.0))}, {a});
+  Var xb = matrix("xb"), ab = vector("ab");
+  Var yb = vectorize_graph(r.outputs[0], {{xs, xb}, {a, ab}});
+  Tensor xv = Tensor::of({{1, 2, 3}, {4, 5, 6}}), av = Tensor::of({2.0, -1.0});
+  Tensor got = yb.eval({{xb, xv}, {ab, av}});
+  ASSERT_EQ(got.shape(), (Shape{2, 3}));
+  for (int i = 0; i < 2; ++i) {
+    Tensor want =
+        r.outputs[0].eval({{xs, evaluate(constant(xv)[i])}, {a, evaluate(constant(av)[i])}});
+    for (int t = 0; t < 3; ++t)
+      EXPECT_EQ(got.getAsDouble(i * 3 + t), want.getAsDouble(t));
+  }
+  Var n = scalar("n", DType::Int64);
+  ScanResult u =
+      scan([](const std::vector<Var> &v) { return StepResult({v[0] * 2.0}, v[0] > 5.0); }, {},
+           {OutputInfo(a)}, {}, n);
+  EXPECT_THROW(vectorize_graph(u.outputs[0], {{a, ab}}), NotImplementedError);
+}
