@@ -1,6 +1,7 @@
 // Umbrella header: the whole user-facing API.
 #pragma once
 
+#include "graphjit/ControlFlow/ControlFlow.h"
 #include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/Op.h"

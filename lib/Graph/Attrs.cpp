@@ -44,6 +44,10 @@ std::string doubleStr(double d) {
 std::string quote(const std::string &s) {
   std::string r = "\"";
   for (char c : s) {
+    if (c == '\n') { // the text IR is line-based: a newline prints as \n
+      r += "\\n";
+      continue;
+    }
     if (c == '"' || c == '\\') r += '\\';
     r += c;
   }

@@ -5,6 +5,7 @@
 #include "Pipeline.h"
 #include "ThreadPool.h"
 
+#include "graphjit/ControlFlow/InnerGraph.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Interp/Interpreter.h"
 #include "graphjit/JIT/JIT.h"
@@ -321,6 +322,7 @@ class HostKernel : public JitKernel {
 public:
   explicit HostKernel(std::shared_ptr<const FunctionGraph> fg) : fg_(std::move(fg)) {}
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
+    CompiledInnerScope compiled; // a scan or ifelse here runs its inner graphs compiled too
     Bindings b;
     b.reserve(inputs.size());
     for (size_t i = 0; i < inputs.size(); ++i)

@@ -1,5 +1,6 @@
 // The op registry: every op graphjit defines, registered explicitly.
 #include "graphjit/Ops/Registry.h"
+#include "graphjit/ControlFlow/ControlFlow.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
@@ -32,6 +33,8 @@ OpRegistry &registry() {
     registerLinalgOps(r);
     registerSpecialOps(r);
     registerRandomOps(r);
+    // Ops holding inner graphs (a module above Ops: it reuses Interp, Text and Transform).
+    registerControlFlowOps(r);
     return r;
   }();
   return registry;

@@ -2,6 +2,7 @@
 #include "IndexAlgebra.h"
 #include "Rules.h"
 
+#include "graphjit/ControlFlow/ControlFlow.h"
 #include "graphjit/Ops/DimShuffle.h"
 
 namespace graphjit {
@@ -18,6 +19,7 @@ const RewriteRegistry &rewriteRegistry() {
     rewrite::registerStabilizeForms(r);
     rewrite::registerSpecialize(r);
     rewrite::registerSpecializeProducts(r); // SpecializeProducts.cpp
+    registerControlFlowRewrites(r);         // lib/ControlFlow/ScanRewrites.cpp
     return r;
   }();
   return registry;

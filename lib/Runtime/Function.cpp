@@ -1,6 +1,7 @@
 // compile() and the Function it returns: argument checks, the compiled-schedule cache, calls.
 #include "graphjit/Runtime/Function.h"
 #include "CompileChecks.h"
+#include "InnerCompile.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/StructuralHash.h"
 #include "graphjit/Graph/Traversal.h"
@@ -189,6 +190,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
     return compile(fresh, std::vector<Var>(replaced.begin(), replaced.begin() + outputs.size()),
                    freshUpdates, options);
   }
+  if (options.mode == Mode::JIT) runtime::installInnerGraphCompiler();
   auto impl = std::make_shared<Function::Impl>();
   impl->inputs = inputs;
   impl->outputs = outputs;

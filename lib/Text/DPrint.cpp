@@ -24,9 +24,11 @@ std::string constantLabel(const Tensor &t) {
   return "constant" + TensorType(t.dtype(), t.shape()).str();
 }
 
+std::string opLabel(const Op &op) { return op.name() + op.displayAttrs().str(); }
+
 std::string label(const Var &v) {
   if (Apply *a = v->owner()) {
-    std::string s = a->op().str();
+    std::string s = opLabel(a->op());
     if (a->numOutputs() > 1) s += "." + std::to_string(v->index());
     return s;
   }
@@ -51,6 +53,7 @@ std::string dprint(const std::vector<Var> &outputs, const DPrintOptions &options
   };
   std::vector<Frame> stack;
   std::vector<std::pair<Var, int>> continued; // cut subtrees, printed after the current tree
+  std::vector<Apply *> withInner;             // nodes holding functions, shown at the end
   auto printTree = [&](const Var &root, int depth) {
     stack.push_back({root, "", "", depth, 0});
     while (!stack.empty()) {
@@ -73,6 +76,7 @@ std::string dprint(const std::vector<Var> &outputs, const DPrintOptions &options
       out += line + "\n";
       if (!expand) continue; // a leaf, printed in full already, or below the depth limit
       expanded.insert(key);
+      if (!a->op().innerFunctions().empty()) withInner.push_back(a);
       const auto &ins = a->inputs();
       for (size_t i = ins.size(); i-- > 0;) {
         bool last = i + 1 == ins.size();
@@ -91,6 +95,24 @@ std::string dprint(const std::vector<Var> &outputs, const DPrintOptions &options
       printTree(v, depth);
     }
     continued.clear();
+  }
+  // As PyTensor does: each node holding functions, then their outputs' trees under "←".
+  if (!withInner.empty()) out += "\nInner graphs:\n";
+  for (Apply *a : withInner) {
+    out += "\n" + opLabel(a->op()) + " [id " + ids[a] + "]\n";
+    for (const InnerFunctionView &fn : a->op().innerFunctions()) {
+      out += " " + fn.label + ":\n";
+      std::string inner = dprint(fn.outputs, options);
+      // Each output's tree starts at column 0: mark it with "←" and indent the rest.
+      size_t pos = 0;
+      while (pos < inner.size()) {
+        size_t end = inner.find('\n', pos);
+        std::string line = inner.substr(pos, end - pos);
+        pos = end == std::string::npos ? inner.size() : end + 1;
+        bool top = !line.empty() && line[0] != ' ' && line.rfind("Inner graphs:", 0) != 0;
+        out += (top ? "  ← " : "    ") + line + "\n";
+      }
+    }
   }
   return out;
 }

@@ -271,9 +271,10 @@ private:
       advance();
       std::string str;
       while (!atEnd() && peek() != '"') {
-        if (peek() == '\\') advance();
+        bool escaped = peek() == '\\';
+        if (escaped) advance();
         if (peek() == '\n' || atEnd()) break;
-        str += peek();
+        str += escaped && peek() == 'n' ? '\n' : peek();
         advance();
       }
       if (peek() != '"') fail("unterminated string");

@@ -79,6 +79,16 @@ opBuilders() {
         inc_take(v[0], constant(Tensor::fromVector(std::vector<int64_t>{0, 0})), v[1], 0)};
   };
   b["stop_gradient"] = [](V v) { return std::vector<Var>{stop_gradient(v[0])}; };
+  // Control flow: a branch on the data, and a recurrence over the rows of x.
+  b["ifelse"] = [](V v) {
+    return ifelse(sum(v[0]) > sum(v[1]), {v[0] * v[1], sum(v[1], 0)}, {exp(v[1]), sum(v[0], 0)});
+  };
+  b["scan"] = [](V v) {
+    ScanResult r =
+        scan([](const std::vector<Var> &a) { return StepResult({a[1] * 0.5 + sin(a[0]) * a[2]}); },
+             {v[0]}, {OutputInfo(sum(v[1], 0))}, {sum(v[1])});
+    return r.outputs;
+  };
   // Linear algebra on the positive definite x x^T ([2,2] from a [2,3] x).
   auto spd = [](const Var &x) { return matmul(x, transpose(x)); };
   // The lower triangle of a [2,2] matrix by an elemwise mask (cholesky and tril have no batching

@@ -294,6 +294,21 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   k["local_matmul_inner_one"] = {
       [](V x, V y, V, V) { return std::vector<Var>{matmul(expand_dims(x, 1), expand_dims(y, 0))}; },
       [](V, V, V m, V) { return std::vector<Var>{dot(m, transpose(m))}; }}; // k = 3
+  // Control flow: a running sum over x (only its last value used, or every row used), and a
+  // step reading exp(y[0]) (loop-invariant) or x_t * y[0] (varies with the step).
+  auto running = [](V x, const Var &w, bool invariant) {
+    return scan(
+        [invariant](const std::vector<Var> &a) {
+          return StepResult({a[1] + (invariant ? a[0] * exp(a[2]) : a[0] * a[2])});
+        },
+        {x}, {OutputInfo(constant(0.0))}, {w});
+  };
+  k["scan_save_mem"] = {
+      [=](V x, V y, V, V) { return std::vector<Var>{running(x, y(0), false).last(0)}; },
+      [=](V x, V y, V, V) { return std::vector<Var>{running(x, y(0), false).outputs[0]}; }};
+  k["scan_hoist_invariant"] = {
+      [=](V x, V y, V, V) { return std::vector<Var>{running(x, y(0), true).outputs[0]}; },
+      [=](V x, V y, V, V) { return std::vector<Var>{running(x, y(0), false).outputs[0]}; }};
   return k;
 }
 

@@ -19,6 +19,12 @@ struct BatchedVar {
   bool batched = false;
 };
 
+/// A function an op holds (a branch of ifelse, the body of scan), as viewers show it.
+struct InnerFunctionView {
+  std::string label;
+  std::vector<Var> inputs, outputs;
+};
+
 class Op {
 public:
   virtual ~Op() = default;
@@ -79,6 +85,12 @@ public:
     (void)inputIsRows;
     return false;
   }
+
+  /// The functions this op holds, for dprint (their text is in attrs() too). Empty for
+  /// ordinary ops.
+  virtual std::vector<InnerFunctionView> innerFunctions() const { return {}; }
+  /// The attrs one-line views show (dprint): attrs() without the text of inner functions.
+  virtual Attrs displayAttrs() const { return attrs(); }
 
   /// "sum{axes=[0]}".
   std::string str() const { return name() + attrs().str(); }

@@ -165,6 +165,40 @@ inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
   c["tril"] = {{[](auto v) { return tril(v[0]); }, {rnd({3, 4})}},
                {[](auto v) { return tril(v[0], -1); }, {rnd({3, 3})}}};
   c["gammaln"] = un(gammaln, true);
+  // ifelse: each branch taken (the condition is data: the gradient does not flow into it).
+  for (double pick : {0.0, 1.0})
+    c["ifelse"].push_back({[pick](auto v) {
+                             return ifelse(constant(pick, DType::Bool), exp(v[0]) * v[1],
+                                           sin(v[0]) + v[1] * v[1]);
+                           },
+                           {rnd({2, 3}), rnd({2, 3}, -1, 1, 3)}});
+  // scan: a sequence, one tap, several taps, a non-sequence, and a per-step output.
+  c["scan"].push_back({[](auto v) {
+                         return scan(
+                                    [](const std::vector<Var> &a) {
+                                      return StepResult({a[1] * tanh(a[0]) + a[0]});
+                                    },
+                                    {v[0]}, {OutputInfo(v[1])})
+                             .outputs[0];
+                       },
+                       {rnd({4, 3}), rnd({3}, -1, 1, 5)}});
+  c["scan"].push_back({[](auto v) {
+                         auto r = scan(
+                             [](const std::vector<Var> &a) {
+                               return StepResult({a[0] * a[2] + sin(a[1]), a[1] * a[1]});
+                             },
+                             {}, {OutputInfo(v[0], {-2, -1}), OutputInfo()}, {v[1]}, 5);
+                         return concatenate({r.outputs[0], r.outputs[1]}, 0);
+                       },
+                       {rnd({2, 3}), rnd({3}, -1, 1, 9)}});
+  c["scan"].push_back(
+      {[](auto v) {
+         auto r = scan(
+             [](const std::vector<Var> &a) { return StepResult({a[0] * a[1] + 1.0, a[0] * 2.0}); },
+             {v[0]}, {OutputInfo(v[1], {-3, -1}), OutputInfo()});
+         return sum(r.outputs[0]) + sum(r.outputs[1]);
+       },
+       {rnd({3, 2}), rnd({3, 2}, -1, 1, 13)}});
   return c;
 }
 

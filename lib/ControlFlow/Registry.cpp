@@ -1,0 +1,12 @@
+// Registration of the control-flow ops in the op registry.
+#include "graphjit/ControlFlow/ControlFlow.h"
+#include "graphjit/Graph/OpRegistry.h"
+
+namespace graphjit {
+
+void registerControlFlowOps(OpRegistry &registry) {
+  registerIfElseOps(registry);
+  registerScanOps(registry);
+}
+
+} // namespace graphjit
