@@ -229,6 +229,12 @@ std::string scalarFn(Body &b, ScalarFn fn, const std::vector<std::string> &a, DT
     return b.cmp("oeq", a[0], a[1], t);
   case ScalarFn::Neq:
     return b.cmp("une", a[0], a[1], t);
+  // Integers are never NaN or infinite.
+  case ScalarFn::IsNan:
+    return isFloat(t) ? b.cmp("uno", a[0], a[0], t) : b.cst(0, DType::Bool);
+  case ScalarFn::IsInf:
+    return isFloat(t) ? b.cmp("oeq", b.un("math.absf", a[0], t), b.cst(INFINITY, t), t)
+                      : b.cst(0, DType::Bool);
   case ScalarFn::And:
   case ScalarFn::Or:
   case ScalarFn::Not: {

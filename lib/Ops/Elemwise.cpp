@@ -6,6 +6,7 @@
 #include "graphjit/Ops/DimShuffle.h"
 
 #include <cmath>
+#include <limits>
 #include <cstring>
 
 namespace graphjit {
@@ -49,6 +50,8 @@ const std::vector<std::pair<ScalarFn, ScalarFnInfo>> &fnTable() {
       {ScalarFn::And, {"and", 2, ScalarResult::Bool}},
       {ScalarFn::Or, {"or", 2, ScalarResult::Bool}},
       {ScalarFn::Not, {"not", 1, ScalarResult::Bool}},
+      {ScalarFn::IsNan, {"isnan", 1, ScalarResult::Bool}},
+      {ScalarFn::IsInf, {"isinf", 1, ScalarResult::Bool}},
       {ScalarFn::Where, {"where", 3}},
       {ScalarFn::Clip, {"clip", 3}},
       {ScalarFn::Cast, {"cast", 1}},
@@ -227,6 +230,10 @@ bool evalPredicate(ScalarFn f, double a, double b) {
     return a != 0 || b != 0;
   case ScalarFn::Not:
     return a == 0;
+  case ScalarFn::IsNan:
+    return std::isnan(a);
+  case ScalarFn::IsInf:
+    return std::isinf(a);
   default:
     return false;
   }
@@ -544,10 +551,26 @@ GRAPHJIT_UNARY(cos, Cos)
 GRAPHJIT_UNARY(erf, Erf)
 GRAPHJIT_UNARY(reciprocal, Reciprocal)
 GRAPHJIT_UNARY(logical_not, Not)
+GRAPHJIT_UNARY(isnan, IsNan)
+GRAPHJIT_UNARY(isinf, IsInf)
 #undef GRAPHJIT_BINARY
 #undef GRAPHJIT_UNARY
 
 Var pow(const Var &a, double b) { return pow(a, scalarLike(b, a)); }
+Var eq(const Var &a, double b) { return eq(a, scalarLike(b, a)); }
+Var eq(double a, const Var &b) { return eq(scalarLike(a, b), b); }
+Var neq(const Var &a, double b) { return neq(a, scalarLike(b, a)); }
+Var neq(double a, const Var &b) { return neq(scalarLike(a, b), b); }
+
+// where(isnan(x), nan, where(isinf(x), where(x > 0, posinf, neginf), x)): PyTensor's composition.
+Var nan_to_num(const Var &x, double nan, std::optional<double> posinf,
+               std::optional<double> neginf) {
+  if (!isFloat(x.dtype())) return x;
+  double big = x.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
+                                           : std::numeric_limits<double>::max();
+  Var inf = where(x > 0.0, scalarLike(posinf.value_or(big), x), scalarLike(neginf.value_or(-big), x));
+  return where(isnan(x), scalarLike(nan, x), where(isinf(x), inf, x));
+}
 Var where(const Var &c, const Var &a, const Var &b) { return elemwise(ScalarFn::Where, {c, a, b}); }
 Var clip(const Var &x, const Var &lo, const Var &hi) {
   return elemwise(ScalarFn::Clip, {x, lo, hi});

@@ -1,5 +1,8 @@
 // The op registry: every op graphjit defines, registered explicitly.
 #include "graphjit/Ops/Registry.h"
+#include "graphjit/Ops/AdvancedIndexing.h"
+#include "graphjit/Ops/Cumulative.h"
+#include "graphjit/Ops/Diagonal.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
@@ -8,6 +11,7 @@
 #include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/Sort.h"
 #include "graphjit/Ops/Special.h"
 #include "graphjit/Ops/StopGradient.h"
 
@@ -31,6 +35,10 @@ OpRegistry &registry() {
     registerLinalgOps(r);
     registerSpecialOps(r);
     registerRandomOps(r);
+    registerDiagonalOps(r);
+    registerCumulativeOps(r);
+    registerSortOps(r);
+    registerAdvancedIndexingOps(r);
     return r;
   }();
   return registry;

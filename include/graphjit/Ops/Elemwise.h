@@ -9,6 +9,8 @@
 
 #include "graphjit/Graph/Op.h"
 
+#include <optional>
+
 namespace graphjit {
 
 enum class ScalarFn {
@@ -51,6 +53,8 @@ enum class ScalarFn {
   And,
   Or,
   Not,
+  IsNan,
+  IsInf,
   // others
   Where,
   Clip,
@@ -159,6 +163,18 @@ Var neq(const Var &a, const Var &b);
 Var logical_and(const Var &a, const Var &b);
 Var logical_or(const Var &a, const Var &b);
 Var logical_not(const Var &a);
+/// NumPy isnan / isinf (false for integers).
+Var isnan(const Var &x);
+Var isinf(const Var &x);
+/// NumPy nan_to_num: NaN -> nan, +inf -> posinf, -inf -> neginf (defaults: 0 and the dtype's
+/// largest finite values). Built from isnan/isinf and where, as PyTensor does.
+Var nan_to_num(const Var &x, double nan = 0.0, std::optional<double> posinf = {},
+               std::optional<double> neginf = {});
+/// eq/neq with a plain number on one side, like the comparison operators.
+Var eq(const Var &a, double b);
+Var eq(double a, const Var &b);
+Var neq(const Var &a, double b);
+Var neq(double a, const Var &b);
 
 Var where(const Var &cond, const Var &a, const Var &b);
 Var clip(const Var &x, const Var &lo, const Var &hi);
