@@ -137,7 +137,7 @@ int main() {
   //    steps, the arithmetic in compiled kernels.
   Var swapped = makeTuple({pow(select(xy, 1), 3.0), sqr(select(xy, 0))});
   Function f = compile({xy}, {swapped});
-  std::cout << "host steps: " << currentCompileStats().hostSteps << "\n";
+  std::cout << "host steps: " << f.compileStats().hostSteps << "\n";
   std::cout << "f(xy) = " << f.call1({value}).str() << "\n";
 
   // 4. A shared tuple, updated after each call.

@@ -303,7 +303,7 @@ TEST(UserType, TupleThroughACompiledFunction) {
   Var out = makeTuple({pow(select(t, 1), 3.0), sqr(select(t, 0))});
   for (Mode mode : {Mode::Interpret, Mode::JIT}) {
     Function f = compile({t}, {out}, {}, mode);
-    if (mode == Mode::JIT) EXPECT_GE(currentCompileStats().hostSteps, 1u);
+    if (mode == Mode::JIT) EXPECT_GE(f.compileStats().hostSteps, 1u);
     Tensor result = f.call1({tupleValue({Tensor::of({1, 2, 3}), Tensor::of({{1, 2}, {3, 4}})})});
     const TupleValue &r = result.opaqueAs<TupleValue>();
     EXPECT_TRUE(allclose(r.items()[0], Tensor::of({{1, 8}, {27, 64}})));
@@ -323,7 +323,7 @@ TEST(UserType, CompiledRewriteThroughExtraRules) {
   Function f = compile({x}, {y}, {}, o);
   std::string shown = dprint(f);
   EXPECT_EQ(shown.find("tuple"), std::string::npos) << shown; // no tuple left: all in one kernel
-  EXPECT_EQ(currentCompileStats().hostSteps, 0u);
+  EXPECT_EQ(f.compileStats().hostSteps, 0u);
   EXPECT_NEAR(f.call1({Tensor::of({0.5})}).item(), std::exp(1.0), 1e-12);
 }
 
