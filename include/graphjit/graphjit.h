@@ -19,6 +19,8 @@
 #include "graphjit/Ops/Inputs.h"
 #include "graphjit/Ops/Linalg.h"
 #include "graphjit/Ops/MatMul.h"
+#include "graphjit/Ops/MathBuilders.h"
+#include "graphjit/Ops/Names.h"
 #include "graphjit/Ops/Products.h"
 #include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Reduce.h"
