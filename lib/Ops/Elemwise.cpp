@@ -41,6 +41,12 @@ const std::vector<std::pair<ScalarFn, ScalarFnInfo>> &fnTable() {
       {ScalarFn::Cos, {"cos", 1, ScalarResult::Float}},
       {ScalarFn::Erf, {"erf", 1, ScalarResult::Float}},
       {ScalarFn::Reciprocal, {"reciprocal", 1, ScalarResult::Float}},
+      {ScalarFn::Floor, {"floor", 1, ScalarResult::Float}},
+      {ScalarFn::Ceil, {"ceil", 1, ScalarResult::Float}},
+      {ScalarFn::Round, {"round", 1, ScalarResult::Float}},
+      {ScalarFn::Arcsin, {"arcsin", 1, ScalarResult::Float}},
+      {ScalarFn::Arccos, {"arccos", 1, ScalarResult::Float}},
+      {ScalarFn::Arctan, {"arctan", 1, ScalarResult::Float}},
       {ScalarFn::Lt, {"lt", 2, ScalarResult::Bool}},
       {ScalarFn::Le, {"le", 2, ScalarResult::Bool}},
       {ScalarFn::Gt, {"gt", 2, ScalarResult::Bool}},
@@ -123,6 +129,18 @@ template <typename T> double evalFloat(ScalarFn f, T a, T b) {
     return static_cast<T>(std::erf(a));
   case ScalarFn::Reciprocal:
     return static_cast<T>(T(1) / a);
+  case ScalarFn::Floor:
+    return static_cast<T>(std::floor(a));
+  case ScalarFn::Ceil:
+    return static_cast<T>(std::ceil(a));
+  case ScalarFn::Round:
+    return static_cast<T>(std::nearbyint(a)); // half to even in the default rounding mode
+  case ScalarFn::Arcsin:
+    return static_cast<T>(std::asin(a));
+  case ScalarFn::Arccos:
+    return static_cast<T>(std::acos(a));
+  case ScalarFn::Arctan:
+    return static_cast<T>(std::atan(a));
   default:
     break;
   }
@@ -550,6 +568,12 @@ GRAPHJIT_UNARY(sin, Sin)
 GRAPHJIT_UNARY(cos, Cos)
 GRAPHJIT_UNARY(erf, Erf)
 GRAPHJIT_UNARY(reciprocal, Reciprocal)
+GRAPHJIT_UNARY(floor, Floor)
+GRAPHJIT_UNARY(ceil, Ceil)
+GRAPHJIT_UNARY(round, Round)
+GRAPHJIT_UNARY(arcsin, Arcsin)
+GRAPHJIT_UNARY(arccos, Arccos)
+GRAPHJIT_UNARY(arctan, Arctan)
 GRAPHJIT_UNARY(logical_not, Not)
 GRAPHJIT_UNARY(isnan, IsNan)
 GRAPHJIT_UNARY(isinf, IsInf)

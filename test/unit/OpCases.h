@@ -101,6 +101,12 @@ opBuilders() {
   b["matrix_inverse"] = [spd](V v) { return std::vector<Var>{inv(spd(v[0]))}; };
   b["tril"] = [](V v) { return std::vector<Var>{tril(v[0]), tril(v[1], -1)}; };
   b["gammaln"] = [](V v) { return std::vector<Var>{gammaln(v[0]), gammaln(v[1])}; };
+  // arcsin / arccos inside [-1, 1]; round on halves (half to even: 1.5 -> 2, 0.5 -> 0).
+  b["arcsin"] = [](V v) { return std::vector<Var>{arcsin(v[1] / 4.0)}; };
+  b["arccos"] = [](V v) { return std::vector<Var>{arccos(v[1] / 4.0)}; };
+  b["round"] = [](V v) { return std::vector<Var>{round(v[1] * 2.0 + 0.5), round(v[0] / 4.0)}; };
+  b["floor"] = [](V v) { return std::vector<Var>{floor(v[1] * 1.5)}; };
+  b["ceil"] = [](V v) { return std::vector<Var>{ceil(v[1] * 1.5)}; };
   // isnan / isinf on values that have some: log of a negative, 5 / 0.
   b["isnan"] = [](V v) { return std::vector<Var>{isnan(log(v[1])), isnan(v[0])}; };
   b["isinf"] = [](V v) { return std::vector<Var>{isinf(v[0] / (v[1] - 0.25)), isinf(-v[0] / 0.0)}; };

@@ -43,6 +43,12 @@ enum class ScalarFn {
   Cos,
   Erf,
   Reciprocal,
+  Floor,
+  Ceil,
+  Round,
+  Arcsin,
+  Arccos,
+  Arctan,
   // comparisons and logic (bool results)
   Lt,
   Le,
@@ -151,6 +157,13 @@ Var sin(const Var &x);
 Var cos(const Var &x);
 Var erf(const Var &x);
 Var reciprocal(const Var &x);
+/// Floats in and out (ints become float64, as NumPy); round is half to even.
+Var floor(const Var &x);
+Var ceil(const Var &x);
+Var round(const Var &x);
+Var arcsin(const Var &x);
+Var arccos(const Var &x);
+Var arctan(const Var &x);
 
 // Comparisons and logic (bool results). `==`/`!=` on Var compare identity, so
 // graph equality is eq()/neq().

@@ -165,6 +165,9 @@ inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
   c["tril"] = {{[](auto v) { return tril(v[0]); }, {rnd({3, 4})}},
                {[](auto v) { return tril(v[0], -1); }, {rnd({3, 3})}}};
   c["gammaln"] = un(gammaln, true);
+  c["arcsin"] = {{[](auto v) { return arcsin(v[0]); }, {rnd({3, 4}, -0.9, 0.9)}}};
+  c["arccos"] = {{[](auto v) { return arccos(v[0]); }, {rnd({3, 4}, -0.9, 0.9)}}};
+  c["arctan"] = un(arctan);
   c["extract_diag"] = {{[](auto v) { return diagonal(v[0]); }, {rnd({3, 4})}},
                        {[](auto v) { return trace(v[0], -1); }, {rnd({3, 3})}},
                        {[](auto v) { return diagonal(v[0], 1, 2, 1); }, {rnd({2, 3, 3})}}};

@@ -189,3 +189,24 @@ TEST(NumpyOps, ErrorsNameTheOp) {
       [&] { evaluate(advanced_subtensor(m, {ints({2})}), {{m, Tensor::of({{1, 2}, {3, 4}})}}); },
       {"advanced_subtensor", "index 2", "size 2"});
 }
+
+TEST(NumpyOps, RoundingAndInverseTrigMatchNumpy) {
+  Var x = vector("x"), y = vector("y");
+  Tensor xv = Tensor::of({0.5, 1.5, 2.5, -0.5, -1.5, -0.7}), yv = Tensor::of({-0.5, 0.25, 0.9});
+  for (Mode m : {Mode::Interpret, Mode::JIT}) {
+    auto r = compile({x, y}, {round(x), floor(x), ceil(x), arcsin(y), arccos(y), arctan(y * 3.0)},
+                     {}, m)({xv, yv});
+    EXPECT_TRUE(allclose(r[0], Tensor::of({0, 2, 2, 0, -2, -1}), 0, 0)) << r[0].str(); // half to even
+    EXPECT_TRUE(allclose(r[1], Tensor::of({0, 1, 2, -1, -2, -1}), 0, 0)) << r[1].str();
+    EXPECT_TRUE(allclose(r[2], Tensor::of({1, 2, 3, 0, -1, 0}), 0, 0)) << r[2].str();
+    EXPECT_TRUE(allclose(r[3], Tensor::of({-0.5235987755982989, 0.25268025514207865,
+                                           1.1197695149986342}),
+                         1e-14, 1e-14));
+    EXPECT_TRUE(allclose(r[4], Tensor::of({2.0943951023931957, 1.318116071652818,
+                                           0.45102681179626236}),
+                         1e-14, 1e-14));
+    EXPECT_TRUE(allclose(r[5], Tensor::of({-0.982793723247329, 0.6435011087932844,
+                                           1.2160906747839564}),
+                         1e-14, 1e-14));
+  }
+}
