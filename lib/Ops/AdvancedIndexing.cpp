@@ -35,8 +35,8 @@ void checkIndexTypes(const std::string &op, const std::vector<TensorType> &in, s
                      const TensorType &x) {
   size_t k = in.size() - first;
   if (k == 0 || static_cast<int>(k) > x.ndim())
-    throw ShapeError(op + ": expected 1 to " + std::to_string(x.ndim()) +
-                     " index arrays for " + x.str() + ", got " + std::to_string(k));
+    throw ShapeError(op + ": expected 1 to " + std::to_string(x.ndim()) + " index arrays for " +
+                     x.str() + ", got " + std::to_string(k));
   for (size_t i = first; i < in.size(); ++i)
     if (in[i].dtype != DType::Int64 && in[i].dtype != DType::Int32)
       throw TypeError(op + ": index arrays must be int32 or int64, got " + in[i].str());
@@ -129,15 +129,16 @@ std::vector<Var> batchedIndices(const Op &op, const Var &x, const std::vector<Ba
     order.resize(order.size() + (r - core), -1);
     for (int d = 0; d < core; ++d)
       order.push_back(lead + d);
-    Var padded = order.size() == static_cast<size_t>(i.var.ndim()) ? i.var
-                                                                   : dimshuffle(i.var, order);
+    Var padded =
+        order.size() == static_cast<size_t>(i.var.ndim()) ? i.var : dimshuffle(i.var, order);
     out.push_back(withBatchDims(BatchedVar{padded, i.batched}, b));
   }
   return out;
 }
 } // namespace
 
-std::vector<TensorType> AdvancedSubtensor::makeOutputTypes(const std::vector<TensorType> &in) const {
+std::vector<TensorType>
+AdvancedSubtensor::makeOutputTypes(const std::vector<TensorType> &in) const {
   if (in.empty()) throw ValueError("advanced_subtensor: expected x and index arrays");
   checkIndexTypes(name(), in, 1, in[0]);
   return {TensorType(in[0].dtype, regionShape(name(), in[0].shape, shapesOf(in, 1), false))};
@@ -174,8 +175,7 @@ std::vector<Var> AdvancedSubtensor::L_op(const std::vector<Var> &inputs, const s
 }
 
 std::vector<Var> AdvancedSubtensor::vectorize(const Apply &node,
-                                              const std::vector<BatchedVar> &inputs,
-                                              int b) const {
+                                              const std::vector<BatchedVar> &inputs, int b) const {
   std::vector<BatchedVar> idx(inputs.begin() + 1, inputs.end());
   if (!inputs[0].batched) {
     // Only the indices carry the batch: pad each to the core rank, then give it the batch dims.
@@ -233,8 +233,8 @@ std::vector<Tensor> AdvancedIncSubtensor::perform(const std::vector<Tensor> &in)
     std::vector<Shape> shapes{in[0].shape()};
     for (size_t i = 2; i < in.size(); ++i)
       shapes.push_back(in[i].shape());
-    region = regionShape(name(), shapes[0], std::vector<Shape>(shapes.begin() + 1, shapes.end()),
-                         true);
+    region =
+        regionShape(name(), shapes[0], std::vector<Shape>(shapes.begin() + 1, shapes.end()), true);
   }
   Tensor y = in[1].astype(DType::Float64).contiguous();
   for (int d = 0; d < y.ndim(); ++d) {
@@ -271,11 +271,14 @@ std::vector<Var> AdvancedIncSubtensor::vectorize(const Apply &node,
                                                  int b) const {
   Var x = inputs[0].var;
   if (!inputs[0].batched) {
-    Shape full = staticBatchDims(*this, [&] {
-      for (auto &i : inputs)
-        if (i.batched) return i.var;
-      return x;
-    }(), b);
+    Shape full = staticBatchDims(
+        *this,
+        [&] {
+          for (auto &i : inputs)
+            if (i.batched) return i.var;
+          return x;
+        }(),
+        b);
     for (int64_t s : x.type().shape) {
       if (s == kUnknownDim) cannotBatch(*this, "an unbatched x needs a static shape");
       full.push_back(s);

@@ -76,9 +76,7 @@ Var cumulative(CumKind kind, const Var &x, std::optional<int64_t> axis) {
 }
 } // namespace
 
-Var cumsum(const Var &x, std::optional<int64_t> axis) {
-  return cumulative(CumKind::Sum, x, axis);
-}
+Var cumsum(const Var &x, std::optional<int64_t> axis) { return cumulative(CumKind::Sum, x, axis); }
 Var cumprod(const Var &x, std::optional<int64_t> axis) {
   return cumulative(CumKind::Prod, x, axis);
 }

@@ -15,8 +15,8 @@ namespace {
 /// Length of diagonal `offset` of an n x m matrix (unknown if a needed dim is).
 int64_t diagLen(int64_t n, int64_t m, int64_t offset) {
   if (n == kUnknownDim || m == kUnknownDim) return kUnknownDim;
-  return std::max<int64_t>(0, std::min(n - std::max<int64_t>(-offset, 0),
-                                       m - std::max<int64_t>(offset, 0)));
+  return std::max<int64_t>(
+      0, std::min(n - std::max<int64_t>(-offset, 0), m - std::max<int64_t>(offset, 0)));
 }
 
 /// Copies element [..., i] <-> [..., i + r0, i + c0] over every leading index: the one loop both
@@ -40,8 +40,7 @@ void copyDiag(const Tensor &vec, const Tensor &mat, int64_t offset, bool toMatri
 std::vector<TensorType> ExtractDiag::makeOutputTypes(const std::vector<TensorType> &in) const {
   detail::expectArity("extract_diag", in.size(), 1);
   const TensorType &x = in[0];
-  if (x.ndim() < 2)
-    throw ShapeError("extract_diag: expected rank >= 2, got " + x.str());
+  if (x.ndim() < 2) throw ShapeError("extract_diag: expected rank >= 2, got " + x.str());
   Shape s(x.shape.begin(), x.shape.end() - 2);
   s.push_back(diagLen(x.shape[x.ndim() - 2], x.shape[x.ndim() - 1], offset_));
   return {TensorType(x.dtype, s)};
@@ -143,8 +142,10 @@ std::vector<Var> AllocDiag::vectorize(const Apply &node, const std::vector<Batch
 
 Var diagonal(const Var &x, int64_t offset, int64_t axis1, int64_t axis2) {
   int nd = x.ndim();
-  int a1 = detail::normalizeAxis(axis1, nd, "diagonal"), a2 = detail::normalizeAxis(axis2, nd, "diagonal");
-  if (a1 == a2) throw ValueError("diagonal: axis1 and axis2 cannot be the same (" + std::to_string(a1) + ")");
+  int a1 = detail::normalizeAxis(axis1, nd, "diagonal"),
+      a2 = detail::normalizeAxis(axis2, nd, "diagonal");
+  if (a1 == a2)
+    throw ValueError("diagonal: axis1 and axis2 cannot be the same (" + std::to_string(a1) + ")");
   IntList order;
   for (int d = 0; d < nd; ++d)
     if (d != a1 && d != a2) order.push_back(d);

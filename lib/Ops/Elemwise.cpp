@@ -6,8 +6,8 @@
 #include "graphjit/Ops/DimShuffle.h"
 
 #include <cmath>
-#include <limits>
 #include <cstring>
+#include <limits>
 
 namespace graphjit {
 
@@ -592,7 +592,8 @@ Var nan_to_num(const Var &x, double nan, std::optional<double> posinf,
   if (!isFloat(x.dtype())) return x;
   double big = x.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
                                            : std::numeric_limits<double>::max();
-  Var inf = where(x > 0.0, scalarLike(posinf.value_or(big), x), scalarLike(neginf.value_or(-big), x));
+  Var inf =
+      where(x > 0.0, scalarLike(posinf.value_or(big), x), scalarLike(neginf.value_or(-big), x));
   return where(isnan(x), scalarLike(nan, x), where(isinf(x), inf, x));
 }
 Var where(const Var &c, const Var &a, const Var &b) { return elemwise(ScalarFn::Where, {c, a, b}); }

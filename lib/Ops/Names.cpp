@@ -19,15 +19,22 @@ std::vector<N> makeTable() {
       {"pt.matrix / pt.dmatrix", "matrix(name)", {}, "graph input"},
       {"pt.constant / pt.as_tensor / pt.as_tensor_variable", "constant(value)", {}, "constant"},
       {"pytensor.shared", "shared(value, name)", {}, "shared variable"},
-      {"pt.zeros / pt.ones / pt.full", "zeros(shape) / ones(shape) / full(shape, v)",
-       {"broadcast_to"}, "a constant broadcast"},
-      {"pt.zeros_like / pt.ones_like / pt.full_like", "zeros_like(x) / ones_like(x) / full_like(x, v)",
-       {"full_like"}, ""},
+      {"pt.zeros / pt.ones / pt.full",
+       "zeros(shape) / ones(shape) / full(shape, v)",
+       {"broadcast_to"},
+       "a constant broadcast"},
+      {"pt.zeros_like / pt.ones_like / pt.full_like",
+       "zeros_like(x) / ones_like(x) / full_like(x, v)",
+       {"full_like"},
+       ""},
       {"pt.alloc", "alloc(value, shape)", {"broadcast_to"}, ""},
       {"pt.eye", "eye(n, m, k)", {"eye"}, ""},
       {"pt.arange", "arange(start, stop, step)", {"arange"}, ""},
       {"pt.linspace", "linspace(start, stop, num, endpoint)", {}, "a constant (static numbers)"},
-      {"pt.logspace", "logspace(start, stop, num, endpoint, base)", {}, "a constant (static numbers)"},
+      {"pt.logspace",
+       "logspace(start, stop, num, endpoint, base)",
+       {},
+       "a constant (static numbers)"},
       // ---- elementwise math (also pt.math.*) ----
       {"pt.add / +", "add(a, b), a + b", {"add"}, ""},
       {"pt.sub / -", "sub(a, b), a - b", {"sub"}, ""},
@@ -59,8 +66,14 @@ std::vector<N> makeTable() {
       {"pt.cos", "cos(x)", {"cos"}, ""},
       {"pt.tan", "tan(x)", {"sin", "cos", "true_div"}, "sin / cos"},
       {"pt.sinh / pt.cosh", "sinh(x) / cosh(x)", {"exp"}, "from exp"},
-      {"pt.arcsin / pt.arccos / pt.arctan", "arcsin(x) / arccos(x) / arctan(x)", {"arcsin", "arccos", "arctan"}, ""},
-      {"pt.floor / pt.ceil / pt.round", "floor(x) / ceil(x) / round(x)", {"floor", "ceil", "round"}, "round: half to even"},
+      {"pt.arcsin / pt.arccos / pt.arctan",
+       "arcsin(x) / arccos(x) / arctan(x)",
+       {"arcsin", "arccos", "arctan"},
+       ""},
+      {"pt.floor / pt.ceil / pt.round",
+       "floor(x) / ceil(x) / round(x)",
+       {"floor", "ceil", "round"},
+       "round: half to even"},
       {"pt.erf", "erf(x)", {"erf"}, ""},
       {"pt.erfc", "erfc(x)", {"erf", "sub"}, "1 - erf(x)"},
       {"pt.gammaln", "gammaln(x)", {"gammaln"}, ""},
@@ -125,32 +138,42 @@ std::vector<N> makeTable() {
       {"pt.triu", "triu(x, k)", {"tril", "sub"}, "x - tril(x, k - 1)"},
       // ---- indexing ----
       {"x[i, a:b]", "x(i, slice(a, b))", {"subtensor"}, ""},
-      {"pt.set_subtensor / pt.inc_subtensor (slices)", "set_subtensor / inc_subtensor",
-       {"inc_subtensor"}, ""},
+      {"pt.set_subtensor / pt.inc_subtensor (slices)",
+       "set_subtensor / inc_subtensor",
+       {"inc_subtensor"},
+       ""},
       {"pt.take / x[idx]", "take(x, idx, axis)", {"take"}, ""},
       {"pt.set_subtensor / pt.inc_subtensor (x[idx])", "set_take / inc_take", {"inc_take"}, ""},
       {"x[rows, cols]", "advanced_subtensor(x, {rows, cols})", {"advanced_subtensor"}, ""},
       {"pt.set_subtensor / pt.inc_subtensor (x[rows, cols])",
-       "advanced_set_subtensor / advanced_inc_subtensor", {"advanced_inc_subtensor"}, ""},
+       "advanced_set_subtensor / advanced_inc_subtensor",
+       {"advanced_inc_subtensor"},
+       ""},
       {"pt.take_along_axis", "take_along_axis(x, idx, axis)", {"advanced_subtensor"}, ""},
       // ---- products ----
       {"pt.dot", "dot(a, b)", {"matmul"}, ""},
       {"pt.matmul / @", "matmul(a, b)", {"matmul"}, ""},
       {"pt.outer", "outer(a, b)", {"mul", "dimshuffle"}, ""},
       {"pt.tensordot", "tensordot(a, b, axes)", {"matmul", "reshape", "dimshuffle"}, ""},
-      {"pt.einsum", "einsum(subscripts, operands)", {"mul", "sum", "dimshuffle"},
+      {"pt.einsum",
+       "einsum(subscripts, operands)",
+       {"mul", "sum", "dimshuffle"},
        "explicit output, no ellipsis"},
       {"pt.linalg.kron / pt.kron", "kron(a, b)", {"mul", "reshape"}, ""},
       // ---- linear algebra ----
       {"pt.linalg.cholesky", "cholesky(a)", {"cholesky"}, ""},
       {"pt.linalg.solve", "solve(a, b)", {"solve"}, ""},
-      {"pt.linalg.solve_triangular", "solve_triangular(a, b, lower, trans)",
-       {"solve_triangular"}, ""},
+      {"pt.linalg.solve_triangular",
+       "solve_triangular(a, b, lower, trans)",
+       {"solve_triangular"},
+       ""},
       {"pt.linalg.cho_solve", "cho_solve({c, lower}, b)", {"solve_triangular"}, ""},
       {"pt.linalg.det", "det(a)", {"det"}, ""},
       {"pt.linalg.slogdet", "slogdet(a)", {"slogdet"}, ""},
       {"pt.linalg.inv / pt.linalg.matrix_inverse", "inv(a)", {"matrix_inverse"}, ""},
-      {"pt.linalg.norm", "norm(x, ord, axis)", {"abs", "sum", "max"},
+      {"pt.linalg.norm",
+       "norm(x, ord, axis)",
+       {"abs", "sum", "max"},
        "matrix ord 2 / nuc need an SVD"},
       {"pt.linalg.matrix_power", "matrix_power(a, n)", {"matmul"}, ""},
       {"pt.linalg.eigh / pt.linalg.eigvalsh", "", {}, "missing"},
@@ -168,27 +191,23 @@ std::vector<N> makeTable() {
   };
   // ---- random variables ----
   const std::pair<const char *, Dist> rvs[] = {
-      {"pt.random.normal", Dist::Normal},
-      {"pt.random.halfnormal", Dist::HalfNormal},
-      {"pt.random.lognormal", Dist::LogNormal},
-      {"pt.random.multivariate_normal", Dist::MvNormal},
-      {"pt.random.uniform", Dist::Uniform},
-      {"pt.random.exponential", Dist::Exponential},
-      {"pt.random.gamma", Dist::Gamma},
-      {"pt.random.beta", Dist::Beta},
-      {"pt.random.t", Dist::StudentT},
-      {"pt.random.laplace", Dist::Laplace},
-      {"pt.random.bernoulli", Dist::Bernoulli},
-      {"pt.random.categorical", Dist::Categorical},
+      {"pt.random.normal", Dist::Normal},       {"pt.random.halfnormal", Dist::HalfNormal},
+      {"pt.random.lognormal", Dist::LogNormal}, {"pt.random.multivariate_normal", Dist::MvNormal},
+      {"pt.random.uniform", Dist::Uniform},     {"pt.random.exponential", Dist::Exponential},
+      {"pt.random.gamma", Dist::Gamma},         {"pt.random.beta", Dist::Beta},
+      {"pt.random.t", Dist::StudentT},          {"pt.random.laplace", Dist::Laplace},
+      {"pt.random.bernoulli", Dist::Bernoulli}, {"pt.random.categorical", Dist::Categorical},
       {"pt.random.poisson", Dist::Poisson},
   };
   for (auto &[py, d] : rvs) {
     std::string n = distName(d);
-    t.push_back({py, (n == "mvnormal" ? std::string("mvnormal") : n) + "(params...)",
-                 {"rv_" + n}, ""});
+    t.push_back(
+        {py, (n == "mvnormal" ? std::string("mvnormal") : n) + "(params...)", {"rv_" + n}, ""});
   }
-  t.push_back({"(graphjit) Cholesky / diagonal-covariance normal", "mvnormal_chol / mvnormal_diag",
-               {"rv_mvnormal_chol", "rv_mvnormal_diag"}, "no PyTensor name"});
+  t.push_back({"(graphjit) Cholesky / diagonal-covariance normal",
+               "mvnormal_chol / mvnormal_diag",
+               {"rv_mvnormal_chol", "rv_mvnormal_diag"},
+               "no PyTensor name"});
   t.push_back({"pt.random.binomial / pt.random.dirichlet", "", {}, "missing"});
   return t;
 }
@@ -234,11 +253,14 @@ std::string opsTableMarkdown() {
   size_t have = cov.present, listed = cov.listed;
   std::ostringstream o;
   o << "# PyTensor names in graphjit\n\n"
-    << "Generated from `pytensorNames()` (lib/Ops/Names.cpp) by the test `OpNames.DocsTableIsCurrent`;\n"
+    << "Generated from `pytensorNames()` (lib/Ops/Names.cpp) by the test "
+       "`OpNames.DocsTableIsCurrent`;\n"
     << "edit the table there, then run `GRAPHJIT_UPDATE_DOCS=1 build/test/test-Ops "
        "--gtest_filter=OpNames.*`.\n"
-    << "Every op name in the last column is a registered op (`opRegistry()`), and every registered\n"
-    << "op appears in the table. The op is what `dprint` shows and what a rewrite's op filter names\n"
+    << "Every op name in the last column is a registered op (`opRegistry()`), and every "
+       "registered\n"
+    << "op appears in the table. The op is what `dprint` shows and what a rewrite's op filter "
+       "names\n"
     << "(`inv()` builds `matrix_inverse`).\n\n"
     << "Coverage: " << have << " of the " << listed
     << " PyTensor names listed (each spelling in the first column) have a graphjit builder ("
@@ -254,8 +276,9 @@ std::string opsTableMarkdown() {
     std::string ops;
     for (auto &op : n.ops)
       ops += (ops.empty() ? "`" : ", `") + op + "`";
-    o << "| `" << cell(n.pytensor) << "` | " << (n.builder.empty() ? "—" : "`" + cell(n.builder) + "`")
-      << " | " << (ops.empty() ? "—" : ops) << " | " << cell(n.note) << " |\n";
+    o << "| `" << cell(n.pytensor) << "` | "
+      << (n.builder.empty() ? "—" : "`" + cell(n.builder) + "`") << " | "
+      << (ops.empty() ? "—" : ops) << " | " << cell(n.note) << " |\n";
   }
   return o.str();
 }

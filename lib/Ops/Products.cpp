@@ -35,8 +35,8 @@ IntList concatLists(IntList a, const IntList &b) {
 
 Var tensordot(const Var &a, const Var &b, int64_t axes) {
   if (axes < 0 || axes > a.ndim() || axes > b.ndim())
-    throw ValueError("tensordot: axes=" + std::to_string(axes) + " does not fit " +
-                     a.type().str() + " and " + b.type().str());
+    throw ValueError("tensordot: axes=" + std::to_string(axes) + " does not fit " + a.type().str() +
+                     " and " + b.type().str());
   IntList aa, bb;
   for (int64_t i = 0; i < axes; ++i) {
     aa.push_back(a.ndim() - axes + i);
@@ -48,8 +48,7 @@ Var tensordot(const Var &a, const Var &b, int64_t axes) {
 // Free axes of a, contracted axes last, reshaped to a matrix; times b likewise; reshaped back.
 // With unknown dims: a broadcast product summed over the contracted axes.
 Var tensordot(const Var &a, const Var &b, const IntList &axesA, const IntList &axesB) {
-  if (axesA.size() != axesB.size())
-    throw ValueError("tensordot: axis lists differ in length");
+  if (axesA.size() != axesB.size()) throw ValueError("tensordot: axis lists differ in length");
   IntList ca, cb, fa, fb;
   for (int64_t x : axesA)
     ca.push_back(detail::normalizeAxis(x, a.ndim(), "tensordot"));
@@ -115,8 +114,8 @@ Var kron(const Var &a, const Var &b) {
 Var einsum(const std::string &subscripts, const std::vector<Var> &operands) {
   auto arrow = subscripts.find("->");
   if (arrow == std::string::npos)
-    throw NotImplementedError("einsum: needs an explicit output ('ij,jk->ik'), got '" +
-                              subscripts + "'");
+    throw NotImplementedError("einsum: needs an explicit output ('ij,jk->ik'), got '" + subscripts +
+                              "'");
   if (subscripts.find("...") != std::string::npos)
     throw NotImplementedError("einsum: ellipsis is not supported, got '" + subscripts + "'");
   std::vector<std::string> ins;

@@ -109,7 +109,9 @@ opBuilders() {
   b["ceil"] = [](V v) { return std::vector<Var>{ceil(v[1] * 1.5)}; };
   // isnan / isinf on values that have some: log of a negative, 5 / 0.
   b["isnan"] = [](V v) { return std::vector<Var>{isnan(log(v[1])), isnan(v[0])}; };
-  b["isinf"] = [](V v) { return std::vector<Var>{isinf(v[0] / (v[1] - 0.25)), isinf(-v[0] / 0.0)}; };
+  b["isinf"] = [](V v) {
+    return std::vector<Var>{isinf(v[0] / (v[1] - 0.25)), isinf(-v[0] / 0.0)};
+  };
   b["extract_diag"] = [](V v) {
     return std::vector<Var>{diagonal(v[0]), diagonal(v[1], 1), diagonal(v[0], -1, 1, 0)};
   };

@@ -16,7 +16,8 @@ Var linspace(double start, double stop, int64_t num = 50, bool endpoint = true,
 /// base ** linspace(start, stop, num, endpoint), a constant.
 Var logspace(double start, double stop, int64_t num = 50, bool endpoint = true, double base = 10.0,
              DType dtype = DType::Float64);
-/// Every input broadcast to their common shape (NumPy rules; a dim stretches where its type says 1).
+/// Every input broadcast to their common shape (NumPy rules; a dim stretches where its type says
+/// 1).
 std::vector<Var> broadcast_arrays(const std::vector<Var> &xs);
 /// Variance with `ddof` delta degrees of freedom: sum((x - mean)^2) / (n - ddof).
 Var var(const Var &x, Axes axis = std::nullopt, bool keepdims = false, int64_t ddof = 0);
