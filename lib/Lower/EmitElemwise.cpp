@@ -213,6 +213,18 @@ std::string scalarFn(Body &b, ScalarFn fn, const std::vector<std::string> &a, DT
     return b.un("math.sin", a[0], t);
   case ScalarFn::Cos:
     return b.un("math.cos", a[0], t);
+  case ScalarFn::Floor:
+    return b.un("math.floor", a[0], t);
+  case ScalarFn::Ceil:
+    return b.un("math.ceil", a[0], t);
+  case ScalarFn::Round:
+    return b.un("math.roundeven", a[0], t);
+  case ScalarFn::Arcsin:
+    return b.un("math.asin", a[0], t);
+  case ScalarFn::Arccos:
+    return b.un("math.acos", a[0], t);
+  case ScalarFn::Arctan:
+    return b.un("math.atan", a[0], t);
   case ScalarFn::Erf:
     return b.un("math.erf", a[0], t);
   case ScalarFn::Reciprocal:
@@ -229,6 +241,12 @@ std::string scalarFn(Body &b, ScalarFn fn, const std::vector<std::string> &a, DT
     return b.cmp("oeq", a[0], a[1], t);
   case ScalarFn::Neq:
     return b.cmp("une", a[0], a[1], t);
+  // Integers are never NaN or infinite.
+  case ScalarFn::IsNan:
+    return isFloat(t) ? b.cmp("uno", a[0], a[0], t) : b.cst(0, DType::Bool);
+  case ScalarFn::IsInf:
+    return isFloat(t) ? b.cmp("oeq", b.un("math.absf", a[0], t), b.cst(INFINITY, t), t)
+                      : b.cst(0, DType::Bool);
   case ScalarFn::And:
   case ScalarFn::Or:
   case ScalarFn::Not: {

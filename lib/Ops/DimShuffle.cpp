@@ -35,6 +35,26 @@ bool DimShuffle::isPureReshape() const {
   return true;
 }
 
+std::string DimShuffle::displayStr() const {
+  IntList kept, added;
+  for (size_t i = 0; i < order_.size(); ++i)
+    if (order_[i] < 0)
+      added.push_back(static_cast<int64_t>(i));
+    else
+      kept.push_back(order_[i]);
+  bool increasing = std::is_sorted(kept.begin(), kept.end());
+  bool allKept = static_cast<int>(kept.size()) == inputNdim_;
+  if (added.empty() && allKept && !increasing) return "transpose" + Attrs{{"axes", kept}}.str();
+  if (!added.empty() && allKept && increasing) return "expand_dims" + Attrs{{"axis", added}}.str();
+  if (added.empty() && increasing && !allKept) {
+    IntList dropped;
+    for (int64_t d = 0; d < inputNdim_; ++d)
+      if (std::find(kept.begin(), kept.end(), d) == kept.end()) dropped.push_back(d);
+    return "squeeze" + Attrs{{"axis", dropped}}.str();
+  }
+  return str();
+}
+
 Attrs DimShuffle::attrs() const { return Attrs{{"ndim", int64_t(inputNdim_)}, {"order", order_}}; }
 
 std::vector<TensorType> DimShuffle::makeOutputTypes(const std::vector<TensorType> &in) const {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace graphjit {
 
@@ -40,6 +41,12 @@ const std::vector<std::pair<ScalarFn, ScalarFnInfo>> &fnTable() {
       {ScalarFn::Cos, {"cos", 1, ScalarResult::Float}},
       {ScalarFn::Erf, {"erf", 1, ScalarResult::Float}},
       {ScalarFn::Reciprocal, {"reciprocal", 1, ScalarResult::Float}},
+      {ScalarFn::Floor, {"floor", 1, ScalarResult::Float}},
+      {ScalarFn::Ceil, {"ceil", 1, ScalarResult::Float}},
+      {ScalarFn::Round, {"round", 1, ScalarResult::Float}},
+      {ScalarFn::Arcsin, {"arcsin", 1, ScalarResult::Float}},
+      {ScalarFn::Arccos, {"arccos", 1, ScalarResult::Float}},
+      {ScalarFn::Arctan, {"arctan", 1, ScalarResult::Float}},
       {ScalarFn::Lt, {"lt", 2, ScalarResult::Bool}},
       {ScalarFn::Le, {"le", 2, ScalarResult::Bool}},
       {ScalarFn::Gt, {"gt", 2, ScalarResult::Bool}},
@@ -49,6 +56,8 @@ const std::vector<std::pair<ScalarFn, ScalarFnInfo>> &fnTable() {
       {ScalarFn::And, {"and", 2, ScalarResult::Bool}},
       {ScalarFn::Or, {"or", 2, ScalarResult::Bool}},
       {ScalarFn::Not, {"not", 1, ScalarResult::Bool}},
+      {ScalarFn::IsNan, {"isnan", 1, ScalarResult::Bool}},
+      {ScalarFn::IsInf, {"isinf", 1, ScalarResult::Bool}},
       {ScalarFn::Where, {"where", 3}},
       {ScalarFn::Clip, {"clip", 3}},
       {ScalarFn::Cast, {"cast", 1}},
@@ -111,6 +120,18 @@ template <typename T> double evalFloat(ScalarFn f, T a, T b) {
     return static_cast<T>(std::erf(a));
   case ScalarFn::Reciprocal:
     return static_cast<T>(T(1) / a);
+  case ScalarFn::Floor:
+    return static_cast<T>(std::floor(a));
+  case ScalarFn::Ceil:
+    return static_cast<T>(std::ceil(a));
+  case ScalarFn::Round:
+    return static_cast<T>(std::nearbyint(a)); // half to even in the default rounding mode
+  case ScalarFn::Arcsin:
+    return static_cast<T>(std::asin(a));
+  case ScalarFn::Arccos:
+    return static_cast<T>(std::acos(a));
+  case ScalarFn::Arctan:
+    return static_cast<T>(std::atan(a));
   default:
     break;
   }
@@ -218,6 +239,10 @@ bool evalPredicate(ScalarFn f, double a, double b) {
     return a != 0 || b != 0;
   case ScalarFn::Not:
     return a == 0;
+  case ScalarFn::IsNan:
+    return std::isnan(a);
+  case ScalarFn::IsInf:
+    return std::isinf(a);
   default:
     return false;
   }
@@ -534,11 +559,34 @@ GRAPHJIT_UNARY(sin, Sin)
 GRAPHJIT_UNARY(cos, Cos)
 GRAPHJIT_UNARY(erf, Erf)
 GRAPHJIT_UNARY(reciprocal, Reciprocal)
+GRAPHJIT_UNARY(floor, Floor)
+GRAPHJIT_UNARY(ceil, Ceil)
+GRAPHJIT_UNARY(round, Round)
+GRAPHJIT_UNARY(arcsin, Arcsin)
+GRAPHJIT_UNARY(arccos, Arccos)
+GRAPHJIT_UNARY(arctan, Arctan)
 GRAPHJIT_UNARY(logical_not, Not)
+GRAPHJIT_UNARY(isnan, IsNan)
+GRAPHJIT_UNARY(isinf, IsInf)
 #undef GRAPHJIT_BINARY
 #undef GRAPHJIT_UNARY
 
 Var pow(const Var &a, double b) { return pow(a, scalarLike(b, a)); }
+Var eq(const Var &a, double b) { return eq(a, scalarLike(b, a)); }
+Var eq(double a, const Var &b) { return eq(scalarLike(a, b), b); }
+Var neq(const Var &a, double b) { return neq(a, scalarLike(b, a)); }
+Var neq(double a, const Var &b) { return neq(scalarLike(a, b), b); }
+
+// where(isnan(x), nan, where(isinf(x), where(x > 0, posinf, neginf), x)): PyTensor's composition.
+Var nan_to_num(const Var &x, double nan, std::optional<double> posinf,
+               std::optional<double> neginf) {
+  if (!isFloat(x.dtype())) return x;
+  double big = x.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
+                                           : std::numeric_limits<double>::max();
+  Var inf =
+      where(x > 0.0, scalarLike(posinf.value_or(big), x), scalarLike(neginf.value_or(-big), x));
+  return where(isnan(x), scalarLike(nan, x), where(isinf(x), inf, x));
+}
 Var where(const Var &c, const Var &a, const Var &b) { return elemwise(ScalarFn::Where, {c, a, b}); }
 Var clip(const Var &x, const Var &lo, const Var &hi) {
   return elemwise(ScalarFn::Clip, {x, lo, hi});

@@ -83,6 +83,16 @@ std::vector<Var> rawGrads(ScalarFn fn, const std::vector<Var> &in, const Var &z,
     return {g * cos(x)};
   case ScalarFn::Cos:
     return {-g * sin(x)};
+  case ScalarFn::Floor:
+  case ScalarFn::Ceil:
+  case ScalarFn::Round:
+    return {g * 0.0}; // piecewise constant
+  case ScalarFn::Arcsin:
+    return {g / sqrt(1.0 - sqr(x))};
+  case ScalarFn::Arccos:
+    return {-g / sqrt(1.0 - sqr(x))};
+  case ScalarFn::Arctan:
+    return {g / (1.0 + sqr(x))};
   case ScalarFn::Erf:
     return {g * (2.0 / std::sqrt(M_PI)) * exp(-sqr(x))};
   case ScalarFn::Reciprocal:

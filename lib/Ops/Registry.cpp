@@ -1,6 +1,9 @@
 // The op registry: every op graphjit defines, registered explicitly.
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/ControlFlow/ControlFlow.h"
+#include "graphjit/Ops/AdvancedIndexing.h"
+#include "graphjit/Ops/Cumulative.h"
+#include "graphjit/Ops/Diagonal.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
@@ -9,6 +12,7 @@
 #include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/Sort.h"
 #include "graphjit/Ops/Special.h"
 #include "graphjit/Ops/StopGradient.h"
 
@@ -33,6 +37,10 @@ OpRegistry &registry() {
     registerLinalgOps(r);
     registerSpecialOps(r);
     registerRandomOps(r);
+    registerDiagonalOps(r);
+    registerCumulativeOps(r);
+    registerSortOps(r);
+    registerAdvancedIndexingOps(r);
     // Ops holding inner graphs (a module above Ops: it reuses Interp, Text and Transform).
     registerControlFlowOps(r);
     return r;

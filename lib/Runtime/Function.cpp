@@ -284,7 +284,17 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   return finish();
 }
 
+namespace {
+/// Refuses a default-constructed Function, naming what was asked of it.
+void requireCompiled(const void *impl, const char *what) {
+  if (!impl)
+    throw ValueError(std::string("Function::") + what +
+                     ": this Function is empty (default-constructed); assign it from compile()");
+}
+} // namespace
+
 std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const {
+  requireCompiled(impl_.get(), "operator()");
   const Impl &f = *impl_;
   if (args.size() != f.inputs.size())
     throw ValueError("Function call: expected " + std::to_string(f.inputs.size()) +
@@ -311,17 +321,28 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
 }
 
 Tensor Function::call1(const std::vector<Tensor> &args) const {
+  requireCompiled(impl_.get(), "call1");
   if (impl_->outputs.size() != 1)
     throw ValueError("Function::call1: the function has " + std::to_string(impl_->outputs.size()) +
                      " outputs, expected 1");
   return (*this)(args)[0];
 }
 
-const std::vector<Var> &Function::inputs() const { return impl_->inputs; }
-const std::vector<Var> &Function::outputs() const { return impl_->outputs; }
-Mode Function::mode() const { return impl_->mode; }
+const std::vector<Var> &Function::inputs() const {
+  requireCompiled(impl_.get(), "inputs");
+  return impl_->inputs;
+}
+const std::vector<Var> &Function::outputs() const {
+  requireCompiled(impl_.get(), "outputs");
+  return impl_->outputs;
+}
+Mode Function::mode() const {
+  requireCompiled(impl_.get(), "mode");
+  return impl_->mode;
+}
 
 std::shared_ptr<const FunctionGraph> Function::compiledGraph() const {
+  requireCompiled(impl_.get(), "compiledGraph");
   std::lock_guard<std::mutex> lock(impl_->graphMutex);
   if (!impl_->fgraph) { // the schedule came from a cache: rewrite a copy again (cheap next to
                         // compiling)
@@ -337,9 +358,13 @@ std::shared_ptr<const FunctionGraph> Function::compiledGraph() const {
   return impl_->fgraph;
 }
 
-const CompileStats &Function::compileStats() const { return impl_->stats; }
+const CompileStats &Function::compileStats() const {
+  requireCompiled(impl_.get(), "compileStats");
+  return impl_->stats;
+}
 
 std::string Function::scheduleText() const {
+  requireCompiled(impl_.get(), "scheduleText");
   if (impl_->jitKernel) return impl_->jitKernel->scheduleText();
   return "interpreted: no schedule (Mode::Interpret runs each node's perform)\n";
 }

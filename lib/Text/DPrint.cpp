@@ -19,12 +19,19 @@ std::string idName(size_t n) {
   return s;
 }
 
+/// Small constants print their values; larger ones their type and first values.
 std::string constantLabel(const Tensor &t) {
   if (t.size() <= 4) return t.valuesStr();
-  return "constant" + TensorType(t.dtype(), t.shape()).str();
+  std::string label = "constant" + TensorType(t.dtype(), t.shape()).str();
+  if (t.isOpaque()) return label;
+  std::vector<double> first;
+  for (int64_t i = 0; i < 4; ++i)
+    first.push_back(t.contiguous().getAsDouble(i));
+  std::string v = Tensor::fromVector(first).astype(t.dtype()).valuesStr();
+  return label + (v.size() > 1 && v.back() == ']' ? v.substr(0, v.size() - 1) + ", ...]" : v);
 }
 
-std::string opLabel(const Op &op) { return op.name() + op.displayAttrs().str(); }
+std::string opLabel(const Op &op) { return op.displayStr(); }
 
 std::string label(const Var &v) {
   if (Apply *a = v->owner()) {

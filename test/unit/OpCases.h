@@ -111,6 +111,35 @@ opBuilders() {
   b["matrix_inverse"] = [spd](V v) { return std::vector<Var>{inv(spd(v[0]))}; };
   b["tril"] = [](V v) { return std::vector<Var>{tril(v[0]), tril(v[1], -1)}; };
   b["gammaln"] = [](V v) { return std::vector<Var>{gammaln(v[0]), gammaln(v[1])}; };
+  // arcsin / arccos inside [-1, 1]; round on halves (half to even: 1.5 -> 2, 0.5 -> 0).
+  b["arcsin"] = [](V v) { return std::vector<Var>{arcsin(v[1] / 4.0)}; };
+  b["arccos"] = [](V v) { return std::vector<Var>{arccos(v[1] / 4.0)}; };
+  b["round"] = [](V v) { return std::vector<Var>{round(v[1] * 2.0 + 0.5), round(v[0] / 4.0)}; };
+  b["floor"] = [](V v) { return std::vector<Var>{floor(v[1] * 1.5)}; };
+  b["ceil"] = [](V v) { return std::vector<Var>{ceil(v[1] * 1.5)}; };
+  // isnan / isinf on values that have some: log of a negative, 5 / 0.
+  b["isnan"] = [](V v) { return std::vector<Var>{isnan(log(v[1])), isnan(v[0])}; };
+  b["isinf"] = [](V v) {
+    return std::vector<Var>{isinf(v[0] / (v[1] - 0.25)), isinf(-v[0] / 0.0)};
+  };
+  b["extract_diag"] = [](V v) {
+    return std::vector<Var>{diagonal(v[0]), diagonal(v[1], 1), diagonal(v[0], -1, 1, 0)};
+  };
+  b["alloc_diag"] = [](V v) { return std::vector<Var>{diag(v[0](0)), diag(v[1](1), -1)}; };
+  b["cumsum"] = [](V v) { return std::vector<Var>{cumsum(v[0], 1), cumsum(v[1], 0)}; };
+  b["cumprod"] = [](V v) { return std::vector<Var>{cumprod(v[1], 1), cumprod(v[0], 0)}; };
+  b["sort"] = [](V v) { return std::vector<Var>{sort(v[1]), sort(v[0] * v[1], 0)}; };
+  b["argsort"] = [](V v) { return std::vector<Var>{argsort(v[1]), argsort(v[1] - v[0], 0)}; };
+  auto ints = [](std::vector<int64_t> i) { return constant(Tensor::fromVector(i)); };
+  b["advanced_subtensor"] = [ints](V v) {
+    return std::vector<Var>{advanced_subtensor(v[0], {ints({1, 0, 1}), ints({2, 2, -3})}),
+                            advanced_subtensor(v[1], {ints({1, 1, 0})})};
+  };
+  b["advanced_inc_subtensor"] = [ints](V v) {
+    return std::vector<Var>{
+        advanced_inc_subtensor(v[0], {ints({0, 0, 1}), ints({1, 1, 2})}, v[1](0)),
+        advanced_set_subtensor(v[1], {ints({1}), ints({0})}, v[0](1, slice(0, 1)))};
+  };
   b["digamma"] = [](V v) { return std::vector<Var>{digamma(v[0]), digamma(v[1])}; };
   // Random variables: valid parameters from x and y, computed exactly (abs, add, div), so that
   // the interpreter and the JIT draw from bit-identical parameters and state.
@@ -162,7 +191,9 @@ inline bool shapeAgnostic(const std::string &name) {
       // square matrices from the rows: need independent rows
       "cholesky", "solve_triangular", "solve", "det", "slogdet", "matrix_inverse",
       // a vector from row 0, or a [k,k] matrix from the rows
-      "rv_mvnormal", "rv_mvnormal_chol", "rv_mvnormal_diag", "rv_categorical"};
+      "rv_mvnormal", "rv_mvnormal_chol", "rv_mvnormal_diag", "rv_categorical",
+      // a row of x, or constant indices into rows 0 and 1
+      "alloc_diag", "advanced_subtensor", "advanced_inc_subtensor"};
   for (auto &f : fixed)
     if (f == name) return false;
   return true;

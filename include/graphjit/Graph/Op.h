@@ -94,6 +94,10 @@ public:
 
   /// "sum{axes=[0]}".
   std::string str() const { return name() + attrs().str(); }
+  /// How dprint shows the op to a reader (PyTensor's str(op)): the name and displayAttrs()
+  /// unless a clearer name exists, as for a dimshuffle that only transposes, expands or
+  /// squeezes. Text IR keeps str().
+  virtual std::string displayStr() const { return name() + displayAttrs().str(); }
   bool operator==(const Op &o) const {
     return this == &o || (name() == o.name() && attrs() == o.attrs());
   }

@@ -19,6 +19,8 @@ public:
 
   std::string name() const override { return "dimshuffle"; }
   Attrs attrs() const override;
+  /// transpose{axes}, expand_dims{axis} or squeeze{axis} when the order is only that.
+  std::string displayStr() const override;
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override;
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override;
   void checkShapes(const std::vector<TensorType> &inTypes,

@@ -9,6 +9,8 @@
 
 #include "graphjit/Graph/Op.h"
 
+#include <optional>
+
 namespace graphjit {
 
 enum class ScalarFn {
@@ -41,6 +43,12 @@ enum class ScalarFn {
   Cos,
   Erf,
   Reciprocal,
+  Floor,
+  Ceil,
+  Round,
+  Arcsin,
+  Arccos,
+  Arctan,
   // comparisons and logic (bool results)
   Lt,
   Le,
@@ -51,6 +59,8 @@ enum class ScalarFn {
   And,
   Or,
   Not,
+  IsNan,
+  IsInf,
   // others
   Where,
   Clip,
@@ -147,6 +157,13 @@ Var sin(const Var &x);
 Var cos(const Var &x);
 Var erf(const Var &x);
 Var reciprocal(const Var &x);
+/// Floats in and out (ints become float64, as NumPy); round is half to even.
+Var floor(const Var &x);
+Var ceil(const Var &x);
+Var round(const Var &x);
+Var arcsin(const Var &x);
+Var arccos(const Var &x);
+Var arctan(const Var &x);
 
 // Comparisons and logic (bool results). `==`/`!=` on Var compare identity, so
 // graph equality is eq()/neq().
@@ -159,6 +176,18 @@ Var neq(const Var &a, const Var &b);
 Var logical_and(const Var &a, const Var &b);
 Var logical_or(const Var &a, const Var &b);
 Var logical_not(const Var &a);
+/// NumPy isnan / isinf (false for integers).
+Var isnan(const Var &x);
+Var isinf(const Var &x);
+/// NumPy nan_to_num: NaN -> nan, +inf -> posinf, -inf -> neginf (defaults: 0 and the dtype's
+/// largest finite values). Built from isnan/isinf and where, as PyTensor does.
+Var nan_to_num(const Var &x, double nan = 0.0, std::optional<double> posinf = {},
+               std::optional<double> neginf = {});
+/// eq/neq with a plain number on one side, like the comparison operators.
+Var eq(const Var &a, double b);
+Var eq(double a, const Var &b);
+Var neq(const Var &a, double b);
+Var neq(double a, const Var &b);
 
 Var where(const Var &cond, const Var &a, const Var &b);
 Var clip(const Var &x, const Var &lo, const Var &hi);

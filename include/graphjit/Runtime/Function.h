@@ -38,6 +38,10 @@ public:
 
 class Function {
 public:
+  /// An empty Function, to be assigned from compile() later (a member, a container slot).
+  /// Calling it, or asking it anything, throws ValueError; `valid()` tells.
+  Function() = default;
+  bool valid() const { return impl_ != nullptr; }
   /// Calls with one Tensor per input; returns one Tensor per output.
   std::vector<Tensor> operator()(const std::vector<Tensor> &args) const;
   /// Convenience for single-output functions.

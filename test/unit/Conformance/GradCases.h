@@ -199,6 +199,31 @@ inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
          return sum(r.outputs[0]) + sum(r.outputs[1]);
        },
        {rnd({3, 2}), rnd({3, 2}, -1, 1, 13)}});
+  c["arcsin"] = {{[](auto v) { return arcsin(v[0]); }, {rnd({3, 4}, -0.9, 0.9)}}};
+  c["arccos"] = {{[](auto v) { return arccos(v[0]); }, {rnd({3, 4}, -0.9, 0.9)}}};
+  c["arctan"] = un(arctan);
+  c["extract_diag"] = {{[](auto v) { return diagonal(v[0]); }, {rnd({3, 4})}},
+                       {[](auto v) { return trace(v[0], -1); }, {rnd({3, 3})}},
+                       {[](auto v) { return diagonal(v[0], 1, 2, 1); }, {rnd({2, 3, 3})}}};
+  c["alloc_diag"] = {{[](auto v) { return diag(v[0]); }, {rnd({3})}},
+                     {[](auto v) { return diag(v[0], 1) * 2.0; }, {rnd({2})}}};
+  c["cumsum"] = {{[](auto v) { return cumsum(v[0], 1); }, {rnd({3, 4})}},
+                 {[](auto v) { return cumsum(v[0]); }, {rnd({2, 3})}}};
+  c["cumprod"] = {{[](auto v) { return cumprod(v[0], 0); }, {pos({3, 2})}},
+                  {[](auto v) { return cumprod(v[0]); }, {pos({4})}}};
+  c["sort"] = {{[](auto v) { return sort(v[0]) * constant(Tensor::of({1.0, 2.0, 3.0, 4.0})); },
+                {rnd({3, 4})}},
+               {[](auto v) { return sort(v[0], 0); }, {rnd({3, 2})}}};
+  auto ix = [](std::vector<int64_t> i) { return constant(Tensor::fromVector(i)); };
+  c["advanced_subtensor"] = {
+      {[ix](auto v) { return advanced_subtensor(v[0], {ix({0, 2, 2}), ix({1, 3, 1})}); },
+       {rnd({3, 4})}},
+      {[ix](auto v) { return advanced_subtensor(v[0], {ix({1, 1})}); }, {rnd({2, 3})}}};
+  c["advanced_inc_subtensor"] = {
+      {[ix](auto v) { return advanced_inc_subtensor(v[0], {ix({0, 2, 0}), ix({1, 3, 1})}, v[1]); },
+       {rnd({3, 4}), rnd({3})}},
+      {[ix](auto v) { return advanced_set_subtensor(v[0], {ix({0, 2})}, v[1]); },
+       {rnd({3, 4}), rnd({4})}}};
   return c;
 }
 

@@ -21,7 +21,7 @@ namespace {
 const std::set<std::string> kNotDifferentiable = {
     // integer or bool results
     "all", "and", "any", "argmax", "argmin", "eq", "floor_div", "ge", "gt", "le", "lt", "neq",
-    "not", "or", "sign",
+    "not", "or", "sign", "isnan", "isinf", "argsort", "floor", "ceil", "round",
     // values made from attrs or shapes alone
     "arange", "eye", "full_like", "shape", "split_like",
     // zero gradient on purpose: checked in VerifyGradTest's StopGradientBlocksTheFlow

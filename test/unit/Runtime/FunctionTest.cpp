@@ -74,3 +74,19 @@ TEST(Function, SharedValueIsCopiedFromTheCaller) {
   EXPECT_TRUE(allclose(init, Tensor::of({1, 2}))); // caller data never modified
   EXPECT_TRUE(allclose(getValue(w), Tensor::of({2, 4})));
 }
+
+TEST(Function, DefaultConstructedIsEmptyUntilAssigned) {
+  Function f; // e.g. a member assigned later
+  EXPECT_FALSE(f.valid());
+  try {
+    f({});
+    ADD_FAILURE() << "an empty Function ran";
+  } catch (const ValueError &e) {
+    EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(f.inputs(), ValueError);
+  Var x = vector("x");
+  f = compile({x}, {x * 2.0}, {}, Mode::Interpret);
+  EXPECT_TRUE(f.valid());
+  EXPECT_TRUE(allclose(f.call1({Tensor::of({1, 2})}), Tensor::of({2, 4})));
+}

@@ -140,14 +140,14 @@ TEST(DPrint, TreeWithIdsAndSharedSubgraphs) {
                        " │   ├─ exp [id C]\n"
                        " │   │   └─ x [id D]\n"
                        " │   └─ exp [id C]\n"
-                       " └─ dimshuffle{ndim=0, order=[-1,-1]} [id E]\n"
+                       " └─ expand_dims{axis=[0,1]} [id E]\n"
                        "     └─ 1 [id F]\n");
   DPrintOptions o;
   o.printTypes = true;
   o.depth = 1;
   EXPECT_EQ(dprint(y, o), "add [id A] <f64[?,?]> 'y'\n"
                           " ├─ mul [id B] <f64[?,?]>\n"
-                          " └─ dimshuffle{ndim=0, order=[-1,-1]} [id C] <f64[1,1]>\n");
+                          " └─ expand_dims{axis=[0,1]} [id C] <f64[1,1]>\n");
 }
 
 TEST(Dot, DistinguishesVariablesAndNodes) {
@@ -160,4 +160,18 @@ TEST(Dot, DistinguishesVariablesAndNodes) {
             std::string::npos)
       << dot;
   EXPECT_NE(dot.find("[label=\"1\"]"), std::string::npos); // edge to input 1 of add
+}
+
+TEST(DPrint, ShowsDimshufflesByWhatTheyDoAndConstantValues) {
+  Var m = matrix("m");
+  std::string s = dprint({transpose(m), expand_dims(m, 1), squeeze(expand_dims(m, 0), {0}),
+                          dimshuffle(m, {1, -1, 0})});
+  EXPECT_NE(s.find("transpose{axes=[1,0]}"), std::string::npos) << s;
+  EXPECT_NE(s.find("expand_dims{axis=[1]}"), std::string::npos) << s;
+  EXPECT_NE(s.find("squeeze{axis=[0]}"), std::string::npos) << s;
+  EXPECT_NE(s.find("dimshuffle{ndim=2, order=[1,-1,0]}"), std::string::npos) << s; // a mix
+  // The text IR keeps the op's own name.
+  EXPECT_NE(printFunction({"f", {m}, {transpose(m)}}).find("dimshuffle{"), std::string::npos);
+  std::string c = dprint(constant(Tensor::fromVector(std::vector<double>{1, 2, 3, 4, 5, 6})) + m);
+  EXPECT_NE(c.find("constantf64[6][1, 2, 3, 4, ...]"), std::string::npos) << c;
 }
