@@ -7,9 +7,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_CASES ?= 5000
 JOBS       ?= $(shell nproc)
 LIT        := /usr/lib/llvm-19/build/utils/lit/lit.py
-CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=Release
-# The sanitizer builds use ccache when it is installed.
-SAN_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# Every build uses ccache when it is installed (scripts/install-deps.sh installs it). Paths are
+# hashed relative to the checkout, so a clone in another folder reuses the cache.
+LAUNCHER   := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+SAN_LAUNCHER := $(LAUNCHER)
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
+CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=Release $(LAUNCHER)
 
 .PHONY: all deps configure build demo test test-asan test-tsan fuzz bench clean format format-check
 

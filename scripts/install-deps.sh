@@ -3,7 +3,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  cmake ninja-build g++ make python3
+  cmake ninja-build g++ make python3 ccache
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   clang-19 libclang-rt-19-dev clang-format-19
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev

@@ -188,6 +188,9 @@ std::vector<N> makeTable() {
       {"pytensor.gradient.disconnected_grad", "stop_gradient(x)", {"stop_gradient"}, ""},
       {"pytensor.graph.vectorize_graph", "vectorize_graph(out, replace)", {}, "a graph transform"},
       {"pytensor.function", "compile(inputs, outputs)", {}, ""},
+      // ---- control flow (lib/ControlFlow) ----
+      {"pytensor.scan", "scan(fn, sequences, outputs_info, non_sequences, n_steps)", {"scan"}, ""},
+      {"pytensor.ifelse.ifelse", "ifelse(cond, then, else)", {"ifelse"}, "lazy"},
   };
   // ---- random variables ----
   const std::pair<const char *, Dist> rvs[] = {

@@ -33,7 +33,7 @@ int main() {
   model.names = {"w[0]", "w[1]", "w[2]", "w[3]"};
 
   mcmc::SampleOptions opts;
-  opts.draws = 1000;
+  opts.draws = 2000;
   opts.tune = 1000;
   opts.chains = 4;
   opts.seed = 26;
@@ -81,7 +81,7 @@ int main() {
 }
 
 // Output (make test checks these lines with FileCheck):
-// CHECK: 4 chains x 1000 draws, 0 divergences
+// CHECK: 4 chains x 2000 draws, 0 divergences
 // CHECK-NEXT: mean     sd  hdi_3%  hdi_97%  mcse_mean  mcse_sd  ess_bulk  ess_tail  r_hat
 // CHECK-NEXT: w[0]
 // CHECK-NEXT: w[1]
