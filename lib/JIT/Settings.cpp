@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace graphjit {
 
@@ -83,24 +86,30 @@ JitSettings readEnvironment() {
   return s;
 }
 
-// Replaced settings are never freed: a caller may still hold a reference to them (a few bytes per
-// reload).
+// Replaced settings stay alive (a caller may still hold a reference to them) and are owned here,
+// so they are freed at exit: a few bytes per reload, which only tests do.
 std::atomic<const JitSettings *> current{nullptr};
+std::mutex ownedMutex;
+std::vector<std::unique_ptr<const JitSettings>> &owned() {
+  static std::vector<std::unique_ptr<const JitSettings>> all;
+  return all;
+}
+const JitSettings *keep(JitSettings settings) {
+  std::lock_guard<std::mutex> lock(ownedMutex);
+  owned().push_back(std::make_unique<const JitSettings>(std::move(settings)));
+  return owned().back().get();
+}
 } // namespace
 
 const JitSettings &jitSettings() {
   if (const JitSettings *s = current.load(std::memory_order_acquire)) return *s;
-  auto *fresh = new JitSettings(readEnvironment()); // throws on a bad value: nothing is cached then
+  const JitSettings *fresh = keep(readEnvironment()); // throws on a bad value: nothing is cached
   const JitSettings *expected = nullptr;
-  if (!current.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel)) {
-    delete fresh; // another thread read it first
-    return *expected;
-  }
+  if (!current.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel))
+    return *expected; // another thread read it first (ours stays owned, unused)
   return *fresh;
 }
 
-void reloadJitSettings() {
-  current.store(new JitSettings(readEnvironment()), std::memory_order_release);
-}
+void reloadJitSettings() { current.store(keep(readEnvironment()), std::memory_order_release); }
 
 } // namespace graphjit
