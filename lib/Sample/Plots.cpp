@@ -58,8 +58,8 @@ void writePng(const Image &img, const std::string &path) {
   FILE *f = std::fopen(path.c_str(), "wb");
   if (!f) throw ValueError("plot: cannot open '" + path + "' for writing");
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png_create_info_struct(png);
-  if (setjmp(png_jmpbuf(png))) {
+  png_infop info = png ? png_create_info_struct(png) : nullptr;
+  if (!png || !info || setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
     std::fclose(f);
     throw ValueError("plot: libpng failed writing '" + path + "'");
