@@ -3,6 +3,7 @@
 #include "ThreadPool.h"
 
 #include "graphjit/JIT/JIT.h"
+#include "graphjit/Ops/Random.h"
 
 #include <algorithm>
 #include <atomic>
@@ -98,6 +99,11 @@ void parallelFor(int n, const std::function<void(int)> &fn) {
   }
   pool().run(n, fn);
 }
+
+namespace {
+// Large host draws (rv_* host steps) split their element ranges on this pool too.
+const bool randomDrawsOnPool = (setRandomParallelFor(&parallelFor), true);
+} // namespace
 
 int callThreads() { return threadOverride > 0 ? threadOverride : jitSettings().numThreads; }
 

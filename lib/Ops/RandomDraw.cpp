@@ -11,6 +11,7 @@
 #include "graphjit/Ops/Random.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <thread>
@@ -18,11 +19,13 @@
 namespace graphjit {
 
 namespace {
-using rng::philoxBlocks;
 thread_local int tlsThreads = 0;
 
+std::atomic<RandomParallelFor> poolRunner{nullptr};
+
 /// Runs fn(begin, end) over [0, n) in chunks aligned to 8 elements, on up to the
-/// scope's threads for large n.
+/// scope's threads for large n: on the JIT's worker pool when it is linked in, else on
+/// threads of its own. Every element's bits are the same for every split.
 void parallelRange(int64_t n, const std::function<void(int64_t, int64_t)> &fn) {
   int threads = tlsThreads > 0 ? tlsThreads : static_cast<int>(std::thread::hardware_concurrency());
   constexpr int64_t kMinPerThread = int64_t(1) << 16;
@@ -32,12 +35,18 @@ void parallelRange(int64_t n, const std::function<void(int64_t, int64_t)> &fn) {
     return;
   }
   int64_t chunk = ((n + threads - 1) / threads + 7) / 8 * 8;
-  std::vector<std::thread> workers;
-  for (int t = 1; t < threads; ++t) {
+  auto run = [&](int t) {
     int64_t b = t * chunk, e = std::min(n, b + chunk);
-    if (b < e) workers.emplace_back(fn, b, e);
+    if (b < e) fn(b, e);
+  };
+  if (RandomParallelFor pool = poolRunner.load()) {
+    pool(threads, run);
+    return;
   }
-  fn(0, std::min(n, chunk));
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t)
+    workers.emplace_back(run, t);
+  run(0);
   for (auto &w : workers)
     w.join();
 }
@@ -46,7 +55,11 @@ void parallelRange(int64_t n, const std::function<void(int64_t, int64_t)> &fn) {
 struct Param {
   std::vector<double> values;
   double operator[](int64_t i) const { return values.size() == 1 ? values[0] : values[i]; }
+  bool scalar() const { return values.size() == 1; }
 };
+
+/// Elements converted per buffer of the batched paths.
+constexpr int64_t kBatch = 2048;
 
 std::string fmtValue(double v) {
   char buf[64];
@@ -117,28 +130,32 @@ void validate(Dist d, const std::vector<Param> &p) {
 /// Words of the main stream for elements [b, e), one 64-bit word each: calls f(i, word).
 template <typename F>
 void forWords(PhiloxKey key, const PhiloxCounter &base, int64_t b, int64_t e, F f) {
-  constexpr int64_t kBlocks = 256;
-  uint32_t buf[4 * kBlocks];
-  for (int64_t i = b; i < e;) {
-    int64_t j0 = i / 2, j1 = std::min<int64_t>((e + 1) / 2, j0 + kBlocks);
-    philoxBlocks(key, base, j0, j1 - j0, buf);
-    int64_t stop = std::min(e, 2 * j1);
-    for (; i < stop; ++i)
-      f(i, rng::word64(buf, i - 2 * j0));
+  uint64_t buf[kBatch];
+  for (int64_t c = b; c < e; c += kBatch) {
+    int64_t m = std::min(kBatch, e - c);
+    rng::mainWords64(key, base, c, m, buf);
+    for (int64_t k = 0; k < m; ++k)
+      f(c + k, buf[k]);
   }
 }
 
 /// Standard normals for elements [b, e) into out[i] (ziggurat on word i, fallbacks on
-/// sub-stream i).
+/// sub-stream i), batched: z[0 .. m) holds elements c .. c+m, then done(c, m, z).
+template <typename F>
+void normalBatches(PhiloxKey key, const PhiloxCounter &base, int64_t b, int64_t e, F done) {
+  double z[kBatch];
+  for (int64_t c = b; c < e; c += kBatch) {
+    int64_t m = std::min(kBatch, e - c);
+    rng::standardNormals(key, base, c, m, z);
+    done(c, m, z);
+  }
+}
+
 template <typename T>
 void normals(PhiloxKey key, const PhiloxCounter &base, int64_t b, int64_t e, T *out) {
-  forWords(key, base, b, e, [&](int64_t i, uint64_t w) {
-    double x;
-    if (!rng::zigguratFast(w, &x)) {
-      rng::SubStream s(key, base, static_cast<uint64_t>(i));
-      x = rng::zigguratNormal(w, s);
-    }
-    out[i] = static_cast<T>(x);
+  normalBatches(key, base, b, e, [&](int64_t c, int64_t m, const double *z) {
+    for (int64_t k = 0; k < m; ++k)
+      out[c + k] = static_cast<T>(z[k]);
   });
 }
 
@@ -150,22 +167,42 @@ void drawScalars(Dist d, const std::vector<Param> &p, int64_t n, PhiloxKey key,
     switch (d) {
     case Dist::Normal:
     case Dist::HalfNormal:
-    case Dist::LogNormal: {
-      std::vector<double> z(static_cast<size_t>(e - b));
-      normals(key, base, b, e, z.data() - b);
-      for (int64_t i = b; i < e; ++i) {
-        double x = z[i - b];
-        out[i] = static_cast<T>(d == Dist::Normal       ? p[0][i] + p[1][i] * x
+    case Dist::LogNormal:
+      normalBatches(key, base, b, e, [&](int64_t c, int64_t m, const double *z) {
+        T *o = out + c;
+        if (d == Dist::Normal && p[0].scalar() && p[1].scalar()) {
+          double mu = p[0][0], sigma = p[1][0];
+          for (int64_t k = 0; k < m; ++k)
+            o[k] = static_cast<T>(mu + sigma * z[k]);
+          return;
+        }
+        for (int64_t k = 0; k < m; ++k) {
+          int64_t i = c + k;
+          double x = z[k];
+          o[k] = static_cast<T>(d == Dist::Normal       ? p[0][i] + p[1][i] * x
                                 : d == Dist::HalfNormal ? p[0][i] * std::fabs(x)
                                                         : std::exp(p[0][i] + p[1][i] * x));
+        }
+      });
+      break;
+    case Dist::Uniform: {
+      double u[kBatch];
+      bool scalar = p[0].scalar() && p[1].scalar();
+      for (int64_t c = b; c < e; c += kBatch) {
+        int64_t m = std::min(kBatch, e - c);
+        rng::unitDoubles(key, base, c, m, u);
+        T *o = out + c;
+        if (scalar) {
+          double lo = p[0][0], width = p[1][0] - p[0][0];
+          for (int64_t k = 0; k < m; ++k)
+            o[k] = static_cast<T>(lo + width * u[k]);
+        } else {
+          for (int64_t k = 0; k < m; ++k)
+            o[k] = static_cast<T>(p[0][c + k] + (p[1][c + k] - p[0][c + k]) * u[k]);
+        }
       }
       break;
     }
-    case Dist::Uniform:
-      forWords(key, base, b, e, [&](int64_t i, uint64_t w) {
-        out[i] = static_cast<T>(p[0][i] + (p[1][i] - p[0][i]) * rng::unitOpen(w));
-      });
-      break;
     case Dist::Exponential:
       forWords(key, base, b, e, [&](int64_t i, uint64_t w) {
         out[i] = static_cast<T>(-std::log(rng::unitOpen(w)) / p[0][i]);
@@ -226,6 +263,8 @@ uint64_t blocksUsed(Dist d, DType dtype, int64_t n) {
   }
 }
 } // namespace
+
+void setRandomParallelFor(RandomParallelFor pool) { poolRunner.store(pool); }
 
 RandomThreadsScope::RandomThreadsScope(int n) : previous_(tlsThreads) {
   if (n > 0) tlsThreads = n;
@@ -294,14 +333,21 @@ Tensor drawFromState(Dist dist, const std::vector<Tensor> &params, const Shape &
     if (dtype == DType::Float32 && dist == Dist::Uniform) { // 32-bit words: four per block
       float *out = result.data<float>();
       parallelRange(n, [&](int64_t b, int64_t e) {
-        constexpr int64_t kBlocks = 256;
-        uint32_t buf[4 * kBlocks];
-        for (int64_t i = b; i < e;) {
-          int64_t j0 = i / 4, j1 = std::min<int64_t>((e + 3) / 4, j0 + kBlocks);
-          philoxBlocks(key, base, j0, j1 - j0, buf);
-          for (int64_t stop = std::min(e, 4 * j1); i < stop; ++i) {
-            double lo = p[0][i], hi = p[1][i];
-            out[i] = static_cast<float>(lo + (hi - lo) * rng::unitOpen32(buf[i - 4 * j0]));
+        float u[kBatch];
+        bool scalar = p[0].scalar() && p[1].scalar();
+        for (int64_t c = b; c < e; c += kBatch) {
+          int64_t m = std::min(kBatch, e - c);
+          rng::unitFloats(key, base, c, m, u);
+          float *o = out + c;
+          if (scalar) {
+            double lo = p[0][0], width = p[1][0] - p[0][0];
+            for (int64_t k = 0; k < m; ++k)
+              o[k] = static_cast<float>(lo + width * static_cast<double>(u[k]));
+          } else {
+            for (int64_t k = 0; k < m; ++k) {
+              double lo = p[0][c + k], hi = p[1][c + k];
+              o[k] = static_cast<float>(lo + (hi - lo) * static_cast<double>(u[k]));
+            }
           }
         }
       });

@@ -1,4 +1,4 @@
-// Philox block generation, per-element sub-streams, the normal ziggurat and the
+// Per-element sub-streams, the normal ziggurat and the
 // rejection samplers (gamma, Poisson) the random-variable ops draw with.
 #include "RandomStreams.h"
 
@@ -7,81 +7,11 @@
 namespace graphjit::rng {
 
 namespace {
-constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
-constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
 /// Sub-stream keys come from the state's key under this mask, so they never coincide
 /// with the main stream's blocks.
 constexpr uint32_t kSubMask0 = 0xA511E9B3u, kSubMask1 = 0x3C6EF372u;
 
-/// Eight Philox blocks at once in lanes, written so that the compiler vectorizes the
-/// 32x32->64 multiplies; the same bits as philox4x32.
-#define GRAPHJIT_PHILOX_LANES(ATTR)                                                                \
-  ATTR static void philox8(const uint32_t *c0in, const uint32_t *c1in, uint32_t c2in,              \
-                           uint32_t c3in, PhiloxKey key, uint32_t *out) {                          \
-    uint32_t c0[8], c1[8], c2[8], c3[8];                                                           \
-    for (int l = 0; l < 8; ++l) {                                                                  \
-      c0[l] = c0in[l];                                                                             \
-      c1[l] = c1in[l];                                                                             \
-      c2[l] = c2in;                                                                                \
-      c3[l] = c3in;                                                                                \
-    }                                                                                              \
-    uint32_t k0 = key[0], k1 = key[1];                                                             \
-    for (int round = 0; round < 10; ++round) {                                                     \
-      for (int l = 0; l < 8; ++l) {                                                                \
-        uint64_t p0 = static_cast<uint64_t>(kM0) * c0[l];                                          \
-        uint64_t p1 = static_cast<uint64_t>(kM1) * c2[l];                                          \
-        uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ c1[l] ^ k0;                                \
-        uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ c3[l] ^ k1;                                \
-        c1[l] = static_cast<uint32_t>(p1);                                                         \
-        c3[l] = static_cast<uint32_t>(p0);                                                         \
-        c0[l] = n0;                                                                                \
-        c2[l] = n2;                                                                                \
-      }                                                                                            \
-      k0 += kW0;                                                                                   \
-      k1 += kW1;                                                                                   \
-    }                                                                                              \
-    for (int l = 0; l < 8; ++l) {                                                                  \
-      out[4 * l] = c0[l];                                                                          \
-      out[4 * l + 1] = c1[l];                                                                      \
-      out[4 * l + 2] = c2[l];                                                                      \
-      out[4 * l + 3] = c3[l];                                                                      \
-    }                                                                                              \
-  }
-GRAPHJIT_PHILOX_LANES(__attribute__((target("avx2"))) inline)
 } // namespace
-
-namespace generic {
-GRAPHJIT_PHILOX_LANES(inline)
-} // namespace generic
-
-void philoxBlocks(PhiloxKey key, const PhiloxCounter &base, uint64_t j0, uint64_t count,
-                  uint32_t *out) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  uint64_t j = 0;
-  while (j + 8 <= count) {
-    PhiloxCounter c = counterAt(base, j0 + j);
-    // Eight consecutive counters share words 2 and 3 unless the low 64 bits wrap inside
-    // the group (never in practice): take the one-block path then.
-    uint64_t lo = static_cast<uint64_t>(c[1]) << 32 | c[0];
-    if (lo > ~uint64_t(0) - 8) break;
-    uint32_t c0[8], c1[8];
-    for (int l = 0; l < 8; ++l) {
-      uint64_t v = lo + l;
-      c0[l] = static_cast<uint32_t>(v);
-      c1[l] = static_cast<uint32_t>(v >> 32);
-    }
-    if (avx2)
-      philox8(c0, c1, c[2], c[3], key, out + 4 * j);
-    else
-      generic::philox8(c0, c1, c[2], c[3], key, out + 4 * j);
-    j += 8;
-  }
-  for (; j < count; ++j) {
-    PhiloxCounter b = philox4x32(counterAt(base, j0 + j), key);
-    for (int w = 0; w < 4; ++w)
-      out[4 * j + w] = b[w];
-  }
-}
 
 SubStream::SubStream(PhiloxKey key, const PhiloxCounter &base, uint64_t i) {
   PhiloxCounter b = philox4x32(counterAt(base, i), {key[0] ^ kSubMask0, key[1] ^ kSubMask1});
@@ -129,6 +59,9 @@ const Ziggurat &zig() {
   return z;
 }
 } // namespace
+
+const uint64_t *zigKi() { return zig().ki; }
+const double *zigWi() { return zig().wi; }
 
 bool zigguratFast(uint64_t w, double *x) {
   const Ziggurat &z = zig();

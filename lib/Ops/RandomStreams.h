@@ -24,6 +24,17 @@ inline PhiloxCounter counterAt(const PhiloxCounter &base, uint64_t j) {
 void philoxBlocks(PhiloxKey key, const PhiloxCounter &base, uint64_t j0, uint64_t count,
                   uint32_t *out);
 
+// Whole ranges of a draw, vectorized for the machine (RandomBatch.cpp): elements
+// i0 .. i0+n-1 of the main stream, the same bits as the one-element functions below.
+/// 64-bit words (word64 of the stream's blocks).
+void mainWords64(PhiloxKey key, const PhiloxCounter &base, int64_t i0, int64_t n, uint64_t *out);
+/// unitOpen of the 64-bit words.
+void unitDoubles(PhiloxKey key, const PhiloxCounter &base, int64_t i0, int64_t n, double *out);
+/// unitOpen32 of the 32-bit words.
+void unitFloats(PhiloxKey key, const PhiloxCounter &base, int64_t i0, int64_t n, float *out);
+/// zigguratNormal of the 64-bit words, the rejections on each element's sub-stream.
+void standardNormals(PhiloxKey key, const PhiloxCounter &base, int64_t i0, int64_t n, double *out);
+
 /// The 64-bit word i of the main stream: half (i % 2) of block i / 2.
 inline uint64_t word64(const uint32_t *blockWords, uint64_t i) {
   return static_cast<uint64_t>(blockWords[2 * i + 1]) << 32 | blockWords[2 * i];
@@ -67,5 +78,8 @@ private:
 double zigguratNormal(uint64_t w, SubStream &more);
 /// True when the word is accepted by the ziggurat without a fallback (then *x is set).
 bool zigguratFast(uint64_t w, double *x);
+/// The ziggurat's layer bounds and widths (256 each), for the vectorized fast path.
+const uint64_t *zigKi();
+const double *zigWi();
 
 } // namespace graphjit::rng

@@ -13,6 +13,7 @@
 #include "graphjit/Support/Philox.h"
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 
 namespace graphjit {
@@ -160,6 +161,12 @@ public:
 private:
   int previous_;
 };
+
+/// Runs fn(0 .. n-1), each once, on up to n threads, returning when all are done.
+using RandomParallelFor = void (*)(int n, const std::function<void(int)> &fn);
+/// Large host draws split their element ranges on `pool` (the JIT installs its worker
+/// pool; without one they start threads of their own). The bits do not depend on it.
+void setRandomParallelFor(RandomParallelFor pool);
 
 /// rv_<dist> for every distribution.
 void registerRandomOps(class OpRegistry &registry);

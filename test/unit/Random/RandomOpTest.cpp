@@ -58,6 +58,26 @@ TEST(RandomOp, UniformIsTheTop53BitsOfPhiloxWords) {
   }
 }
 
+TEST(RandomOp, VectorizedUniformsMatchScalarPhiloxAcrossChunksAndCarries) {
+  // The batched paths (AVX-512/AVX2/SSE2 lanes, 2048-element buffers) against philox4x32 one
+  // block at a time, at chunk edges and where the counter's low 64 bits wrap inside a group.
+  for (PhiloxCounter base :
+       {PhiloxCounter{5, 0, 0, 0}, PhiloxCounter{0xFFFFFFFDu, 0xFFFFFFFFu, 7, 0}}) {
+    RandomThreadsScope scope(1);
+    Tensor u = drawFromState(Dist::Uniform, {Tensor::scalar(0.0), Tensor::scalar(1.0)}, {5000},
+                             DType::Float64, 42, base, nullptr);
+    Tensor f = drawFromState(Dist::Uniform, {Tensor::scalar(0.0f), Tensor::scalar(1.0f)}, {5000},
+                             DType::Float32, 42, base, nullptr);
+    for (int64_t i : {0, 1, 3, 7, 8, 15, 2047, 2048, 2049, 4095, 4999}) {
+      PhiloxCounter b = philox4x32(philoxAdvance(base, i / 2), {42, 0});
+      uint64_t w = static_cast<uint64_t>(b[2 * (i % 2) + 1]) << 32 | b[2 * (i % 2)];
+      EXPECT_EQ(u.data<double>()[i], (static_cast<double>(w >> 11) + 0.5) * 0x1.0p-53) << i;
+      PhiloxCounter b4 = philox4x32(philoxAdvance(base, i / 4), {42, 0});
+      EXPECT_EQ(f.data<float>()[i], (static_cast<float>(b4[i % 4] >> 9) + 0.5f) * 0x1.0p-23f) << i;
+    }
+  }
+}
+
 TEST(RandomOp, DrawsDoNotDependOnTheThreadSplit) {
   for (Dist d : allDists()) {
     Shape s = isMultivariate(d) ? Shape{70001, 2} : Shape{140001};
