@@ -77,8 +77,10 @@ std::vector<const NodeRewriter *> selectRules(const std::vector<const NodeRewrit
     bool named = include.count(r->name) > 0, byTag = include.count("fast_run") > 0;
     for (const std::string &t : r->tags)
       byTag |= include.count(t) > 0;
-    // shape_unsafe rules may remove a run-time shape check: only when asked for by name or tag.
-    if (hasTag(*r, "shape_unsafe") && !named && !include.count("shape_unsafe")) byTag = false;
+    // shape_unsafe rules may remove a run-time shape check, random_lift rules move draws to other
+    // positions of their generator's stream: only when asked for by name or by that tag.
+    for (const char *optIn : {"shape_unsafe", "random_lift"})
+      if (hasTag(*r, optIn) && !named && !include.count(optIn)) byTag = false;
     bool excluded = exclude.count(r->name) > 0 || exclude.count("fast_run") > 0;
     for (const std::string &t : r->tags)
       excluded |= exclude.count(t) > 0;
@@ -86,6 +88,16 @@ std::vector<const NodeRewriter *> selectRules(const std::vector<const NodeRewrit
   }
   return out;
 }
+
+/// Where replaceAlso() collects while a rule runs (null outside a rule).
+thread_local std::vector<std::pair<Var, Var>> *alsoReplace = nullptr;
+struct AlsoScope {
+  std::vector<std::pair<Var, Var>> *previous;
+  explicit AlsoScope(std::vector<std::pair<Var, Var>> *v) : previous(alsoReplace) {
+    alsoReplace = v;
+  }
+  ~AlsoScope() { alsoReplace = previous; }
+};
 
 /// One phase: a worklist of nodes, merge and the phase's rules, until the worklist is empty.
 class PhaseRunner : public FunctionGraphListener {
@@ -206,7 +218,12 @@ private:
       if (!rule->ops.empty() &&
           std::find(rule->ops.begin(), rule->ops.end(), opName) == rule->ops.end())
         continue;
-      std::vector<Var> repl = rule->apply(node);
+      std::vector<std::pair<Var, Var>> also;
+      std::vector<Var> repl;
+      {
+        AlsoScope scope(&also);
+        repl = rule->apply(node);
+      }
       if (repl.empty()) continue;
       // A replacement must keep each output's type: refuse it otherwise.
       bool ok = static_cast<int>(repl.size()) == node.numOutputs();
@@ -225,6 +242,8 @@ private:
         fg_.replace(before, repl[i], rule->name);
         if (options_.listener) options_.listener({rule->name, before, repl[i], &fg_});
       }
+      for (auto &[before, after] : also)
+        if (!fg_.clients(before).empty()) fg_.replace(before, after, rule->name);
       ++stats_.applied;
       stats_.rulesApplied.push_back(rule->name);
       recent_.push_back(rule->name);
@@ -293,6 +312,10 @@ std::vector<const NodeRewriter *> RewriteRegistry::select(const std::string &que
 }
 
 const FunctionGraph *rewritingGraph() { return currentGraph; }
+
+void rewrite::replaceAlso(const Var &old, const Var &replacement) {
+  if (alsoReplace) alsoReplace->emplace_back(old, replacement);
+}
 
 RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
   RewriteStats stats;

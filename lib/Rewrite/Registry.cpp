@@ -19,6 +19,7 @@ const RewriteRegistry &rewriteRegistry() {
     rewrite::registerStabilizeForms(r);
     rewrite::registerSpecialize(r);
     rewrite::registerSpecializeProducts(r); // SpecializeProducts.cpp
+    rewrite::registerRandomLifts(r);        // RandomLifts.cpp (opt-in: random_lift)
     registerControlFlowRewrites(r);         // lib/ControlFlow/ScanRewrites.cpp
     return r;
   }();

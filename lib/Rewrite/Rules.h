@@ -21,7 +21,13 @@ std::vector<Var> one(const Var &v);
 /// to be, which the logsumexp rules leave to local_log_softmax_keepdims.
 bool feedsLogSoftmax(const Var &v, const Var &x);
 
+/// From inside a rule: when the engine applies the rule's replacement, it also replaces `old`
+/// by `replacement` (a value of another node, such as the next_rng of a lifted random
+/// variable). Discarded when the rule does not fire or its replacement is refused.
+void replaceAlso(const Var &old, const Var &replacement);
+
 void registerCanonicalize(RewriteRegistry &r);
+void registerRandomLifts(RewriteRegistry &r); // RandomLifts.cpp
 void registerCanonicalizeGrad(RewriteRegistry &r);
 void registerStabilize(RewriteRegistry &r);
 void registerStabilizeForms(RewriteRegistry &r);

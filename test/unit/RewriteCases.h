@@ -168,6 +168,23 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                                [](V x, V y, V, V) { return VL{shape(x + y)}; }};
   k["local_shape_pushdown_unsafe"] = {[](V x, V y, V, V) { return VL{shape(x + y)}; },
                                       [](V x, V, V, V) { return VL{shape(exp(x))}; }};
+  // random_lift (opt-in): the size lift keeps every bit; the subtensor lift keeps the law
+  // (RandomLiftTest checks it), not the values.
+  k["local_rv_size_lift"] = {
+      [](V, V, V, V) {
+        Var g = Var::shared(randomGeneratorValue(7), "g");
+        return VL{normal(g, sizeOf({3}), constant(Tensor::of({1.0, 2.0, 3.0})), constant(0.5))};
+      },
+      [](V x, V, V, V) { // size fixes a dim no parameter does: the draw's type would change
+        Var g = Var::shared(randomGeneratorValue(7), "g");
+        return VL{normal(g, sizeOf({3}), x, constant(0.5))};
+      }};
+  k["local_subtensor_rv_lift"] = {
+      [](V x, V, V, V) { return VL{subtensor(normal(x, constant(1.0)), {IndexEntry::at(1)})}; },
+      [](V x, V, V, V) { // the whole draw is used too
+        Var d = normal(x, constant(1.0));
+        return VL{subtensor(d, {IndexEntry::at(1)}), d};
+      }};
   // stabilize
   k["local_log1p"] = {[](V x, V, V, V) { return std::vector<Var>{log(1.0 + x)}; },
                       [](V x, V, V, V) { return std::vector<Var>{log(2.0 + x)}; }};
