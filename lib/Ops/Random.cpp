@@ -7,6 +7,7 @@
 #include "graphjit/Ops/Batching.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
+#include "graphjit/Ops/Indexing.h"
 #include "graphjit/Ops/Shape.h"
 
 #include <atomic>
@@ -88,6 +89,12 @@ bool isMultivariate(Dist d) {
 bool isDiscrete(Dist d) {
   return d == Dist::Bernoulli || d == Dist::Categorical || d == Dist::Poisson;
 }
+int paramCoreRank(Dist d, int i) {
+  if (d == Dist::Categorical) return 1;
+  if (!isMultivariate(d)) return 0;
+  return i == 0 || d == Dist::MvNormalDiag ? 1 : 2;
+}
+int eventRank(Dist d) { return isMultivariate(d) ? 1 : 0; }
 
 std::string RandomVariableOp::name() const { return std::string("rv_") + distName(dist_); }
 
@@ -102,12 +109,34 @@ DType drawDType(Dist d, const std::vector<DType> &params) {
   return all32 ? DType::Float32 : DType::Float64;
 }
 
-/// The shape the parameters alone give: their broadcast shape (scalar distributions),
-/// the event [k] (multivariate) or [] (categorical).
-Shape paramShape(Dist d, const std::string &op, const std::vector<Shape> &params) {
-  if (d == Dist::Categorical) return {};
-  if (isMultivariate(d)) return {params[0].empty() ? kUnknownDim : params[0][0]};
-  return broadcastStatic(op, params);
+/// The batch part of each parameter's shape (all but its core dims), broadcast.
+Shape batchShape(Dist d, const std::string &op, const std::vector<Shape> &params) {
+  std::vector<Shape> batches;
+  for (size_t i = 0; i < params.size(); ++i) {
+    int core = paramCoreRank(d, static_cast<int>(i));
+    if (static_cast<int>(params[i].size()) < core)
+      throw ShapeError(op + ": parameter " + std::to_string(i) + " needs at least " +
+                       std::to_string(core) + " dims, got shape " + shapeStr(params[i]));
+    batches.emplace_back(params[i].begin(), params[i].end() - core);
+  }
+  return broadcastStatic(op, batches);
+}
+
+/// The event dims of one draw: [k] for the multivariate normals (k from mu or the second
+/// parameter), [] otherwise. Checks that the core dims agree.
+Shape eventShape(Dist d, const std::string &op, const std::vector<Shape> &params) {
+  if (!isMultivariate(d)) return {};
+  int64_t k = params[0].back();
+  const Shape &p = params[1];
+  int coreP = paramCoreRank(d, 1);
+  for (int j = 0; j < coreP; ++j) {
+    int64_t v = p[p.size() - coreP + j];
+    if (v != kUnknownDim && k != kUnknownDim && v != k)
+      throw ShapeError(op + ": mu has " + std::to_string(k) +
+                       " coordinates but the second parameter has shape " + shapeStr(p));
+    if (k == kUnknownDim) k = v;
+  }
+  return {k};
 }
 } // namespace
 
@@ -130,41 +159,25 @@ std::vector<TensorType> RandomVariableOp::makeOutputTypes(const std::vector<Tens
     dtypes.push_back(t.dtype);
   }
   DType out = drawDType(dist_, dtypes);
-  Shape base;
-  if (dist_ == Dist::Categorical) {
-    if (params[0].ndim() != 1)
-      throw ShapeError(op + ": p must be a vector, got " + params[0].str());
-  } else if (isMultivariate(dist_)) {
-    const TensorType &mu = params[0], &p = params[1];
-    bool square = dist_ != Dist::MvNormalDiag;
-    if (mu.ndim() != 1) throw ShapeError(op + ": mu must be a vector, got " + mu.str());
-    if (p.ndim() != (square ? 2 : 1))
-      throw ShapeError(op + ": expected " + (square ? "a [k,k] matrix" : "a [k] vector") +
-                       " as second parameter, got " + p.str());
-    for (int d = 0; d < p.ndim(); ++d)
-      if (p.shape[d] != kUnknownDim && mu.shape[0] != kUnknownDim && p.shape[d] != mu.shape[0])
-        throw ShapeError(op + ": mu is " + mu.str() + " but the second parameter is " + p.str());
-    base = {mu.shape[0] != kUnknownDim ? mu.shape[0] : p.shape[0]};
-  } else {
-    std::vector<Shape> shapes;
-    for (auto &t : params)
-      shapes.push_back(t.shape);
-    base = broadcastStatic(op, shapes);
-  }
+  // Parameters are [batch..., core...]: core dims (mu's [k], cov's [k,k], p's [k]) define one
+  // event, batch dims broadcast (right-aligned) into the batch of events.
+  std::vector<Shape> shapes;
+  for (auto &t : params)
+    shapes.push_back(t.shape);
+  Shape batch = batchShape(dist_, op, shapes), event = eventShape(dist_, op, shapes);
   int64_t sizeLen = size.shape[0];
-  if (sizeLen == 0) return {rngType(), TensorType(out, base)};
-  // With a size, the batch dims come from its values: known statically only where a
-  // parameter fixes them (a scalar distribution's dims != 1).
-  Shape shape(static_cast<size_t>(sizeLen), kUnknownDim);
-  if (isMultivariate(dist_)) {
-    shape.push_back(base[0]);
-  } else if (dist_ != Dist::Categorical) {
-    if (static_cast<int64_t>(base.size()) > sizeLen)
+  Shape shape = batch;
+  if (sizeLen > 0) {
+    // With a size, the batch dims come from its values: known statically only where a
+    // parameter fixes them (dims != 1).
+    if (static_cast<int64_t>(batch.size()) > sizeLen)
       throw ShapeError(op + ": size has " + std::to_string(sizeLen) +
-                       " dims but the parameters have " + std::to_string(base.size()));
-    for (size_t i = 0; i < base.size(); ++i)
-      if (base[i] != 1 && base[i] != kUnknownDim) shape[sizeLen - base.size() + i] = base[i];
+                       " dims but the parameters' batch has " + std::to_string(batch.size()));
+    shape.assign(static_cast<size_t>(sizeLen), kUnknownDim);
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (batch[i] != 1 && batch[i] != kUnknownDim) shape[sizeLen - batch.size() + i] = batch[i];
   }
+  shape.insert(shape.end(), event.begin(), event.end());
   return {rngType(), TensorType(out, shape)};
 }
 
@@ -174,11 +187,8 @@ std::vector<Shape> RandomVariableOp::inferShape(const std::vector<Shape> &in) co
     throw NotImplementedError(name() + ": the draw's shape depends on the values of size; "
                                        "only perform knows it");
   std::vector<Shape> params(in.begin() + 2, in.end());
-  if (isMultivariate(dist_) &&
-      (params[0].size() != 1 || params[1].empty() || params[1][0] != params[0][0]))
-    throw ShapeError(name() + ": mu of shape " + shapeStr(params[0]) + " does not fit " +
-                     shapeStr(params[1]));
-  Shape s = paramShape(dist_, name(), params);
+  Shape s = batchShape(dist_, name(), params), event = eventShape(dist_, name(), params);
+  s.insert(s.end(), event.begin(), event.end());
   for (int64_t d : s)
     if (d == kUnknownDim) throw ShapeError(name() + ": parameter shapes do not broadcast");
   return {Shape{}, s};
@@ -211,16 +221,14 @@ std::vector<Tensor> RandomVariableOp::perform(const std::vector<Tensor> &in) con
     for (int64_t d : size)
       if (d < 0) throw ValueError(op + ": size must be >= 0, got " + std::to_string(d));
     shape = Shape(size.begin(), size.end());
-    if (isMultivariate(dist_)) {
-      shape.push_back(params[0].shape().empty() ? 1 : params[0].shape()[0]);
-    } else if (dist_ != Dist::Categorical) {
-      // NumPy's size=: the parameters must broadcast to exactly `size`.
-      std::vector<Shape> all = shapes;
-      all.push_back(shape);
-      if (broadcastStatic(op, all) != shape)
-        throw ShapeError(op + ": parameters of shapes " + shapeStr(broadcastStatic(op, shapes)) +
-                         " do not broadcast to size " + shapeStr(shape));
-    }
+    // NumPy's size=: the parameters' batch must broadcast to exactly `size`.
+    Shape batch = batchShape(dist_, op, shapes);
+    std::vector<Shape> all{batch, shape};
+    if (batch.size() > shape.size() || broadcastStatic(op, all) != shape)
+      throw ShapeError(op + ": parameters of batch shape " + shapeStr(batch) +
+                       " do not broadcast to size " + shapeStr(shape));
+    Shape event = eventShape(dist_, op, shapes);
+    shape.insert(shape.end(), event.begin(), event.end());
   }
   PhiloxCounter next;
   Tensor draw = drawFromState(dist_, params, shape, drawDType(dist_, dtypes), state.key(),
@@ -240,19 +248,20 @@ std::vector<Var> RandomVariableOp::vectorize(const Apply &node, const std::vecto
     throw NotImplementedError("vectorize_graph: " + name() +
                               ": a batch of generators or sizes is not supported (one generator "
                               "draws the whole batch)");
-  bool sizeless = node.input(1).type().shape[0] == 0;
-  if (!sizeless || isMultivariate(dist_) || dist_ == Dist::Categorical)
-    throw NotImplementedError("vectorize_graph: " + name() +
-                              ": batching is supported for scalar distributions without size");
-  // Without size the draw takes the parameters' broadcast shape, so leading batch dims of the
-  // parameters become leading dims of one joint draw: element by element the same law. Each
-  // parameter is lined up as [batch dims, core dims of the draw] first (right-aligned
-  // broadcasting would pair a batch dim with a core dim otherwise).
-  int coreRank = node.outputType(1).ndim();
-  std::vector<Var> inputs{in[0].var, in[1].var};
+  // Parameters are [batch..., core...] and their batch dims broadcast: the leading batch dims
+  // of vectorize_graph become leading batch dims of one joint draw (element by element the
+  // same law). Each parameter is lined up as [B dims, the draw's own batch dims, its core dims]
+  // first (right-aligned broadcasting would pair a B dim with another dim otherwise). A draw
+  // with a size gets the B dims in front of its size.
+  int64_t sizeLen = node.input(1).type().shape[0];
+  int ownBatch =
+      sizeLen > 0 ? static_cast<int>(sizeLen) : node.outputType(1).ndim() - eventRank(dist_);
+  std::vector<Var> params;
+  Var batchedParam;
   for (size_t i = 2; i < in.size(); ++i) {
     Var p = withBatchDims(in[i], batchDims);
-    int missing = coreRank - (p.ndim() - batchDims);
+    if (in[i].batched && !batchedParam) batchedParam = p;
+    int missing = ownBatch - (p.ndim() - batchDims - paramCoreRank(dist_, static_cast<int>(i) - 2));
     if (missing > 0) {
       IntList order;
       for (int d = 0; d < batchDims; ++d)
@@ -262,8 +271,16 @@ std::vector<Var> RandomVariableOp::vectorize(const Apply &node, const std::vecto
         order.push_back(d);
       p = dimshuffle(p, order);
     }
-    inputs.push_back(p);
+    params.push_back(p);
   }
+  Var size = in[1].var;
+  if (sizeLen > 0) {
+    if (!batchedParam) cannotBatch(*this, "no batched parameter gives the batch dims");
+    Var lead = subtensor(shape(batchedParam), {IndexEntry::slice(0, batchDims)});
+    size = concatenate({lead, cast(size, DType::Int64)}, 0);
+  }
+  std::vector<Var> inputs{in[0].var, size};
+  inputs.insert(inputs.end(), params.begin(), params.end());
   return applyOp(std::make_shared<RandomVariableOp>(dist_), inputs);
 }
 

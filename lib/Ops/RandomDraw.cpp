@@ -278,49 +278,85 @@ Tensor drawFromState(Dist dist, const std::vector<Tensor> &params, const Shape &
   Tensor result = Tensor::empty(dtype, shape);
   int64_t n = shapeSize(shape);
   if (dist == Dist::Categorical) {
-    std::vector<double> p = params[0].astype(DType::Float64).toDoubles();
-    double total = 0;
-    for (double v : p) {
-      if (!(v >= 0) || !std::isfinite(v))
-        throw ValueError(op + ": probabilities must be >= 0 and finite, got " + fmtValue(v));
-      total += v;
+    // p is [batch..., k]: event i reads row i of p broadcast to the draw's batch.
+    int64_t k = params[0].shape().back();
+    Shape rows = shape;
+    rows.push_back(k);
+    Tensor pt = params[0].astype(DType::Float64);
+    std::vector<double> p =
+        (pt.ndim() == 1 ? pt : detail::broadcastMaterialize(pt, rows)).toDoubles();
+    int64_t nRows = pt.ndim() == 1 ? 1 : n;
+    std::vector<double> totals(static_cast<size_t>(nRows), 0.0);
+    for (int64_t r = 0; r < nRows; ++r) {
+      for (int64_t j = 0; j < k; ++j) {
+        double v = p[r * k + j];
+        if (!(v >= 0) || !std::isfinite(v))
+          throw ValueError(op + ": probabilities must be >= 0 and finite, got " + fmtValue(v));
+        totals[r] += v;
+      }
+      if (!(totals[r] > 0)) throw ValueError(op + ": probabilities sum to " + fmtValue(totals[r]));
     }
-    if (!(total > 0)) throw ValueError(op + ": probabilities sum to " + fmtValue(total));
     int64_t *out = result.data<int64_t>();
     forWords(key, base, 0, n, [&](int64_t i, uint64_t w) {
-      double u = rng::unitOpen(w) * total, acc = 0;
-      size_t k = 0;
-      while (k + 1 < p.size() && (acc += p[k]) < u)
-        ++k;
-      out[i] = static_cast<int64_t>(k);
+      int64_t r = nRows == 1 ? 0 : i;
+      const double *row = p.data() + r * k;
+      double u = rng::unitOpen(w) * totals[r], acc = 0;
+      int64_t j = 0;
+      while (j + 1 < k && (acc += row[j]) < u)
+        ++j;
+      out[i] = j;
     });
   } else if (isMultivariate(dist)) {
-    std::vector<double> mu = params[0].astype(DType::Float64).toDoubles();
-    size_t k = mu.size();
-    std::vector<double> l(k * k, 0.0);
-    if (dist == Dist::MvNormalDiag) {
-      std::vector<double> s = params[1].astype(DType::Float64).toDoubles();
-      for (size_t i = 0; i < k; ++i) {
-        if (!(s[i] >= 0)) throw ValueError(op + ": sigma must be >= 0, got " + fmtValue(s[i]));
-        l[i * k + i] = s[i];
-      }
-    } else if (dist == Dist::MvNormalChol) {
-      l = params[1].astype(DType::Float64).toDoubles();
-    } else {
-      l = LinalgOp(LinalgKind::Cholesky).perform({params[1].astype(DType::Float64)})[0].toDoubles();
-    }
+    // mu is [batch..., k], the second parameter [batch..., k, k] or [batch..., k]: event e reads
+    // the parameters of batch element e (broadcast), one lower-triangular factor each.
+    int64_t k = shape.back();
+    Shape batch(shape.begin(), shape.end() - 1);
+    int64_t events = k == 0 ? 0 : n / k;
+    bool batched = params[0].ndim() > 1 || params[1].ndim() > paramCoreRank(dist, 1);
+    auto spread = [&](const Tensor &t, int core) {
+      Tensor f = t.astype(DType::Float64);
+      if (!batched) return f.toDoubles();
+      Shape s = batch;
+      for (int j = 0; j < core; ++j)
+        s.push_back(k);
+      return detail::broadcastMaterialize(f, s).toDoubles();
+    };
+    std::vector<double> mu = spread(params[0], 1),
+                        second = spread(params[1], paramCoreRank(dist, 1));
     for (double v : mu)
       if (!std::isfinite(v)) throw ValueError(op + ": mu must be finite, got " + fmtValue(v));
+    int64_t factors = batched ? events : 1;
+    std::vector<double> l(static_cast<size_t>(factors * k * k), 0.0);
+    for (int64_t f = 0; f < factors; ++f) {
+      double *lf = l.data() + f * k * k;
+      if (dist == Dist::MvNormalDiag) {
+        for (int64_t i = 0; i < k; ++i) {
+          double s = second[f * k + i];
+          if (!(s >= 0)) throw ValueError(op + ": sigma must be >= 0, got " + fmtValue(s));
+          lf[i * k + i] = s;
+        }
+      } else {
+        std::vector<double> m(second.begin() + f * k * k, second.begin() + (f + 1) * k * k);
+        if (dist == Dist::MvNormal)
+          m = LinalgOp(LinalgKind::Cholesky)
+                  .perform({Tensor::fromVector(m, Shape{k, k})})[0]
+                  .toDoubles();
+        std::copy(m.begin(), m.end(), lf);
+      }
+    }
     std::vector<double> z(static_cast<size_t>(n));
     normals(key, base, 0, n, z.data());
     std::vector<double> x(static_cast<size_t>(n));
-    for (int64_t e = 0; e * static_cast<int64_t>(k) < n; ++e)
-      for (size_t a = 0; a < k; ++a) {
-        double s = mu[a];
-        for (size_t b = 0; b <= a; ++b)
-          s += l[a * k + b] * z[e * k + b];
+    for (int64_t e = 0; e < events; ++e) {
+      const double *lf = l.data() + (batched ? e : 0) * k * k;
+      const double *me = mu.data() + (batched ? e : 0) * k;
+      for (int64_t a = 0; a < k; ++a) {
+        double s = me[a];
+        for (int64_t b = 0; b <= a; ++b)
+          s += lf[a * k + b] * z[e * k + b];
         x[e * k + a] = s;
       }
+    }
     result = Tensor::fromVector(x, shape).astype(dtype);
   } else {
     std::vector<Param> p;

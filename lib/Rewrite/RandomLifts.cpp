@@ -33,8 +33,8 @@ std::optional<std::vector<int64_t>> constantSize(const Var &size) {
   return s;
 }
 
-/// Distributions whose parameters carry no batch dims (the draw's batch shape is size's).
-bool paramsUnbatched(Dist d) { return isMultivariate(d) || d == Dist::Categorical; }
+/// Distributions with core parameter dims (mu's [k], p's [k]): the size lift leaves them.
+bool hasCoreDims(Dist d) { return paramCoreRank(d, 0) > 0; }
 
 /// Length of x[e] along a dim of length n (Python's slice.indices).
 int64_t sliceLength(const IndexEntry &e, int64_t n) {
@@ -67,7 +67,7 @@ std::vector<Var> sizeLift(Apply &n) {
   if (n.numOutputs() != 2) return {};
   Var draw = n.output(1);
   const RandomVariableOp *rv = asRandomVariable(draw);
-  if (!rv || paramsUnbatched(rv->dist())) return {};
+  if (!rv || hasCoreDims(rv->dist())) return {};
   auto size = constantSize(n.input(1));
   if (!size || size->empty()) return {};
   Shape target(size->begin(), size->end());
@@ -82,13 +82,14 @@ std::vector<Var> sizeLift(Apply &n) {
   return {rvNextRng(lifted), lifted};
 }
 
-/// True if no parameter but input `self` of the rv node has a dim other than 1 at draw dim d
-/// (of `rank` dims, parameters right-aligned).
-bool alone(const Apply &node, int d, int rank, size_t self) {
+/// True if no parameter but input `self` of the rv node has a dim other than 1 at batch dim d
+/// (of `rank` batch dims, parameters' batch dims right-aligned).
+bool alone(const Apply &node, Dist dist, int d, int rank, size_t self) {
   for (size_t i = 2; i < node.inputs().size(); ++i) {
     if (i == self) continue;
     const Shape &s = node.inputs()[i].type().shape;
-    int j = d - (rank - static_cast<int>(s.size()));
+    int own = static_cast<int>(s.size()) - paramCoreRank(dist, static_cast<int>(i) - 2);
+    int j = d - (rank - own);
     if (j >= 0 && s[j] != 1) return false;
   }
   return true;
@@ -108,20 +109,18 @@ std::vector<Var> subtensorLift(Apply &n) {
   auto size = constantSize(sizeVar);
   bool sized = sizeVar.type().shape[0] > 0;
   if (sized && !size) return {};
-  // The draw's full shape: the size's values, or the static type of a sizeless draw.
+  // The draw's batch shape (the dims before a multivariate draw's event dim): the size's
+  // values, or the static type of a sizeless draw.
+  Dist dist = rv->dist();
   Shape full = sized ? Shape(size->begin(), size->end()) : x.type().shape;
-  if (paramsUnbatched(rv->dist()) && !sized) return {}; // no batch dims to index
+  if (!sized) full.resize(full.size() - eventRank(dist));
   if (sized)
     for (int64_t d : full)
       if (d == kUnknownDim) return {};
-  int batch = static_cast<int>(full.size()); // the batch dims of a sized draw
-  if (isMultivariate(rv->dist())) {
-    if (!sized) return {};
-    batch = static_cast<int>(size->size());
-    // An index on the event dim (other than a whole slice) changes the law: not lifted.
-    for (size_t d = batch; d < idx.size(); ++d)
-      if (!(idx[d].isSlice && !idx[d].start && !idx[d].stop && !idx[d].step)) return {};
-  }
+  int batch = static_cast<int>(full.size());
+  // An index on the event dim (other than a whole slice) changes the law (a marginal).
+  for (size_t d = batch; d < idx.size(); ++d)
+    if (!(idx[d].isSlice && !idx[d].start && !idx[d].stop && !idx[d].step)) return {};
   std::vector<IndexEntry> entries(idx.begin(), idx.end());
   entries.resize(std::max<size_t>(entries.size(), static_cast<size_t>(batch)), IndexEntry::slice());
   Shape newShape; // the indexed batch shape
@@ -136,18 +135,15 @@ std::vector<Var> subtensorLift(Apply &n) {
   }
   std::vector<Var> params;
   for (size_t i = 2; i < node.inputs().size(); ++i) {
+    // Only a parameter's batch dims are indexed (its core dims, trailing, stay whole).
     const Var &p = node.inputs()[i];
-    if (paramsUnbatched(rv->dist())) {
-      params.push_back(p);
-      continue;
-    }
-    int rank = p.ndim(), offset = batch - rank;
+    int rank = p.ndim() - paramCoreRank(dist, static_cast<int>(i) - 2), offset = batch - rank;
     IndexList pIdx;
     for (int j = 0; j < rank; ++j) {
       int64_t dim = p.type().shape[j];
       // A dim of unknown length might be a 1 that stretches, unless it alone gives the draw's
       // dim (a sizeless draw whose other parameters are 1 or absent there).
-      if (dim == kUnknownDim && (sized || !alone(node, offset + j, batch, i))) return {};
+      if (dim == kUnknownDim && (sized || !alone(node, dist, offset + j, batch, i))) return {};
       const IndexEntry &e = entries[offset + j];
       bool stretched = dim == 1 && full[offset + j] != 1;
       pIdx.push_back(!stretched ? e : e.isSlice ? IndexEntry::slice() : IndexEntry::at(0));
@@ -157,13 +153,13 @@ std::vector<Var> subtensorLift(Apply &n) {
   Var rng = node.input(0), oldNext = node.output(0);
   const Var &out = n.output(0);
   // A sizeless draw whose parameters give the indexed shape, else a draw of that size.
-  Var sizeless = randomVariable(rv->dist(), rng, Var(), params);
+  Var sizeless = randomVariable(dist, rng, Var(), params);
   if (!sized && sizeless.type() == out.type()) return liftTo(sizeless, out, oldNext);
   for (int64_t d : newShape)
     if (d == kUnknownDim) return {};
   std::vector<int64_t> s(newShape.begin(), newShape.end());
-  if (s.empty() && !paramsUnbatched(rv->dist())) return liftTo(sizeless, out, oldNext);
-  return liftTo(randomVariable(rv->dist(), rng, sizeOf(s), params), out, oldNext);
+  if (s.empty()) return liftTo(sizeless, out, oldNext);
+  return liftTo(randomVariable(dist, rng, sizeOf(s), params), out, oldNext);
 }
 } // namespace
 

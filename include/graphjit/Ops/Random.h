@@ -46,12 +46,18 @@ int distArity(Dist d);
 bool isMultivariate(Dist d);
 /// True for distributions over integers (their values are int64).
 bool isDiscrete(Dist d);
+/// Core dims of parameter i (one event's): 1 for mu and p vectors, 2 for cov and L, 0 for
+/// scalar distributions' parameters. Leading dims beyond them are batch dims.
+int paramCoreRank(Dist d, int i);
+/// Dims of one event of the draw: 1 for the multivariate normals, 0 otherwise.
+int eventRank(Dist d);
 
 /// The op of a random-variable node: rv_<dist>(rng, size, params...) -> (next_rng, draw).
 /// Scalar distributions broadcast their parameters (and `size`); multivariate ones draw
 /// events along a last axis of length k (size gives the batch shape before it); categorical
-/// draws a scalar per batch element. The draw is float64 unless every float parameter is
-/// float32 (then float32); discrete distributions draw int64.
+/// draws a scalar per batch element. Parameters are [batch..., core...] (core: mu [k], cov
+/// [k,k], p [k]); their batch dims broadcast into the draw's batch. The draw is float64 unless
+/// every float parameter is float32 (then float32); discrete distributions draw int64.
 class RandomVariableOp : public Op {
 public:
   explicit RandomVariableOp(Dist dist) : dist_(dist) {}

@@ -35,11 +35,8 @@ const std::set<std::string> kNotLowered = {};
 // least once (both inputs batched, or only x), or the entry is stale.
 const std::map<std::string, std::string> kNotBatchable = [] {
   std::map<std::string, std::string> m;
-  // Scalar random variables batch (one joint draw over the batch); multivariate and categorical
-  // ones have a core dimension their rule does not handle yet.
-  for (Dist d : allDists())
-    if (isMultivariate(d) || d == Dist::Categorical)
-      m[std::string("rv_") + distName(d)] = "no batching rule for draws with a core dimension";
+  // Random variables all batch (one joint draw over the batch; multivariate and categorical
+  // parameters take leading batch dims before their core dims).
   // No batching rule yet: linear algebra would batch over leading dims (Blockwise, a later issue).
   for (const char *n :
        {"cholesky", "det", "slogdet", "solve", "solve_triangular", "matrix_inverse", "tril"})

@@ -124,3 +124,20 @@ TEST(RandomLift, CompiledLiftDrawsFreshAndAdvancesTheGeneratorPastTheKeptDraws) 
   const RandomGeneratorState &s = randomGeneratorState(rvRng(x)->sharedStorage()->value);
   EXPECT_EQ(s.counter(), (PhiloxCounter{20, 0, 0, 0}));
 }
+
+TEST(RandomLift, BatchedParametersOfMultivariateDrawsAreIndexedOnTheirBatchDims) {
+  // mvnormal_diag(mu [3,2], sigma [2])[2] -> mvnormal_diag(mu[2], sigma): the event of row 2.
+  Var mu = constant(Tensor::of({{0.0, 1.0}, {2.0, 3.0}, {40.0, 50.0}}));
+  Var x = subtensor(mvnormal_diag(mu, constant(Tensor::of({1e-9, 1e-9}))), {IndexEntry::at(2)});
+  std::vector<Var> out = lifted({x});
+  ASSERT_NE(asRandomVariable(out[0]), nullptr);
+  EXPECT_EQ(rvParams(out[0])[0].type().shape, (Shape{2}));
+  std::vector<double> v = evaluate(out, {})[0].toDoubles();
+  EXPECT_NEAR(v[0], 40.0, 1e-6);
+  EXPECT_NEAR(v[1], 50.0, 1e-6);
+  // categorical(p [3,2])[1] -> categorical(p[1]).
+  Var p = constant(Tensor::of({{1.0, 0.0}, {0.0, 1.0}, {1.0, 0.0}}));
+  std::vector<Var> c = lifted({subtensor(categorical(p), {IndexEntry::at(1)})});
+  ASSERT_NE(asRandomVariable(c[0]), nullptr);
+  EXPECT_EQ(evaluate(c, {})[0].item(), 1.0);
+}
