@@ -83,9 +83,11 @@ struct SolverResult {
   bool success = false;
   std::string message;
   std::vector<double> hess; ///< dense Hessian at x when the method computed it
+  int nit = -1;             ///< the method's own iteration count (else the callback's)
 };
 
 SolverResult solveNlopt(Run &run, const std::vector<double> &x0);
+SolverResult solveNelderMead(Run &run, const std::vector<double> &x0);
 SolverResult solveTrustRegion(Run &run, const std::vector<double> &x0, bool dense);
 
 } // namespace graphjit::optim::detail
