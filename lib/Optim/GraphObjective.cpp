@@ -46,7 +46,14 @@ public:
     return a;
   }
 
-  double value(const double *x, double *g) override {
+  double evaluateHg(const double *x, double *g, double *hg) override {
+    ++nfev, ++njev, ++nhev;
+    std::vector<Tensor> r = (*fusedHg)(callArgs(x));
+    copyOut(r[1], g);
+    copyOut(r[2], hg);
+    return r[0].item();
+  }
+  double evaluate(const double *x, double *g) override {
     ++nfev;
     if (g) {
       ++njev;
@@ -75,7 +82,7 @@ public:
   }
 
   std::vector<Tensor> argValues;
-  std::optional<Function> fused, lossOnly, hesspFn, hessFn, eqFn, ineqFn;
+  std::optional<Function> fused, fusedHg, lossOnly, hesspFn, hessFn, eqFn, ineqFn;
 };
 
 /// The constraints of one kind as one flat vector (SciPy's sign convention).
@@ -151,6 +158,11 @@ std::unique_ptr<Objective> makeGraphObjective(const Var &loss, const std::vector
     in.insert(in.begin() + 1, v);
     obj->hesspFn = compile(in, {hv}, {}, mode);
     obj->hasHessp = true;
+    // Loss, gradient and H g in one call, sharing the loss's intermediates (X beta, the
+    // sigmoid...): grad(g . stop_gradient(g)) = H g.
+    Var hg = grad(sum(g * stop_gradient(g)), x, ignoreDisconnected());
+    obj->fusedHg = compile(inputs, {l, g, hg}, {}, mode);
+    obj->hasValueHg = true;
   }
   if (m == Method::TrustExact) {
     obj->hessFn = compile(inputs, {hessian(l, x, ignoreDisconnected())}, {}, mode);

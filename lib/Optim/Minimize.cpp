@@ -97,11 +97,13 @@ void checkOptions(const MinimizeOptions &o, size_t n) {
 OptimizeResult run(detail::Objective &obj, const std::vector<double> &x0,
                    const std::vector<Shape> &shapes, const MinimizeOptions &given) {
   MinimizeOptions options = resolved(given, x0.size());
-  double f0 = obj.value(x0.data(), nullptr);
+  // The check is the solver's first evaluation: the objective remembers the point, so the
+  // solver's own call at x0 (with the gradient, if it takes one) costs nothing more.
+  std::vector<double> g0(obj.hasGrad ? x0.size() : 0);
+  double f0 = obj.value(x0.data(), obj.hasGrad ? g0.data() : nullptr);
   if (!std::isfinite(f0))
     throw ValueError("minimize: the loss is not finite at the starting point (" +
                      std::to_string(f0) + "); the parameters are unchanged");
-  obj.nfev = 0; // SciPy counts the solver's evaluations only
   detail::Run r;
   r.obj = &obj;
   r.options = &options;
@@ -135,8 +137,9 @@ OptimizeResult run(detail::Objective &obj, const std::vector<double> &x0,
   res.message = s.message;
   if (obj.hasGrad) {
     std::vector<double> g(obj.n);
-    obj.value(s.x.data(), g.data());
-    --obj.nfev, --obj.njev;
+    int nfev = obj.nfev, njev = obj.njev; // the answer's gradient is not the solver's
+    obj.value(s.x.data(), g.data());      // evaluation (usually the last point, remembered)
+    obj.nfev = nfev, obj.njev = njev;
     res.jac = unflatten(g, shapes);
   }
   if (!s.hess.empty()) res.hess = Tensor::fromVector(s.hess, Shape{int64_t(obj.n), int64_t(obj.n)});
