@@ -99,8 +99,9 @@ OptimizeResult run(detail::Objective &obj, const std::vector<double> &x0,
   MinimizeOptions options = resolved(given, x0.size());
   // The check is the solver's first evaluation: the objective remembers the point, so the
   // solver's own call at x0 (with the gradient, if it takes one) costs nothing more.
-  std::vector<double> g0(obj.hasGrad ? x0.size() : 0);
-  double f0 = obj.value(x0.data(), obj.hasGrad ? g0.data() : nullptr);
+  std::vector<double> g0(obj.hasGrad ? x0.size() : 0), hg0(obj.hasValueHg ? x0.size() : 0);
+  double f0 = obj.hasValueHg ? obj.valueHg(x0.data(), g0.data(), hg0.data())
+                             : obj.value(x0.data(), obj.hasGrad ? g0.data() : nullptr);
   if (!std::isfinite(f0))
     throw ValueError("minimize: the loss is not finite at the starting point (" +
                      std::to_string(f0) + "); the parameters are unchanged");

@@ -25,6 +25,12 @@ SolverResult solveNelderMead(Run &run, const std::vector<double> &x0) {
   const MinimizeOptions &o = *run.options;
   Objective &obj = *run.obj;
   size_t n = obj.n;
+  SolverResult r;
+  if (n == 0) { // nothing to move: the start is the answer
+    r.x = x0, r.fun = obj.value(x0.data(), nullptr);
+    r.status = 1, r.success = true, r.message = "XATOL_AND_FATOL_REACHED", r.nit = 0;
+    return r;
+  }
   double dim = static_cast<double>(n);
   double rho = 1, chi = 2, psi = 0.5, sigma = 0.5;
   if (o.adaptive && n > 0) // Gao and Han (2012): gentler steps in many dimensions
@@ -76,7 +82,6 @@ SolverResult solveNelderMead(Run &run, const std::vector<double> &x0) {
       s[i] = std::move(sim[ind[i]]), f[i] = fsim[ind[i]];
     sim = std::move(s), fsim = std::move(f);
   };
-  SolverResult r;
   try {
     for (size_t k = 0; k <= n; ++k)
       fsim[k] = func(sim[k]);

@@ -45,8 +45,13 @@ public:
       hessp(x, g, hg);
       return f;
     }
+    if (cached_ && cachedHg_ && std::equal(x, x + n, lastX_.begin())) {
+      std::copy(lastG_.begin(), lastG_.end(), g);
+      std::copy(lastHg_.begin(), lastHg_.end(), hg);
+      return lastF_;
+    }
     double f = evaluateHg(x, g, hg);
-    remember(x, f, g);
+    remember(x, f, g, hg);
     return f;
   }
   /// H(x) v.
@@ -69,15 +74,17 @@ protected:
   }
 
 private:
-  bool cached_ = false, cachedGrad_ = false;
-  std::vector<double> lastX_, lastG_;
+  bool cached_ = false, cachedGrad_ = false, cachedHg_ = false;
+  std::vector<double> lastX_, lastG_, lastHg_;
   double lastF_ = 0;
-  void remember(const double *x, double f, const double *g) {
+  void remember(const double *x, double f, const double *g, const double *hg = nullptr) {
     lastX_.assign(x, x + n);
     lastF_ = f;
     cached_ = true;
     cachedGrad_ = g != nullptr;
+    cachedHg_ = hg != nullptr;
     if (g) lastG_.assign(g, g + n);
+    if (hg) lastHg_.assign(hg, hg + n);
   }
 
 public:

@@ -180,12 +180,11 @@ SolverResult solveTrustRegion(Run &run, const std::vector<double> &x0, bool dens
   size_t n = obj.n;
   // SciPy's defaults: initial radius 1, largest 1000, accept a step when rho > 0.15.
   double delta = 1.0, deltaMax = 1000.0, eta = 0.15;
-  Vec x = x0, g(n), h, xn(n), gn(n);
-  double f = obj.value(x.data(), g.data());
-  // trust-ncg evaluates each trial point with H g in the same call when the objective fuses
-  // them (one pass over the data for the loss, gradient and first CG product).
+  // trust-ncg evaluates each point with H g in the same call when the objective fuses them
+  // (one pass over the data for the loss, gradient and first CG product).
   bool withHg = !dense && obj.hasValueHg;
-  Vec hg, hgn(withHg ? n : 0);
+  Vec x = x0, g(n), h, xn(n), gn(n), hg(withHg ? n : 0), hgn(withHg ? n : 0);
+  double f = withHg ? obj.valueHg(x.data(), g.data(), hg.data()) : obj.value(x.data(), g.data());
   SolverResult r;
   r.status = 0;
   r.message = "MAXITER_REACHED";
@@ -209,8 +208,8 @@ SolverResult solveTrustRegion(Run &run, const std::vector<double> &x0, bool dens
     double predicted = -(dotp(g, s.p) + 0.5 * dotp(s.p, s.hp));
     for (size_t i = 0; i < n; ++i)
       xn[i] = x[i] + s.p[i];
-    double fn = withHg ? obj.valueHg(xn.data(), gn.data(), hgn.data())
-                       : obj.value(xn.data(), gn.data());
+    double fn =
+        withHg ? obj.valueHg(xn.data(), gn.data(), hgn.data()) : obj.value(xn.data(), gn.data());
     if (failed(fn)) return r;
     double actual = f - fn;
     double rho = predicted > 0 ? actual / predicted : (actual > 0 ? 1.0 : -1.0);
