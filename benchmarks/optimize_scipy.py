@@ -111,6 +111,12 @@ def header(out):
         "namespace scipy {",
         f"inline constexpr double kQuadraticX = {out['quadratic']['x'][0]!r}; // Nelder-Mead",
         f"inline constexpr int kQuadraticNfev = {out['quadratic']['nfev']};",
+        f"inline constexpr int kNmSseNfev = {out['nm_sse']['nfev']}; // Nelder-Mead on exercise 2",
+        f"inline constexpr double kNmSseFun = {out['nm_sse']['fun']!r};",
+        f"inline constexpr int kNmGlmNfev = {out['nm_glm']['nfev']}; // Nelder-Mead on exercise 4",
+        f"inline constexpr double kNmGlmFun = {out['nm_glm']['fun']!r};",
+        f"inline constexpr int kNmBudgetNfev = {out['nm_budget_bounds']['nfev']}; // Nelder-Mead, bounds [0, 0.3]",
+        f"inline const std::vector<double> kNmBudgetX = {vec(out['nm_budget_bounds']['x'])};",
         f"inline constexpr int kPowellNfev = {out['sse_powell']['nfev']}; // Powell",
         f"inline constexpr int kBfgsNfev = {out['sse_bfgs']['nfev']}; // BFGS",
         f"inline const std::vector<double> kGlmX = {vec(out['glm_map']['x'])}; // trust-ncg",
@@ -181,6 +187,21 @@ def main():
     for name, cons in (("budget", budget_problem()[3]), ("bonus", [{"type": k, "fun": fn, "jac": (lambda J: (lambda x: J))(J)} for k, fn, J in bc])):
         res, t = timed(lambda: minimize(f, x0=x0, args=(ALPHAS, LAMBDAS), jac=g, constraints=cons, method="SLSQP"))
         out[name + "_slsqp"] = dict(method="SLSQP", x=res.x.tolist(), fun=float(res.fun), nfev=res.nfev, seconds=t)
+    # Nelder-Mead (SciPy's defaults) on every problem it can take: the counts our own
+    # Nelder-Mead (lib/Optim/NelderMead.cpp, SciPy's algorithm) is compared with.
+    X, y, beta, x0 = regression(100, 5, 1)
+    res, t = timed(lambda: minimize(sse, x0=x0, args=(X, y), method="nelder-mead"))
+    out["nm_sse"] = dict(method="Nelder-Mead", x=res.x.tolist(), fun=float(res.fun), nfev=res.nfev, nit=res.nit, seconds=t)
+    X, y, beta = glm(3)
+
+    def nlp_value(b, X, y):  # the loss alone: Nelder-Mead needs no gradient
+        eta = X @ b
+        return np.sum(np.logaddexp(0, eta) - y * eta) + 0.5 * b @ b
+
+    res, t = timed(lambda: minimize(nlp_value, x0=np.zeros(10), args=(X, y), method="nelder-mead"), 3)
+    out["nm_glm"] = dict(method="Nelder-Mead", x=res.x.tolist(), fun=float(res.fun), nfev=res.nfev, nit=res.nit, seconds=t)
+    res, t = timed(lambda: minimize(f, x0=np.ones(8) / 8, args=(ALPHAS, LAMBDAS), bounds=[(0, 0.3)] * 8, method="nelder-mead"))
+    out["nm_budget_bounds"] = dict(method="Nelder-Mead", x=res.x.tolist(), fun=float(res.fun), nfev=res.nfev, nit=res.nit, seconds=t)
     if "--table" in sys.argv:  # what BenchOptimize.cpp reads: name, nfev, seconds
         for k, v in out.items():
             print(k, v["nfev"], v["seconds"])

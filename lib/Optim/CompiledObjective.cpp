@@ -29,7 +29,7 @@ public:
     std::copy(v.begin(), v.end(), out);
   }
 
-  double value(const double *x, double *g) override {
+  double evaluate(const double *x, double *g) override {
     ++nfev;
     std::vector<Tensor> r = call(fns.fun, x);
     if (r.empty() || r[0].size() != 1)

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace graphjit::optim {
 
@@ -56,11 +57,28 @@ std::vector<Tensor> unflatten(const std::vector<double> &x, const std::vector<Sh
   return out;
 }
 
+/// The options with the method's defaults filled in (0 maxEval/maxIter).
+MinimizeOptions resolved(const MinimizeOptions &o, size_t n) {
+  MinimizeOptions r = o;
+  bool nm = o.method == Method::NelderMead;
+  int perParam = static_cast<int>(std::min<size_t>(200 * std::max<size_t>(n, 1), 1 << 30));
+  if (nm && (r.maxEval == 0) != (r.maxIter == 0)) {
+    // SciPy: a budget given for one of them leaves the other unlimited.
+    if (r.maxEval == 0) r.maxEval = std::numeric_limits<int>::max();
+    if (r.maxIter == 0) r.maxIter = std::numeric_limits<int>::max();
+  }
+  if (r.maxEval == 0) r.maxEval = nm ? perParam : 2000;
+  if (r.maxIter == 0) r.maxIter = nm ? perParam : 1000;
+  return r;
+}
+
 void checkOptions(const MinimizeOptions &o, size_t n) {
-  if (o.maxEval <= 0)
-    throw ValueError("minimize: maxEval must be > 0, got " + std::to_string(o.maxEval));
-  if (o.maxIter <= 0)
-    throw ValueError("minimize: maxIter must be > 0, got " + std::to_string(o.maxIter));
+  if (o.maxEval < 0)
+    throw ValueError("minimize: maxEval must be >= 0 (0: the method's default), got " +
+                     std::to_string(o.maxEval));
+  if (o.maxIter < 0)
+    throw ValueError("minimize: maxIter must be >= 0 (0: the method's default), got " +
+                     std::to_string(o.maxIter));
   if (!o.bounds.empty() && o.bounds.size() != 1 && o.bounds.size() != n)
     throw ShapeError("minimize: " + std::to_string(o.bounds.size()) + " bounds for " +
                      std::to_string(n) + " parameter elements (give one per element, or one)");
@@ -77,12 +95,16 @@ void checkOptions(const MinimizeOptions &o, size_t n) {
 
 /// Runs the solver on a built objective and fills the result (x flattened to `shapes`).
 OptimizeResult run(detail::Objective &obj, const std::vector<double> &x0,
-                   const std::vector<Shape> &shapes, const MinimizeOptions &options) {
-  double f0 = obj.value(x0.data(), nullptr);
+                   const std::vector<Shape> &shapes, const MinimizeOptions &given) {
+  MinimizeOptions options = resolved(given, x0.size());
+  // The check is the solver's first evaluation: the objective remembers the point, so the
+  // solver's own call at x0 (with the gradient, if it takes one) costs nothing more.
+  std::vector<double> g0(obj.hasGrad ? x0.size() : 0), hg0(obj.hasValueHg ? x0.size() : 0);
+  double f0 = obj.hasValueHg ? obj.valueHg(x0.data(), g0.data(), hg0.data())
+                             : obj.value(x0.data(), obj.hasGrad ? g0.data() : nullptr);
   if (!std::isfinite(f0))
     throw ValueError("minimize: the loss is not finite at the starting point (" +
                      std::to_string(f0) + "); the parameters are unchanged");
-  obj.nfev = 0; // SciPy counts the solver's evaluations only
   detail::Run r;
   r.obj = &obj;
   r.options = &options;
@@ -96,6 +118,9 @@ OptimizeResult run(detail::Objective &obj, const std::vector<double> &x0,
   case Method::TrustExact:
     s = detail::solveTrustRegion(r, x0, true);
     break;
+  case Method::NelderMead:
+    s = detail::solveNelderMead(r, x0);
+    break;
   default:
     s = detail::solveNlopt(r, x0);
   }
@@ -104,7 +129,7 @@ OptimizeResult run(detail::Objective &obj, const std::vector<double> &x0,
   OptimizeResult res;
   res.x = unflatten(s.x, shapes);
   res.fun = s.fun;
-  res.nit = r.nit;
+  res.nit = s.nit >= 0 ? s.nit : r.nit;
   res.nfev = obj.nfev;
   res.njev = obj.njev;
   res.nhev = obj.nhev;
@@ -113,8 +138,9 @@ OptimizeResult run(detail::Objective &obj, const std::vector<double> &x0,
   res.message = s.message;
   if (obj.hasGrad) {
     std::vector<double> g(obj.n);
-    obj.value(s.x.data(), g.data());
-    --obj.nfev, --obj.njev;
+    int nfev = obj.nfev, njev = obj.njev; // the answer's gradient is not the solver's
+    obj.value(s.x.data(), g.data());      // evaluation (usually the last point, remembered)
+    obj.nfev = nfev, obj.njev = njev;
     res.jac = unflatten(g, shapes);
   }
   if (!s.hess.empty()) res.hess = Tensor::fromVector(s.hess, Shape{int64_t(obj.n), int64_t(obj.n)});

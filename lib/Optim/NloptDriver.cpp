@@ -1,5 +1,5 @@
 // The NLopt methods of minimize(): quasi-Newton (LD_LBFGS, with bounds), derivative-free
-// (Nelder-Mead, BOBYQA for Powell, Sbplx, COBYLA) and constrained (SLSQP, COBYLA, AUGLAG).
+// (BOBYQA for Powell, Sbplx, COBYLA) and constrained (SLSQP, COBYLA, AUGLAG).
 // An inequality the answer misses by round-off is tightened and the run resumed from there, so
 // a feasible answer satisfies every inequality exactly.
 #include "Objective.h"
@@ -71,8 +71,6 @@ void constraint(unsigned m, double *out, unsigned n, const double *x, double *ja
 
 nlopt_algorithm algorithm(Method m) {
   switch (m) {
-  case Method::NelderMead:
-    return NLOPT_LN_NELDERMEAD;
   case Method::Powell:
     return NLOPT_LN_BOBYQA;
   case Method::Sbplx:

@@ -22,8 +22,38 @@ public:
   size_t nEq = 0, nIneq = 0; ///< flattened constraint counts
   int nfev = 0, njev = 0, nhev = 0;
 
-  /// The loss at x; with g non-null also its gradient (n values).
-  virtual double value(const double *x, double *g) = 0;
+  bool hasValueHg = false; ///< valueHg is one fused call (not value then hessp)
+
+  /// The loss at x; with g non-null also its gradient (n values). The last point is remembered
+  /// (SciPy's ScalarFunction does the same): asking again for it, e.g. the start's finiteness
+  /// check then the solver's first evaluation, costs no evaluation and is not counted.
+  double value(const double *x, double *g) {
+    if (cached_ && std::equal(x, x + n, lastX_.begin()) && (!g || cachedGrad_)) {
+      if (g) std::copy(lastG_.begin(), lastG_.end(), g);
+      return lastF_;
+    }
+    double f = evaluate(x, g);
+    remember(x, f, g);
+    return f;
+  }
+  /// The loss, its gradient and H g at x: trust-ncg's first CG product is H (-g) at every new
+  /// iterate, so an objective that computes the three in one pass saves recomputing the loss's
+  /// intermediates (hasValueHg). Otherwise value then hessp.
+  double valueHg(const double *x, double *g, double *hg) {
+    if (!hasValueHg) {
+      double f = value(x, g);
+      hessp(x, g, hg);
+      return f;
+    }
+    if (cached_ && cachedHg_ && std::equal(x, x + n, lastX_.begin())) {
+      std::copy(lastG_.begin(), lastG_.end(), g);
+      std::copy(lastHg_.begin(), lastHg_.end(), hg);
+      return lastF_;
+    }
+    double f = evaluateHg(x, g, hg);
+    remember(x, f, g, hg);
+    return f;
+  }
   /// H(x) v.
   virtual void hessp(const double *x, const double *v, double *out) {
     throw ValueError("minimize: this objective has no Hessian-vector product");
@@ -36,6 +66,28 @@ public:
   /// jac non-null also the Jacobian, row-major (count x n).
   virtual void constraints(bool eq, const double *x, double *out, double *jac) {}
 
+protected:
+  /// The uncached evaluations, counted in nfev/njev/nhev.
+  virtual double evaluate(const double *x, double *g) = 0;
+  virtual double evaluateHg(const double *x, double *g, double *hg) {
+    throw ValueError("minimize: this objective has no fused loss, gradient and H g");
+  }
+
+private:
+  bool cached_ = false, cachedGrad_ = false, cachedHg_ = false;
+  std::vector<double> lastX_, lastG_, lastHg_;
+  double lastF_ = 0;
+  void remember(const double *x, double f, const double *g, const double *hg = nullptr) {
+    lastX_.assign(x, x + n);
+    lastF_ = f;
+    cached_ = true;
+    cachedGrad_ = g != nullptr;
+    cachedHg_ = hg != nullptr;
+    if (g) lastG_.assign(g, g + n);
+    if (hg) lastHg_.assign(hg, hg + n);
+  }
+
+public:
   /// SciPy's constr_violation: the largest |eq| and max(0, -ineq) at x.
   double maxViolation(const double *x) {
     double cv = 0;
@@ -83,9 +135,11 @@ struct SolverResult {
   bool success = false;
   std::string message;
   std::vector<double> hess; ///< dense Hessian at x when the method computed it
+  int nit = -1;             ///< the method's own iteration count (else the callback's)
 };
 
 SolverResult solveNlopt(Run &run, const std::vector<double> &x0);
+SolverResult solveNelderMead(Run &run, const std::vector<double> &x0);
 SolverResult solveTrustRegion(Run &run, const std::vector<double> &x0, bool dense);
 
 } // namespace graphjit::optim::detail

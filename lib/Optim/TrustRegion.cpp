@@ -34,7 +34,9 @@ struct Step {
 
 /// Steihaug's CG on min g.p + p.Hp/2, ||p|| <= delta. H p is tracked through the residual
 /// r = g + H z, so no product beyond the CG's own is needed.
-Step steihaug(Objective &obj, const Vec &x, const Vec &g, double delta) {
+/// `hg`, when non-empty, is H g at x, already computed with the gradient: the first product
+/// H d, d = -g, is then -hg.
+Step steihaug(Objective &obj, const Vec &x, const Vec &g, const Vec &hg, double delta) {
   size_t n = g.size();
   Vec z(n, 0.0), r = g, d(n), bd(n);
   for (size_t i = 0; i < n; ++i)
@@ -48,7 +50,11 @@ Step steihaug(Objective &obj, const Vec &x, const Vec &g, double delta) {
     return s;
   };
   for (size_t it = 0; it < 2 * n + 10; ++it) {
-    obj.hessp(x.data(), d.data(), bd.data());
+    if (it == 0 && !hg.empty())
+      for (size_t i = 0; i < n; ++i)
+        bd[i] = -hg[i];
+    else
+      obj.hessp(x.data(), d.data(), bd.data());
     double dbd = dotp(d, bd);
     if (dbd <= 0) { // negative curvature: go to the boundary along d
       double tau = toBoundary(z, d, delta);
@@ -174,8 +180,11 @@ SolverResult solveTrustRegion(Run &run, const std::vector<double> &x0, bool dens
   size_t n = obj.n;
   // SciPy's defaults: initial radius 1, largest 1000, accept a step when rho > 0.15.
   double delta = 1.0, deltaMax = 1000.0, eta = 0.15;
-  Vec x = x0, g(n), h, xn(n), gn(n);
-  double f = obj.value(x.data(), g.data());
+  // trust-ncg evaluates each point with H g in the same call when the objective fuses them
+  // (one pass over the data for the loss, gradient and first CG product).
+  bool withHg = !dense && obj.hasValueHg;
+  Vec x = x0, g(n), h, xn(n), gn(n), hg(withHg ? n : 0), hgn(withHg ? n : 0);
+  double f = withHg ? obj.valueHg(x.data(), g.data(), hg.data()) : obj.value(x.data(), g.data());
   SolverResult r;
   r.status = 0;
   r.message = "MAXITER_REACHED";
@@ -195,11 +204,12 @@ SolverResult solveTrustRegion(Run &run, const std::vector<double> &x0, bool dens
       break;
     }
     if (dense && !haveH) obj.hess(x.data(), h.data()), haveH = true;
-    Step s = dense ? exactStep(h, g, delta) : steihaug(obj, x, g, delta);
+    Step s = dense ? exactStep(h, g, delta) : steihaug(obj, x, g, hg, delta);
     double predicted = -(dotp(g, s.p) + 0.5 * dotp(s.p, s.hp));
     for (size_t i = 0; i < n; ++i)
       xn[i] = x[i] + s.p[i];
-    double fn = obj.value(xn.data(), gn.data());
+    double fn =
+        withHg ? obj.valueHg(xn.data(), gn.data(), hgn.data()) : obj.value(xn.data(), gn.data());
     if (failed(fn)) return r;
     double actual = f - fn;
     double rho = predicted > 0 ? actual / predicted : (actual > 0 ? 1.0 : -1.0);
@@ -209,6 +219,7 @@ SolverResult solveTrustRegion(Run &run, const std::vector<double> &x0, bool dens
       delta = std::min(2 * delta, deltaMax);
     if (rho > eta) {
       x = xn, g = gn;
+      if (withHg) hg = hgn;
       bool tiny = std::fabs(actual) <= o.ftolRel * std::max(std::fabs(f), 1e-300);
       f = fn;
       haveH = false;

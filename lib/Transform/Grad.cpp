@@ -2,6 +2,7 @@
 // reverse topological order, call each node's L_op with the gradients of its
 // outputs, and sum the contributions that reach each variable.
 #include "graphjit/Transform/Grad.h"
+#include "JacobianVectorized.h"
 #include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Graph/Traversal.h"
@@ -145,10 +146,24 @@ Var grad(const Var &cost, const Var &wrt, const GradOptions &options) {
 Var stop_gradient(const Var &x) { return applyOp1(std::make_shared<StopGradient>(), {x}); }
 
 Var jacobian(const Var &expr, const Var &wrt, const GradOptions &options) {
-  if (!expr.type().isStatic())
-    throw ShapeError("jacobian: the expression must have a static shape, got " + describe(expr) +
-                     " (differentiating an unknown number of elements needs vectorization)");
   if (expr.ndim() == 0) return grad(expr, wrt, options);
+  if (!expr.type().isStatic()) {
+    try {
+      return detail::jacobianVectorized(expr, wrt, options);
+    } catch (const NotImplementedError &e) {
+      throw NotImplementedError("jacobian: " + describe(expr) +
+                                " has unknown dims, so its rows are batched by vectorize_graph, "
+                                "which cannot batch it: " +
+                                e.what());
+    }
+  }
+  if (options.vectorizeJacobian && shapeSize(expr.type().shape) > 1) {
+    try {
+      return detail::jacobianVectorized(expr, wrt, options);
+    } catch (const NotImplementedError &) {
+      // An op without a batching rule: the per-element gradients below need none.
+    }
+  }
   int64_t n = shapeSize(expr.type().shape);
   Var flat = reshape(expr, {n});
   std::vector<Var> rows;

@@ -19,10 +19,15 @@ int main() {
   std::cout << "d/dw sum(w*w) at [1, -3]: "
             << grad(sum(w * w), w).eval({{w, Tensor::of({1, -3})}}).str() << "\n";
 
-  // Second order: the Hessian of sum(v^3) is diag(6 v) (static shapes).
+  // Second order: the Hessian of sum(v^3) is diag(6 v).
   Var s = tensor(DType::Float64, {2}, "s");
   std::cout << "hessian: " << hessian(sum(s * s * s), s).eval({{s, Tensor::of({1, 2})}}).str()
             << "\n";
+  // An unknown length (a vector() or a shared() value is f64[?]) works too: the rows come from
+  // one vector-Jacobian product batched by vectorize_graph over basis vectors.
+  Var u = vector("u");
+  std::cout << "hessian of f64[?]: "
+            << hessian(sum(u * u * u), u).eval({{u, Tensor::of({1, 2, 3})}}).str() << "\n";
 }
 
 // Output (make test checks these lines with FileCheck):
@@ -36,3 +41,4 @@ int main() {
 // CHECK-NEXT: dy/dx at 0: 0.25
 // CHECK-NEXT: d/dw sum(w*w) at [1, -3]: f64[2] [2, -6]
 // CHECK-NEXT: hessian: f64[2,2] {{\[\[}}6, 0], [0, 12]]
+// CHECK-NEXT: hessian of f64[?]: f64[3,3] {{\[\[}}6, 0, 0], [0, 12, 0], [0, 0, 18]]

@@ -18,7 +18,7 @@
 namespace graphjit::optim {
 
 enum class Method {
-  NelderMead,     ///< "Nelder-Mead": NLopt's LN_NELDERMEAD (gradient-free)
+  NelderMead,     ///< "Nelder-Mead": SciPy's algorithm and defaults (gradient-free)
   Powell,         ///< "Powell": NLopt's LN_BOBYQA, Powell's quadratic-model method (gradient-free)
   Sbplx,          ///< "Sbplx": NLopt's LN_SBPLX (subplex, a robust Nelder-Mead variant)
   BFGS,           ///< "BFGS": NLopt's LD_LBFGS with as many stored pairs as parameters (<= 100)
@@ -62,8 +62,12 @@ struct IterationInfo {
 
 struct MinimizeOptions {
   Method method = Method::LBFGSB;
-  int maxEval = 2000; ///< loss evaluations (NLopt methods)
-  int maxIter = 1000; ///< iterations (Newton methods)
+  /// Loss evaluations (NLopt methods, Nelder-Mead); 0: the method's default (Nelder-Mead
+  /// 200 n, SciPy's; the others 2000).
+  int maxEval = 0;
+  /// Iterations (Newton methods, Nelder-Mead); 0: the method's default (Nelder-Mead 200 n,
+  /// SciPy's; Newton 1000).
+  int maxIter = 0;
   /// Stop when the loss changes by less than ftolRel * |loss| (or x by xtolRel * |x|) in a step.
   double ftolRel = 1e-12, xtolRel = 1e-10;
   /// Newton methods stop when the gradient's max norm falls below gtol (SciPy's gtol).
@@ -71,8 +75,13 @@ struct MinimizeOptions {
   /// Constraint tolerance: a result is feasible when |eq| <= ctol and ineq >= 0. Inequalities
   /// are handed to the solver tightened by ctol so that the answer satisfies them exactly.
   double ctol = 1e-9;
-  /// Initial step of the gradient-free methods (0: NLopt's heuristic).
+  /// Initial step of the NLopt gradient-free methods (0: NLopt's heuristic).
   double initialStep = 0;
+  /// Nelder-Mead stops when every vertex is within xatol of the best (max norm) and every loss
+  /// within fatol of the best (SciPy's options, same defaults).
+  double xatol = 1e-4, fatol = 1e-4;
+  /// Nelder-Mead with Gao and Han's dimension-dependent coefficients (SciPy's adaptive).
+  bool adaptive = false;
   /// One bound for every flattened element, or one bound for all (size 1), or none.
   std::vector<Bound> bounds;
   std::vector<Constraint> constraints;

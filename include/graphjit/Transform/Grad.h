@@ -26,6 +26,10 @@ struct GradOptions {
   /// Gradients already known for some variables (cost may then be null):
   /// {var, d(cost)/d(var)}; each gradient has the variable's type.
   std::vector<std::pair<Var, Var>> known_grads;
+  /// jacobian/hessian: batch one vector-Jacobian product over basis vectors (vectorize_graph)
+  /// even when the shapes are static, instead of one gradient per element: one pass (e.g. a
+  /// matrix product) instead of n. Unknown sizes always take this path.
+  bool vectorizeJacobian = false;
 };
 
 /// d(cost)/d(wrt[i]) for a scalar float cost. Integer or bool `wrt` throw
@@ -37,10 +41,12 @@ Var grad(const Var &cost, const Var &wrt, const GradOptions &options = {});
 /// Identity whose gradient is zero (PyTensor's disconnected_grad / JAX's stop_gradient).
 Var stop_gradient(const Var &x);
 
-/// Jacobian of `expr` with respect to `wrt`: shape expr.shape + wrt.shape.
-/// `expr` must have a static shape (its elements are differentiated one by one).
+/// Jacobian of `expr` with respect to `wrt`: shape expr.shape + wrt.shape. A static-shaped
+/// `expr` is differentiated element by element; one with unknown dims (a shared f64[?]) by
+/// vectorize_graph over the rows of an identity as large as expr (NotImplementedError naming
+/// the op if an op on the way has no batching rule).
 Var jacobian(const Var &expr, const Var &wrt, const GradOptions &options = {});
-/// Hessian of a scalar cost: jacobian(grad(cost, wrt), wrt); wrt must have a static shape.
+/// Hessian of a scalar cost: jacobian(grad(cost, wrt), wrt), for any shape of wrt.
 Var hessian(const Var &cost, const Var &wrt, const GradOptions &options = {});
 
 /// Vector-Jacobian product: sum_k eval_points[k]^T d(outputs[k])/d(wrt[i]).

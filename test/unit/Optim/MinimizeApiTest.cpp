@@ -174,3 +174,37 @@ TEST(MinimizeApi, CompiledFunctionObjective) {
     EXPECT_NE(std::string(e.what()).find("(loss, grad)"), std::string::npos) << e.what();
   }
 }
+
+// A refit of the same graphs reuses their Functions: new data, a new start and a new size each
+// give their own answer (the data is never baked in, the shapes are part of what is reused).
+TEST(MinimizeApi, RefitsTakeNewDataAndShapes) {
+  Var x = vector("x"), a = vector("a");
+  Var loss = sum(sqr(x - a));
+  optim::MinimizeOptions o = method("trust-ncg");
+  auto fit = [&](std::vector<double> target, std::vector<double> start) {
+    optim::OptimizeResult r = optim::minimize(loss, {x}, {Tensor::fromVector(start)},
+                                              {{a, Tensor::fromVector(target)}}, o);
+    EXPECT_TRUE(r.success) << r.message;
+    return r.x[0];
+  };
+  EXPECT_TRUE(allclose(fit({3.0, -1.0}, {0.0, 0.0}), Tensor::of({3.0, -1.0}), 1e-9, 1e-9));
+  EXPECT_TRUE(allclose(fit({-2.0, 5.0}, {1.0, 1.0}), Tensor::of({-2.0, 5.0}), 1e-9, 1e-9));
+  EXPECT_TRUE(
+      allclose(fit({1.0, 2.0, 4.0}, {0.0, 0.0, 0.0}), Tensor::of({1.0, 2.0, 4.0}), 1e-9, 1e-9));
+  o.method = optim::Method::LBFGSB; // another method builds its own Functions
+  EXPECT_TRUE(allclose(fit({0.5, 0.25}, {0.0, 0.0}), Tensor::of({0.5, 0.25}), 1e-6, 1e-6));
+}
+
+// trust-ncg evaluates each trial point with H g in the same call: on a quadratic the Newton
+// step is exact, so one step and two evaluations (the start and the answer) suffice, and the
+// start's finiteness check is not counted twice.
+TEST(MinimizeApi, TrustNcgCountsRealEvaluations) {
+  Var x = vector("x");
+  Var loss = sum(sqr(x - constant(Tensor::of({0.3, -0.2})))) * 0.5;
+  optim::OptimizeResult r =
+      optim::minimize(loss, {x}, {Tensor::of({0.0, 0.0})}, {}, method("trust-ncg"));
+  EXPECT_TRUE(r.success) << r.message;
+  EXPECT_EQ(r.nfev, 2);
+  EXPECT_EQ(r.njev, 2);
+  EXPECT_TRUE(allclose(r.jac[0], Tensor::of({0.0, 0.0}), 0, 1e-12)) << r.jac[0].str();
+}

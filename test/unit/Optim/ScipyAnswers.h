@@ -9,6 +9,12 @@
 namespace scipy {
 inline constexpr double kQuadraticX = 3.000000000000003; // Nelder-Mead
 inline constexpr int kQuadraticNfev = 56;
+inline constexpr int kNmSseNfev = 757; // Nelder-Mead on exercise 2
+inline constexpr double kNmSseFun = 8.139995473091332e-07;
+inline constexpr int kNmGlmNfev = 1501; // Nelder-Mead on exercise 4
+inline constexpr double kNmGlmFun = 6805.85107810582;
+inline constexpr int kNmBudgetNfev = 889; // Nelder-Mead, bounds [0, 0.3]
+inline const std::vector<double> kNmBudgetX = {0.29981797939041, 0.29978144636408977, 0.0, 0.29999999999997295, 0.29999999999997295, 0.2998162970153393, 0.29999999999997295, 0.29993187589193804};
 inline constexpr int kPowellNfev = 926; // Powell
 inline constexpr int kBfgsNfev = 221; // BFGS
 inline const std::vector<double> kGlmX = {0.11443390133926887, 0.1682303144198667, -0.07396011706421439, -0.02174716167851248, -0.0692587427210467, -0.04235291600224933, 0.10139716563292415, 0.030862710775021326, -0.16145471831311012, 0.11900739338395623}; // trust-ncg
