@@ -1,6 +1,7 @@
 // Shared state and helpers of the per-op MLIR emitters (internal to lib/Lower).
 #pragma once
 
+#include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/Op.h"
 
 #include <functional>
@@ -75,6 +76,10 @@ void registerReduceEmitters(std::map<std::string, Emitter> &table);
 void registerStructuralEmitters(std::map<std::string, Emitter> &table);
 void registerShapeEmitters(std::map<std::string, Emitter> &table);
 void registerLinalgEmitters(std::map<std::string, Emitter> &table);
+
+/// Emits every node of `fg` in topological order (its inputs already bound), and binds the
+/// constants it reads or returns. Throws NotImplementedError naming an op without a lowering.
+void emitNodes(EmitContext &ctx, const FunctionGraph &fg);
 
 /// "affine_map<(d0, d1) -> (d0, 0)>".
 std::string affineMap(int nLoops, const std::vector<std::string> &results);
