@@ -11,6 +11,7 @@
 #include "graphjit/Lower/LowerLoop.h"
 #include "graphjit/Support/Error.h"
 
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -20,13 +21,15 @@ namespace graphjit::jit {
 namespace {
 std::string num(size_t i) { return std::to_string(i); }
 
+std::atomic<size_t> loopCalls{0};
+
 /// Rows [r0, r0 + count) of `x`, as a tensor of its own.
 Tensor rows(const Tensor &x, int64_t r0, int64_t count) {
   Shape s = x.shape();
   s[0] = count;
   Tensor out = Tensor::empty(x.dtype(), s);
-  size_t rowBytes = static_cast<size_t>(shapeSize(Shape(s.begin() + 1, s.end()))) *
-                    dtypeSize(x.dtype());
+  size_t rowBytes =
+      static_cast<size_t>(shapeSize(Shape(s.begin() + 1, s.end()))) * dtypeSize(x.dtype());
   if (count > 0)
     std::memcpy(out.rawData(), static_cast<const char *>(x.rawData()) + rowBytes * r0,
                 rowBytes * count);
@@ -90,6 +93,7 @@ public:
     }
     Tensor count = Tensor::zeros(DType::Int64, {});
     if (size_t failed = call(in, outs, count)) throwKernelOutOfMemory(failed);
+    ++loopCalls;
     int64_t ran = count.getAsInt64(0);
     for (int o = 0; o < l.numOutputs(); ++o) {
       if (!l.keepLast[o] && ran < n)
@@ -180,3 +184,7 @@ std::shared_ptr<JitKernel> makeHostStepKernel(std::shared_ptr<const FunctionGrap
 }
 
 } // namespace graphjit::jit
+
+namespace graphjit {
+size_t jitLoopCallCount() { return jit::loopCalls.load(); }
+} // namespace graphjit

@@ -138,8 +138,8 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
   // Signature.
   std::string sig = "func.func @" + fnName + "(";
   for (size_t i = 0; i < inTypes_.size(); ++i)
-    sig += (i ? ", " : "") + std::string("%in") + std::to_string(i) + ": " +
-           tensorType(inTypes_[i]);
+    sig +=
+        (i ? ", " : "") + std::string("%in") + std::to_string(i) + ": " + tensorType(inTypes_[i]);
   std::vector<TensorType> outRow, outStacked;
   for (int o = 0; o < O; ++o) {
     outRow.push_back(bout[o].type());
@@ -284,8 +284,8 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
   if (l_.until) {
     const Var &u = bout.back();
     std::string uv = name("u");
-    out_ << "  " << uv << " = tensor.extract " << bodyOut.back() << "[] : "
-         << tensorType(u.type()) << "\n";
+    out_ << "  " << uv << " = tensor.extract " << bodyOut.back() << "[] : " << tensorType(u.type())
+         << "\n";
     if (u.dtype() != DType::Bool) {
       std::string z = name("z"), b = name("ub");
       out_ << "  " << z << " = arith.constant 0 : " << mlirElementType(u.dtype()) << "\n";
@@ -317,9 +317,8 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
     std::string v = result_(argAt + o);
     if (l_.keepLast[o] && o < R)
       v = insertRow(castTo(result_(newest[o]), stateType[o], outRow[o]), outRow[o], v, c0);
-    out_ << "  bufferization.materialize_in_destination " << v << " in restrict writable %out"
-         << o << " : (" << tensorType(outStacked[o]) << ", " << memrefType(outStacked[o])
-         << ") -> ()\n";
+    out_ << "  bufferization.materialize_in_destination " << v << " in restrict writable %out" << o
+         << " : (" << tensorType(outStacked[o]) << ", " << memrefType(outStacked[o]) << ") -> ()\n";
   }
   std::string count = l_.until ? res + "#0" : n;
   std::string c64 = name("count"), ct = name("ct");
