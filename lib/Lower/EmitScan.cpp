@@ -5,6 +5,8 @@
 #include "graphjit/Lower/LowerLoop.h"
 #include "graphjit/Support/Error.h"
 
+#include <unordered_map>
+
 namespace graphjit {
 
 using namespace lower;
@@ -93,6 +95,22 @@ public:
     return n;
   }
 
+  /// Scalar `v` written at `at` of the vector `dst` (type `t`).
+  std::string insertScalar(const std::string &v, const TensorType &t, const std::string &dst,
+                           const std::string &at) {
+    std::string n = name("ins");
+    out_ << "  " << n << " = tensor.insert " << v << " into " << dst << "[" << at
+         << "] : " << tensorType(t) << "\n";
+    return n;
+  }
+
+  /// When every value of the body is a scalar and every node elementwise: its code on scalar
+  /// SSA values into `text` (inputs named `bodyIn`, the taps read the iter_args `args`), and
+  /// the names of its outputs. False (nothing usable written) otherwise.
+  bool scalarBodyOf(const FunctionGraph &fg, const std::vector<std::string> &bodyIn,
+                    const std::vector<std::string> &args, std::ostringstream &text,
+                    std::vector<std::string> &outs);
+
   std::string write(const std::string &fnName, LoweredFunction &result);
 
 private:
@@ -102,6 +120,58 @@ private:
   std::vector<TensorType> inTypes_;
   int counter_ = 0;
 };
+
+bool ScanLoopWriter::scalarBodyOf(const FunctionGraph &fg, const std::vector<std::string> &bodyIn,
+                                  const std::vector<std::string> &args, std::ostringstream &text,
+                                  std::vector<std::string> &outs) {
+  for (const Var &v : fg.inputs())
+    if (v.ndim() != 0) return false;
+  for (const Var &v : fg.outputs())
+    if (v.ndim() != 0) return false;
+  std::unordered_map<const Variable *, std::string> value;
+  const int S = l_.numSeqs;
+  size_t at = 0;
+  for (int s = 0; s < S; ++s, ++at)
+    value[fg.inputs()[at].get()] = bodyIn[at];
+  size_t argAt = 0;
+  for (int r = 0; r < l_.numStates(); ++r) {
+    int rows = l_.bufferRows(r);
+    for (int64_t tap : l_.taps[r])
+      value[fg.inputs()[at++].get()] = args[argAt + rows + tap];
+    argAt += rows;
+  }
+  for (; at < fg.inputs().size(); ++at)
+    value[fg.inputs()[at].get()] = bodyIn[at];
+  EmitContext ctx; // fresh names only ("%s0", ...): never "%scan_"
+  auto operand = [&](const Var &v) -> std::string {
+    auto it = value.find(v.get());
+    if (it != value.end()) return it->second;
+    std::string literal;
+    if (v.ndim() != 0 || !scalarConstantLiteral(v, literal)) return "";
+    std::string c = name("k");
+    text << "  " << c << " = arith.constant " << literal << " : " << mlirElementType(v.dtype())
+         << "\n";
+    return value[v.get()] = c;
+  };
+  for (Apply *node : fg.toposort()) {
+    std::string literal;
+    if (node->numOutputs() == 1 && scalarConstantLiteral(node->output(0), literal)) continue;
+    if (!isElemwiseLowering(node->op().name()) || node->numOutputs() != 1 ||
+        node->output(0).ndim() != 0)
+      return false;
+    std::vector<std::string> ops;
+    for (const Var &in : node->inputs()) {
+      ops.push_back(operand(in));
+      if (ops.back().empty()) return false;
+    }
+    value[node->output(0).get()] = emitScalarElemwise(ctx, text, *node, ops);
+  }
+  for (const Var &v : fg.outputs()) {
+    outs.push_back(operand(v));
+    if (outs.back().empty()) return false;
+  }
+  return true;
+}
 
 std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &result) {
   const InnerGraph &body = op_.body();
@@ -123,16 +193,32 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
     bodyIn[k] = name("bin");
     ctx.bind(bin[k], bodyIn[k]);
   }
-  emitNodes(ctx, bodyGraph);
+  // The region's names of the iter_args: each state's buffer, then each stacked output.
+  std::vector<std::string> args;
+  for (int r = 0; r < R; ++r)
+    for (int k = 0; k < l_.bufferRows(r); ++k)
+      args.push_back(name("arg"));
+  for (int o = 0; o < O; ++o)
+    args.push_back(name("arg"));
+  // A body of scalars and elementwise ops runs on scalar SSA values: no tensor (and no
+  // buffer) per step, so the loop is as tight as a hand-written one.
+  std::ostringstream scalarBody;
+  std::vector<std::string> scalarOut;
+  const bool scalar = scalarBodyOf(bodyGraph, bodyIn, args, scalarBody, scalarOut);
+  if (!scalar) emitNodes(ctx, bodyGraph);
   for (Apply *a : bodyGraph.toposort())
     for (int k = 0; k < a->numOutputs(); ++k)
       if (!a->output(k).type().isTensor())
         throw NotImplementedError("scan: the body makes a value that is not a tensor: host loop");
   if (!ctx.checks.empty())
     throw NotImplementedError("scan: the body has run-time checks: host loop");
-  std::vector<std::string> bodyOut;
-  for (const Var &v : bout)
-    bodyOut.push_back(ctx.ssa(v));
+  std::vector<std::string> bodyOut = scalarOut;
+  if (!scalar)
+    for (const Var &v : bout)
+      bodyOut.push_back(ctx.ssa(v));
+  auto stateTypeStr = [&](const TensorType &t) {
+    return scalar ? mlirElementType(t.dtype) : tensorType(t);
+  };
   result.declarations = ctx.declarations;
 
   // Signature.
@@ -169,8 +255,15 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
     for (int k = 0; k < rows; ++k) {
       std::string back = index(rows - k), at = name("at");
       out_ << "  " << at << " = arith.subi " << total << ", " << back << " : index\n";
-      inits.push_back(castTo(rowAt(init, it, at), rowOf(it), stateType[r]));
-      iterTypes.push_back(tensorType(stateType[r]));
+      if (scalar) {
+        std::string x = name("x");
+        out_ << "  " << x << " = tensor.extract " << init << "[" << at << "] : " << tensorType(it)
+             << "\n";
+        inits.push_back(x);
+      } else {
+        inits.push_back(castTo(rowAt(init, it, at), rowOf(it), stateType[r]));
+      }
+      iterTypes.push_back(stateTypeStr(stateType[r]));
     }
   }
   for (int o = 0; o < O; ++o) {
@@ -191,10 +284,12 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
   for (size_t j = 0; j < iterTypes.size(); ++j)
     types += (j ? ", " : "") + iterTypes[j];
 
-  // The loop header; `args` are the region's names of the iter_args.
-  std::vector<std::string> args;
-  for (size_t j = 0; j < inits.size(); ++j)
-    args.push_back(name("arg"));
+  if (scalar) // non-sequences are read once, before the loop
+    for (int k = 0; k < l_.numNonSeqs; ++k) {
+      size_t at = bin.size() - l_.numNonSeqs + k;
+      out_ << "  " << bodyIn[at] << " = tensor.extract %in" << (1 + S + R + k)
+           << "[] : " << tensorType(inTypes_[1 + S + R + k]) << "\n";
+    }
   std::string res = name("res"), i = name("i"), stop = name("stop");
   size_t numRes = inits.size() + (l_.until ? 2 : 0);
   if (!l_.until) {
@@ -238,7 +333,10 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
     t = name("t");
     out_ << "  " << t << " = arith.subi " << last << ", " << i << " : index\n";
   }
-  for (int s = 0; s < S; ++s) {
+  for (int s = 0; s < S && scalar; ++s)
+    out_ << "  " << bodyIn[s] << " = tensor.extract %in" << (1 + s) << "[" << t
+         << "] : " << tensorType(inTypes_[1 + s]) << "\n";
+  for (int s = 0; s < S && !scalar; ++s) {
     std::string seq = "%in" + std::to_string(1 + s);
     const TensorType &st = inTypes_[1 + s];
     std::string row = castTo(rowAt(seq, st, t), rowOf(st), bin[s].type());
@@ -246,7 +344,7 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
          << " to " << tensorType(bin[s].type()) << "\n";
   }
   size_t at = S, argAt = 0;
-  for (int r = 0; r < R; ++r) {
+  for (int r = 0; r < R && !scalar; ++r) {
     int rows = l_.bufferRows(r);
     for (int64_t tp : l_.taps[r]) {
       const std::string &buf = args[argAt + rows + tp];
@@ -256,20 +354,20 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
     }
     argAt += rows;
   }
-  for (int k = 0; k < l_.numNonSeqs; ++k, ++at) {
+  for (int k = 0; k < l_.numNonSeqs && !scalar; ++k, ++at) {
     const TensorType &nt = inTypes_[1 + S + R + k];
     std::string v = "%in" + std::to_string(1 + S + R + k);
     out_ << "  " << bodyIn[at] << " = tensor.cast " << v << " : " << tensorType(nt) << " to "
          << tensorType(bin[at].type()) << "\n";
   }
-  out_ << ctx.body.str();
+  out_ << (scalar ? scalarBody.str() : ctx.body.str());
   std::vector<std::string> yields;
   argAt = 0;
   for (int r = 0; r < R; ++r) {
     int rows = l_.bufferRows(r);
     for (int k = 1; k < rows; ++k)
       yields.push_back(args[argAt + k]);
-    yields.push_back(castTo(bodyOut[r], bout[r].type(), stateType[r]));
+    yields.push_back(scalar ? bodyOut[r] : castTo(bodyOut[r], bout[r].type(), stateType[r]));
     argAt += rows;
   }
   for (int o = 0; o < O; ++o) {
@@ -277,15 +375,20 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
     if (l_.keepLast[o] && o < R) {
       yields.push_back(acc); // written once after the loop, from the last buffer
     } else {
-      yields.push_back(insertRow(bodyOut[o], outRow[o], acc, l_.keepLast[o] ? c0 : t));
+      yields.push_back(scalar
+                           ? insertScalar(bodyOut[o], outStacked[o], acc, l_.keepLast[o] ? c0 : t)
+                           : insertRow(bodyOut[o], outRow[o], acc, l_.keepLast[o] ? c0 : t));
     }
   }
   std::string prefix = "";
   if (l_.until) {
     const Var &u = bout.back();
-    std::string uv = name("u");
-    out_ << "  " << uv << " = tensor.extract " << bodyOut.back() << "[] : " << tensorType(u.type())
-         << "\n";
+    std::string uv = bodyOut.back();
+    if (!scalar) {
+      uv = name("u");
+      out_ << "  " << uv << " = tensor.extract " << bodyOut.back()
+           << "[] : " << tensorType(u.type()) << "\n";
+    }
     if (u.dtype() != DType::Bool) {
       std::string z = name("z"), b = name("ub");
       out_ << "  " << z << " = arith.constant 0 : " << mlirElementType(u.dtype()) << "\n";
@@ -316,7 +419,8 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
   for (int o = 0; o < O; ++o) {
     std::string v = result_(argAt + o);
     if (l_.keepLast[o] && o < R)
-      v = insertRow(castTo(result_(newest[o]), stateType[o], outRow[o]), outRow[o], v, c0);
+      v = scalar ? insertScalar(result_(newest[o]), outStacked[o], v, c0)
+                 : insertRow(castTo(result_(newest[o]), stateType[o], outRow[o]), outRow[o], v, c0);
     out_ << "  bufferization.materialize_in_destination " << v << " in restrict writable %out" << o
          << " : (" << tensorType(outStacked[o]) << ", " << memrefType(outStacked[o]) << ") -> ()\n";
   }

@@ -81,6 +81,15 @@ void registerLinalgEmitters(std::map<std::string, Emitter> &table);
 /// constants it reads or returns. Throws NotImplementedError naming an op without a lowering.
 void emitNodes(EmitContext &ctx, const FunctionGraph &fg);
 
+/// Whether `opName` lowers as an elementwise op (then emitScalarElemwise applies to its nodes).
+bool isElemwiseLowering(const std::string &opName);
+/// The scalar code of an elementwise node on one scalar operand per input (each in its input's
+/// dtype), written to `out`; returns the SSA name of the result, in the output's dtype.
+std::string emitScalarElemwise(EmitContext &ctx, std::ostringstream &out, Apply &node,
+                               const std::vector<std::string> &args);
+/// True with the exact literal when `v` is a one-element constant (possibly behind dimshuffles).
+bool scalarConstantLiteral(const Var &v, std::string &literal);
+
 /// "affine_map<(d0, d1) -> (d0, 0)>".
 std::string affineMap(int nLoops, const std::vector<std::string> &results);
 /// The body text converting a scalar `value` of type `from` to `to`; returns the new SSA name.

@@ -116,3 +116,36 @@ TEST(ScanCompiled, BodyWithAHostStepKeepsTheHostLoop) {
   Tensor v = compile({xs}, {r.outputs[0]}, {}, Mode::JIT)({Tensor::of({1.0, 2.0})})[0];
   EXPECT_EQ(v.toDoubles(), (std::vector<double>{4.375, 11.125}));
 }
+
+TEST(ScanCompiled, VectorStatesWithTapsAndUntilUseTheTensorLoop) {
+  // Vector states: the loop carries tensors (not scalars) between steps.
+  Var init = matrix("init"), xs = matrix("xs"), limit = scalar("limit");
+  ScanResult r = scan(
+      [&](const std::vector<Var> &a) {
+        Var next = a[1] * 0.5 + a[2] + a[0];
+        return StepResult({next, sum(next)}, sum(next) > limit);
+      },
+      {xs}, {OutputInfo(init, {-2, -1}), OutputInfo()});
+  std::vector<double> x;
+  for (int k = 0; k < 12; ++k)
+    x.push_back(0.25 * k - 1.0);
+  Tensor initV = Tensor::of({{1.0, 0.0, -1.0}, {0.5, 0.5, 0.5}});
+  for (double stop : {1e9, 3.0}) {
+    size_t loops =
+        expectSameInBothModes({init, xs, limit}, {r.outputs[0], r.outputs[1], r.last(0)},
+                              {initV, Tensor::fromVector(x, {4, 3}), Tensor::scalar(stop)});
+    EXPECT_EQ(loops, 1u) << stop;
+  }
+}
+
+TEST(ScanCompiled, ReverseVectorScanOfTheGradient) {
+  Var W = matrix("W"), h0 = vector("h0");
+  ScanResult r = scan([&](const std::vector<Var> &a) { return StepResult({tanh(dot(W, a[0]))}); },
+                      {}, {OutputInfo(h0)}, {}, 6);
+  Var loss = sum(sqr(r.outputs[0]));
+  std::vector<Var> g = grad(loss, {W, h0});
+  size_t loops =
+      expectSameInBothModes({W, h0}, {loss, g[0], g[1]},
+                            {Tensor::of({{0.5, -0.2}, {0.3, 0.8}}), Tensor::of({0.4, -0.7})});
+  EXPECT_GE(loops, 2u);
+}
