@@ -75,6 +75,9 @@ ScanResult scan(const StepFn &fn, const std::vector<Var> &sequences,
     args.push_back(Var::input(ns.type(), nameOr(ns, "ns" + std::to_string(opNonSeqs.size()))));
     opNonSeqs.push_back(ns);
   }
+  // Variables made from here on are the step's own: a draw the step makes advances its
+  // generator per step, one it only reads (made before the scan) is a fixed value.
+  const uint64_t traceStart = Var::input(TensorType(DType::Float64, {}))->serial();
   StepResult step = fn(args);
   if (step.outputs.size() != outputs_info.size())
     throw ValueError("scan: the step returned " + std::to_string(step.outputs.size()) +
@@ -109,7 +112,7 @@ ScanResult scan(const StepFn &fn, const std::vector<Var> &sequences,
   for (const Var &v : implicit) {
     Var next = v->isShared() && !v.type().isTensor() ? defaultUpdate(v) : Var();
     if (next && next.type().str() == v.type().str() && next->owner() &&
-        stepNodes.count(next->owner())) {
+        next->serial() > traceStart && stepNodes.count(next->owner())) {
       carried.push_back(v);
       carriedNext.push_back(next);
       continue;
