@@ -205,7 +205,11 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
   std::ostringstream scalarBody;
   std::vector<std::string> scalarOut;
   const bool scalar = scalarBodyOf(bodyGraph, bodyIn, args, scalarBody, scalarOut);
-  if (!scalar) emitNodes(ctx, bodyGraph);
+  if (!scalar) {
+    emitNodes(ctx, bodyGraph);
+    for (const Var &v : bout)
+      emitConstant(ctx, v);
+  }
   for (Apply *a : bodyGraph.toposort())
     for (int k = 0; k < a->numOutputs(); ++k)
       if (!a->output(k).type().isTensor())

@@ -77,9 +77,11 @@ void registerStructuralEmitters(std::map<std::string, Emitter> &table);
 void registerShapeEmitters(std::map<std::string, Emitter> &table);
 void registerLinalgEmitters(std::map<std::string, Emitter> &table);
 
-/// Emits every node of `fg` in topological order (its inputs already bound), and binds the
-/// constants it reads or returns. Throws NotImplementedError naming an op without a lowering.
+/// Emits every node of `fg` in topological order (its inputs already bound), binding the
+/// constants the nodes read. Throws NotImplementedError naming an op without a lowering.
 void emitNodes(EmitContext &ctx, const FunctionGraph &fg);
+/// Binds `v` to an arith.constant when it is a constant not bound yet (e.g. a constant output).
+void emitConstant(EmitContext &ctx, const Var &v);
 
 /// Whether `opName` lowers as an elementwise op (then emitScalarElemwise applies to its nodes).
 bool isElemwiseLowering(const std::string &opName);

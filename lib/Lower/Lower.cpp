@@ -191,24 +191,23 @@ std::string denseLiteral(const Tensor &t) {
 }
 } // namespace
 
+void emitConstant(EmitContext &ctx, const Var &v) {
+  if (ctx.has(v) || !v->isConstant()) return;
+  std::string n = ctx.fresh("const");
+  ctx.body << "  " << n << " = arith.constant " << denseLiteral(v->constantValue()) << " : "
+           << tensorType(v.type()) << "\n";
+  ctx.bind(v, n);
+}
+
 void emitNodes(EmitContext &ctx, const FunctionGraph &fg) {
-  auto ensureConstant = [&](const Var &v) {
-    if (ctx.has(v) || !v->isConstant()) return;
-    std::string n = ctx.fresh("const");
-    ctx.body << "  " << n << " = arith.constant " << denseLiteral(v->constantValue()) << " : "
-             << tensorType(v.type()) << "\n";
-    ctx.bind(v, n);
-  };
   for (Apply *node : fg.toposort()) {
     for (const Var &in : node->inputs())
-      ensureConstant(in);
+      emitConstant(ctx, in);
     auto it = emitters().find(node->op().name());
     if (it == emitters().end())
       throw NotImplementedError("compile: op '" + node->op().str() + "' has no JIT lowering yet");
     it->second(ctx, *node);
   }
-  for (const Var &o : fg.outputs())
-    ensureConstant(o);
 }
 
 } // namespace graphjit::lower
@@ -244,6 +243,7 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
   emitNodes(ctx, fg);
   for (size_t i = 0; i < fg.outputs().size(); ++i) {
     const Var &o = fg.outputs()[i];
+    emitConstant(ctx, o);
     ctx.body << "  bufferization.materialize_in_destination " << ctx.ssa(o)
              << " in restrict writable %out" << i << " : (" << tensorType(o.type()) << ", "
              << memrefType(o.type()) << ") -> ()\n";
