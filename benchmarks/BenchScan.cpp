@@ -1,6 +1,7 @@
 // scan, measured (`make bench`): the per-step cost of a scalar recurrence
 // against a hand-written C++ loop, and the compile time of a 100-step
 // PageRank as a scan against the same iteration unrolled into one graph.
+#include "graphjit/JIT/JIT.h"
 #include "graphjit/graphjit.h"
 
 #include <algorithm>
@@ -82,17 +83,62 @@ void pagerankCompileTime(int steps) {
                              Tensor::zeros(DType::Float64, {3})};
     tu.push_back(seconds([&] { compile(ui, {uo}, {}, o)(args); }));
     auto [si, so] = build(false, rep);
+    size_t loops = jitLoopCallCount();
     ts.push_back(seconds([&] { compile(si, {so}, {}, o)(args); }));
+    if (jitLoopCallCount() == loops) std::printf("(the scan did not run as one loop kernel)\n");
   }
   std::printf("pagerank %d steps, cold compile + first call: unrolled %.3f s vs "
               "scan %.3f s = %.1fx faster (target >= 5x)\n",
               steps, median(tu), median(ts), median(tu) / median(ts));
 }
+/// Forward + backward of a 1,000-step RNN, hidden 64 (the same computation as
+/// benchmarks/rnn_torch.py); `torchSeconds` > 0 is that script's median, for the ratio.
+void rnnForwardBackward(int64_t steps, int64_t hidden, double torchSeconds) {
+  const int64_t in = hidden;
+  Var Wx = matrix("Wx"), Wh = matrix("Wh"), b = vector("b"), xs = matrix("xs");
+  ScanResult r = scan(
+      [&](const std::vector<Var> &a) {
+        return StepResult({tanh(dot(Wx, a[0]) + dot(Wh, a[1]) + b)});
+      },
+      {xs}, {OutputInfo(zeros_like(b))});
+  Var loss = sum(sqr(r.outputs[0]));
+  std::vector<Var> g = grad(loss, {Wx, Wh, b});
+  Function f = compile({Wx, Wh, b, xs}, {loss, g[0], g[1], g[2]});
+  auto fill = [](int64_t n, double scale, uint32_t seed) {
+    std::vector<double> v;
+    for (int64_t i = 0; i < n; ++i) {
+      seed = seed * 1664525u + 1013904223u;
+      v.push_back(scale * (2.0 * (seed >> 8) / double(1u << 24) - 1.0));
+    }
+    return v;
+  };
+  double w = 1.0 / std::sqrt(static_cast<double>(hidden));
+  std::vector<Tensor> args{Tensor::fromVector(fill(hidden * in, w, 1), {hidden, in}),
+                           Tensor::fromVector(fill(hidden * hidden, w, 2), {hidden, hidden}),
+                           Tensor::fromVector(fill(hidden, 0.1, 3)),
+                           Tensor::fromVector(fill(steps * in, 1.0, 4), {steps, in})};
+  f(args);
+  std::vector<double> t;
+  for (int rep = 0; rep < 5; ++rep)
+    t.push_back(seconds([&] { f(args); }));
+  double s = median(t);
+  std::printf("rnn %lld steps, hidden %lld, forward + backward: %.2f ms",
+              static_cast<long long>(steps), static_cast<long long>(hidden), s * 1e3);
+  if (torchSeconds > 0)
+    std::printf(" vs torch eager (1 thread) %.2f ms = %.2fx (target <= 0.5x)", torchSeconds * 1e3,
+                s / torchSeconds);
+  else
+    std::printf(" (give the median of benchmarks/rnn_torch.py in seconds as the second argument "
+                "for the ratio)");
+  std::printf("\n");
+}
 } // namespace
 
 int main(int argc, char **argv) {
   int64_t steps = argc > 1 ? std::atoll(argv[1]) : 1000000;
+  double torchSeconds = argc > 2 ? std::atof(argv[2]) : 0;
   scalarRecurrence(steps);
   pagerankCompileTime(100);
+  rnnForwardBackward(1000, 64, torchSeconds);
   return 0;
 }

@@ -81,7 +81,11 @@ ScanOp::ScanOp(std::shared_ptr<const InnerGraph> body, ScanLayout layout)
   size_t tap = l.numSeqs;
   for (int r = 0; r < l.numStates(); ++r) {
     const TensorType &in = body_->inputs()[tap].type(), &out = body_->outputs()[r].type();
-    if (in.dtype != out.dtype || in.ndim() != out.ndim())
+    if (!in.isTensor() && l.taps[r] != IntList{-1})
+      throw ValueError("scan: recurrent output " + num(r) + " is a " + in.str() +
+                       ", which has no rows: its only tap is -1, got " + attrValueStr(l.taps[r]));
+    if (in.dtype != out.dtype || in.ndim() != out.ndim() || in.isTensor() != out.isTensor() ||
+        (!in.isTensor() && in.str() != out.str()))
       throw TypeError("scan: recurrent output " + num(r) + " is " + out.str() +
                       " but its taps read " + in.str() + "; expected the same dtype and rank");
     tap += l.taps[r].size();
@@ -118,6 +122,13 @@ Attrs ScanOp::displayAttrs() const {
 
 bool ScanOp::isPure() const { return !anyImpure(body_->outputs()); }
 
+bool ScanOp::isValueState(int r) const {
+  size_t tap = layout_.numSeqs;
+  for (int k = 0; k < r; ++k)
+    tap += layout_.taps[k].size();
+  return !body_->inputs()[tap].type().isTensor();
+}
+
 std::vector<TensorType> ScanOp::makeOutputTypes(const std::vector<TensorType> &in) const {
   const ScanLayout &l = layout_;
   size_t want = 1 + l.numSeqs + l.numStates() + l.numNonSeqs;
@@ -137,7 +148,11 @@ std::vector<TensorType> ScanOp::makeOutputTypes(const std::vector<TensorType> &i
   size_t tap = l.numSeqs;
   for (int r = 0; r < l.numStates(); ++r) {
     const TensorType &t = in[1 + l.numSeqs + r], &b = bin[tap].type();
-    if (t.ndim() != b.ndim() + 1 || t.dtype != b.dtype)
+    if (!b.isTensor()) {
+      if (t.str() != b.str())
+        throw TypeError("scan: initial state " + num(r) + " is " + t.str() + "; expected " +
+                        b.str());
+    } else if (t.ndim() != b.ndim() + 1 || t.dtype != b.dtype)
       throw TypeError("scan: initial state " + num(r) + " is " + t.str() + "; expected " +
                       num(l.bufferRows(r)) + " rows of " + b.str());
     tap += l.taps[r].size();
@@ -151,6 +166,10 @@ std::vector<TensorType> ScanOp::makeOutputTypes(const std::vector<TensorType> &i
   std::vector<TensorType> out;
   for (int o = 0; o < l.numOutputs(); ++o) {
     TensorType t = body_->outputs()[o].type();
+    if (!t.isTensor()) { // a value state (a generator): its last value, never stacked
+      out.push_back(t);
+      continue;
+    }
     // Unknown rows even when only the last is kept: scan_save_mem must not change the type.
     t.shape.insert(t.shape.begin(), kUnknownDim);
     out.push_back(t);
@@ -165,11 +184,17 @@ std::vector<Shape> ScanOp::inferShape(const std::vector<Shape> &in) const {
     bodyIn.emplace_back(in[1 + s].begin() + 1, in[1 + s].end());
   for (int r = 0; r < l.numStates(); ++r)
     for (size_t k = 0; k < l.taps[r].size(); ++k)
-      bodyIn.emplace_back(in[1 + l.numSeqs + r].begin() + 1, in[1 + l.numSeqs + r].end());
+      bodyIn.push_back(isValueState(r)
+                           ? in[1 + l.numSeqs + r]
+                           : Shape(in[1 + l.numSeqs + r].begin() + 1, in[1 + l.numSeqs + r].end()));
   for (int k = 0; k < l.numNonSeqs; ++k)
     bodyIn.push_back(in[1 + l.numSeqs + l.numStates() + k]);
   std::vector<Shape> rows = body_->inferShapes(bodyIn), out;
   for (int o = 0; o < l.numOutputs(); ++o) {
+    if (o < l.numStates() && isValueState(o)) {
+      out.push_back(rows[o]);
+      continue;
+    }
     if (!l.keepLast[o])
       throw ShapeError("scan: output " + num(o) +
                        " has one row per step run, a number its input shapes do not give");
@@ -192,6 +217,10 @@ std::vector<Tensor> ScanOp::perform(const std::vector<Tensor> &in) const {
   std::vector<std::deque<Tensor>> buffers(l.numStates());
   for (int r = 0; r < l.numStates(); ++r) {
     const Tensor &init = in[1 + l.numSeqs + r];
+    if (isValueState(r)) {
+      buffers[r].push_back(init);
+      continue;
+    }
     if (init.ndim() == 0 || init.dim(0) < l.bufferRows(r))
       throw ShapeError("scan: initial state " + num(r) + " has shape " + shapeStr(init.shape()) +
                        "; its taps " + attrValueStr(l.taps[r]) + " need " + num(l.bufferRows(r)) +
@@ -223,6 +252,7 @@ std::vector<Tensor> ScanOp::perform(const std::vector<Tensor> &in) const {
       buffers[r].push_back(v);
     }
     for (int o = 0; o < l.numOutputs(); ++o) {
+      if (o < l.numStates() && isValueState(o)) continue; // in its buffer
       if (l.keepLast[o]) stored[o].clear(); // scan_save_mem: only the newest row is kept
       stored[o].push_back(out[o]);
     }
@@ -230,6 +260,10 @@ std::vector<Tensor> ScanOp::perform(const std::vector<Tensor> &in) const {
   }
   std::vector<Tensor> result;
   for (int o = 0; o < l.numOutputs(); ++o) {
+    if (o < l.numStates() && isValueState(o)) {
+      result.push_back(buffers[o].back());
+      continue;
+    }
     if (l.reverse) std::reverse(stored[o].begin(), stored[o].end()); // back to time order
     DType dt = body_->outputs()[o].dtype();
     if (l.keepLast[o] && stored[o].empty() && o < l.numStates())

@@ -52,6 +52,11 @@ std::vector<Var> ScanOp::vectorize(const Apply &node, const std::vector<BatchedV
                                    int b) const {
   const ScanLayout &l = layout_;
   const int S = l.numSeqs, R = l.numStates(), N = l.numNonSeqs;
+  for (int r = 0; r < R; ++r)
+    if (isValueState(r))
+      throw NotImplementedError("scan: no batching rule for a scan whose step draws random "
+                                "values (state " +
+                                std::to_string(r) + " is a generator)");
   if (inputs[0].batched)
     throw NotImplementedError("scan: no batching rule for a batched n_steps (each element would "
                               "run its own number of steps)");

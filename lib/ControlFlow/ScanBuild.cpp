@@ -1,6 +1,8 @@
 // scan(fn, sequences, outputs_info, non_sequences, n_steps): traces the step
 // function once on symbolic arguments and wraps the result in a ScanOp.
 #include "graphjit/ControlFlow/Scan.h"
+#include "graphjit/Graph/DefaultUpdate.h"
+#include "graphjit/Graph/Traversal.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
@@ -8,6 +10,7 @@
 #include "graphjit/Support/Error.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace graphjit {
 
@@ -72,6 +75,9 @@ ScanResult scan(const StepFn &fn, const std::vector<Var> &sequences,
     args.push_back(Var::input(ns.type(), nameOr(ns, "ns" + std::to_string(opNonSeqs.size()))));
     opNonSeqs.push_back(ns);
   }
+  // Variables made from here on are the step's own: a draw the step makes advances its
+  // generator per step, one it only reads (made before the scan) is a fixed value.
+  const uint64_t traceStart = Var::input(TensorType(DType::Float64, {}))->serial();
   StepResult step = fn(args);
   if (step.outputs.size() != outputs_info.size())
     throw ValueError("scan: the step returned " + std::to_string(step.outputs.size()) +
@@ -94,12 +100,34 @@ ScanResult scan(const StepFn &fn, const std::vector<Var> &sequences,
     if (u.ndim() != 0) throw TypeError("scan: until must be a scalar, got " + u.type().str());
     bodyOuts.push_back(u.dtype() == DType::Bool ? u : neq(u, scalarLike(0, u)));
   }
-  // What the step reads from outside becomes extra non-sequences (PyTensor does the same).
+  // What the step reads from outside becomes extra non-sequences (PyTensor does the same),
+  // except a generator whose default update the step computes (a random stream's draw inside
+  // the step): it becomes a recurrent state, so each step draws from the state the previous
+  // step left, and the shared generator is updated with the state after the last step.
   std::vector<Var> implicit = freeInputs(bodyOuts, args);
-  std::vector<Var> bodyIns = args;
+  std::unordered_set<const Apply *> stepNodes;
+  for (const Var &v : ancestors(bodyOuts))
+    if (v->owner()) stepNodes.insert(v->owner());
+  std::vector<Var> carried, carriedNext, bodyIns = args;
   for (const Var &v : implicit) {
+    Var next = v->isShared() && !v.type().isTensor() ? defaultUpdate(v) : Var();
+    if (next && next.type().str() == v.type().str() && next->owner() &&
+        next->serial() > traceStart && stepNodes.count(next->owner())) {
+      carried.push_back(v);
+      carriedNext.push_back(next);
+      continue;
+    }
     bodyIns.push_back(v);
     opNonSeqs.push_back(v);
+  }
+  size_t userTaps = 0;
+  for (const IntList &t : layout.taps)
+    userTaps += t.size();
+  bodyIns.insert(bodyIns.begin() + sequences.size() + userTaps, carried.begin(), carried.end());
+  bodyOuts.insert(bodyOuts.begin() + stateOf.size(), carriedNext.begin(), carriedNext.end());
+  for (const Var &g : carried) {
+    layout.taps.push_back({-1});
+    opInits.push_back(g);
   }
 
   Var n = n_steps;
@@ -130,7 +158,12 @@ ScanResult scan(const StepFn &fn, const std::vector<Var> &sequences,
   for (size_t r = 0; r < stateOf.size(); ++r)
     result.outputs[stateOf[r]] = outs[r];
   for (size_t m = 0; m < nitOf.size(); ++m)
-    result.outputs[nitOf[m]] = outs[stateOf.size() + m];
+    result.outputs[nitOf[m]] = outs[stateOf.size() + carried.size() + m];
+  for (size_t g = 0; g < carried.size(); ++g) {
+    Var after = outs[stateOf.size() + g];
+    result.updates.emplace_back(carried[g], after);
+    setDefaultUpdate(carried[g], after); // compile() advances the generator past every step
+  }
   return result;
 }
 

@@ -42,6 +42,11 @@ std::vector<Var> ScanOp::L_op(const std::vector<Var> &inputs, const std::vector<
                               const std::vector<Var> &outputGrads) const {
   const ScanLayout &l = layout_;
   const int S = l.numSeqs, R = l.numStates(), M = l.numNitSot, N = l.numNonSeqs;
+  for (int r = 0; r < R; ++r)
+    if (isValueState(r))
+      throw NotImplementedError("scan: no gradient through a scan whose step draws random "
+                                "values (state " +
+                                std::to_string(r) + " is a generator)");
   for (bool k : l.keepLast)
     if (k)
       throw NotImplementedError("scan: no gradient through an output that keeps only its last "

@@ -21,5 +21,8 @@ std::shared_ptr<JitKernel> makeCompiledKernel(std::shared_ptr<const FunctionGrap
 size_t splitCallCount();
 /// Runs `fg` (one node without a lowering) with the reference interpreter.
 std::shared_ptr<JitKernel> makeHostKernel(std::shared_ptr<const FunctionGraph> fg);
+/// A host step's kernel: a loop whose body lowers runs all its steps in one compiled
+/// function (LoopKernel.cpp); any other node is makeHostKernel's.
+std::shared_ptr<JitKernel> makeHostStepKernel(std::shared_ptr<const FunctionGraph> fg);
 
 } // namespace graphjit::jit

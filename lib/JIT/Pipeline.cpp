@@ -32,6 +32,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -88,6 +90,8 @@ mlir::DialectRegistry makeRegistry() {
   mlir::arith::registerBufferizableOpInterfaceExternalModels(r);
   mlir::linalg::registerBufferizableOpInterfaceExternalModels(r);
   mlir::tensor::registerBufferizableOpInterfaceExternalModels(r);
+  mlir::scf::registerBufferizableOpInterfaceExternalModels(r); // compiled scan loops
+  mlir::scf::registerBufferDeallocationOpInterfaceExternalModels(r);
   mlir::bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(r);
   mlir::registerBuiltinDialectTranslation(r);
   mlir::registerLLVMDialectTranslation(r);
@@ -170,6 +174,7 @@ void Context::lowerToLLVMDialect(mlir::ModuleOp module) {
   pm.addPass(mlir::bufferization::createEmptyTensorToAllocTensorPass());
   mlir::bufferization::OneShotBufferizationOptions opts;
   opts.bufferizeFunctionBoundaries = true;
+  opts.allowReturnAllocsFromLoops = true; // a scan's states are new values each step
   opts.setFunctionBoundaryTypeConversion(mlir::bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addPass(mlir::bufferization::createOneShotBufferizePass(opts));
   pm.addPass(mlir::createCanonicalizerPass());

@@ -97,7 +97,7 @@ std::shared_ptr<JitKernel> linkStage(const Partition &part, const LoweredKernels
   std::vector<Step> steps = stepsOf(part);
   for (size_t s = 0; s < steps.size(); ++s) {
     if (steps[s].host) {
-      steps[s].kernel = makeHostKernel(part.steps[s].graph);
+      steps[s].kernel = makeHostStepKernel(part.steps[s].graph);
       ++stats.hostSteps;
     } else {
       steps[s].kernel = l.uniques[l.uniqueOfStep[s]].kernel;
@@ -143,7 +143,7 @@ std::shared_ptr<JitKernel> linkStored(const StoredSchedule &stored,
       }
       step.graph = graph;
       if (st.host) {
-        step.kernel = makeHostKernel(graph);
+        step.kernel = makeHostStepKernel(graph);
         ++stats.hostSteps;
       } else {
         step.kernel = kernelFromDisk(disk, st.key, graph);

@@ -9,6 +9,7 @@
 #include "graphjit/Support/Error.h"
 
 #include <cmath>
+#include <set>
 
 namespace graphjit::lower {
 
@@ -391,6 +392,38 @@ std::string convertScalar(EmitContext &ctx, std::ostringstream &out, const std::
   std::string r = b.raw("arith.fptosi " + clamped + " : " + ft + " to " + tt);
   r = b.select(b.cmp("oge", v, b.cst(hi, from), from), b.cst(hi, to), r, to);
   return b.select(b.cmp("uno", v, v, from), b.cst(lo, to), r, to);
+}
+
+bool isElemwiseLowering(const std::string &opName) {
+  static const std::set<std::string> names = [] {
+    std::set<std::string> n;
+    for (ScalarFn fn : allScalarFns())
+      n.insert(scalarFnInfo(fn).name);
+    return n;
+  }();
+  return names.count(opName) > 0;
+}
+
+bool scalarConstantLiteral(const Var &v, std::string &literal) {
+  return scalarConstant(v, literal);
+}
+
+std::string emitScalarElemwise(EmitContext &ctx, std::ostringstream &out, Apply &node,
+                               const std::vector<std::string> &args) {
+  const auto &op = static_cast<const Elemwise &>(node.op());
+  std::vector<DType> inTypes;
+  for (const Var &in : node.inputs())
+    inTypes.push_back(in.dtype());
+  DType ct = op.computeDType(inTypes);
+  Body b(ctx, out);
+  std::vector<std::string> values = args;
+  for (size_t k = 0; k < values.size(); ++k) {
+    if (op.fn() == ScalarFn::Where && k == 0) continue;
+    values[k] = convertScalar(ctx, out, values[k], inTypes[k], ct);
+  }
+  std::string result = scalarFn(b, op.fn(), values, ct, op.castTo());
+  DType resultType = scalarFnInfo(op.fn()).result == ScalarResult::Bool ? DType::Bool : ct;
+  return convertScalar(ctx, out, result, resultType, node.output(0).dtype());
 }
 
 void registerElemwiseEmitters(std::map<std::string, Emitter> &table) {

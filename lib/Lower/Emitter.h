@@ -1,6 +1,7 @@
 // Shared state and helpers of the per-op MLIR emitters (internal to lib/Lower).
 #pragma once
 
+#include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/Op.h"
 
 #include <functional>
@@ -75,6 +76,21 @@ void registerReduceEmitters(std::map<std::string, Emitter> &table);
 void registerStructuralEmitters(std::map<std::string, Emitter> &table);
 void registerShapeEmitters(std::map<std::string, Emitter> &table);
 void registerLinalgEmitters(std::map<std::string, Emitter> &table);
+
+/// Emits every node of `fg` in topological order (its inputs already bound), binding the
+/// constants the nodes read. Throws NotImplementedError naming an op without a lowering.
+void emitNodes(EmitContext &ctx, const FunctionGraph &fg);
+/// Binds `v` to an arith.constant when it is a constant not bound yet (e.g. a constant output).
+void emitConstant(EmitContext &ctx, const Var &v);
+
+/// Whether `opName` lowers as an elementwise op (then emitScalarElemwise applies to its nodes).
+bool isElemwiseLowering(const std::string &opName);
+/// The scalar code of an elementwise node on one scalar operand per input (each in its input's
+/// dtype), written to `out`; returns the SSA name of the result, in the output's dtype.
+std::string emitScalarElemwise(EmitContext &ctx, std::ostringstream &out, Apply &node,
+                               const std::vector<std::string> &args);
+/// True with the exact literal when `v` is a one-element constant (possibly behind dimshuffles).
+bool scalarConstantLiteral(const Var &v, std::string &literal);
 
 /// "affine_map<(d0, d1) -> (d0, 0)>".
 std::string affineMap(int nLoops, const std::vector<std::string> &results);

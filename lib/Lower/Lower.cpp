@@ -191,6 +191,25 @@ std::string denseLiteral(const Tensor &t) {
 }
 } // namespace
 
+void emitConstant(EmitContext &ctx, const Var &v) {
+  if (ctx.has(v) || !v->isConstant()) return;
+  std::string n = ctx.fresh("const");
+  ctx.body << "  " << n << " = arith.constant " << denseLiteral(v->constantValue()) << " : "
+           << tensorType(v.type()) << "\n";
+  ctx.bind(v, n);
+}
+
+void emitNodes(EmitContext &ctx, const FunctionGraph &fg) {
+  for (Apply *node : fg.toposort()) {
+    for (const Var &in : node->inputs())
+      emitConstant(ctx, in);
+    auto it = emitters().find(node->op().name());
+    if (it == emitters().end())
+      throw NotImplementedError("compile: op '" + node->op().str() + "' has no JIT lowering yet");
+    it->second(ctx, *node);
+  }
+}
+
 } // namespace graphjit::lower
 
 namespace graphjit {
@@ -221,24 +240,10 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
   for (size_t i = 0; i < fg.outputs().size(); ++i)
     sig += std::string(fg.inputs().empty() && i == 0 ? "" : ", ") + "%out" + std::to_string(i) +
            ": " + memrefType(fg.outputs()[i].type());
-  auto ensureConstant = [&](const Var &v) {
-    if (ctx.has(v) || !v->isConstant()) return;
-    std::string n = ctx.fresh("const");
-    ctx.body << "  " << n << " = arith.constant " << denseLiteral(v->constantValue()) << " : "
-             << tensorType(v.type()) << "\n";
-    ctx.bind(v, n);
-  };
-  for (Apply *node : fg.toposort()) {
-    for (const Var &in : node->inputs())
-      ensureConstant(in);
-    auto it = emitters().find(node->op().name());
-    if (it == emitters().end())
-      throw NotImplementedError("compile: op '" + node->op().str() + "' has no JIT lowering yet");
-    it->second(ctx, *node);
-  }
+  emitNodes(ctx, fg);
   for (size_t i = 0; i < fg.outputs().size(); ++i) {
     const Var &o = fg.outputs()[i];
-    ensureConstant(o);
+    emitConstant(ctx, o);
     ctx.body << "  bufferization.materialize_in_destination " << ctx.ssa(o)
              << " in restrict writable %out" << i << " : (" << tensorType(o.type()) << ", "
              << memrefType(o.type()) << ") -> ()\n";

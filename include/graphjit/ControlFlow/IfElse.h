@@ -37,6 +37,8 @@ public:
   std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
                              int batchDims) const override;
   bool isPure() const override;
+  /// A branch may read a generator (a draw inside a scan's step).
+  bool acceptsNonTensorInputs() const override { return true; }
 
 private:
   std::shared_ptr<const InnerGraph> then_, else_;

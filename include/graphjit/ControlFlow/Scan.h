@@ -62,6 +62,11 @@ public:
   std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
                              int batchDims) const override;
   bool isPure() const override;
+  /// A generator read by a draw inside the step is a recurrent state (isValueState).
+  bool acceptsNonTensorInputs() const override { return true; }
+  /// Whether recurrent state r is a value without rows (a generator): its initial value is
+  /// the value itself, its only tap -1, and its output the value after the last step.
+  bool isValueState(int r) const;
 
 private:
   std::shared_ptr<const InnerGraph> body_;
@@ -97,7 +102,9 @@ using StepFn = std::function<StepResult(const std::vector<Var> &)>;
 struct ScanResult {
   /// Per output of outputs_info: the values of every step, stacked ([n, ...]).
   std::vector<Var> outputs;
-  /// (shared variable, new value) pairs for Function's updates; empty today
+  /// (shared variable, new value) pairs for Function's updates: each generator a draw
+  /// inside the step reads, with its state after the last step. They are also set as the
+  /// generators' default updates, so compile() applies them without being told
   /// (see docs/control-flow.md, "Random streams inside scan").
   std::vector<std::pair<Var, Var>> updates;
   /// The value after the last step (outputs[i][-1], cheap after scan_save_mem).

@@ -90,6 +90,10 @@ size_t jitLinkedModuleCount();
 /// Kernel calls that were split across threads (large row-separable kernels).
 size_t jitSplitCallCount();
 
+/// Loop nodes (scan) run with all their steps inside one compiled function so far
+/// (a body with host steps runs a host loop instead and is not counted).
+size_t jitLoopCallCount();
+
 /// Sets how many threads kernels called on this thread may use, and from how many
 /// elements a kernel call is split across them, while the object lives (0 keeps
 /// the defaults: GRAPHJIT_NUM_THREADS and GRAPHJIT_PARALLEL_MIN). Kernels below
