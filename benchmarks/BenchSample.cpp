@@ -1,8 +1,10 @@
 // The sampler, measured (`make bench`): its own cost per gradient evaluation
 // against the compiled logp-and-gradient call (100-d normal), 4 chains on 2
-// threads against 1, and ESS per gradient evaluation on posteriordb's eight
-// schools. Ratios come from paired runs in this process; medians are printed.
+// threads against 1, and ESS per gradient evaluation on the posteriordb models
+// of the tests. Ratios come from paired runs in this process; medians are printed.
 #include "graphjit/graphjit.h"
+// The tests' posteriordb models (the data and the graphs), shared rather than copied.
+#include "../test/unit/Sample/Models.h"
 
 #include <algorithm>
 #include <chrono>
@@ -29,25 +31,6 @@ mcmc::LogDensity iidNormal(int64_t d) {
   Var x = tensor(DType::Float64, {d}, "x");
   Var lp = sum(logp(normal(constant(0.0), constant(Tensor::fromVector(scales))), x));
   return mcmc::compileLogDensity(lp, x);
-}
-
-mcmc::LogDensity eightSchools() {
-  std::vector<double> y = {28, 8, -3, 7, -1, 1, 18, 12}, sigma = {15, 10, 16, 11, 9, 11, 10, 18};
-  Var x = tensor(DType::Float64, {10}, "x");
-  Var tt = subtensor(x, {slice(0, 8)});
-  Var mu = x[8], logTau = x[9];
-  Var tau = exp(logTau);
-  Var lp = sum(logp(normal(constant(0.0), constant(1.0)), tt)) +
-           sum(logp(normal(mu + tau * tt, constant(Tensor::fromVector(sigma))),
-                    constant(Tensor::fromVector(y)))) +
-           logp(normal(constant(0.0), constant(5.0)), mu) +
-           logp(studentt(constant(1.0), constant(0.0), constant(5.0)), tau) + logTau;
-  mcmc::LogDensity m = mcmc::compileLogDensity(lp, x);
-  m.names = {"theta_trans[1]", "theta_trans[2]", "theta_trans[3]",
-             "theta_trans[4]", "theta_trans[5]", "theta_trans[6]",
-             "theta_trans[7]", "theta_trans[8]", "mu",
-             "log_tau"};
-  return m;
 }
 
 /// This thread's CPU seconds: a busy machine's preemptions do not count.
@@ -133,7 +116,7 @@ int main(int argc, char **argv) {
   if (onlyOverhead || onlyPlain) return 0;
 
   // 2. 4 chains on 2 threads against 1 thread.
-  mcmc::LogDensity es = eightSchools();
+  mcmc::LogDensity es = samplemodels::EightSchools().model;
   o = mcmc::SampleOptions();
   o.chains = 4;
   o.draws = 1000;
@@ -182,18 +165,34 @@ int main(int argc, char **argv) {
               t1, t2, median(speedups), median(cpuRatios), median(balances),
               median(cpuRatios) * median(balances), median(loads));
 
-  // 3. ESS per gradient evaluation (all evaluations, warm-up included).
-  o.threads = 0;
-  o.seed = 7;
-  mcmc::SampleResult r = mcmc::sample_posterior(es, o);
-  int64_t grads = 0;
-  for (int64_t g : r.gradEvals)
-    grads += g;
-  double minEss = 1e300;
-  for (const mcmc::SummaryRow &row : mcmc::summary(r))
-    minEss = std::min(minEss, row.essBulk);
-  std::printf("eight schools (non-centered, adapt 0.95): %lld gradient evaluations, min bulk ESS "
-              "%.0f, %.4f ESS per gradient, %d divergences\n",
-              static_cast<long long>(grads), minEss, minEss / grads, r.divergences());
+  // 3. ESS per gradient evaluation (all evaluations, warm-up included) on the posteriordb
+  // models of the tests, 4 chains of 1000 draws after 1000 tuning iterations.
+  struct Case {
+    const char *name;
+    mcmc::LogDensity model;
+    double targetAccept;
+  };
+  std::vector<Case> cases = {
+      {"eight_schools_noncentered (adapt 0.95)", samplemodels::EightSchools().model, 0.95},
+      {"sblrc-blr", samplemodels::Sblrc().model, 0.8},
+      {"wells_data-wells_dist", samplemodels::Wells().model, 0.8}};
+  for (const Case &c : cases) {
+    o = mcmc::SampleOptions();
+    o.targetAccept = c.targetAccept;
+    o.seed = 7;
+    mcmc::SampleResult r = mcmc::sample_posterior(c.model, o);
+    int64_t grads = 0;
+    for (int64_t g : r.gradEvals)
+      grads += g;
+    double minEss = 1e300, minTail = 1e300;
+    for (const mcmc::SummaryRow &row : mcmc::summary(r)) {
+      minEss = std::min(minEss, row.essBulk);
+      minTail = std::min(minTail, row.essTail);
+    }
+    std::printf("%s: %lld gradient evaluations, min bulk ESS %.0f (%.4f per gradient), min tail "
+                "ESS %.0f (%.4f per gradient), %d divergences\n",
+                c.name, static_cast<long long>(grads), minEss, minEss / grads, minTail,
+                minTail / grads, r.divergences());
+  }
   return 0;
 }
