@@ -16,8 +16,8 @@ namespace {
 double logSumExp(double a, double b) {
   if (a == -std::numeric_limits<double>::infinity()) return b;
   if (b == -std::numeric_limits<double>::infinity()) return a;
-  double m = std::max(a, b);
-  return m + std::log(std::exp(a - m) + std::exp(b - m));
+  // One exp and one log1p: this runs once per leapfrog step.
+  return a > b ? a + std::log1p(std::exp(b - a)) : b + std::log1p(std::exp(a - b));
 }
 
 // The loops below are written on 4-double vectors and compiled twice, for AVX2 and for the
@@ -79,6 +79,33 @@ double kinetic(int64_t n, const double *__restrict im, const double *__restrict 
   for (; i < n; ++i)
     k += im[i] * p[i] * p[i];
   return k;
+}
+
+/// joinAndCheck for two single leaves a and b (a depth-1 tree, half of all joins): each
+/// seam check is then the whole tree's, so two sums suffice (the same bits as the full pass).
+GRAPHJIT_SAMPLER_CLONES
+bool joinLeaves(int64_t n, const double *__restrict im, const double *pa, const double *pb,
+                double *__restrict rho) {
+  V4 s0 = {}, s1 = {};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    V4 m, a, b;
+    std::memcpy(&m, im + i, sizeof m);
+    std::memcpy(&a, pa + i, sizeof a);
+    std::memcpy(&b, pb + i, sizeof b);
+    V4 r = a + b;
+    std::memcpy(rho + i, &r, sizeof r);
+    s0 += m * a * r;
+    s1 += m * b * r;
+  }
+  double t0 = (s0[0] + s0[1]) + (s0[2] + s0[3]), t1 = (s1[0] + s1[1]) + (s1[2] + s1[3]);
+  for (; i < n; ++i) {
+    double r = pa[i] + pb[i];
+    rho[i] = r;
+    t0 += im[i] * pa[i] * r;
+    t1 += im[i] * pb[i] * r;
+  }
+  return t0 > 0 && t1 > 0;
 }
 
 /// Every no-U-turn check of a tree made of two subtrees, in one pass: `init` (momenta pBeg ..
@@ -280,6 +307,7 @@ bool NutsChain::buildTree(int depth, int &propose, int &beg, int &end, const dou
     std::swap(propose, l.proposeFinal);
   }
   rho = rhoBuf;
+  if (depth == 1) return joinLeaves(dim_, invMass.data(), rhoInit, rhoFinal, rhoBuf);
   return joinAndCheck(dim_, invMass.data(), momentum(beg), momentum(l.initEnd),
                       momentum(l.finalBeg), momentum(end), rhoInit, rhoFinal, rhoBuf);
 }

@@ -68,7 +68,10 @@ TEST(LogpTotal, InfiniteLocationsAndScalesAreInvalidParameters) {
   expectLogp(normal(constant(INFINITY), constant(1.0)), INFINITY, -INFINITY, "normal(inf,1)@inf");
   expectLogp(normal(constant(0.0), constant(INFINITY)), 1.0, -INFINITY, "normal(0,inf)@1");
   expectLogp(normal(constant(NAN), constant(1.0)), 0.0, -INFINITY, "normal(nan,1)@0");
-  expectLogp(normal(constant(0.0), constant(1.0)), NAN, -INFINITY, "normal(0,1)@nan");
+  // A NaN value is outside a support with bounds (a real-line density gives NaN, as SciPy).
+  expectLogp(exponential(constant(1.0)), NAN, -INFINITY, "exponential(1)@nan");
+  expectLogp(beta(constant(2.0), constant(2.0)), NAN, -INFINITY, "beta(2,2)@nan");
+  expectLogp(poisson(constant(2.0)), NAN, -INFINITY, "poisson(2)@nan");
   expectLogp(uniform(constant(-INFINITY), constant(0.0)), -1.0, -INFINITY, "uniform(-inf,0)");
   expectLogp(gamma(constant(2.0), constant(INFINITY)), 1.0, -INFINITY, "gamma(2,inf)");
   expectLogp(laplace(constant(INFINITY), constant(1.0)), 0.0, -INFINITY, "laplace(inf,1)");
