@@ -24,9 +24,16 @@ double logSumExp(double a, double b) {
 // baseline (where a vector is two SSE2 registers), chosen when the library loads. Neither
 // clone fuses multiplies and adds, so both compute the same bits: draws do not depend on the
 // machine.
+// Clones need ifunc (GCC on x86-64 with glibc); sanitizer builds, other compilers and other
+// machines get the baseline alone.
 #pragma GCC diagnostic ignored "-Wpsabi"
 using V4 = double __attribute__((vector_size(32)));
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define GRAPHJIT_SAMPLER_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define GRAPHJIT_SAMPLER_CLONES
+#endif
 
 /// The first half kick and the drift: b.p = a.p + half a.grad, b.q = a.q + eps M^-1 b.p.
 GRAPHJIT_SAMPLER_CLONES
