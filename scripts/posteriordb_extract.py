@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """Writes test/unit/Sample/PosteriordbData.h: data and reference means of posteriordb posteriors
-the sampler tests use, from a posteriordb checkout (github stan-dev/posteriordb), stdlib only.
-Run: python3 scripts/posteriordb_extract.py PATH/TO/posteriordb > test/unit/Sample/PosteriordbData.h
+the sampler tests use, from a posteriordb checkout (github stan-dev/posteriordb).
+Run: /usr/bin/python3 scripts/posteriordb_extract.py PATH/TO/posteriordb > test/unit/Sample/PosteriordbData.h
+
+wells_data-wells_dist (a logistic regression) has no reference posterior in posteriordb (none of
+its 46 reference posteriors is a logistic regression), so its reference is computed here by
+quadrature (numpy): the 2-d posterior (flat prior, as the Stan model) on a 331 x 331 grid over
++-11 sd of its Laplace approximation; the trapezoid rule on a grid that wide is exact to the
+printed digits (a 181-point grid over +-9 sd agrees to 1e-13).
 """
 import json
 import os
@@ -26,7 +32,39 @@ def main(root):
     print("// Reference " + ", ".join(ref["names"]) + ".")
     print("inline const double SblrcMean[] = {" + ", ".join(repr(x) for x in ref["mean_value"]) + "};")
     print("inline const double SblrcMcse[] = {" + ", ".join(repr(x) for x in ref["mcse_mean"]) + "};")
+    wells(db)
     print("\n} // namespace posteriordb")
+
+
+def wells(db):
+    import numpy as np
+    with zipfile.ZipFile(os.path.join(db, "data/data/wells_data.json.zip")) as z:
+        data = json.loads(z.read("wells_data.json"))
+    x = np.array(data["dist"], float)
+    y = np.array(data["switched"], float)
+    X = np.stack([np.ones_like(x), x], 1)
+    b = np.zeros(2)
+    for _ in range(50):  # Newton to the mode
+        p = 1 / (1 + np.exp(-(X @ b)))
+        H = -(X.T * (p * (1 - p))) @ X
+        b = b - np.linalg.solve(H, X.T @ (y - p))
+    L = np.linalg.cholesky(np.linalg.inv(-H))
+    t = np.linspace(-11, 11, 331)
+    B = b + np.stack(np.meshgrid(t, t, indexing="ij"), -1).reshape(-1, 2) @ L.T
+    eta = B @ X.T
+    lp = (eta * y).sum(1) - np.logaddexp(0, eta).sum(1)
+    w = np.exp(lp - lp.max())
+    w /= w.sum()
+    mean = w @ B
+    sd = np.sqrt(w @ (B - mean) ** 2)
+    print("\n// wells_data-wells_dist: logistic regression switched ~ bernoulli_logit(beta[1] + "
+          "beta[2] dist), N = %d." % data["N"])
+    print("constexpr int WellsN = %d;" % data["N"])
+    print("inline const double WellsDist[] = {" + ", ".join(repr(float(v)) for v in data["dist"]) + "};")
+    print("inline const double WellsSwitched[] = {" + ", ".join(repr(float(v)) for v in data["switched"]) + "};")
+    print("// Reference beta[1], beta[2] by quadrature (posteriordb has none for this posterior).")
+    print("inline const double WellsMean[] = {" + ", ".join(repr(float(v)) for v in mean) + "};")
+    print("inline const double WellsSd[] = {" + ", ".join(repr(float(v)) for v in sd) + "};")
 
 
 if __name__ == "__main__":

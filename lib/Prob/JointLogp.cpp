@@ -35,12 +35,21 @@ std::vector<Var> conditionalLogp(const RVValues &rvValues) {
     terms.push_back(logp(rv, value));
   // One replacement over all terms, so parameter graphs shared by several terms stay shared.
   terms = graph_replace(terms, replace, /*strict=*/false);
-  for (size_t i = 0; i < terms.size(); ++i)
+  for (size_t i = 0; i < terms.size(); ++i) {
+    // Every missing variable is named, not only the first the walk meets.
+    std::vector<std::string> missing;
     for (const Var &a : ancestors({terms[i]}))
-      if (asRandomVariable(a))
-        throw ValueError("conditionalLogp: the density of " + describe(rvValues[i].first) +
-                         " depends on the random variable " + describe(a) +
-                         ", which has no value; pass {rv, value} for it too");
+      if (asRandomVariable(a)) missing.push_back(describe(a));
+    if (missing.empty()) continue;
+    std::string list = missing[0];
+    for (size_t k = 1; k < missing.size(); ++k)
+      list += (k + 1 == missing.size() ? " and " : ", ") + missing[k];
+    throw ValueError("conditionalLogp: the density of " + describe(rvValues[i].first) +
+                     " depends on the random variable" + (missing.size() > 1 ? "s " : " ") + list +
+                     ", which " + (missing.size() > 1 ? "have" : "has") +
+                     " no value; pass {rv, value} for " + (missing.size() > 1 ? "them" : "it") +
+                     " too");
+  }
   return terms;
 }
 

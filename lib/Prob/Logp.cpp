@@ -1,6 +1,9 @@
 // logp of each distribution as a graph. Every density is wrapped in
 // where(valid, density, -inf): outside the support or for invalid parameters
-// the result is -inf, and the NaNs the formula may produce there are never selected.
+// (including infinite locations and scales) the result is -inf, and the NaNs the
+// formula may produce there are never selected. A NaN value is outside every support
+// with a bound (a comparison with NaN is false); on the real line it gives NaN, as in
+// SciPy: checking it costs a kernel per density in compiled code (+40% for a normal).
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
@@ -33,6 +36,39 @@ Var xlog1py(const Var &c, const Var &x) {
   return where(eq(c, constant(0.0)), constant(0.0), c * log1p(x));
 }
 Var isInteger(const Var &v) { return eq(v % 1.0, constant(0.0)); }
+/// Finite (false for NaN and +-inf).
+Var finite(const Var &v) { return abs(v) < constant(INFINITY); }
+
+/// > 0 and finite.
+Var positiveFinite(const Var &v) { return all2(v > constant(0.0), finite(v)); }
+
+/// Stirling's series of log Gamma(x) - ((x - 1/2) log x - x + log(2 pi)/2), for x >= 1e6.
+Var stirlingTail(const Var &x) {
+  return 1.0 / (12.0 * x) - 1.0 / (360.0 * x * x * x) + 1.0 / (1260.0 * pow(x, 5.0));
+}
+
+/// log B(a, b) for every positive a and b: gammaln(a) + gammaln(b) - gammaln(a + b) cancels
+/// catastrophically once the larger argument passes ~1e6 (and is inf - inf past ~1e305), so
+/// there the difference is expanded: with lo <= hi, L = log hi, l1 = log1p(lo / hi),
+///   log B = gammaln(lo) - lo L + lo - hi l1 - (lo - 1/2) l1 + s(hi) - s(hi + lo)
+/// (Stirling's series for hi and hi + lo, s its tail), and Stirling's series for lo too when lo
+/// is also large. Each branch sees only arguments in its own range (where() picks one).
+Var stableBetaln(const Var &a, const Var &b) {
+  const double big = 1e6;
+  Var lo = minimum(a, b), hi = maximum(a, b);
+  Var hiBig = hi >= constant(big), loBig = lo >= constant(big);
+  Var one = constant(1.0), bigC = constant(big);
+  Var small = betaln(where(hiBig, one, a), where(hiBig, one, b));
+  Var h = where(hiBig, hi, bigC);
+  Var l = where(hiBig, lo, one);
+  Var L = log(h), l1 = log1p(l / h);
+  Var rest = -(h * l1) - (l - 0.5) * l1 + stirlingTail(h) - stirlingTail(h + l);
+  Var lg = where(loBig, one, l);  // lo in gammaln's range
+  Var ls = where(loBig, l, bigC); // lo in Stirling's range
+  Var headSmall = gammaln(lg) - lg * L + lg;
+  Var headBig = ls * (log(ls) - L) - 0.5 * log(ls) + 0.5 * kLog2Pi + stirlingTail(ls);
+  return where(hiBig, where(loBig, headBig, headSmall) + rest, small);
+}
 
 /// Size of the last axis of `v` as a float64 scalar (a constant when static).
 Var lastDim(const Var &v) {
@@ -50,52 +86,86 @@ Var mvnormalCholLogp(const Var &mu, const Var &l, const Var &v) {
   return -0.5 * quad - logdetL - 0.5 * kLog2Pi * lastDim(mu);
 }
 
+/// The largest covariance whose positive definiteness logp checks (k leading minors by LU:
+/// O(k^4)); past it, or with a size known only at run time, a covariance that is not
+/// positive definite makes cholesky raise.
+constexpr int64_t kMaxCheckedCovariance = 64;
+
+/// Multivariate normal with covariance `cov`: -inf when cov is not symmetric positive definite
+/// (Sylvester: every leading minor of its symmetrized lower triangle, which is what cholesky
+/// reads, is positive), instead of cholesky's error.
+Var mvnormalLogp(const Var &mu, const Var &cov, const Var &v) {
+  int64_t k = cov.ndim() == 2 ? cov.type().shape[0] : kUnknownDim;
+  if (k == kUnknownDim || k > kMaxCheckedCovariance || cov.type().shape[1] != k)
+    return mvnormalCholLogp(mu, cholesky(cov), v);
+  Var sym = tril(cov) + transpose(tril(cov, -1));
+  Var pd = constant(true);
+  for (int64_t i = 1; i <= k; ++i) {
+    auto [sign, logdet] = slogdet(subtensor(sym, {slice(0, i), slice(0, i)}));
+    pd = logical_and(pd, logical_and(sign > constant(0.0), finite(logdet)));
+  }
+  Var safe = where(pd, sym, eye(k));
+  return guard(pd, mvnormalCholLogp(mu, cholesky(safe), v));
+}
+
 Var distLogp(Dist dist, const std::vector<Var> &p, const Var &value) {
   Var v = f64(value);
   Var zero = constant(0.0), one = constant(1.0);
   switch (dist) {
   case Dist::Normal: { // -((v-mu)/sigma)^2/2 - log sigma - log(2 pi)/2
     Var z = (v - p[0]) / p[1];
-    return guard(p[1] > zero, -0.5 * sqr(z) - log(p[1]) - 0.5 * kLog2Pi);
+    return guard(all2(finite(p[0]), positiveFinite(p[1])),
+                 -0.5 * sqr(z) - log(p[1]) - 0.5 * kLog2Pi);
   }
   case Dist::HalfNormal: { // log(2) + Normal(0, sigma) on v >= 0
     Var z = v / p[0];
-    return guard(all2(v >= zero, p[0] > zero), 0.5 * std::log(2 / M_PI) - log(p[0]) - 0.5 * sqr(z));
+    return guard(all2(v >= zero, positiveFinite(p[0])),
+                 0.5 * std::log(2 / M_PI) - log(p[0]) - 0.5 * sqr(z));
   }
   case Dist::LogNormal: { // Normal(log v; mu, sigma) - log v
     Var lv = log(v);
     Var z = (lv - p[0]) / p[1];
-    return guard(all2(v > zero, p[1] > zero), -0.5 * sqr(z) - log(p[1]) - lv - 0.5 * kLog2Pi);
+    return guard(all2(v > zero, all2(finite(p[0]), positiveFinite(p[1]))),
+                 -0.5 * sqr(z) - log(p[1]) - lv - 0.5 * kLog2Pi);
   }
   case Dist::MvNormal:
-    return mvnormalCholLogp(p[0], cholesky(p[1]), v);
+    return mvnormalLogp(p[0], p[1], v);
   case Dist::MvNormalChol:
     return mvnormalCholLogp(p[0], p[1], v);
   case Dist::MvNormalDiag: {
     Var z = (v - p[0]) / p[1];
-    Var terms = guard(p[1] > zero, -0.5 * sqr(z) - log(p[1]) - 0.5 * kLog2Pi);
+    Var terms = guard(positiveFinite(p[1]), -0.5 * sqr(z) - log(p[1]) - 0.5 * kLog2Pi);
     return sum(terms, -1);
   }
   case Dist::Uniform: // -log(upper - lower) on [lower, upper]
-    return guard(all2(all2(v >= p[0], v <= p[1]), p[0] < p[1]), zeros_like(v) - log(p[1] - p[0]));
+    return guard(
+        all2(all2(all2(v >= p[0], v <= p[1]), p[0] < p[1]), all2(finite(p[0]), finite(p[1]))),
+        zeros_like(v) - log(p[1] - p[0]));
   case Dist::Exponential: // log lam - lam v
-    return guard(all2(v >= zero, p[0] > zero), log(p[0]) - p[0] * v);
+    return guard(all2(v >= zero, positiveFinite(p[0])), log(p[0]) - p[0] * v);
   case Dist::Gamma: // alpha log beta - gammaln(alpha) + (alpha-1) log v - beta v
-    return guard(all2(v >= zero, all2(p[0] > zero, p[1] > zero)),
+    return guard(all2(v >= zero, all2(positiveFinite(p[0]), positiveFinite(p[1]))),
                  p[0] * log(p[1]) - gammaln(p[0]) + xlogy(p[0] - 1.0, v) - p[1] * v);
   case Dist::Beta: // (a-1) log v + (b-1) log(1-v) - log B(a, b)
-    return guard(all2(all2(v >= zero, v <= one), all2(p[0] > zero, p[1] > zero)),
-                 xlogy(p[0] - 1.0, v) + xlog1py(p[1] - 1.0, -v) - betaln(p[0], p[1]));
-  case Dist::StudentT: { // gammaln((nu+1)/2) - gammaln(nu/2) - log(nu pi)/2 - log sigma - (nu+1)/2
-                         // log1p(z^2/nu)
+    return guard(all2(all2(v >= zero, v <= one), all2(positiveFinite(p[0]), positiveFinite(p[1]))),
+                 xlogy(p[0] - 1.0, v) + xlog1py(p[1] - 1.0, -v) - stableBetaln(p[0], p[1]));
+  case Dist::StudentT: {
+    // c(nu) - log sigma - (nu+1)/2 log1p(z^2/nu), c(nu) = gammaln((nu+1)/2) - gammaln(nu/2) -
+    // log(nu pi)/2. For nu > 2e4 the gammaln difference cancels; there c(nu) is its expansion
+    // -log(2 pi)/2 - 1/(4 nu) + 1/(24 nu^3) (error below 1e-22), and nu = inf is the normal.
     const Var &nu = p[0];
     Var z = (v - p[1]) / p[2];
-    Var d = gammaln((nu + 1.0) * 0.5) - gammaln(nu * 0.5) - 0.5 * log(nu * M_PI) - log(p[2]) -
-            (nu + 1.0) * 0.5 * log1p(sqr(z) / nu);
-    return guard(all2(nu > zero, p[2] > zero), d);
+    Var large = nu > constant(2e4), finiteNu = nu < constant(INFINITY);
+    Var nuA = where(large, one, nu), nuB = where(large, nu, constant(2e4));
+    Var cA = gammaln((nuA + 1.0) * 0.5) - gammaln(nuA * 0.5) - 0.5 * log(nuA * M_PI);
+    Var cB = -0.5 * kLog2Pi - 0.25 / nuB + 1.0 / (24.0 * nuB * nuB * nuB);
+    Var nuK = where(finiteNu, nu, one);
+    Var kernel = where(finiteNu, -(nuK + 1.0) * 0.5 * log1p(sqr(z) / nuK), -0.5 * sqr(z));
+    return guard(all2(nu > zero, all2(finite(p[1]), positiveFinite(p[2]))),
+                 where(large, cB, cA) - log(p[2]) + kernel);
   }
   case Dist::Laplace: // -log(2b) - |v - mu| / b
-    return guard(p[1] > zero, -log(2.0 * p[1]) - abs(v - p[0]) / p[1]);
+    return guard(all2(finite(p[0]), positiveFinite(p[1])), -log(2.0 * p[1]) - abs(v - p[0]) / p[1]);
   case Dist::Bernoulli: { // log p at 1, log(1-p) at 0
     Var valid = all2(p[0] >= zero, p[0] <= one);
     return guard(valid, where(eq(v, one), log(p[0]), where(eq(v, zero), log1p(-p[0]), ninf())));
@@ -104,12 +174,13 @@ Var distLogp(Dist dist, const std::vector<Var> &p, const Var &value) {
     Var lp = log(p[0]) - log(sum(p[0]));
     Var k = lastDim(p[0]);
     Var inRange = all2(all2(v >= zero, v < k), isInteger(v));
-    Var idx = cast(clip(v, zero, k - 1.0), DType::Int64);
+    // The index of an invalid value (NaN, out of range) is never used: 0 stands in for it.
+    Var idx = cast(clip(where(inRange, v, zero), zero, k - 1.0), DType::Int64);
     Var valid = all2(all(p[0] >= zero), sum(p[0]) > zero);
     return guard(all2(inRange, valid), take(lp, idx, 0));
   }
   case Dist::Poisson: // v log mu - mu - gammaln(v + 1)
-    return guard(all2(all2(v >= zero, isInteger(v)), p[0] >= zero),
+    return guard(all2(all2(v >= zero, isInteger(v)), all2(p[0] >= zero, finite(p[0]))),
                  xlogy(v, p[0]) - p[0] - gammaln(v + 1.0));
   }
   throw NotImplementedError("logp: unknown distribution");

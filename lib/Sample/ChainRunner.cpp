@@ -49,7 +49,7 @@ void runChain(const LogDensity &model, const SampleOptions &o, int local, Sample
   for (int it = 0; it < o.tune; ++it) {
     detail::Transition t = chain.transition();
     chain.stepSize = stepAdapt.learn(t.acceptStat);
-    if (o.adaptMassMatrix && massAdapt.learn(chain.z.q, chain.invMass)) {
+    if (o.adaptMassMatrix && massAdapt.learn(chain.point().q, chain.invMass)) {
       // A new metric changes the scale: search a step size again and restart the averaging.
       chain.initStepSize();
       stepAdapt.restart(chain.stepSize);
@@ -65,15 +65,15 @@ void runChain(const LogDensity &model, const SampleOptions &o, int local, Sample
     r.stats.stepSize[s] = chain.stepSize;
     r.stats.acceptStat[s] = t.acceptStat;
     r.stats.energy[s] = t.energy;
-    r.stats.logp[s] = chain.z.logp;
+    r.stats.logp[s] = chain.point().logp;
     r.stats.treeDepth[s] = t.depth;
     r.stats.nLeapfrog[s] = t.nLeapfrog;
     r.stats.divergent[s] = t.divergent;
     double *out = &r.values[s * rd];
     if (model.constrain)
-      model.constrain(chain.z.q.data(), out);
+      model.constrain(chain.point().q.data(), out);
     else
-      std::copy(chain.z.q.begin(), chain.z.q.end(), out);
+      std::copy(chain.point().q.begin(), chain.point().q.end(), out);
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.stepSize[local] = chain.stepSize;

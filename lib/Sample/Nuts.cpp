@@ -7,6 +7,7 @@
 #include "graphjit/Support/Error.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace graphjit::mcmc::detail {
@@ -15,39 +16,151 @@ namespace {
 double logSumExp(double a, double b) {
   if (a == -std::numeric_limits<double>::infinity()) return b;
   if (b == -std::numeric_limits<double>::infinity()) return a;
-  double m = std::max(a, b);
-  return m + std::log(std::exp(a - m) + std::exp(b - m));
+  // One exp and one log1p: this runs once per leapfrog step.
+  return a > b ? a + std::log1p(std::exp(b - a)) : b + std::log1p(std::exp(a - b));
 }
 
-/// The no-U-turn criterion on rho = a + b (b may be empty: rho = a): both ends' velocities
-/// point along the summed momentum. Four partial sums per dot product: a single running sum is
-/// bound by the adder's latency, and these sums were most of the sampler's own time.
-bool criterion(const std::vector<double> &pSharpMinus, const std::vector<double> &pSharpPlus,
-               const std::vector<double> &a, const std::vector<double> *b = nullptr) {
-  size_t n = a.size(), i = 0;
-  const double *__restrict pa = a.data(), *__restrict pb = b ? b->data() : nullptr;
-  const double *__restrict sp = pSharpPlus.data(), *__restrict sm = pSharpMinus.data();
-  double plus[4] = {0, 0, 0, 0}, minus[4] = {0, 0, 0, 0};
-  auto rhoAt = [&](size_t k) { return pb ? pa[k] + pb[k] : pa[k]; };
-  for (; i + 4 <= n; i += 4)
-    for (int j = 0; j < 4; ++j) {
-      double r = rhoAt(i + j);
-      plus[j] += sp[i + j] * r;
-      minus[j] += sm[i + j] * r;
-    }
-  for (; i < n; ++i) {
-    double r = rhoAt(i);
-    plus[0] += sp[i] * r;
-    minus[0] += sm[i] * r;
+// The loops below are written on 4-double vectors and compiled twice, for AVX2 and for the
+// baseline (where a vector is two SSE2 registers), chosen when the library loads. Neither
+// clone fuses multiplies and adds, so both compute the same bits: draws do not depend on the
+// machine.
+// Clones need ifunc (GCC on x86-64 with glibc); sanitizer builds, other compilers and other
+// machines get the baseline alone.
+#pragma GCC diagnostic ignored "-Wpsabi"
+using V4 = double __attribute__((vector_size(32)));
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define GRAPHJIT_SAMPLER_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define GRAPHJIT_SAMPLER_CLONES
+#endif
+
+/// The first half kick and the drift: b.p = a.p + half a.grad, b.q = a.q + eps M^-1 b.p.
+GRAPHJIT_SAMPLER_CLONES
+void kickDrift(int64_t n, double eps, const double *__restrict im, const double *__restrict aq,
+               const double *__restrict ap, const double *__restrict ag, double *__restrict bq,
+               double *__restrict bp) {
+  double half = 0.5 * eps;
+  for (int64_t i = 0; i < n; ++i) {
+    double pi = ap[i] + half * ag[i];
+    bp[i] = pi;
+    bq[i] = aq[i] + eps * im[i] * pi;
   }
-  double p = (plus[0] + plus[1]) + (plus[2] + plus[3]);
-  double m = (minus[0] + minus[1]) + (minus[2] + minus[3]);
-  return p > 0 && m > 0;
 }
 
-void addTo(std::vector<double> &acc, const std::vector<double> &a) {
-  for (size_t i = 0; i < acc.size(); ++i)
-    acc[i] += a[i];
+/// The second half kick, p += half grad; returns the kinetic energy's p M^-1 p.
+GRAPHJIT_SAMPLER_CLONES
+double kick(int64_t n, double half, const double *__restrict im, const double *__restrict g,
+            double *__restrict p) {
+  V4 kin = {}, h = {half, half, half, half};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    V4 pv, gv, mv;
+    std::memcpy(&pv, p + i, sizeof pv);
+    std::memcpy(&gv, g + i, sizeof gv);
+    std::memcpy(&mv, im + i, sizeof mv);
+    pv += h * gv;
+    std::memcpy(p + i, &pv, sizeof pv);
+    kin += mv * pv * pv;
+  }
+  double k = (kin[0] + kin[1]) + (kin[2] + kin[3]);
+  for (; i < n; ++i) {
+    p[i] += half * g[i];
+    k += im[i] * p[i] * p[i];
+  }
+  return k;
+}
+
+/// p M^-1 p.
+GRAPHJIT_SAMPLER_CLONES
+double kinetic(int64_t n, const double *__restrict im, const double *__restrict p) {
+  V4 kin = {};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    V4 pv, mv;
+    std::memcpy(&pv, p + i, sizeof pv);
+    std::memcpy(&mv, im + i, sizeof mv);
+    kin += mv * pv * pv;
+  }
+  double k = (kin[0] + kin[1]) + (kin[2] + kin[3]);
+  for (; i < n; ++i)
+    k += im[i] * p[i] * p[i];
+  return k;
+}
+
+/// joinAndCheck for two single leaves a and b (a depth-1 tree, half of all joins): each
+/// seam check is then the whole tree's, so two sums suffice (the same bits as the full pass).
+GRAPHJIT_SAMPLER_CLONES
+bool joinLeaves(int64_t n, const double *__restrict im, const double *pa, const double *pb,
+                double *__restrict rho) {
+  V4 s0 = {}, s1 = {};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    V4 m, a, b;
+    std::memcpy(&m, im + i, sizeof m);
+    std::memcpy(&a, pa + i, sizeof a);
+    std::memcpy(&b, pb + i, sizeof b);
+    V4 r = a + b;
+    std::memcpy(rho + i, &r, sizeof r);
+    s0 += m * a * r;
+    s1 += m * b * r;
+  }
+  double t0 = (s0[0] + s0[1]) + (s0[2] + s0[3]), t1 = (s1[0] + s1[1]) + (s1[2] + s1[3]);
+  for (; i < n; ++i) {
+    double r = pa[i] + pb[i];
+    rho[i] = r;
+    t0 += im[i] * pa[i] * r;
+    t1 += im[i] * pb[i] * r;
+  }
+  return t0 > 0 && t1 > 0;
+}
+
+/// Every no-U-turn check of a tree made of two subtrees, in one pass: `init` (momenta pBeg ..
+/// pInitEnd, sum rhoInit) followed by `final` (pFinalBeg .. pEnd, sum rhoFinal). Writes the
+/// joined sum to rho and checks the whole (Hoffman and Gelman's criterion on velocities
+/// M^-1 p) and both seams (Stan 2.26, Betancourt's "merged" criterion: each half extended by
+/// the other's nearest point).
+GRAPHJIT_SAMPLER_CLONES
+bool joinAndCheck(int64_t n, const double *__restrict im, const double *pBeg,
+                  const double *pInitEnd, const double *pFinalBeg, const double *pEnd,
+                  const double *rhoInit, const double *rhoFinal, double *__restrict rho) {
+  V4 s[6] = {};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    V4 m, rI, rF, pB, pE, pFB, pIE;
+    std::memcpy(&m, im + i, sizeof m);
+    std::memcpy(&rI, rhoInit + i, sizeof rI);
+    std::memcpy(&rF, rhoFinal + i, sizeof rF);
+    std::memcpy(&pB, pBeg + i, sizeof pB);
+    std::memcpy(&pE, pEnd + i, sizeof pE);
+    std::memcpy(&pFB, pFinalBeg + i, sizeof pFB);
+    std::memcpy(&pIE, pInitEnd + i, sizeof pIE);
+    V4 r = rI + rF;
+    std::memcpy(rho + i, &r, sizeof r);
+    V4 vBeg = m * pB, vEnd = m * pE;
+    V4 a = rI + pFB, b = rF + pIE;
+    s[0] += vBeg * r;
+    s[1] += vEnd * r;
+    s[2] += vBeg * a;
+    s[3] += m * pFB * a;
+    s[4] += m * pIE * b;
+    s[5] += vEnd * b;
+  }
+  double t[6];
+  for (int k = 0; k < 6; ++k)
+    t[k] = (s[k][0] + s[k][1]) + (s[k][2] + s[k][3]);
+  for (; i < n; ++i) {
+    double r = rhoInit[i] + rhoFinal[i];
+    double a = rhoInit[i] + pFinalBeg[i], b = rhoFinal[i] + pInitEnd[i];
+    rho[i] = r;
+    t[0] += im[i] * pBeg[i] * r;
+    t[1] += im[i] * pEnd[i] * r;
+    t[2] += im[i] * pBeg[i] * a;
+    t[3] += im[i] * pFinalBeg[i] * a;
+    t[4] += im[i] * pInitEnd[i] * b;
+    t[5] += im[i] * pEnd[i] * b;
+  }
+  return t[0] > 0 && t[1] > 0 && t[2] > 0 && t[3] > 0 && t[4] > 0 && t[5] > 0;
 }
 
 } // namespace
@@ -55,16 +168,31 @@ void addTo(std::vector<double> &acc, const std::vector<double> &a) {
 NutsChain::NutsChain(const LogDensity &model, const SampleOptions &options, ChainRng &rng)
     : model_(model), options_(options), rng_(rng), dim_(model.dim) {
   invMass.assign(dim_, 1.0);
-  z.q.assign(dim_, 0.0);
-  z.p.assign(dim_, 0.0);
-  z.grad.assign(dim_, 0.0);
+  cur_ = acquire();
   levels_.resize(std::max(1, options.maxTreeDepth));
   for (Level &l : levels_) {
-    for (auto *v :
-         {&l.pInitEnd, &l.pSharpInitEnd, &l.rhoInit, &l.pFinalBeg, &l.pSharpFinalBeg, &l.rhoFinal})
-      v->assign(dim_, 0.0);
-    l.zProposeFinal = z;
+    l.rhoInit.assign(dim_, 0.0);
+    l.rhoFinal.assign(dim_, 0.0);
   }
+  for (std::vector<double> &b : rhoBufs_)
+    b.assign(dim_, 0.0);
+}
+
+int NutsChain::acquire() {
+  int s;
+  if (!free_.empty()) {
+    s = free_.back();
+    free_.pop_back();
+  } else {
+    s = static_cast<int>(pool_.size());
+    PhasePoint &pt = pool_.emplace_back();
+    pt.q.assign(dim_, 0.0);
+    pt.p.assign(dim_, 0.0);
+    pt.grad.assign(dim_, 0.0);
+    refs_.push_back(0);
+  }
+  refs_[s] = 1;
+  return s;
 }
 
 void NutsChain::evaluate(PhasePoint &pt) {
@@ -75,6 +203,7 @@ void NutsChain::evaluate(PhasePoint &pt) {
 }
 
 bool NutsChain::setPosition(const std::vector<double> &q) {
+  PhasePoint &z = pool_[cur_];
   z.q = q;
   evaluate(z);
   if (!std::isfinite(z.logp)) return false;
@@ -93,10 +222,7 @@ void NutsChain::leapfrog(PhasePoint &pt, double eps) {
 }
 
 double NutsChain::hamiltonian(const PhasePoint &pt) const {
-  double k = 0;
-  for (int64_t i = 0; i < dim_; ++i)
-    k += invMass[i] * pt.p[i] * pt.p[i];
-  return -pt.logp + 0.5 * k;
+  return -pt.logp + 0.5 * kinetic(dim_, invMass.data(), pt.p.data());
 }
 
 void NutsChain::samplePmomentum(PhasePoint &pt) {
@@ -107,18 +233,13 @@ void NutsChain::samplePmomentum(PhasePoint &pt) {
     for (int64_t i = 0; i < dim_; ++i)
       massSqrt_[i] = 1 / std::sqrt(invMass[i]);
   }
+  rng_.normals(pt.p.data(), dim_);
   for (int64_t i = 0; i < dim_; ++i)
-    pt.p[i] = rng_.normal() * massSqrt_[i];
-}
-
-void NutsChain::pSharp(const PhasePoint &pt, std::vector<double> &out) const {
-  out.resize(dim_);
-  for (int64_t i = 0; i < dim_; ++i)
-    out[i] = invMass[i] * pt.p[i];
+    pt.p[i] *= massSqrt_[i];
 }
 
 void NutsChain::initStepSize() {
-  PhasePoint start = z;
+  PhasePoint start = point();
   auto deltaH = [&] {
     PhasePoint pt = start;
     samplePmomentum(pt);
@@ -144,94 +265,76 @@ void NutsChain::initStepSize() {
   }
 }
 
-bool NutsChain::buildTree(int depth, PhasePoint &zPropose, std::vector<double> &pSharpBeg,
-                          std::vector<double> &pSharpEnd, std::vector<double> &rho,
-                          std::vector<double> &pBeg, std::vector<double> &pEnd, double H0,
-                          double sign, int &nLeapfrog, double &logSumWeight, double &sumMetroProb,
-                          bool &divergent) {
+bool NutsChain::buildTree(int depth, int &propose, int &beg, int &end, const double *&rho,
+                          double *rhoBuf, double H0, double sign, int &nLeapfrog,
+                          double &logSumWeight, double &sumMetroProb, bool &divergent) {
   if (depth == 0) {
-    // One leapfrog step with the second half kick fused with everything the leaf records (the
-    // kinetic energy, the velocity M^-1 p, the momentum sums): one pass over the vectors.
+    // One leapfrog step from the current slot into a fresh one; the new point is the leaf's
+    // proposal, both its ends, and its momentum is its momentum sum.
+    int next = acquire();
+    const PhasePoint &a = pool_[cur_];
+    PhasePoint &b = pool_[next];
     double eps = sign * stepSize;
-    double *__restrict q = z.q.data(), *__restrict p = z.p.data();
-    const double *__restrict g = z.grad.data(), *__restrict im = invMass.data();
-    for (int64_t i = 0; i < dim_; ++i) {
-      p[i] += 0.5 * eps * g[i];
-      q[i] += eps * im[i] * p[i];
-    }
-    evaluate(z);
-    g = z.grad.data();
-    double kin[4] = {0, 0, 0, 0};
-    double *__restrict sb = pSharpBeg.data(), *__restrict se = pSharpEnd.data();
-    double *__restrict pb = pBeg.data(), *__restrict pe = pEnd.data(), *__restrict r = rho.data();
-    for (int64_t i = 0; i < dim_; ++i) {
-      double pi = p[i] + 0.5 * eps * g[i];
-      double v = im[i] * pi;
-      p[i] = pi;
-      kin[i & 3] += v * pi;
-      sb[i] = v;
-      se[i] = v;
-      pb[i] = pi;
-      pe[i] = pi;
-      r[i] += pi;
-    }
+    kickDrift(dim_, eps, invMass.data(), a.q.data(), a.p.data(), a.grad.data(), b.q.data(),
+              b.p.data());
+    evaluate(b);
+    double kin = kick(dim_, 0.5 * eps, invMass.data(), b.grad.data(), b.p.data());
+    release(cur_);
+    cur_ = next;
     ++nLeapfrog;
-    double h = -z.logp + 0.5 * ((kin[0] + kin[1]) + (kin[2] + kin[3]));
+    double h = -b.logp + 0.5 * kin;
     if (std::isnan(h)) h = std::numeric_limits<double>::infinity();
     if (h - H0 > options_.maxEnergyError) divergent = true;
     logSumWeight = logSumExp(logSumWeight, H0 - h);
     sumMetroProb += H0 - h > 0 ? 1.0 : std::exp(H0 - h);
-    zPropose = z;
+    hold(propose, cur_);
+    hold(beg, cur_);
+    hold(end, cur_);
+    rho = b.p.data();
     return !divergent;
   }
-  // The first half: its proposal stays in zPropose.
+  // The first half: its proposal stays in `propose`.
   Level &l = levels_[depth];
+  const double *rhoInit = nullptr, *rhoFinal = nullptr;
   double logSumWeightInit = -std::numeric_limits<double>::infinity();
-  std::fill(l.rhoInit.begin(), l.rhoInit.end(), 0.0);
-  if (!buildTree(depth - 1, zPropose, pSharpBeg, l.pSharpInitEnd, l.rhoInit, pBeg, l.pInitEnd, H0,
-                 sign, nLeapfrog, logSumWeightInit, sumMetroProb, divergent))
+  if (!buildTree(depth - 1, propose, beg, l.initEnd, rhoInit, l.rhoInit.data(), H0, sign, nLeapfrog,
+                 logSumWeightInit, sumMetroProb, divergent))
     return false;
-  // The second half (its leaves set zProposeFinal before it is read).
+  // The second half (its leaves set proposeFinal before it is read).
   double logSumWeightFinal = -std::numeric_limits<double>::infinity();
-  std::fill(l.rhoFinal.begin(), l.rhoFinal.end(), 0.0);
-  if (!buildTree(depth - 1, l.zProposeFinal, l.pSharpFinalBeg, pSharpEnd, l.rhoFinal, l.pFinalBeg,
-                 pEnd, H0, sign, nLeapfrog, logSumWeightFinal, sumMetroProb, divergent))
+  if (!buildTree(depth - 1, l.proposeFinal, l.finalBeg, end, rhoFinal, l.rhoFinal.data(), H0, sign,
+                 nLeapfrog, logSumWeightFinal, sumMetroProb, divergent))
     return false;
   // Multinomial choice between the halves, in proportion to their weights.
   double logSumWeightSubtree = logSumExp(logSumWeightInit, logSumWeightFinal);
   logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree);
-  // A swap, not a copy: the level's buffer is rewritten before its next use.
   if (logSumWeightFinal > logSumWeightSubtree) {
-    std::swap(zPropose, l.zProposeFinal);
+    std::swap(propose, l.proposeFinal);
   } else if (rng_.uniform() < std::exp(logSumWeightFinal - logSumWeightSubtree)) {
-    std::swap(zPropose, l.zProposeFinal);
+    std::swap(propose, l.proposeFinal);
   }
-  addTo(rho, l.rhoInit);
-  addTo(rho, l.rhoFinal);
-  bool persist = criterion(pSharpBeg, pSharpEnd, l.rhoInit, &l.rhoFinal);
-  // The extra checks across the halves' seam (Stan 2.26, Betancourt's "merged" criterion).
-  persist = persist && criterion(pSharpBeg, l.pSharpFinalBeg, l.rhoInit, &l.pFinalBeg);
-  persist = persist && criterion(l.pSharpInitEnd, pSharpEnd, l.rhoFinal, &l.pInitEnd);
-  return persist;
+  rho = rhoBuf;
+  if (depth == 1) return joinLeaves(dim_, invMass.data(), rhoInit, rhoFinal, rhoBuf);
+  return joinAndCheck(dim_, invMass.data(), momentum(beg), momentum(l.initEnd),
+                      momentum(l.finalBeg), momentum(end), rhoInit, rhoFinal, rhoBuf);
 }
 
 Transition NutsChain::transition() {
+  PhasePoint &z = pool_[cur_];
   samplePmomentum(z);
-  // The trajectory's ends and running sums live in reused buffers (assignment keeps capacity).
-  Work &w = work_;
-  PhasePoint &zFwd = w.zFwd, &zBck = w.zBck, &zSample = w.zSample, &zPropose = w.zPropose;
-  zFwd = z, zBck = z, zSample = z, zPropose = z;
-  std::vector<double> &pFwdFwd = w.pFwdFwd, &pSharpFwdFwd = w.pSharpFwdFwd;
-  std::vector<double> &pFwdBck = w.pFwdBck, &pSharpFwdBck = w.pSharpFwdBck;
-  std::vector<double> &pBckFwd = w.pBckFwd, &pSharpBckFwd = w.pSharpBckFwd;
-  std::vector<double> &pBckBck = w.pBckBck, &pSharpBckBck = w.pSharpBckBck;
-  std::vector<double> &rho = w.rho, &rhoFwd = w.rhoFwd, &rhoBck = w.rhoBck;
-  pFwdFwd = z.p;
-  pSharp(z, pSharpFwdFwd);
-  pFwdBck = z.p, pSharpFwdBck = pSharpFwdFwd;
-  pBckFwd = z.p, pSharpBckFwd = pSharpFwdFwd;
-  pBckBck = z.p, pSharpBckBck = pSharpFwdFwd;
-  rho = z.p;
+  // The trajectory: its outer ends (fwd, bck), the inner ends of its last doubling (fwdInner
+  // next to bck's side, bckInner next to fwd's), all held slots; the momentum sums of both
+  // parts and of the whole point into the rotating buffers or at a single point's momentum.
+  int fwd = -1, bck = -1, fwdInner = -1, bckInner = -1, sample = -1, propose = -1;
+  for (int *h : {&fwd, &bck, &fwdInner, &bckInner, &sample})
+    hold(*h, cur_);
+  const double *rho = z.p.data(), *rhoFwd = nullptr, *rhoBck = nullptr;
+  // A buffer none of `used` points to.
+  auto freeBuffer = [&](const double *u1, const double *u2) {
+    for (std::vector<double> &b : rhoBufs_)
+      if (b.data() != u1 && b.data() != u2) return b.data();
+    return rhoBufs_[0].data(); // unreachable: three buffers, two excluded
+  };
   double logSumWeight = 0; // log(exp(H0 - H0))
   double H0 = hamiltonian(z);
   int nLeapfrog = 0;
@@ -239,47 +342,46 @@ Transition NutsChain::transition() {
   Transition t;
 
   while (t.depth < options_.maxTreeDepth) {
-    rhoFwd.assign(dim_, 0.0);
-    rhoBck.assign(dim_, 0.0);
     bool valid;
     double logSumWeightSubtree = -std::numeric_limits<double>::infinity();
     if (rng_.uniform() > 0.5) {
-      z = zFwd;
+      // Forward: the old trajectory becomes the backward part.
+      hold(cur_, fwd);
+      hold(bckInner, fwd);
       rhoBck = rho;
-      pBckFwd = pFwdFwd;
-      pSharpBckFwd = pSharpFwdFwd;
-      valid = buildTree(t.depth, zPropose, pSharpFwdBck, pSharpFwdFwd, rhoFwd, pFwdBck, pFwdFwd, H0,
-                        1, nLeapfrog, logSumWeightSubtree, sumMetroProb, t.divergent);
-      zFwd = z;
+      valid = buildTree(t.depth, propose, fwdInner, fwd, rhoFwd, freeBuffer(rhoBck, nullptr), H0, 1,
+                        nLeapfrog, logSumWeightSubtree, sumMetroProb, t.divergent);
     } else {
-      z = zBck;
+      hold(cur_, bck);
+      hold(fwdInner, bck);
       rhoFwd = rho;
-      pFwdBck = pBckBck;
-      pSharpFwdBck = pSharpBckBck;
-      valid = buildTree(t.depth, zPropose, pSharpBckFwd, pSharpBckBck, rhoBck, pBckFwd, pBckBck, H0,
+      valid = buildTree(t.depth, propose, bckInner, bck, rhoBck, freeBuffer(rhoFwd, nullptr), H0,
                         -1, nLeapfrog, logSumWeightSubtree, sumMetroProb, t.divergent);
-      zBck = z;
     }
     if (!valid) break;
     ++t.depth;
     // The new subtree's proposal replaces the sample with probability min(1, w_new / w_old).
     if (logSumWeightSubtree > logSumWeight) {
-      std::swap(zSample, zPropose);
+      std::swap(sample, propose);
     } else if (rng_.uniform() < std::exp(logSumWeightSubtree - logSumWeight)) {
-      std::swap(zSample, zPropose);
+      std::swap(sample, propose);
     }
     logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree);
-    for (int64_t i = 0; i < dim_; ++i)
-      rho[i] = rhoBck[i] + rhoFwd[i];
-    bool persist = criterion(pSharpBckBck, pSharpFwdFwd, rho);
-    persist = persist && criterion(pSharpBckBck, pSharpFwdBck, rhoBck, &pFwdBck);
-    persist = persist && criterion(pSharpBckFwd, pSharpFwdFwd, rhoFwd, &pBckFwd);
+    double *whole = freeBuffer(rhoBck, rhoFwd);
+    bool persist = joinAndCheck(dim_, invMass.data(), momentum(bck), momentum(bckInner),
+                                momentum(fwdInner), momentum(fwd), rhoBck, rhoFwd, whole);
+    rho = whole;
     if (!persist) break;
   }
   t.nLeapfrog = nLeapfrog;
   t.acceptStat = nLeapfrog ? sumMetroProb / nLeapfrog : 0;
-  z = zSample;
-  t.energy = hamiltonian(z);
+  hold(cur_, sample);
+  for (int *h : {&fwd, &bck, &fwdInner, &bckInner, &sample, &propose})
+    hold(*h, -1);
+  for (Level &l : levels_)
+    for (int *h : {&l.initEnd, &l.finalBeg, &l.proposeFinal})
+      hold(*h, -1);
+  t.energy = hamiltonian(pool_[cur_]);
   return t;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 namespace graphjit::mcmc::detail {
@@ -31,11 +32,13 @@ public:
     uint64_t hi = next() >> 5, lo = next() >> 6;
     return (static_cast<double>(hi) * 67108864.0 + static_cast<double>(lo)) * 0x1.0p-53;
   }
-  /// Standard normal by Marsaglia and Tsang's ziggurat (128 layers): one 32-bit word picks
-  /// the value, another the layer (separate words, so the two are independent); the rare
+  /// Standard normal by Marsaglia and Tsang's ziggurat (128 layers): one 32-bit word per
+  /// draw, 7 bits for the layer and 25 for the value (disjoint bits: independent); the rare
   /// rejections and the tail fall back to exact sampling. About 5x faster than Box-Muller,
   /// which mattered: a transition draws one per dimension.
   double normal();
+  /// n standard normals (the tables looked up once).
+  void normals(double *out, int64_t n);
 
 private:
   PhiloxKey key_;
@@ -93,6 +96,11 @@ struct Transition {
 };
 
 /// A NUTS chain: position, step size, inverse mass, and the evaluations it made.
+///
+/// Points of phase space live in a pool of slots and the trajectory refers to them by index
+/// (the current point, both ends, the sample, each level's proposal): a leapfrog step writes a
+/// fresh slot, and choosing a proposal holds that slot instead of copying the point. A slot is
+/// reused once nothing holds it, so after the first transitions no step allocates or copies.
 class NutsChain {
 public:
   NutsChain(const LogDensity &model, const SampleOptions &options, ChainRng &rng);
@@ -102,8 +110,9 @@ public:
   /// acceptance probability crosses 0.8.
   void initStepSize();
   Transition transition();
+  /// The chain's current point.
+  const PhasePoint &point() const { return pool_[cur_]; }
 
-  PhasePoint z;
   double stepSize = 1;
   std::vector<double> invMass;
   int64_t gradEvals = 0;
@@ -113,24 +122,37 @@ private:
   void leapfrog(PhasePoint &pt, double eps);
   double hamiltonian(const PhasePoint &pt) const;
   void samplePmomentum(PhasePoint &pt);
-  void pSharp(const PhasePoint &pt, std::vector<double> &out) const;
-  bool buildTree(int depth, PhasePoint &zPropose, std::vector<double> &pSharpBeg,
-                 std::vector<double> &pSharpEnd, std::vector<double> &rho,
-                 std::vector<double> &pBeg, std::vector<double> &pEnd, double H0, double sign,
-                 int &nLeapfrog, double &logSumWeight, double &sumMetroProb, bool &divergent);
+  /// Builds a subtree of 2^depth leapfrog steps from the current point. Its end points stay
+  /// held in `beg` (next to the trajectory it extends) and `end`, its proposal in `propose`;
+  /// `rho` points to its momentum sum: a leaf's own momentum, or `rhoBuf` (dim values).
+  bool buildTree(int depth, int &propose, int &beg, int &end, const double *&rho, double *rhoBuf,
+                 double H0, double sign, int &nLeapfrog, double &logSumWeight, double &sumMetroProb,
+                 bool &divergent);
+  const double *momentum(int slot) const { return pool_[slot].p.data(); }
 
-  /// Buffers of one tree level, reused: a level's buffers live across its two halves, which
-  /// use the level below, so no gradient evaluation allocates.
+  /// Slots: a free one (holding one reference), or moving a holder to another slot.
+  int acquire();
+  void release(int slot) {
+    if (slot >= 0 && --refs_[slot] == 0) free_.push_back(slot);
+  }
+  void hold(int &holder, int slot) {
+    if (slot >= 0) ++refs_[slot]; // first: the holder may already hold it
+    release(holder);
+    holder = slot;
+  }
+
+  std::deque<PhasePoint> pool_; ///< a deque: slots never move when it grows
+  std::vector<int> refs_, free_;
+  int cur_ = -1; ///< the current point: the trajectory's moving end while a tree is built
+
+  /// What one tree level keeps across its two halves (which use the levels below): the inner
+  /// ends, the second half's proposal and the halves' momentum sums.
   struct Level {
-    std::vector<double> pInitEnd, pSharpInitEnd, rhoInit, pFinalBeg, pSharpFinalBeg, rhoFinal;
-    PhasePoint zProposeFinal;
+    int initEnd = -1, finalBeg = -1, proposeFinal = -1;
+    std::vector<double> rhoInit, rhoFinal;
   };
   std::vector<Level> levels_;
-  struct Work {
-    PhasePoint zFwd, zBck, zSample, zPropose;
-    std::vector<double> pFwdFwd, pSharpFwdFwd, pFwdBck, pSharpFwdBck, pBckFwd, pSharpBckFwd,
-        pBckBck, pSharpBckBck, rho, rhoFwd, rhoBck;
-  } work_;
+  std::vector<double> rhoBufs_[3]; ///< the trajectory's momentum sums (whole, new subtree)
   std::vector<double> massSqrt_, massSqrtOf_;
 
   const LogDensity &model_;

@@ -1,6 +1,7 @@
 // Chapter 16: posterior sampling with NUTS: the partialling walkthrough's
-// Bayesian polynomial regression, its log density and gradient compiled into
-// one Function, four chains on threads, az.summary and trace plots.
+// Bayesian polynomial regression as a model of random variables, its log
+// density and gradient compiled into one Function, four chains on threads,
+// az.summary and trace plots.
 #include <graphjit/graphjit.h>
 
 #include <cmath>
@@ -22,21 +23,20 @@ int main() {
         trueW[0] + trueW[1] * x[i] + trueW[2] * x[i] * x[i] + trueW[3] * std::pow(x[i], 3) + eps[i];
   }
 
-  // The model as a graph over the unknown weights w (already unconstrained):
-  // w ~ N(0, 1), y ~ N(X w, noise).
-  Var w = tensor(DType::Float64, {4}, "w");
-  Var loc = matmul(constant(Tensor::fromVector(X, {n, 4})), w);
-  Var lp = sum(logp(normal(constant(0.0), constant(1.0)), w)) +
-           sum(logp(normal(loc, constant(noise)), constant(Tensor::fromVector(y))));
-  // logp and its gradient, one compiled Function; NUTS calls it from every chain.
-  mcmc::LogDensity model = mcmc::compileLogDensity(lp, w);
-  model.names = {"w[0]", "w[1]", "w[2]", "w[3]"};
+  // The model as PyMC writes it, random variables in a graph: w ~ N(0, 1) (4 weights),
+  // y ~ N(X w, noise) observed. makeModel derives the joint log density over w's value
+  // variable (constrained variables would be mapped to the real line here).
+  Var w = normal(constant(Tensor::zeros(DType::Float64, {4})), constant(1.0), "w");
+  Var yRv = normal(matmul(constant(Tensor::fromVector(X, {n, 4})), w), constant(noise), "y");
+  Model model = makeModel({w}, {{yRv, constant(Tensor::fromVector(y))}});
 
   mcmc::SampleOptions opts;
   opts.draws = 2000;
   opts.tune = 1000;
   opts.chains = 4;
   opts.seed = 26;
+  // pm.sample: logp and its gradient compiled into one Function, NUTS on four threads, the
+  // draws reported on each variable's own scale and named by variable.
   mcmc::SampleResult r = mcmc::sample_posterior(model, opts);
   std::printf("%d chains x %d draws, %d divergences\n", r.chains, r.draws, r.divergences());
   std::vector<mcmc::SummaryRow> rows = mcmc::summary(r);

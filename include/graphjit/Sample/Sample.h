@@ -5,6 +5,7 @@
 // threads, or of MPI ranks running a subset of the chains (firstChain).
 #pragma once
 
+#include "graphjit/Prob/Model.h"
 #include "graphjit/Sample/LogDensity.h"
 
 #include <cstdint>
@@ -71,6 +72,16 @@ SampleResult sample_posterior(const LogDensity &model, const SampleOptions &opti
 
 /// Convenience: compileLogDensity(logp, x) then sample.
 SampleResult sample_posterior(const Var &logp, const Var &x, const SampleOptions &options = {});
+
+/// A model of the probability layer (makeModel) as a log density: its value variables packed
+/// into one float64 vector (the unconstrained space when the model transforms), the joint logp
+/// and its gradient one compiled Function, and draws reported on each variable's own scale
+/// named by variable ("mu", "w[2]", "L[1, 0]"). Throws TypeError for a discrete free variable or
+/// one whose shape is not known when the graph is built.
+LogDensity modelLogDensity(const Model &model, const CompileOptions &options = {});
+
+/// sample_posterior(modelLogDensity(model), options): PyMC's pm.sample.
+SampleResult sample_posterior(const Model &model, const SampleOptions &options = {});
 
 /// Chains of several runs (e.g. MPI ranks) joined in order: same dim and draws.
 SampleResult concatChains(const std::vector<SampleResult> &parts);

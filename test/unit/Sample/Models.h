@@ -141,4 +141,21 @@ struct Sblrc {
   }
 };
 
+/// posteriordb's wells_data-wells_dist: a logistic regression with Stan's flat prior,
+/// switched ~ bernoulli_logit(beta[1] + beta[2] dist), N = 3020. The log density is written as
+/// Stan's bernoulli_logit: sum(y eta - softplus(eta)).
+struct Wells {
+  mcmc::LogDensity model;
+  Wells() {
+    using namespace posteriordb;
+    std::vector<double> dist(posteriordb::WellsDist, posteriordb::WellsDist + WellsN),
+        y(WellsSwitched, WellsSwitched + WellsN);
+    Var b = tensor(DType::Float64, {2}, "beta");
+    Var eta = b[0] + b[1] * constant(Tensor::fromVector(dist));
+    Var lp = graphjit::sum(constant(Tensor::fromVector(y)) * eta - softplus(eta));
+    model = mcmc::compileLogDensity(lp, b);
+    model.names = {"beta[1]", "beta[2]"};
+  }
+};
+
 } // namespace samplemodels
