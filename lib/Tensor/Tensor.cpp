@@ -96,15 +96,21 @@ private:
   size_t cached_ = 0;
 };
 
+/// Buffers from this size up start on a 2 MiB boundary and span whole huge pages, so that
+/// madvise(MADV_HUGEPAGE) applies (it fails on an address that is not page-aligned).
+constexpr size_t kHugePage = size_t(2) << 20, kHugeFrom = size_t(4) << 20;
+
 std::shared_ptr<void> allocateAligned(size_t bytes) {
   size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
+  bool huge = rounded >= kHugeFrom;
+  if (huge) rounded = (rounded + kHugePage - 1) / kHugePage * kHugePage;
   void *p = BufferPool::get().take(rounded);
   if (!p) {
-    p = std::aligned_alloc(64, rounded);
+    p = std::aligned_alloc(huge ? kHugePage : 64, rounded);
     if (!p)
       throw Error("Tensor: out of memory: cannot allocate " + std::to_string(rounded) + " bytes");
     // First touch of 4 KiB pages is slow on these VMs: ask for huge pages.
-    if (rounded >= (size_t(4) << 20)) madvise(p, rounded, MADV_HUGEPAGE);
+    if (huge) madvise(p, rounded, MADV_HUGEPAGE);
   }
   return std::shared_ptr<void>(p, [rounded](void *q) { BufferPool::get().give(q, rounded); });
 }
