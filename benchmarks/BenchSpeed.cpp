@@ -309,13 +309,19 @@ int main(int argc, char **argv) {
               "passes, wall time) ==\n",
               passes);
   std::printf("| %-72s | %-21s | %-10s | %s\n", "work", "ratio", "target", "figures");
-  logregRows(passes);
-  fusedRows(passes);
-  coldCompileRows(fs::canonical("/proc/self/exe").string(),
-                  fs::path(argv[0]).parent_path().parent_path() / "examples" / "flow", 5);
-  callRows(5);
-  cacheHitRows(passes);
-  productRows(passes);
+  // `graphjit-bench-speed fused` runs the rows whose section name contains "fused".
+  std::string only = argc > 1 ? argv[1] : "";
+  auto want = [&](const char *section) {
+    return std::string(section).find(only) != std::string::npos;
+  };
+  if (want("logreg")) logregRows(passes);
+  if (want("fused")) fusedRows(passes);
+  if (want("cold compile"))
+    coldCompileRows(fs::canonical("/proc/self/exe").string(),
+                    fs::path(argv[0]).parent_path().parent_path() / "examples" / "flow", 5);
+  if (want("call")) callRows(5);
+  if (want("cache hit")) cacheHitRows(passes);
+  if (want("products")) productRows(passes);
   fs::remove_all(cacheDir);
   return 0;
 }

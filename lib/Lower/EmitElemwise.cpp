@@ -59,6 +59,13 @@ public:
   // log1p(x) = x where 1 + x rounds to 1, else log(u) * (x / (u - 1)), u = 1 + x (Goldberg); inf
   // stays inf. The ratio first: log(u) * x overflows for huge x (log1p(1e306) is 704.6, not inf).
   std::string log1p(const std::string &x, DType t) {
+    if (t == DType::Float64 || t == DType::Float32) {
+      // libm's log1p: accurate everywhere, and the vectorizer swaps in libmvec's vector log1p
+      // (Pipeline.cpp) instead of a log, a divide and two selects per element.
+      const std::string ty = mlirElementType(t), fn = t == DType::Float64 ? "log1p" : "log1pf";
+      ctx_.declare("func.func private @" + fn + "(" + ty + ") -> " + ty);
+      return raw("func.call @" + fn + "(" + x + ") : (" + ty + ") -> " + ty);
+    }
     std::string one = cst(1, t), u = bin("arith.addf", one, x, t);
     std::string isOne = cmp("oeq", u, one, t), isInf = cmp("oeq", u, cst(INFINITY, t), t);
     std::string q = bin("arith.mulf", un("math.log", u, t),
