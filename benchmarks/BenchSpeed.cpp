@@ -309,10 +309,17 @@ int main(int argc, char **argv) {
               "passes, wall time) ==\n",
               passes);
   std::printf("| %-72s | %-21s | %-10s | %s\n", "work", "ratio", "target", "figures");
-  // `graphjit-bench-speed fused` runs the rows whose section name contains "fused".
-  std::string only = argc > 1 ? argv[1] : "";
+  // `graphjit-bench-speed fused,call` runs the sections whose names contain "fused" or "call".
+  std::vector<std::string> only;
+  for (std::string rest = argc > 1 ? argv[1] : ""; !rest.empty() || only.empty();) {
+    size_t comma = rest.find(',');
+    only.push_back(rest.substr(0, comma));
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
   auto want = [&](const char *section) {
-    return std::string(section).find(only) != std::string::npos;
+    for (const std::string &o : only)
+      if (std::string(section).find(o) != std::string::npos) return true;
+    return false;
   };
   if (want("logreg")) logregRows(passes);
   if (want("fused")) fusedRows(passes);
