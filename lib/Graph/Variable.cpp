@@ -1,5 +1,6 @@
 // Variables, Apply nodes and the Op defaults (L_op, vectorize) they rely on.
 #include "graphjit/Graph/Variable.h"
+#include "graphjit/Graph/EditCount.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Support/Error.h"
 

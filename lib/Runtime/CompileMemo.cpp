@@ -1,6 +1,7 @@
 // compile()'s graph-derived front remembered by graph identity: cache hits that do not grow with
 // the graph. Entries hold weak pointers only (a remembered graph is not kept alive by it).
 #include "CompileMemo.h"
+#include "graphjit/Graph/EditCount.h"
 #include "graphjit/Graph/Traversal.h"
 
 #include <memory>

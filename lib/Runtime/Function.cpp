@@ -3,6 +3,7 @@
 #include "CompileChecks.h"
 #include "CompileMemo.h"
 #include "InnerCompile.h"
+#include "graphjit/Graph/EditCount.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/StructuralHash.h"
 #include "graphjit/Graph/Traversal.h"

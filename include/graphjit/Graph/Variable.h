@@ -131,10 +131,6 @@ private:
   uint64_t serial_;
 };
 
-/// How many times any Apply's input was rewired (Apply::setInput) in this process: a value
-/// remembered about a graph (its structural hash) stays valid while this count has not moved.
-uint64_t graphEditCount();
-
 /// Applies `op` and returns all its outputs.
 std::vector<Var> applyOp(OpPtr op, std::vector<Var> inputs);
 /// Applies a single-output `op`.
