@@ -1,5 +1,6 @@
 // Variables, Apply nodes and the Op defaults (L_op, vectorize) they rely on.
 #include "graphjit/Graph/Variable.h"
+#include "graphjit/Graph/EditCount.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Support/Error.h"
 
@@ -100,12 +101,19 @@ std::vector<Var> Apply::outputs() {
   return r;
 }
 
+namespace {
+std::atomic<uint64_t> graphEdits{0};
+} // namespace
+
 void Apply::setInput(int i, Var v) {
   if (!v.type().isCompatible(inputs_[i].type()))
     throw TypeError(op_->str() + ": cannot replace input " + std::to_string(i) + " of type " +
                     inputs_[i].type().str() + " by a value of type " + v.type().str());
   inputs_[i] = std::move(v);
+  graphEdits.fetch_add(1, std::memory_order_relaxed);
 }
+
+uint64_t graphEditCount() { return graphEdits.load(std::memory_order_relaxed); }
 
 std::vector<Var> applyOp(OpPtr op, std::vector<Var> inputs) {
   return Apply::make(std::move(op), std::move(inputs))->outputs();

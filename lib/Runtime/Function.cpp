@@ -1,7 +1,9 @@
 // compile() and the Function it returns: argument checks, the compiled-schedule cache, calls.
 #include "graphjit/Runtime/Function.h"
 #include "CompileChecks.h"
+#include "CompileMemo.h"
 #include "InnerCompile.h"
+#include "graphjit/Graph/EditCount.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/StructuralHash.h"
 #include "graphjit/Graph/Traversal.h"
@@ -19,6 +21,7 @@
 #include <cstdio>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace graphjit {
@@ -172,9 +175,27 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   }
   for (size_t i = 0; i < outputs.size(); ++i)
     if (!outputs[i]) throw ValueError("compile: output " + std::to_string(i) + " is null");
-  const Updates updates =
-      options.noDefaultUpdates ? givenUpdates : withDefaultUpdates(outputs, givenUpdates);
-  if (Replacements cut = computedInputs(inputs); !cut.empty()) {
+  // A graph compiled before (the same variables) skips the walks that derive its default
+  // updates, shared variables and structural hash (CompileMemo.h).
+  JitOptions jitOptions = jitOptionsOf(options);
+  std::string salt;
+  if (options.mode == Mode::JIT) {
+    // The kernel size changes the schedule: it is part of the key (threads and cache place do not).
+    salt = "jit\n" + options.rewrites + "\nkernel nodes " +
+           std::to_string(jitOptions.resolvedMaxKernelNodes());
+    for (const NodeRewriter &r : options.extraRules)
+      salt += "\nextra rule " + r.name; // rules are known by name
+  }
+  const std::string memoSalt = salt + (options.noDefaultUpdates ? "\nno default updates" : "");
+  const uint64_t editsBefore = graphEditCount();
+  Replacements cut = computedInputs(inputs);
+  std::optional<runtime::CompileFront> front;
+  if (options.mode == Mode::JIT && cut.empty())
+    front = runtime::findCompileFront(inputs, outputs, givenUpdates, memoSalt);
+  const Updates updates = front                      ? front->updates
+                          : options.noDefaultUpdates ? givenUpdates
+                                                     : withDefaultUpdates(outputs, givenUpdates);
+  if (!cut.empty()) {
     // A computed input (a random variable fixed to data: PyTensor takes any variable as an
     // input) cuts the graph there: a fresh root takes its place in the outputs and updates.
     std::vector<Var> all = outputs, fresh = inputs;
@@ -214,7 +235,7 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
                       ", expected " + target.type().str());
     allOutputs.push_back(expr);
   }
-  impl->sharedVars = sharedInputs(allOutputs);
+  impl->sharedVars = front ? front->sharedVars : sharedInputs(allOutputs);
   for (auto &[target, expr] : updates) {
     size_t slot = impl->sharedVars.size();
     for (size_t s = 0; s < impl->sharedVars.size(); ++s)
@@ -233,7 +254,6 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
   // before copying or rewriting it; a second process finds it on disk.
   auto started = std::chrono::steady_clock::now();
   CompileStats &stats = impl->stats;
-  JitOptions jitOptions = jitOptionsOf(options);
   Hash128 key;
   auto finish = [&] {
     stats.total = secondsSince(started);
@@ -242,12 +262,13 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
     return Function(impl);
   };
   if (options.mode == Mode::JIT) {
-    // The kernel size changes the schedule: it is part of the key (threads and cache place do not).
-    std::string salt = "jit\n" + options.rewrites + "\nkernel nodes " +
-                       std::to_string(jitOptions.resolvedMaxKernelNodes());
-    for (const NodeRewriter &r : options.extraRules)
-      salt += "\nextra rule " + r.name; // rules are known by name
-    key = structuralHash(fgInputs, allOutputs, salt);
+    if (front) {
+      key = front->key;
+    } else {
+      key = structuralHash(fgInputs, allOutputs, salt);
+      runtime::rememberCompileFront(inputs, outputs, givenUpdates, memoSalt,
+                                    {updates, impl->sharedVars, key}, editsBefore);
+    }
     if (auto kernel = cachedKernel(key)) {
       stats.functionFromMemory = true;
       impl->jitKernel = kernel;

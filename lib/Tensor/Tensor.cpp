@@ -1,5 +1,6 @@
 // Tensor: aligned buffers, construction, conversion and printing of n-d arrays.
 #include "graphjit/Tensor/Tensor.h"
+#include "Buffer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +10,6 @@
 #include <limits>
 #include <map>
 #include <mutex>
-#include <sys/mman.h>
 
 namespace graphjit {
 
@@ -59,56 +59,6 @@ std::string shapeStr(const Shape &s) {
 }
 
 namespace {
-/// Large buffers are kept for reuse when released: writing into fresh pages
-/// costs far more than the computation (80 MB: ~50 ms fresh, ~4 ms reused).
-class BufferPool {
-public:
-  static BufferPool &get() {
-    static BufferPool *pool = new BufferPool(); // never destroyed: buffers may be released at exit
-    return *pool;
-  }
-  void *take(size_t bytes) {
-    if (bytes < kMinPooled) return nullptr;
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = free_.find(bytes);
-    if (it == free_.end()) return nullptr;
-    void *p = it->second;
-    free_.erase(it);
-    cached_ -= bytes;
-    return p;
-  }
-  void give(void *p, size_t bytes) {
-    if (bytes >= kMinPooled) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (cached_ + bytes <= kMaxCached) {
-        free_.emplace(bytes, p);
-        cached_ += bytes;
-        return;
-      }
-    }
-    std::free(p);
-  }
-
-private:
-  static constexpr size_t kMinPooled = size_t(1) << 20, kMaxCached = size_t(1) << 30;
-  std::mutex mutex_;
-  std::multimap<size_t, void *> free_;
-  size_t cached_ = 0;
-};
-
-std::shared_ptr<void> allocateAligned(size_t bytes) {
-  size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
-  void *p = BufferPool::get().take(rounded);
-  if (!p) {
-    p = std::aligned_alloc(64, rounded);
-    if (!p)
-      throw Error("Tensor: out of memory: cannot allocate " + std::to_string(rounded) + " bytes");
-    // First touch of 4 KiB pages is slow on these VMs: ask for huge pages.
-    if (rounded >= (size_t(4) << 20)) madvise(p, rounded, MADV_HUGEPAGE);
-  }
-  return std::shared_ptr<void>(p, [rounded](void *q) { BufferPool::get().give(q, rounded); });
-}
-
 template <typename T> T convertDouble(double v) {
   if constexpr (std::is_same_v<T, bool>)
     return v != 0;
@@ -127,7 +77,7 @@ Tensor Tensor::empty(DType dtype, const Shape &shape) {
   t.dtype_ = dtype;
   t.shape_ = shape;
   t.strides_ = contiguousStrides(shape);
-  t.buffer_ = allocateAligned(shapeSize(shape) * dtypeSize(dtype));
+  t.buffer_ = allocateBuffer(shapeSize(shape) * dtypeSize(dtype));
   t.data_ = t.buffer_.get();
   return t;
 }

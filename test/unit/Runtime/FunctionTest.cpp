@@ -90,3 +90,33 @@ TEST(Function, DefaultConstructedIsEmptyUntilAssigned) {
   EXPECT_TRUE(f.valid());
   EXPECT_TRUE(allclose(f.call1({Tensor::of({1, 2})}), Tensor::of({2, 4})));
 }
+
+// A graph compiled again is found by its identity (issue 24): the hit does not walk the graph,
+// yet rewiring a node of it (FunctionGraph without a copy) makes compile() see the new graph.
+TEST(Function, RecompiledGraphHitsAndSeesEdits) {
+  Var x = vector("x");
+  Var a = x * 2.0, out = a + 1.0;
+  Function f = compile({x}, {out});
+  Function g = compile({x}, {out});
+  EXPECT_TRUE(g.compileStats().functionFromMemory);
+  EXPECT_EQ(g.call1({Tensor::of({1.0, 2.0})}).toDoubles(), (std::vector<double>{3.0, 5.0}));
+  {
+    FunctionGraph fg({x}, {out}, /*clone=*/false);
+    fg.replace(a, x * 3.0);
+  }
+  Function h = compile({x}, {out});
+  EXPECT_EQ(h.call1({Tensor::of({1.0, 2.0})}).toDoubles(), (std::vector<double>{4.0, 7.0}));
+  // Shared variables and default updates found by a hit are the graph's own.
+  Var w = shared(Tensor::of({1.0}), "w");
+  Var y = x * w;
+  Function u1 = compile({x}, {y}, {{w, w + 1.0}});
+  Function u2 = compile({x}, {y}, {{w, w + 1.0}}); // a new update expression: another graph
+  u1({Tensor::of({1.0})});
+  EXPECT_EQ(u2({Tensor::of({1.0})})[0].toDoubles(), (std::vector<double>{2.0}));
+  EXPECT_EQ(getValue(w).toDoubles(), (std::vector<double>{3.0}));
+  Updates same{{w, w * 2.0}};
+  Function u3 = compile({x}, {y}, same);
+  Function u4 = compile({x}, {y}, same); // the same variables: remembered front
+  EXPECT_EQ(u4({Tensor::of({1.0})})[0].toDoubles(), (std::vector<double>{3.0}));
+  EXPECT_EQ(getValue(w).toDoubles(), (std::vector<double>{6.0}));
+}

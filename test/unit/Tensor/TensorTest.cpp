@@ -5,7 +5,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 using namespace graphjit;
 
@@ -126,4 +129,32 @@ TEST(Npy, MalformedFilesThrow) {
   bytes += header + "12345678";
   std::ofstream(p, std::ios::binary) << bytes;
   EXPECT_THROW(loadNpy(p), ValueError);
+}
+
+// Large buffers are mappings on a 2 MiB boundary so that madvise(MADV_HUGEPAGE) applies (issue
+// 24): the kernel then backs them with huge pages where transparent huge pages are enabled for
+// madvise. Their data starts at a cache-line boundary, staggered from buffer to buffer.
+TEST(Tensor, LargeBuffersAreHugePageAligned) {
+  Tensor big = Tensor::zeros(DType::Float64, {10'000'000});
+  Tensor other = Tensor::zeros(DType::Float64, {10'000'000});
+  auto addr = reinterpret_cast<uintptr_t>(big.rawData());
+  EXPECT_EQ(addr % 64, 0u);
+  EXPECT_NE(addr % 4096, reinterpret_cast<uintptr_t>(other.rawData()) % 4096);
+  std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string mode((std::istreambuf_iterator<char>(thp)), std::istreambuf_iterator<char>());
+  if (mode.find("[never]") != std::string::npos || mode.empty())
+    GTEST_SKIP() << "transparent huge pages are off on this machine";
+  // The mapping holding the buffer reports its huge pages in /proc/self/smaps.
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  long hugeKb = -1;
+  while (std::getline(smaps, line)) {
+    unsigned long lo, hi;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find(':') > line.find(' '))
+      inside = lo <= addr && addr < hi;
+    else if (inside && line.rfind("AnonHugePages:", 0) == 0)
+      hugeKb = std::atol(line.c_str() + 14);
+  }
+  EXPECT_GT(hugeKb, 40'000) << "80 MB zeroed tensor: expected most of it in huge pages";
 }
