@@ -23,7 +23,7 @@ const std::set<std::string> kNotDifferentiable = {
     "all", "and", "any", "argmax", "argmin", "eq", "floor_div", "ge", "gt", "le", "lt", "neq",
     "not", "or", "sign", "isnan", "isinf", "argsort", "floor", "ceil", "round",
     // values made from attrs or shapes alone
-    "arange", "eye", "full_like", "shape", "split_like",
+    "arange", "eye", "full_like", "shape", "split_like", "infer_shape",
     // zero gradient on purpose: checked in VerifyGradTest's StopGradientBlocksTheFlow
     "stop_gradient"};
 
