@@ -28,7 +28,7 @@ std::vector<Var> shapePushdown(Apply &n) {
   if (owner)
     for (const Var &in : owner->inputs())
       inputsStatic &= in.type().isStatic();
-  bool proven = true, allStatic = true;
+  bool proven = true, allStatic = true, staticUnsourced = false;
   std::vector<std::pair<Var, int>> sources;
   for (int d = 0; d < v.ndim(); ++d) {
     bool known = v.type().shape[d] != kUnknownDim;
@@ -37,13 +37,16 @@ std::vector<Var> shapePushdown(Apply &n) {
     // fails for a length 4): it is a constant only where that check is proven to pass.
     auto s = known && inputsStatic ? std::nullopt : dimSource(v, d, &proven);
     if (known) {
-      if (!inputsStatic && !s) proven = false;
+      staticUnsourced |= !inputsStatic && !s;
       sources.emplace_back(Var(), d);
       continue;
     }
     if (!s) return {};
     sources.push_back(*s);
   }
+  // A static dim no input gives is one the op makes (a new axis); but when no dim at all was
+  // traced, the op is one dimSource does not know, and nothing is proven.
+  if (allStatic && staticUnsourced) proven = false;
   // Unproven: the shape-graph rule (lib/ControlFlow/ShapeGraphRules.cpp) keeps the check.
   if (!proven) return {};
   if (allStatic) {

@@ -166,8 +166,12 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
       [](V x, V, V, V) { return VL{take(expand_dims(x, 0), IntList{0, 0}, 0)}; }};
   k["local_shape_pushdown"] = {[](V, V, V m, V) { return VL{shape(exp(m))}; },
                                [](V x, V y, V, V) { return VL{shape(x + y)}; }};
-  k["local_shape_pushdown_unsafe"] = {[](V x, V y, V, V) { return VL{shape(x + y)}; },
-                                      [](V x, V, V, V) { return VL{shape(exp(x))}; }};
+  // x + y is not computed for its shape (x and y checked by infer_shape) unless it is used anyway.
+  k["local_shape_to_shape_graph"] = {[](V x, V y, V, V) { return VL{shape(x + y)}; },
+                                     [](V x, V y, V, V) {
+                                       Var s = x + y;
+                                       return VL{shape(s), s};
+                                     }};
   // stabilize
   k["local_log1p"] = {[](V x, V, V, V) { return std::vector<Var>{log(1.0 + x)}; },
                       [](V x, V, V, V) { return std::vector<Var>{log(2.0 + x)}; }};
