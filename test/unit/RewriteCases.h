@@ -157,7 +157,10 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
       [](V, V, V m, V r) { return VL{m(slice(), slice()) + 1.0, r(0)}; },
       [](V, V, V m, V) { return VL{m(0)}; }};
   k["local_take_elemwise"] = {[](V x, V, V, V) { return VL{take(exp(x) + 1.0, IntList{2, 0})}; },
-                              [](V x, V y, V, V) { return VL{take(x + y, IntList{2, 0})}; }};
+                              [](V x, V, V, V) {
+                                Var e = exp(x);
+                                return VL{take(e, IntList{2, 0}), e};
+                              }}; // e has another user
   k["local_take_elemwise_unsafe"] = {
       [](V x, V y, V, V) { return VL{take(x + y, IntList{2, 0})}; },
       [](V x, V, V, V) { return VL{take(exp(x) + 1.0, IntList{2, 0})}; }};
