@@ -76,8 +76,8 @@ int main() {
     // it), so there the figure is the cost of the host-step check; the interpreter computes it.
     shapeRatio("prod(shape(x * y)), 3000x3000, f64[?,?], JIT", {x, y}, prod(shape(x * y)), args, 5,
                0);
-    shapeRatio("prod(shape(x * y)), 3000x3000, f64[?,?], interpreter", {x, y},
-               prod(shape(x * y)), args, 5, 1000, Mode::Interpret);
+    shapeRatio("prod(shape(x * y)), 3000x3000, f64[?,?], interpreter", {x, y}, prod(shape(x * y)),
+               args, 5, 1000, Mode::Interpret);
   }
   return 0;
 }

@@ -140,9 +140,7 @@ std::vector<TensorType> CheckShapesOp::makeOutputTypes(const std::vector<TensorT
   return {in[0]};
 }
 
-std::vector<Shape> CheckShapesOp::inferShape(const std::vector<Shape> &in) const {
-  return {in[0]};
-}
+std::vector<Shape> CheckShapesOp::inferShape(const std::vector<Shape> &in) const { return {in[0]}; }
 
 std::vector<Tensor> CheckShapesOp::perform(const std::vector<Tensor> &in) const {
   runShapeRule("check_shapes", *node_, in, 1);

@@ -72,8 +72,10 @@ void registerIndexMerge(RewriteRegistry &r) {
         }
         return one(static_cast<int>(order.size()) == x.ndim() ? x : dimshuffle(x, order));
       });
-  addPushdown(r, "local_take_elemwise", {"take"}, "take(f(a, b), i) -> f(take(a, i), take(b, i))",
-              [](Apply &n) { return takeElemwise(n, false); });
+  addPushdown(
+      r, "local_take_elemwise", {"take"}, "take(f(a, b), i) -> f(take(a, i), take(b, i))",
+      [](Apply &n) { return takeElemwise(n, false); }, false,
+      "a check_shapes node keeps the agreement check of the operands it no longer reads whole");
   addPushdown(
       r, "local_take_elemwise_unsafe", {"take"},
       "take(f(a, b), i) -> f(take(a, i), take(b, i)) where only the run time would check that a "

@@ -263,9 +263,11 @@ std::vector<Var> fullLikeLift(Apply &n) {
 } // namespace
 
 void registerIndexPushdown(RewriteRegistry &r) {
-  addPushdown(r, "local_subtensor_elemwise", {"subtensor"},
-              "f(a, b)[i] -> f(a[i], b[i]) (a broadcast dim indexed with 0 or kept whole)",
-              [](Apply &n) { return elemwiseLift(n, false); });
+  addPushdown(
+      r, "local_subtensor_elemwise", {"subtensor"},
+      "f(a, b)[i] -> f(a[i], b[i]) (a broadcast dim indexed with 0 or kept whole)",
+      [](Apply &n) { return elemwiseLift(n, false); }, false,
+      "a check_shapes node keeps the agreement check of the operands it no longer reads whole");
   addPushdown(
       r, "local_subtensor_elemwise_unsafe", {"subtensor"},
       "f(a, b)[i] -> f(a[i], b[i]) where only the run time would check that a and b agree",

@@ -84,8 +84,7 @@ TEST(ShapeGraph, ValueChecksStay) {
   Var out = shape(take(exp(x), i));
   for (Mode m : kModes) {
     Function f = compile({x, i}, {out}, {}, m);
-    EXPECT_THROW(f.call1({ramp({3}), Tensor::fromVector(std::vector<int64_t>{0, 5})}),
-                 IndexError);
+    EXPECT_THROW(f.call1({ramp({3}), Tensor::fromVector(std::vector<int64_t>{0, 5})}), IndexError);
   }
 }
 
@@ -122,5 +121,26 @@ TEST(ShapeGraph, CheckShapesPassesThroughAndRaises) {
   EXPECT_EQ(printFunction(back), text);
   // Its gradient is the value's.
   Var g = grad(graphjit::sum(out), x);
-  EXPECT_TRUE(allclose(evaluate(g, {{x, ramp({4})}, {y, ramp({4})}}), Tensor::full(DType::Float64, {4}, 3.0)));
+  EXPECT_TRUE(allclose(evaluate(g, {{x, ramp({4})}, {y, ramp({4})}}),
+                       Tensor::full(DType::Float64, {4}, 3.0)));
+}
+
+TEST(ShapeGraph, RulesThatRemoveAComputationKeepItsChecks) {
+  // Issue 25 item 13: x + zeros_like(y) -> x must still say that x and y differ in size; the
+  // rules now fire and keep the check (check_shapes) instead of refusing.
+  Var x = vector("x"), y = vector("y"), a = matrix("a");
+  for (Var out : {x + zeros_like(y), x * ones_like(y), x * zeros_like(y), zeros_like(y) - x}) {
+    std::vector<Var> rw = simplify({out});
+    EXPECT_EQ(countOps(rw, "check_shapes"), 1) << dprint(rw);
+    for (Mode m : kModes) {
+      Function f = compile({x, y}, {out}, {}, m);
+      EXPECT_TRUE(allclose(f.call1({ramp({4}), ramp({4})}),
+                           evaluate(out, {{x, ramp({4})}, {y, ramp({4})}})));
+      EXPECT_THROW(f.call1({ramp({4}), ramp({3})}), ShapeError);
+    }
+  }
+  // zeros_like(inv(a)) - x: inv's square-matrix check stays.
+  Var out = zeros_like(inv(a)) - a;
+  for (Mode m : kModes)
+    EXPECT_THROW(compile({a}, {out}, {}, m).call1({ramp({2, 3})}), ShapeError);
 }
