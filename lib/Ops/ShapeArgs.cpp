@@ -122,28 +122,28 @@ Var shape_i(const Var &x, int64_t i) {
   return shape(x)(d);
 }
 
-Var alloc(const Var &value, const std::vector<Var> &sizes) {
+Var alloc(const Var &value, const Sizes &sizes) {
   bool allConstant = true;
-  for (const Var &s : sizes)
+  for (const Var &s : sizes.vars)
     allConstant &= isSizeConstant(s);
   // Constant sizes: today's static graph.
   if (allConstant) {
     Shape s;
-    for (size_t i = 0; i < sizes.size(); ++i)
-      s.push_back(sizeValue("alloc", sizes[i]->constantValue(), i));
+    for (size_t i = 0; i < sizes.vars.size(); ++i)
+      s.push_back(sizeValue("alloc", sizes.vars[i]->constantValue(), i));
     return broadcast_to(value, s);
   }
   std::vector<Var> ins{value};
-  for (const Var &s : sizes)
+  for (const Var &s : sizes.vars)
     ins.push_back(asSize("alloc", s, ins.size() - 1));
   return applyOp1(std::make_shared<AllocOp>(), ins);
 }
 
-Var full(const std::vector<Var> &sizes, double value, DType dtype) {
+Var full(const Sizes &sizes, double value, DType dtype) {
   return alloc(constant(value, dtype), sizes);
 }
-Var zeros(const std::vector<Var> &sizes, DType dtype) { return full(sizes, 0, dtype); }
-Var ones(const std::vector<Var> &sizes, DType dtype) { return full(sizes, 1, dtype); }
+Var zeros(const Sizes &sizes, DType dtype) { return full(sizes, 0, dtype); }
+Var ones(const Sizes &sizes, DType dtype) { return full(sizes, 1, dtype); }
 
 Var eye(const Var &n, std::optional<Var> m, int64_t k, DType dtype) {
   Var mm = m.value_or(n);

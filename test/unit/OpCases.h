@@ -87,12 +87,12 @@ opBuilders() {
   };
   // Sizes computed from values (2 and 3), so that the builders do not fall back to the static ops.
   b["alloc"] = [](V v) {
-    Var two = cast(v[0](0, 0) * 0.0 + 2.0, DType::Int64);
+    Var two = cast(sum(v[0] * 0.0) + 2.0, DType::Int64);
     return std::vector<Var>{alloc(sum(v[1]), {two, shape_i(v[0], 1)})};
   };
   b["eye_n"] = [](V v) {
-    Var three = cast(v[0](0, 0) * 0.0 + 3.0, DType::Int64);
-    return std::vector<Var>{eye(three, shape_i(v[1], 0), 1) * v[0](0, 1)};
+    Var three = cast(sum(v[0] * 0.0) + 3.0, DType::Int64);
+    return std::vector<Var>{eye(three, shape_i(v[1], 1), 1) * sum(v[0])};
   };
   b["ifelse"] = [](V v) {
     return ifelse(sum(v[0]) > sum(v[1]), {v[0] * v[1], sum(v[1], 0)}, {exp(v[1]), sum(v[0], 0)});

@@ -6,7 +6,9 @@
 
 #include "graphjit/Graph/Op.h"
 
+#include <initializer_list>
 #include <optional>
+#include <vector>
 
 namespace graphjit {
 
@@ -43,13 +45,21 @@ private:
   DType dtype_;
 };
 
+/// Sizes that are graph values (int64 scalars): {n, shape_i(x, 0)}. A type of its own, so that
+/// zeros({3}) still means the static builder.
+struct Sizes {
+  Sizes(std::initializer_list<Var> v) : vars(v) {}
+  explicit Sizes(std::vector<Var> v) : vars(std::move(v)) {}
+  std::vector<Var> vars;
+};
+
 /// shape(x)[i] as an int64 scalar (PyTensor's x.shape[i]); a static dim is a constant.
 Var shape_i(const Var &x, int64_t i);
 /// `value` (a scalar) broadcast to the sizes (int64 scalars, e.g. shape_i(x, 0)).
-Var alloc(const Var &value, const std::vector<Var> &sizes);
-Var full(const std::vector<Var> &sizes, double value, DType dtype = DType::Float64);
-Var zeros(const std::vector<Var> &sizes, DType dtype = DType::Float64);
-Var ones(const std::vector<Var> &sizes, DType dtype = DType::Float64);
+Var alloc(const Var &value, const Sizes &sizes);
+Var full(const Sizes &sizes, double value, DType dtype = DType::Float64);
+Var zeros(const Sizes &sizes, DType dtype = DType::Float64);
+Var ones(const Sizes &sizes, DType dtype = DType::Float64);
 /// n x m (m defaults to n) with ones on diagonal k; n and m int64 scalars.
 Var eye(const Var &n, std::optional<Var> m = {}, int64_t k = 0, DType dtype = DType::Float64);
 
