@@ -37,7 +37,8 @@ TEST(ShapeArgs, SymbolicSizesMatchNumbers) {
       ASSERT_EQ(got.size(), want.size());
       for (size_t i = 0; i < got.size(); ++i) {
         EXPECT_EQ(got[i].dtype(), want[i].dtype()) << i;
-        EXPECT_TRUE(allclose(got[i], want[i])) << i << ": " << got[i].str() << " vs " << want[i].str();
+        EXPECT_TRUE(allclose(got[i], want[i]))
+            << i << ": " << got[i].str() << " vs " << want[i].str();
       }
     }
   }
