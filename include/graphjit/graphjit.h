@@ -27,6 +27,7 @@
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/ShapeArgs.h"
 #include "graphjit/Ops/Sort.h"
 #include "graphjit/Ops/Special.h"
 #include "graphjit/Ops/StopGradient.h"

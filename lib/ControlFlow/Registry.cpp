@@ -1,5 +1,6 @@
 // Registration of the control-flow ops in the op registry.
 #include "graphjit/ControlFlow/ControlFlow.h"
+#include "graphjit/ControlFlow/ShapeGraph.h"
 #include "graphjit/Graph/OpRegistry.h"
 
 namespace graphjit {
@@ -7,6 +8,7 @@ namespace graphjit {
 void registerControlFlowOps(OpRegistry &registry) {
   registerIfElseOps(registry);
   registerScanOps(registry);
+  registerShapeGraphOps(registry);
 }
 
 } // namespace graphjit

@@ -12,6 +12,7 @@
 #include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/ShapeArgs.h"
 #include "graphjit/Ops/Sort.h"
 #include "graphjit/Ops/Special.h"
 #include "graphjit/Ops/StopGradient.h"
@@ -41,6 +42,7 @@ OpRegistry &registry() {
     registerCumulativeOps(r);
     registerSortOps(r);
     registerAdvancedIndexingOps(r);
+    registerShapeArgOps(r); // ShapeArgs.cpp: sizes as graph values
     // Ops holding inner graphs (a module above Ops: it reuses Interp, Text and Transform).
     registerControlFlowOps(r);
     return r;

@@ -7,6 +7,7 @@
 #include "graphjit/Rewrite/Pattern.h"
 #include "graphjit/Rewrite/Rewrite.h"
 
+#include "graphjit/ControlFlow/ShapeGraph.h"
 #include "graphjit/Graph/FunctionGraph.h"
 #include "graphjit/Graph/Traversal.h"
 #include "graphjit/Ops/DimShuffle.h"
@@ -83,6 +84,17 @@ bool droppableSplat(Apply &n, int k, double value) {
   return true;
 }
 
+const char *const kKeptCheck = "a check_shapes node keeps the shape check of the op it removes";
+
+/// The replacement `x` of a rule that drops operand k of n, a splat of `value`: x itself where the
+/// splat is droppable, else x behind n's shape checks (check_shapes keeps the error n would have
+/// raised); nothing when x does not have n's type.
+std::vector<Var> dropSplat(Apply &n, int k, double value, const Var &x) {
+  if (!x || !isSplat(in(n, k), value) || x.type() != out(n).type()) return {};
+  if (droppableSplat(n, k, value)) return one(x);
+  return one(keepShapeChecks(x, n));
+}
+
 void add(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,
          const std::string &algebra, std::function<std::vector<Var>(Apply &)> fn,
          std::string grows = "") {
@@ -111,36 +123,55 @@ void registerCanonicalize(RewriteRegistry &r) {
           r.push_back(Var::constant(t));
         return r;
       });
-  add(r, "local_add_zero", {"add"}, "x + 0 -> x", [](Apply &n) -> std::vector<Var> {
-    if (droppableSplat(n, 1, 0)) return ifSameType(n, in(n, 0));
-    if (droppableSplat(n, 0, 0)) return ifSameType(n, in(n, 1));
-    return {};
-  });
-  add(r, "local_sub_zero", {"sub"}, "x - 0 -> x", [](Apply &n) {
-    return droppableSplat(n, 1, 0) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
-  });
-  add(r, "local_mul_one", {"mul"}, "x * 1 -> x", [](Apply &n) -> std::vector<Var> {
-    if (droppableSplat(n, 1, 1)) return ifSameType(n, in(n, 0));
-    if (droppableSplat(n, 0, 1)) return ifSameType(n, in(n, 1));
-    return {};
-  });
-  add(r, "local_div_one", {"true_div"}, "x / 1 -> x", [](Apply &n) {
-    return droppableSplat(n, 1, 1) ? ifSameType(n, in(n, 0)) : std::vector<Var>{};
-  });
+  add(
+      r, "local_add_zero", {"add"}, "x + 0 -> x",
+      [](Apply &n) -> std::vector<Var> {
+        if (auto x = dropSplat(n, 1, 0, in(n, 0)); !x.empty()) return x;
+        return dropSplat(n, 0, 0, in(n, 1));
+      },
+      kKeptCheck);
+  add(
+      r, "local_sub_zero", {"sub"}, "x - 0 -> x",
+      [](Apply &n) { return dropSplat(n, 1, 0, in(n, 0)); }, kKeptCheck);
+  add(
+      r, "local_mul_one", {"mul"}, "x * 1 -> x",
+      [](Apply &n) -> std::vector<Var> {
+        if (auto x = dropSplat(n, 1, 1, in(n, 0)); !x.empty()) return x;
+        return dropSplat(n, 0, 1, in(n, 1));
+      },
+      kKeptCheck);
+  add(
+      r, "local_div_one", {"true_div"}, "x / 1 -> x",
+      [](Apply &n) { return dropSplat(n, 1, 1, in(n, 0)); }, kKeptCheck);
   // Valid for finite x (PyTensor makes the same assumption).
-  add(r, "local_mul_zero", {"mul"}, "x * 0 -> zeros", [](Apply &n) -> std::vector<Var> {
-    if (droppableSplat(n, 0, 0) || droppableSplat(n, 1, 0)) return filledLike(n, 0);
-    return {};
-  });
-  add(r, "local_mul_minus_one", {"mul"}, "x * -1 -> -x", [](Apply &n) -> std::vector<Var> {
-    if (droppableSplat(n, 1, -1) && in(n, 0).type() == out(n).type()) return one(-in(n, 0));
-    if (droppableSplat(n, 0, -1) && in(n, 1).type() == out(n).type()) return one(-in(n, 1));
-    return {};
-  });
-  add(r, "local_zero_sub", {"sub"}, "0 - x -> -x", [](Apply &n) -> std::vector<Var> {
-    return droppableSplat(n, 0, 0) && in(n, 1).type() == out(n).type() ? one(-in(n, 1))
-                                                                       : std::vector<Var>{};
-  });
+  add(
+      r, "local_mul_zero", {"mul"}, "x * 0 -> zeros",
+      [](Apply &n) -> std::vector<Var> {
+        for (int k = 0; k < 2; ++k)
+          if (isSplat(in(n, k), 0)) {
+            std::vector<Var> z = filledLike(n, 0);
+            if (!z.empty()) return dropSplat(n, k, 0, z[0]);
+          }
+        return {};
+      },
+      kKeptCheck);
+  add(
+      r, "local_mul_minus_one", {"mul"}, "x * -1 -> -x",
+      [](Apply &n) -> std::vector<Var> {
+        if (isSplat(in(n, 1), -1) && in(n, 0).type() == out(n).type())
+          return dropSplat(n, 1, -1, -in(n, 0));
+        if (isSplat(in(n, 0), -1) && in(n, 1).type() == out(n).type())
+          return dropSplat(n, 0, -1, -in(n, 1));
+        return {};
+      },
+      kKeptCheck);
+  add(
+      r, "local_zero_sub", {"sub"}, "0 - x -> -x",
+      [](Apply &n) -> std::vector<Var> {
+        if (!isSplat(in(n, 0), 0) || in(n, 1).type() != out(n).type()) return {};
+        return dropSplat(n, 0, 0, -in(n, 1));
+      },
+      kKeptCheck);
   r.add(
       patternRule("local_add_self", "canonicalize", "add(x, x) -> mul(2, x)",
                   [](const std::map<std::string, Var> &b) { return isFloat(b.at("x").dtype()); }));

@@ -188,10 +188,10 @@ std::optional<IndexList> composeIndex(const TensorType &x, const IndexList &aIn,
 
 void addPushdown(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,
                  const std::string &algebra, std::function<std::vector<Var>(Apply &)> fn,
-                 bool unsafe) {
+                 bool unsafe, const std::string &growsBecause) {
   std::vector<std::string> tags{"canonicalize", "pushdown"};
   if (unsafe) tags.push_back("shape_unsafe");
-  r.add(NodeRewriter{name, tags, std::move(ops), algebra, "", std::move(fn)});
+  r.add(NodeRewriter{name, tags, std::move(ops), algebra, growsBecause, std::move(fn)});
 }
 
 } // namespace graphjit::rewrite

@@ -63,7 +63,7 @@ std::optional<IndexList> composeIndex(const TensorType &x, const IndexList &a, c
 /// Registers a rule with tags {phase, "pushdown"} (plus "shape_unsafe" when `unsafe`).
 void addPushdown(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,
                  const std::string &algebra, std::function<std::vector<Var>(Apply &)> fn,
-                 bool unsafe = false);
+                 bool unsafe = false, const std::string &growsBecause = "");
 
 void registerIndexPushdown(RewriteRegistry &r);
 void registerIndexMerge(RewriteRegistry &r);

@@ -4,6 +4,8 @@
 #include "IndexAlgebra.h"
 #include "Rules.h"
 
+#include "graphjit/ControlFlow/ShapeGraph.h"
+
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
@@ -22,7 +24,8 @@ std::vector<Var> takeElemwise(Apply &n, bool unsafe) {
   int nd = n.input(0).ndim();
   int axis = static_cast<int>(static_cast<const Take &>(n.op()).axis());
   if (axis < 0) axis += nd;
-  if (dimProven(e->inputs(), n.input(0).type(), axis) == unsafe) return {};
+  bool proven = dimProven(e->inputs(), n.input(0).type(), axis);
+  if (proven && unsafe) return {};
   std::vector<Var> args;
   for (const Var &v : e->inputs()) {
     if (v.type().shape[axis] == 1) {
@@ -33,7 +36,9 @@ std::vector<Var> takeElemwise(Apply &n, bool unsafe) {
     }
   }
   auto &ew = static_cast<const Elemwise &>(e->op());
-  return one(applyOp1(std::make_shared<Elemwise>(ew.fn(), ew.castTo()), args));
+  Var lifted = applyOp1(std::make_shared<Elemwise>(ew.fn(), ew.castTo()), args);
+  // Unproven agreement: the safe form keeps f's check of the full operands' shapes.
+  return one(proven || unsafe ? lifted : keepShapeChecks(lifted, *e));
 }
 } // namespace
 
@@ -67,8 +72,10 @@ void registerIndexMerge(RewriteRegistry &r) {
         }
         return one(static_cast<int>(order.size()) == x.ndim() ? x : dimshuffle(x, order));
       });
-  addPushdown(r, "local_take_elemwise", {"take"}, "take(f(a, b), i) -> f(take(a, i), take(b, i))",
-              [](Apply &n) { return takeElemwise(n, false); });
+  addPushdown(
+      r, "local_take_elemwise", {"take"}, "take(f(a, b), i) -> f(take(a, i), take(b, i))",
+      [](Apply &n) { return takeElemwise(n, false); }, false,
+      "a check_shapes node keeps the agreement check of the operands it no longer reads whole");
   addPushdown(
       r, "local_take_elemwise_unsafe", {"take"},
       "take(f(a, b), i) -> f(take(a, i), take(b, i)) where only the run time would check that a "

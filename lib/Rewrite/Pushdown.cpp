@@ -5,9 +5,12 @@
 // full value is computed anyway and the rule would duplicate work). Rules that
 // would index away a dim whose agreement between operands is known only at run
 // time exist twice: a safe form (fires when the types prove the agreement) and
-// a shape_unsafe form, selected only by name (it would drop that check).
+// a shape_unsafe form, selected only by name (it drops that check); where the
+// types do not prove it, the safe form keeps the check as a check_shapes node.
 #include "IndexAlgebra.h"
 #include "Rules.h"
+
+#include "graphjit/ControlFlow/ShapeGraph.h"
 
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -37,7 +40,7 @@ std::vector<Var> elemwiseLift(Apply &n, bool unsafe) {
   bool proven = true;
   for (int d = 0; d < out.ndim(); ++d)
     if (!isFullSlice(idx[d])) proven &= dimProven(e->inputs(), out, d);
-  if (proven == unsafe) return {};
+  if (proven && unsafe) return {};
   std::vector<Var> args;
   for (const Var &v : e->inputs()) {
     IndexList vi = idx;
@@ -46,7 +49,9 @@ std::vector<Var> elemwiseLift(Apply &n, bool unsafe) {
     args.push_back(indexed(v, vi));
   }
   auto &ew = static_cast<const Elemwise &>(e->op());
-  return one(applyOp1(std::make_shared<Elemwise>(ew.fn(), ew.castTo()), args));
+  Var lifted = applyOp1(std::make_shared<Elemwise>(ew.fn(), ew.castTo()), args);
+  // Unproven agreement: the safe form keeps f's check of the full operands' shapes.
+  return one(proven || unsafe ? lifted : keepShapeChecks(lifted, *e));
 }
 
 /// dimshuffle(x)[idx] -> dimshuffle'(x[idx']).
@@ -258,9 +263,11 @@ std::vector<Var> fullLikeLift(Apply &n) {
 } // namespace
 
 void registerIndexPushdown(RewriteRegistry &r) {
-  addPushdown(r, "local_subtensor_elemwise", {"subtensor"},
-              "f(a, b)[i] -> f(a[i], b[i]) (a broadcast dim indexed with 0 or kept whole)",
-              [](Apply &n) { return elemwiseLift(n, false); });
+  addPushdown(
+      r, "local_subtensor_elemwise", {"subtensor"},
+      "f(a, b)[i] -> f(a[i], b[i]) (a broadcast dim indexed with 0 or kept whole)",
+      [](Apply &n) { return elemwiseLift(n, false); }, false,
+      "a check_shapes node keeps the agreement check of the operands it no longer reads whole");
   addPushdown(
       r, "local_subtensor_elemwise_unsafe", {"subtensor"},
       "f(a, b)[i] -> f(a[i], b[i]) where only the run time would check that a and b agree",

@@ -3,6 +3,7 @@
 #include "Rules.h"
 
 #include "graphjit/ControlFlow/ControlFlow.h"
+#include "graphjit/ControlFlow/ShapeGraph.h"
 #include "graphjit/Ops/DimShuffle.h"
 
 namespace graphjit {
@@ -15,6 +16,7 @@ const RewriteRegistry &rewriteRegistry() {
     rewrite::registerIndexPushdown(r);
     rewrite::registerIndexMerge(r);
     rewrite::registerShapePushdown(r);
+    registerShapeGraphRewrites(r); // after it: the cheaper forms first (lib/ControlFlow)
     rewrite::registerStabilize(r);
     rewrite::registerStabilizeForms(r);
     rewrite::registerSpecialize(r);

@@ -18,31 +18,41 @@ Var dimVector(int64_t size) {
   return Var::constant(Tensor::fromVector(std::vector<int64_t>{size}));
 }
 
-std::vector<Var> shapePushdown(Apply &n, bool unsafe) {
+std::vector<Var> shapePushdown(Apply &n) {
   const Var &v = n.input(0);
   if (v->isConstant() || v.ndim() == 0) return {};
-  bool proven = true, allStatic = true;
+  Apply *owner = v->owner();
+  // Errors of the values (take's index range) are never answered from shapes (issue 25 item 13).
+  if (owner && owner->op().shapeNeedsValues()) return {};
+  bool inputsStatic = true;
+  if (owner)
+    for (const Var &in : owner->inputs())
+      inputsStatic &= in.type().isStatic();
+  bool proven = true, allStatic = true, staticUnsourced = false;
   std::vector<std::pair<Var, int>> sources;
   for (int d = 0; d < v.ndim(); ++d) {
-    if (v.type().shape[d] != kUnknownDim) {
+    bool known = v.type().shape[d] != kUnknownDim;
+    allStatic &= known;
+    // A static dim of a node with unknown input dims is still checked at run time (f64[?] * f64[3]
+    // fails for a length 4): it is a constant only where that check is proven to pass.
+    auto s = known && inputsStatic ? std::nullopt : dimSource(v, d, &proven);
+    if (known) {
+      staticUnsourced |= !inputsStatic && !s;
       sources.emplace_back(Var(), d);
       continue;
     }
-    allStatic = false;
-    auto s = dimSource(v, d, &proven);
     if (!s) return {};
     sources.push_back(*s);
   }
-  // A take checks its index values at run time, whatever the types say: its static shape is a
-  // constant only for the unsafe twin (issue 25 item 13).
-  Apply *owner = v->owner();
-  bool checksValues = owner && (owner->op().name() == "take" || owner->op().name() == "inc_take");
-  if (checksValues && !unsafe) return {};
+  // A static dim no input gives is one the op makes (a new axis); but when no dim at all was
+  // traced, the op is one dimSource does not know, and nothing is proven.
+  if (allStatic && staticUnsourced) proven = false;
+  // Unproven: the shape-graph rule (lib/ControlFlow/ShapeGraphRules.cpp) keeps the check.
+  if (!proven) return {};
   if (allStatic) {
     std::vector<int64_t> dims(v.type().shape.begin(), v.type().shape.end());
     return one(Var::constant(Tensor::fromVector(dims)));
   }
-  if (proven == unsafe) return {};
   // Every dim from the same input, in order: that input's shape.
   const Var &u = sources[0].first;
   bool whole = u && u.ndim() == v.ndim();
@@ -62,11 +72,7 @@ std::vector<Var> shapePushdown(Apply &n, bool unsafe) {
 void registerShapePushdown(RewriteRegistry &r) {
   addPushdown(r, "local_shape_pushdown", {"shape"},
               "shape(f(x)) -> shape(x) or its dims (static dims: constants); f(x) is not computed",
-              [](Apply &n) { return shapePushdown(n, false); });
-  addPushdown(
-      r, "local_shape_pushdown_unsafe", {"shape"},
-      "shape(f(x, y)) -> shape(x) where only the run time would check that x and y agree",
-      [](Apply &n) { return shapePushdown(n, true); }, true);
+              [](Apply &n) { return shapePushdown(n); });
 }
 
 } // namespace graphjit::rewrite

@@ -80,6 +80,20 @@ opBuilders() {
   };
   b["stop_gradient"] = [](V v) { return std::vector<Var>{stop_gradient(v[0])}; };
   // Control flow: a branch on the data, and a recurrence over the rows of x.
+  // The shape ops hold a node (here an add of x and y) and read only shapes.
+  b["infer_shape"] = [](V v) { return std::vector<Var>{infer_shape(*(v[0] + v[1])->owner())}; };
+  b["check_shapes"] = [](V v) {
+    return std::vector<Var>{check_shapes(v[0] * 2.0, *(v[0] - v[1])->owner())};
+  };
+  // Sizes computed from values (2 and 3), so that the builders do not fall back to the static ops.
+  b["alloc"] = [](V v) {
+    Var two = cast(sum(v[0] * 0.0) + 2.0, DType::Int64);
+    return std::vector<Var>{alloc(sum(v[1]), {two, shape_i(v[0], 1)})};
+  };
+  b["eye_n"] = [](V v) {
+    Var three = cast(sum(v[0] * 0.0) + 3.0, DType::Int64);
+    return std::vector<Var>{eye(three, shape_i(v[1], 1), 1) * sum(v[0])};
+  };
   b["ifelse"] = [](V v) {
     return ifelse(sum(v[0]) > sum(v[1]), {v[0] * v[1], sum(v[1], 0)}, {exp(v[1]), sum(v[0], 0)});
   };

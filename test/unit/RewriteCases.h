@@ -157,7 +157,10 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
       [](V, V, V m, V r) { return VL{m(slice(), slice()) + 1.0, r(0)}; },
       [](V, V, V m, V) { return VL{m(0)}; }};
   k["local_take_elemwise"] = {[](V x, V, V, V) { return VL{take(exp(x) + 1.0, IntList{2, 0})}; },
-                              [](V x, V y, V, V) { return VL{take(x + y, IntList{2, 0})}; }};
+                              [](V x, V, V, V) {
+                                Var e = exp(x);
+                                return VL{take(e, IntList{2, 0}), e};
+                              }}; // e has another user
   k["local_take_elemwise_unsafe"] = {
       [](V x, V y, V, V) { return VL{take(x + y, IntList{2, 0})}; },
       [](V x, V, V, V) { return VL{take(exp(x) + 1.0, IntList{2, 0})}; }};
@@ -166,8 +169,12 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
       [](V x, V, V, V) { return VL{take(expand_dims(x, 0), IntList{0, 0}, 0)}; }};
   k["local_shape_pushdown"] = {[](V, V, V m, V) { return VL{shape(exp(m))}; },
                                [](V x, V y, V, V) { return VL{shape(x + y)}; }};
-  k["local_shape_pushdown_unsafe"] = {[](V x, V y, V, V) { return VL{shape(x + y)}; },
-                                      [](V x, V, V, V) { return VL{shape(exp(x))}; }};
+  // x + y is not computed for its shape (x and y checked by infer_shape) unless it is used anyway.
+  k["local_shape_to_shape_graph"] = {[](V x, V y, V, V) { return VL{shape(x + y)}; },
+                                     [](V x, V y, V, V) {
+                                       Var s = x + y;
+                                       return VL{shape(s), s};
+                                     }};
   // random_lift (opt-in): the size lift keeps every bit; the subtensor lift keeps the law
   // (RandomLiftTest checks it), not the values.
   k["local_rv_size_lift"] = {

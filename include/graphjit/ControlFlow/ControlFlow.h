@@ -4,6 +4,7 @@
 #include "graphjit/ControlFlow/IfElse.h"
 #include "graphjit/ControlFlow/InnerGraph.h"
 #include "graphjit/ControlFlow/Scan.h"
+#include "graphjit/ControlFlow/ShapeGraph.h"
 
 namespace graphjit {
 

@@ -22,6 +22,8 @@ public:
   std::vector<InnerFunctionView> innerFunctions() const override;
   const InnerGraph &thenBranch() const { return *then_; }
   const InnerGraph &elseBranch() const { return *else_; }
+  /// Which branch runs (and so the shapes and errors) depends on the condition's value.
+  bool shapeNeedsValues() const override { return true; }
 
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override;
   /// The shapes when both branches agree on them; otherwise a ShapeError (the

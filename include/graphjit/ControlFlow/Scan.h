@@ -49,6 +49,8 @@ public:
   const InnerGraph &body() const { return *body_; }
   const std::shared_ptr<const InnerGraph> &bodyPtr() const { return body_; }
   const ScanLayout &layout() const { return layout_; }
+  /// The rows of an output are the steps run: n_steps and until are values.
+  bool shapeNeedsValues() const override { return true; }
 
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override;
   /// Known only where the row count is: a kept-last output has one row; other

@@ -86,6 +86,21 @@ public:
     return false;
   }
 
+  /// Do the output shapes, or any error perform raises, depend on input values and not only on
+  /// input shapes (scan's step count, take's index range, cholesky's positive definiteness)?
+  /// Then shape(f(x)) is never answered from shapes alone: that would hide the error.
+  virtual bool shapeNeedsValues() const { return false; }
+  /// Output shapes as graphs of the input shapes (PyTensor's infer_shape returning graphs): one
+  /// int64 vector per output, built from `inShapes` (the shape(x_i) vectors). Empty: the default,
+  /// which graphShapes() (ControlFlow/ShapeGraph.h) builds from inferShape and checkShapes: static
+  /// outputs of static inputs are constants, the rest an infer_shape node that raises the same
+  /// shape errors the data path would. An override must keep those errors too.
+  virtual std::vector<Var> shapeGraph(const Apply &node, const std::vector<Var> &inShapes) const {
+    (void)node;
+    (void)inShapes;
+    return {};
+  }
+
   /// The functions this op holds, for dprint (their text is in attrs() too). Empty for
   /// ordinary ops.
   virtual std::vector<InnerFunctionView> innerFunctions() const { return {}; }

@@ -12,6 +12,8 @@ namespace graphjit {
 /// advanced_subtensor(x, i0, ..., ik-1).
 class AdvancedSubtensor : public Op {
 public:
+  /// Index values are checked at run time (IndexError): a shape alone cannot say.
+  bool shapeNeedsValues() const override { return true; }
   std::string name() const override { return "advanced_subtensor"; }
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override;
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override;
@@ -27,6 +29,8 @@ public:
 /// set the last one wins.
 class AdvancedIncSubtensor : public Op {
 public:
+  /// Index values are checked at run time (IndexError): a shape alone cannot say.
+  bool shapeNeedsValues() const override { return true; }
   explicit AdvancedIncSubtensor(bool set) : set_(set) {}
   bool set() const { return set_; }
   std::string name() const override { return "advanced_inc_subtensor"; }

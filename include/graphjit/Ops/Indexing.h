@@ -64,6 +64,8 @@ private:
 /// x.shape[:axis] + indices.shape + x.shape[axis+1:]. Negative indices wrap.
 class Take : public Op {
 public:
+  /// Index values are checked at run time (IndexError): a shape alone cannot say.
+  bool shapeNeedsValues() const override { return true; }
   /// `axis` is non-negative (the builder take() maps -1 to the last axis).
   explicit Take(int64_t axis);
   int64_t axis() const { return axis_; }
@@ -87,6 +89,8 @@ private:
 /// one wins.
 class IncTake : public Op {
 public:
+  /// Index values are checked at run time (IndexError): a shape alone cannot say.
+  bool shapeNeedsValues() const override { return true; }
   IncTake(int64_t axis, bool set);
   int64_t axis() const { return axis_; }
   bool isSet() const { return set_; }

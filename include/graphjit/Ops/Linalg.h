@@ -23,6 +23,11 @@ public:
   bool lower() const { return lower_; }
   bool trans() const { return trans_; }
   int64_t k() const { return k_; }
+  /// A singular or non-positive-definite matrix is an error of the values (interpreter).
+  bool shapeNeedsValues() const override {
+    return kind_ == LinalgKind::Cholesky || kind_ == LinalgKind::Solve ||
+           kind_ == LinalgKind::Inv || kind_ == LinalgKind::SolveTriangular;
+  }
 
   std::string name() const override;
   Attrs attrs() const override;

@@ -56,6 +56,13 @@ inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
   c["minimum"] = bin(minimum);
   c["mod"] = {{[](auto v) { return mod(v[0], v[1]); }, {rnd({5}, 0.1, 0.9), rnd({5}, 1.1, 2.0)}}};
   c["neg"] = un(neg);
+  c["check_shapes"] = {{[](auto v) { return check_shapes(v[0] * v[1], *(v[0] + v[1])->owner()); },
+                        {rnd({2, 3}), rnd({2, 3}, -1, 1, 9)}}};
+  c["alloc"] = {{[](auto v) {
+                   Var n = cast(v[1](0) * 0.0 + 3.0, DType::Int64);
+                   return alloc(v[0](0), {n, shape_i(v[1], 0)}) * v[1];
+                 },
+                 {rnd({2}), rnd({2}, -1, 1, 5)}}};
   c["exp"] = un(exp);
   c["log"] = un(log, true);
   c["log1p"] = un(log1p, true);

@@ -23,7 +23,7 @@ const std::set<std::string> kNotDifferentiable = {
     "all", "and", "any", "argmax", "argmin", "eq", "floor_div", "ge", "gt", "le", "lt", "neq",
     "not", "or", "sign", "isnan", "isinf", "argsort", "floor", "ceil", "round",
     // values made from attrs or shapes alone
-    "arange", "eye", "full_like", "shape", "split_like",
+    "arange", "eye", "full_like", "shape", "split_like", "infer_shape", "eye_n",
     // zero gradient on purpose: checked in VerifyGradTest's StopGradientBlocksTheFlow
     "stop_gradient"};
 
@@ -48,6 +48,7 @@ const std::map<std::string, std::string> kNotBatchable = [] {
   m["inc_take"] = "no batching rule: the indices address one axis of one batch element";
   m["argmax"] =
       "the case's argmax over all axes would cross the batch dims (along an axis it batches)";
+  m["alloc"] = m["eye_n"] = "no batching rule: a batched size would give each element its own shape";
   m["concatenate"] = "with only x batched, the unbatched part would have to be broadcast first";
   return m;
 }();
@@ -61,7 +62,9 @@ const std::map<std::string, std::string> kBatchingBugs = {
 // Ops whose output shapes depend on input values, not only on input shapes: their inferShape
 // must refuse with ShapeError (the checks compare static types against perform instead).
 const std::map<std::string, std::string> kValueDependentShapes = {
-    {"scan", "the rows of an output are the steps run: n_steps and until are values"}};
+    {"scan", "the rows of an output are the steps run: n_steps and until are values"},
+    {"alloc", "the output shape is the values of its size inputs"},
+    {"eye_n", "the output shape is the values of its size inputs"}};
 
 using Builder = std::function<std::vector<Var>(const std::vector<Var> &)>;
 using Problems = std::vector<std::string>;

@@ -88,18 +88,27 @@ TEST(Pushdown, ElemwiseWithBroadcastingNegativeStepsAndEmptyDims) {
   checkValues({m}, {ramp({0, 4})}, (exp(m) + r)(slice(), 1));
 }
 
-TEST(Pushdown, UnprovenShapesNeedShapeUnsafe) {
-  // x and y of unknown length: (x + y)[1] checks len(x) == len(y); x[1] + y[1] would not.
+TEST(Pushdown, UnprovenShapesKeepTheirCheck) {
+  // x and y of unknown length: (x + y)[1] checks len(x) == len(y); x[1] + y[1] alone would not,
+  // so fast_run lifts the index and keeps the check (check_shapes of x's and y's shapes).
   Var x = vector("x"), y = vector("y");
   Var out = (exp(x) + y)(1);
-  EXPECT_TRUE(appliedToWhole(simplify({out}), "exp", x));
-  std::vector<Var> unsafe = simplify({out}, "fast_run,shape_unsafe");
-  EXPECT_FALSE(appliedToWhole(unsafe, "exp", x)) << dprint(unsafe);
+  std::vector<Var> rw = simplify({out});
+  EXPECT_FALSE(appliedToWhole(rw, "exp", x)) << dprint(rw);
+  EXPECT_EQ(countOps(rw, "check_shapes"), 1) << dprint(rw);
   Tensor a = ramp({4}), b = ramp({4}, 0.5), shortB = ramp({3});
-  EXPECT_TRUE(allclose(evaluate(unsafe[0], {{x, a}, {y, b}}), evaluate(out, {{x, a}, {y, b}})));
-  // fast_run keeps the error, in both modes.
-  for (Mode mode : {Mode::Interpret, Mode::JIT})
+  EXPECT_TRUE(allclose(evaluate(rw[0], {{x, a}, {y, b}}), evaluate(out, {{x, a}, {y, b}})));
+  // The error stays, in both modes; take's form too.
+  Var t = take(exp(x) + y, IntList{2, 0});
+  for (Mode mode : {Mode::Interpret, Mode::JIT}) {
     EXPECT_THROW(compile({x, y}, {out}, {}, mode).call1({a, shortB}), ShapeError);
+    EXPECT_THROW(compile({x, y}, {t}, {}, mode).call1({a, shortB}), ShapeError);
+    EXPECT_TRUE(allclose(compile({x, y}, {t}, {}, mode).call1({a, b}),
+                         evaluate(t, {{x, a}, {y, b}})));
+  }
+  // shape_unsafe drops the check (the caller vouches that the lengths agree).
+  std::vector<Var> unsafe = simplify({out}, "canonicalize,-local_subtensor_elemwise,shape_unsafe");
+  EXPECT_EQ(countOps(unsafe, "check_shapes"), 0) << dprint(unsafe);
 }
 
 TEST(Pushdown, StaticElemwiseAndWhereAndCast) {

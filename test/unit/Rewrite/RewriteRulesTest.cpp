@@ -65,7 +65,7 @@ TEST(RewriteRules, QueriesSelectByTagAndName) {
   size_t all = reg.select("fast_run").size(), unsafe = reg.select("shape_unsafe").size(),
          lifts = reg.select("random_lift").size();
   // fast_run takes every rule but the shape_unsafe and random_lift ones, which must be named.
-  EXPECT_GE(unsafe, 3u);
+  EXPECT_GE(unsafe, 2u);
   EXPECT_EQ(lifts, 2u);
   EXPECT_EQ(all + unsafe + lifts, reg.all().size());
   EXPECT_EQ(reg.select("fast_run,shape_unsafe,random_lift").size(), reg.all().size());
