@@ -18,6 +18,7 @@
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
 #include "graphjit/Ops/Inputs.h"
+#include "graphjit/Ops/Blockwise.h"
 #include "graphjit/Ops/Linalg.h"
 #include "graphjit/Ops/MatMul.h"
 #include "graphjit/Ops/MathBuilders.h"

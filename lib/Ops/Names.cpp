@@ -187,6 +187,10 @@ std::vector<N> makeTable() {
       {"pt.grad / pytensor.grad", "grad(cost, wrt)", {}, "a graph transform"},
       {"pytensor.gradient.disconnected_grad", "stop_gradient(x)", {"stop_gradient"}, ""},
       {"pytensor.graph.vectorize_graph", "vectorize_graph(out, replace)", {}, "a graph transform"},
+      {"pytensor.tensor.blockwise.Blockwise",
+       "applyBlockwise(core, inputs, signature)",
+       {"blockwise"},
+       "linalg builders take stacks; ops with a gufunc signature batch through it"},
       {"pytensor.function", "compile(inputs, outputs)", {}, ""},
       // ---- control flow (lib/ControlFlow) ----
       {"pytensor.scan", "scan(fn, sequences, outputs_info, non_sequences, n_steps)", {"scan"}, ""},

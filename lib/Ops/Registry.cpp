@@ -2,6 +2,7 @@
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/ControlFlow/ControlFlow.h"
 #include "graphjit/Ops/AdvancedIndexing.h"
+#include "graphjit/Ops/Blockwise.h"
 #include "graphjit/Ops/Cumulative.h"
 #include "graphjit/Ops/Diagonal.h"
 #include "graphjit/Ops/DimShuffle.h"
@@ -41,6 +42,7 @@ OpRegistry &registry() {
     registerCumulativeOps(r);
     registerSortOps(r);
     registerAdvancedIndexingOps(r);
+    registerBlockwiseOps(r);
     // Ops holding inner graphs (a module above Ops: it reuses Interp, Text and Transform).
     registerControlFlowOps(r);
     return r;

@@ -40,10 +40,6 @@ const std::map<std::string, std::string> kNotBatchable = [] {
   for (Dist d : allDists())
     if (isMultivariate(d) || d == Dist::Categorical)
       m[std::string("rv_") + distName(d)] = "no batching rule for draws with a core dimension";
-  // No batching rule yet: linear algebra would batch over leading dims (Blockwise, a later issue).
-  for (const char *n :
-       {"cholesky", "det", "slogdet", "solve", "solve_triangular", "matrix_inverse", "tril"})
-    m[n] = "linear algebra has no batching rule yet (Blockwise)";
   m["gammaln"] = m["digamma"] = "no batching rule yet (an elemwise rule would do)";
   m["reshape_like"] =
       "no batching rule: the target shape comes from a second, maybe batched, input";
