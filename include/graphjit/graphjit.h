@@ -20,6 +20,7 @@
 #include "graphjit/Ops/Inputs.h"
 #include "graphjit/Ops/Blockwise.h"
 #include "graphjit/Ops/Linalg.h"
+#include "graphjit/Ops/LinalgDecomp.h"
 #include "graphjit/Ops/MatMul.h"
 #include "graphjit/Ops/MathBuilders.h"
 #include "graphjit/Ops/Names.h"

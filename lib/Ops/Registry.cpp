@@ -9,6 +9,7 @@
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
 #include "graphjit/Ops/Linalg.h"
+#include "graphjit/Ops/LinalgDecomp.h"
 #include "graphjit/Ops/MatMul.h"
 #include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Reduce.h"
@@ -36,6 +37,7 @@ OpRegistry &registry() {
     registerMatMulOps(r);
     registerStopGradientOps(r);
     registerLinalgOps(r);
+    registerLinalgDecompOps(r);
     registerSpecialOps(r);
     registerRandomOps(r);
     registerDiagonalOps(r);

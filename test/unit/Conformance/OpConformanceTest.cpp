@@ -43,7 +43,6 @@ const std::map<std::string, std::string> kNotBatchable = [] {
   m["gammaln"] = m["digamma"] = "no batching rule yet (an elemwise rule would do)";
   m["reshape_like"] =
       "no batching rule: the target shape comes from a second, maybe batched, input";
-  m["split_like"] = "no batching rule: the split sizes come from a second, maybe batched, input";
   m["inc_take"] = "no batching rule: the indices address one axis of one batch element";
   m["argmax"] =
       "the case's argmax over all axes would cross the batch dims (along an axis it batches)";
