@@ -2,6 +2,8 @@
 // cholesky of 1000 8x8 and 10 256x256 matrices through compiled Functions (Blockwise, one loop
 // of LAPACK calls), against a C++ loop of the same LAPACK calls (timed paired with graphjit,
 // alternating) and NumPy's batched calls timed in the same run by benchmarks/numpy_linalg.py.
+// OpenBLAS runs on one thread in both processes, as the other baselines do: on the shared 2-core
+// machine its threads cost 40x on 8x8 problems, which would measure the machine's load.
 #include "graphjit/graphjit.h"
 
 #include <algorithm>
@@ -18,6 +20,7 @@ extern "C" {
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv, double *b,
             const int *ldb, int *info);
+void openblas_set_num_threads(int);
 }
 
 using namespace graphjit;
@@ -47,8 +50,8 @@ std::pair<double, double> paired(const std::function<void()> &a, const std::func
 /// NumPy's medians by "<op> <count> <n>", empty when Python or NumPy is missing.
 std::map<std::string, double> numpyTimes() {
   std::map<std::string, double> r;
-  std::string cmd = std::string("/usr/bin/python3 ") + GRAPHJIT_BENCH_DIR + "/numpy_linalg.py " +
-                    std::to_string(kReps) + " 2>/dev/null";
+  std::string cmd = std::string("OPENBLAS_NUM_THREADS=1 /usr/bin/python3 ") + GRAPHJIT_BENCH_DIR +
+                    "/numpy_linalg.py " + std::to_string(kReps) + " 2>/dev/null";
   FILE *p = popen(cmd.c_str(), "r");
   if (!p) return r;
   char op[32];
@@ -106,6 +109,7 @@ void loopCholesky(const std::vector<double> &a, std::vector<double> &out, int co
 } // namespace
 
 int main() {
+  openblas_set_num_threads(1);
   std::map<std::string, double> np = numpyTimes();
   std::printf("%-9s %6s %4s %12s %12s %12s %9s %9s\n", "op", "count", "n", "graphjit_s",
               "cpp_loop_s", "numpy_s", "vs_loop", "vs_numpy");

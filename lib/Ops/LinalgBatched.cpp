@@ -18,6 +18,8 @@ void dtrtrs_(const char *uplo, const char *trans, const char *diag, const int *n
 void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv, double *b,
             const int *ldb, int *info);
 void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
+void dgetrs_(const char *trans, const int *n, const int *nrhs, const double *a, const int *lda,
+             const int *ipiv, double *b, const int *ldb, int *info);
 }
 
 namespace graphjit {
@@ -125,16 +127,19 @@ std::vector<Tensor> LinalgOp::performBatched(const std::vector<Tensor> &in, int 
     double *o = out.data<double>();
     std::vector<double> x(nb);
     for (int64_t e = 0; e < count; ++e, pa += nn, pb += nb, o += nb) {
-      toColMajor(pa, work.data(), rows, cols);
+      // `work` holds A^T (read column-major): solve with the transpose flag flipped, and for a
+      // triangular A with the other triangle.
+      std::memcpy(work.data(), pa, nn * sizeof(double));
       double *rhs = vec ? o : x.data();
       if (vec)
         std::memcpy(o, pb, nb * sizeof(double));
       else
         toColMajor(pb, x.data(), rows, nrhs64);
       if (kind_ == LinalgKind::Solve) {
-        dgesv_(&n, &nrhs, work.data(), &ld, ipiv.data(), rhs, &ld, &info);
+        dgetrf_(&n, &n, work.data(), &ld, ipiv.data(), &info);
+        if (info == 0) dgetrs_("T", &n, &nrhs, work.data(), &ld, ipiv.data(), rhs, &ld, &info);
       } else {
-        dtrtrs_(lower_ ? "L" : "U", trans_ ? "T" : "N", "N", &n, &nrhs, work.data(), &ld, rhs, &ld,
+        dtrtrs_(lower_ ? "U" : "L", trans_ ? "N" : "T", "N", &n, &nrhs, work.data(), &ld, rhs, &ld,
                 &info);
       }
       if (info > 0) throw ValueError(name() + ": the matrix is singular" + element(e));
