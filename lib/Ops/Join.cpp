@@ -278,6 +278,15 @@ std::vector<Shape> SplitLike::inferShape(const std::vector<Shape> &in) const {
   return out;
 }
 
+std::vector<Var> SplitLike::vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                                      int batchDims) const {
+  (void)node;
+  std::vector<Var> ins;
+  for (const BatchedVar &v : inputs)
+    ins.push_back(withBatchDims(v, batchDims));
+  return applyOp(std::make_shared<SplitLike>(axis_ + batchDims), ins);
+}
+
 std::vector<Tensor> SplitLike::perform(const std::vector<Tensor> &in) const {
   std::vector<Shape> shapes;
   for (auto &t : in)

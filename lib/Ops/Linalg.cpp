@@ -3,6 +3,7 @@
 #include "graphjit/Ops/Linalg.h"
 #include "OpUtil.h"
 #include "graphjit/Graph/OpRegistry.h"
+#include "graphjit/Ops/Blockwise.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/MatMul.h"
@@ -278,24 +279,61 @@ std::vector<Var> LinalgOp::L_op(const std::vector<Var> &inputs, const std::vecto
   return {Var()};
 }
 
-Var cholesky(const Var &a) {
-  return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Cholesky), {a});
+std::string LinalgOp::gufuncSignature() const {
+  switch (kind_) {
+  case LinalgKind::Solve:
+  case LinalgKind::SolveTriangular:
+    return "(m,m),(m,n)->(m,n)";
+  case LinalgKind::Det:
+    return "(m,m)->()";
+  case LinalgKind::SLogDet:
+    return "(m,m)->(),()";
+  case LinalgKind::Tril:
+    return "(m,n)->(m,n)";
+  default:
+    return "(m,m)->(m,m)";
+  }
 }
-Var solve_triangular(const Var &a, const Var &b, bool lower, bool trans) {
-  return applyOp1(std::make_shared<LinalgOp>(LinalgKind::SolveTriangular, lower, trans), {a, b});
+
+std::vector<Var> LinalgOp::vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                                     int batchDims) const {
+  (void)batchDims;
+  std::vector<Var> ins;
+  for (const BatchedVar &v : inputs)
+    ins.push_back(v.var); // Blockwise broadcasts batch dims on the right: shared inputs fit
+  return applyOp(std::make_shared<Blockwise>(node.opPtr(), signatureFor(node)), ins);
 }
-Var solve(const Var &a, const Var &b) {
-  return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Solve), {a, b});
+
+namespace {
+Var applyLinalg1(LinalgKind kind, const Var &a, const char *sig, int64_t k = 0) {
+  return applyBlockwise(std::make_shared<LinalgOp>(kind, true, false, k), {a}, sig)[0];
 }
-Var det(const Var &a) { return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Det), {a}); }
+/// A solve's signature: b's core rank is 1 or 2 (PyTensor's b_ndim; default min(b.ndim, 2)).
+std::string solveSignature(const std::string &op, const Var &b, int bNdim) {
+  if (bNdim == 0) bNdim = std::min(b.ndim(), 2);
+  if (bNdim != 1 && bNdim != 2)
+    throw ValueError(op + ": bNdim must be 1 (vector right-hand sides) or 2 (matrices), got " +
+                     std::to_string(bNdim));
+  return bNdim == 1 ? "(m,m),(m)->(m)" : "(m,m),(m,n)->(m,n)";
+}
+} // namespace
+
+Var cholesky(const Var &a) { return applyLinalg1(LinalgKind::Cholesky, a, "(m,m)->(m,m)"); }
+Var solve_triangular(const Var &a, const Var &b, bool lower, bool trans, int bNdim) {
+  return applyBlockwise(std::make_shared<LinalgOp>(LinalgKind::SolveTriangular, lower, trans),
+                        {a, b}, solveSignature("solve_triangular", b, bNdim))[0];
+}
+Var solve(const Var &a, const Var &b, int bNdim) {
+  return applyBlockwise(std::make_shared<LinalgOp>(LinalgKind::Solve), {a, b},
+                        solveSignature("solve", b, bNdim))[0];
+}
+Var det(const Var &a) { return applyLinalg1(LinalgKind::Det, a, "(m,m)->()"); }
 std::pair<Var, Var> slogdet(const Var &a) {
-  auto outs = applyOp(std::make_shared<LinalgOp>(LinalgKind::SLogDet), {a});
+  auto outs = applyBlockwise(std::make_shared<LinalgOp>(LinalgKind::SLogDet), {a}, "(m,m)->(),()");
   return {outs[0], outs[1]};
 }
-Var inv(const Var &a) { return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Inv), {a}); }
-Var tril(const Var &a, int64_t k) {
-  return applyOp1(std::make_shared<LinalgOp>(LinalgKind::Tril, true, false, k), {a});
-}
+Var inv(const Var &a) { return applyLinalg1(LinalgKind::Inv, a, "(m,m)->(m,m)"); }
+Var tril(const Var &a, int64_t k) { return applyLinalg1(LinalgKind::Tril, a, "(m,n)->(m,n)", k); }
 Var triu(const Var &a, int64_t k) { return a - tril(a, k - 1); }
 
 void registerLinalgOps(OpRegistry &registry) {

@@ -2,12 +2,14 @@
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/ControlFlow/ControlFlow.h"
 #include "graphjit/Ops/AdvancedIndexing.h"
+#include "graphjit/Ops/Blockwise.h"
 #include "graphjit/Ops/Cumulative.h"
 #include "graphjit/Ops/Diagonal.h"
 #include "graphjit/Ops/DimShuffle.h"
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
 #include "graphjit/Ops/Linalg.h"
+#include "graphjit/Ops/LinalgDecomp.h"
 #include "graphjit/Ops/MatMul.h"
 #include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Reduce.h"
@@ -36,6 +38,7 @@ OpRegistry &registry() {
     registerMatMulOps(r);
     registerStopGradientOps(r);
     registerLinalgOps(r);
+    registerLinalgDecompOps(r);
     registerSpecialOps(r);
     registerRandomOps(r);
     registerDiagonalOps(r);
@@ -43,6 +46,7 @@ OpRegistry &registry() {
     registerSortOps(r);
     registerAdvancedIndexingOps(r);
     registerShapeArgOps(r); // ShapeArgs.cpp: sizes as graph values
+    registerBlockwiseOps(r);
     // Ops holding inner graphs (a module above Ops: it reuses Interp, Text and Transform).
     registerControlFlowOps(r);
     return r;

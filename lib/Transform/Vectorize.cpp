@@ -1,21 +1,22 @@
 // vectorize_graph: the driver that walks the graph in order and asks each
 // node's op for its batching rule (Op::vectorize). A rule receives the node's
 // inputs flagged batched or not (B leading dims) and returns the batched outputs;
-// the rules themselves live beside their ops (lib/Ops, helpers in Ops/Batching.h).
+// the rules themselves live beside their ops (lib/Ops, helpers in Ops/Batching.h),
+// and so does the walk (batchGraph), which Blockwise's gradient reuses. An op
+// with no rule but a gufunc signature batches through Blockwise.
 #include "graphjit/Transform/Vectorize.h"
 #include "graphjit/Graph/Op.h"
 #include "graphjit/Graph/Traversal.h"
+#include "graphjit/Ops/Batching.h"
 #include "graphjit/Support/Error.h"
 
 #include <algorithm>
-#include <unordered_map>
-#include <unordered_set>
 
 namespace graphjit {
 
 std::vector<Var> vectorize_graph(const std::vector<Var> &outputs, const Replacements &replace) {
   int b = -1;
-  std::unordered_map<Variable *, BatchedVar> mapped;
+  std::vector<std::pair<Var, BatchedVar>> batched;
   for (auto &[oldVar, newVar] : replace) {
     if (!oldVar || !newVar) throw ValueError("vectorize_graph: null variable in replacements");
     int nb = newVar.ndim() - oldVar.ndim();
@@ -29,57 +30,12 @@ std::vector<Var> vectorize_graph(const std::vector<Var> &outputs, const Replacem
       throw ValueError("vectorize_graph: every replacement needs the same number of batch dims (" +
                        std::to_string(b) + " and " + std::to_string(nb) + ")");
     b = nb;
-    mapped[oldVar.get()] = {newVar, true};
+    batched.push_back({oldVar, BatchedVar{newVar, true}});
   }
   if (b <= 0) return graph_replace(outputs, replace, false);
-
-  auto lookup = [&](const Var &v) {
-    auto it = mapped.find(v.get());
-    return it == mapped.end() ? BatchedVar{v, false} : it->second;
-  };
-  // Only the nodes between the outputs and the replacements are rebuilt: a replaced variable
-  // that is computed (a random variable given by its draws) keeps its replacement, and what
-  // lies above it is not needed.
-  std::unordered_set<Apply *> needed;
-  std::vector<Var> stack(outputs.begin(), outputs.end());
-  while (!stack.empty()) {
-    Var v = stack.back();
-    stack.pop_back();
-    Apply *owner = v->owner();
-    if (!owner || mapped.count(v.get()) || !needed.insert(owner).second) continue;
-    stack.insert(stack.end(), owner->inputs().begin(), owner->inputs().end());
-  }
-  for (Apply *node : toposort(outputs)) {
-    if (!needed.count(node)) continue;
-    std::vector<BatchedVar> ins;
-    bool any = false, changed = false;
-    for (const Var &in : node->inputs()) {
-      ins.push_back(lookup(in));
-      any |= ins.back().batched;
-      changed |= ins.back().var != in;
-    }
-    if (!any) {
-      if (!changed) continue; // independent of the batch: shared by every batch element
-      // Inputs were rebuilt but are the same for every batch element (e.g. a shape).
-      std::vector<Var> same;
-      for (const BatchedVar &v : ins)
-        same.push_back(v.var);
-      std::vector<Var> outs = applyOp(node->opPtr(), same);
-      for (int i = 0; i < node->numOutputs(); ++i)
-        mapped.try_emplace(node->output(i).get(), BatchedVar{outs[i], false});
-      continue;
-    }
-    std::vector<Var> outs = node->op().vectorize(*node, ins, b);
-    // Outputs equal for every batch element (the core shape) stay unbatched.
-    bool batchInvariant = node->op().isBatchInvariant();
-    for (int i = 0; i < node->numOutputs(); ++i) {
-      if (!node->output(i).name().empty()) outs[i]->name = node->output(i).name();
-      mapped.try_emplace(node->output(i).get(), BatchedVar{outs[i], !batchInvariant});
-    }
-  }
   std::vector<Var> result;
-  for (const Var &o : outputs)
-    result.push_back(lookup(o).var); // batch-independent outputs stay as they are
+  for (const BatchedVar &v : batchGraph(outputs, batched, b))
+    result.push_back(v.var);
   return result;
 }
 

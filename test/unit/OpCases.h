@@ -124,6 +124,29 @@ opBuilders() {
   };
   b["matrix_inverse"] = [spd](V v) { return std::vector<Var>{inv(spd(v[0]))}; };
   b["tril"] = [](V v) { return std::vector<Var>{tril(v[0]), tril(v[1], -1)}; };
+  // Decompositions: eigh of x x^T, svd and pinv of x, qr of the tall x^T, expm of x x^T / 4.
+  b["eigh"] = [spd](V v) {
+    auto [w, vecs] = eigh(spd(v[0]));
+    return std::vector<Var>{w, vecs * vecs, eigvalsh(spd(v[1]))};
+  };
+  b["svd"] = [](V v) {
+    auto [u, s, vh] = svd(v[0]);
+    return std::vector<Var>{s, matmul(u * dimshuffle(s, {-1, 0}), vh), svdvals(v[1])};
+  };
+  b["qr"] = [](V v) {
+    auto [q, r] = qr(transpose(v[0]));
+    return std::vector<Var>{matmul(q, r), r * r};
+  };
+  b["pinv"] = [](V v) { return std::vector<Var>{pinv(v[0]), pinv(transpose(v[1]))}; };
+  b["expm"] = [spd](V v) { return std::vector<Var>{expm(spd(v[0]) / 4.0)}; };
+  // Blockwise: a stack of two SPD matrices (I + outer product of each row of x), inverted and
+  // solved against the rows of y (a batch of vector right-hand sides), and slogdet's two outputs.
+  b["blockwise"] = [](V v) {
+    Var s = dimshuffle(v[0], {0, 1, -1}) * dimshuffle(v[0], {0, -1, 1}) +
+            constant(Tensor::of({{2, 0, 0}, {0, 2, 0}, {0, 0, 2}}));
+    auto [sign, logdet] = slogdet(s);
+    return std::vector<Var>{inv(s), solve(s, v[1], 1), sign, logdet};
+  };
   b["gammaln"] = [](V v) { return std::vector<Var>{gammaln(v[0]), gammaln(v[1])}; };
   // arcsin / arccos inside [-1, 1]; round on halves (half to even: 1.5 -> 2, 0.5 -> 0).
   b["arcsin"] = [](V v) { return std::vector<Var>{arcsin(v[1] / 4.0)}; };

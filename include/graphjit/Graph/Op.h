@@ -61,6 +61,19 @@ public:
   /// default refuses with NotImplementedError naming the op.
   virtual std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
                                      int batchDims) const;
+  /// NumPy gufunc signature of one application, "(m,m),(m,n)->(m,n)" ("" for none). An op that
+  /// declares one batches through Blockwise (include/graphjit/Ops/Blockwise.h) when it has no
+  /// batching rule of its own.
+  virtual std::string gufuncSignature() const { return ""; }
+  /// perform over `batchDims` leading batch dims that every input carries in full (one batch
+  /// shape, contiguous): the whole stack in one call (a library's batched routine, or a loop
+  /// without per-element allocations). Empty when the op has none: Blockwise then calls perform
+  /// once per batch element.
+  virtual std::vector<Tensor> performBatched(const std::vector<Tensor> &in, int batchDims) const {
+    (void)in;
+    (void)batchDims;
+    return {};
+  }
   /// True when the outputs are a function of the inputs alone. Impure ops (a
   /// random draw) are never constant-folded, merged by CSE or removed as dead
   /// while their effect is used.

@@ -9,6 +9,7 @@
 #include "graphjit/Graph/Op.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace graphjit {
@@ -25,5 +26,14 @@ IntList staticBatchDims(const Op &op, const Var &batchedInput, int b);
 /// The rule of an op that maps elements (or broadcasts to its inputs' shape):
 /// the same op over the inputs aligned to B batch dims.
 std::vector<Var> batchBroadcasting(const Apply &node, const std::vector<BatchedVar> &inputs, int b);
+
+/// The node's outputs for batched inputs: its op's rule (Op::vectorize), or, when the op has
+/// none and declares a gufunc signature, the op wrapped in Blockwise.
+std::vector<Var> batchNode(const Apply &node, const std::vector<BatchedVar> &inputs, int b);
+/// The walk behind vectorize_graph (and Blockwise's gradient): rebuilds the nodes between
+/// `outputs` and the variables of `replace` (each given by its batched stand-in), asking each
+/// node's rule. Returns each output with whether it carries the `b` batch dims.
+std::vector<BatchedVar> batchGraph(const std::vector<Var> &outputs,
+                                   const std::vector<std::pair<Var, BatchedVar>> &replace, int b);
 
 } // namespace graphjit

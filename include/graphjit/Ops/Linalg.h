@@ -2,8 +2,11 @@
 // cholesky, solve_triangular, solve, det, slogdet, inv, and tril.
 //
 // perform calls LAPACK (OpenBLAS's Fortran symbols) on column-major copies;
-// every op works on one 2-d matrix (no batching). The JIT lowers them to
-// runtime calls (lib/Lower/EmitLinalg.cpp, lib/JIT/LinalgSymbols.cpp).
+// each op works on one 2-d matrix and declares a gufunc signature, so stacks of
+// matrices batch through Blockwise (the builders wrap the op when an input has
+// leading batch dims; performBatched runs a whole stack in one loop of LAPACK
+// calls). The JIT lowers the core ops to runtime calls (lib/Lower/EmitLinalg.cpp,
+// lib/JIT/LinalgSymbols.cpp) and runs Blockwise as a host step.
 #pragma once
 
 #include "graphjit/Graph/Op.h"
@@ -36,6 +39,13 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  /// "(m,m)->(m,m)", "(m,m),(m,n)->(m,n)", "(m,m)->()", ...
+  std::string gufuncSignature() const override;
+  /// Blockwise of this op over the batch.
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
+  /// float64 stacks: one LAPACK call per matrix on a reused work buffer (LinalgBatched.cpp).
+  std::vector<Tensor> performBatched(const std::vector<Tensor> &in, int batchDims) const override;
 
 private:
   LinalgKind kind_;
@@ -43,13 +53,18 @@ private:
   int64_t k_;
 };
 
+// Every builder below also takes stacks of matrices (leading batch dims, broadcast as NumPy's
+// gufuncs do) and then builds Blockwise of the core op.
+
 /// Lower Cholesky factor L (A = L L^T) of a symmetric positive definite A; reads A's lower
 /// triangle. The interpreter throws ValueError when A is not positive definite; the JIT gives NaNs.
 Var cholesky(const Var &a);
 /// x with op(A) x = b, A triangular (lower or upper), op(A) = A or A^T; b a vector or a matrix.
-Var solve_triangular(const Var &a, const Var &b, bool lower = true, bool trans = false);
+/// `bNdim` (1 or 2) is b's core rank; by default min(b.ndim(), 2), as PyTensor guesses it.
+Var solve_triangular(const Var &a, const Var &b, bool lower = true, bool trans = false,
+                     int bNdim = 0);
 /// x with A x = b (LU with partial pivoting); throws ValueError for a singular A (interpreter).
-Var solve(const Var &a, const Var &b);
+Var solve(const Var &a, const Var &b, int bNdim = 0);
 /// det(A) (0 for a singular A).
 Var det(const Var &a);
 /// {sign, log|det A|} (sign 0 and -inf for a singular A).

@@ -168,6 +168,10 @@ public:
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
+  /// The axis moves past the batch dims; only the references' lengths along it are read, and
+  /// those are the same for every batch element.
+  std::vector<Var> vectorize(const Apply &node, const std::vector<BatchedVar> &inputs,
+                             int batchDims) const override;
 
 private:
   int64_t axis_;

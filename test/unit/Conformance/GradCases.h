@@ -171,6 +171,36 @@ inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
   c["matrix_inverse"] = {{[](auto v) { return inv(v[0]); }, {square(3, 10)}}};
   c["tril"] = {{[](auto v) { return tril(v[0]); }, {rnd({3, 4})}},
                {[](auto v) { return tril(v[0], -1); }, {rnd({3, 3})}}};
+  c["eigh"] = {{[](auto v) { return eigh(v[0]).first; }, {spd}},
+               {[](auto v) {
+                  auto [w, vecs] = eigh(v[0] + transpose(v[0]));
+                  return vecs * vecs + dimshuffle(w, {-1, 0});
+                },
+                {square(3, 12)}}};
+  c["svd"] = {{[](auto v) { return svdvals(v[0]); }, {rnd({4, 3})}},
+              {[](auto v) { return std::get<1>(svd(v[0])); }, {rnd({2, 3})}}};
+  c["qr"] = {{[](auto v) {
+                auto [q, r] = qr(v[0]);
+                return q + matmul(q, r);
+              },
+              {rnd({4, 3})}},
+             {[](auto v) { return qr(v[0]).second; }, {square(3, 13)}}};
+  c["pinv"] = {{[](auto v) { return pinv(v[0]); }, {rnd({4, 3})}},
+               {[](auto v) { return pinv(v[0]); }, {rnd({2, 3})}}};
+  c["expm"] = {{[](auto v) { return expm(v[0]); }, {rnd({3, 3})}},
+               {[](auto v) { return expm(v[0]); }, {rnd({1, 1})}}};
+  // Blockwise: stacks (batch dims broadcast: A shared by a batch of right-hand sides).
+  auto stack2 = [](const Tensor &a, const Tensor &b) {
+    std::vector<double> v = a.toDoubles(), w = b.toDoubles();
+    v.insert(v.end(), w.begin(), w.end());
+    Shape s = a.shape();
+    s.insert(s.begin(), 2);
+    return Tensor::fromVector(v, s);
+  };
+  c["blockwise"] = {
+      {[](auto v) { return inv(v[0]); }, {stack2(square(3, 10), square(3, 11))}},
+      {[](auto v) { return solve(v[0], v[1]); }, {square(3, 5), rnd({4, 3, 2})}},
+      {[](auto v) { return slogdet(v[0]).second; }, {stack2(square(3, 8), square(3, 9))}}};
   c["gammaln"] = un(gammaln, true);
   // ifelse: each branch taken (the condition is data: the gradient does not flow into it).
   for (double pick : {0.0, 1.0})

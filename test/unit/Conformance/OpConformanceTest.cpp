@@ -36,15 +36,11 @@ const std::set<std::string> kNotLowered = {};
 const std::map<std::string, std::string> kNotBatchable = [] {
   std::map<std::string, std::string> m;
   // Random variables all batch (one joint draw over the batch; multivariate and categorical
-  // parameters take leading batch dims before their core dims).
-  // No batching rule yet: linear algebra would batch over leading dims (Blockwise, a later issue).
-  for (const char *n :
-       {"cholesky", "det", "slogdet", "solve", "solve_triangular", "matrix_inverse", "tril"})
-    m[n] = "linear algebra has no batching rule yet (Blockwise)";
+  // parameters take leading batch dims before their core dims); linear algebra batches through
+  // Blockwise.
   m["gammaln"] = m["digamma"] = "no batching rule yet (an elemwise rule would do)";
   m["reshape_like"] =
       "no batching rule: the target shape comes from a second, maybe batched, input";
-  m["split_like"] = "no batching rule: the split sizes come from a second, maybe batched, input";
   m["inc_take"] = "no batching rule: the indices address one axis of one batch element";
   m["argmax"] =
       "the case's argmax over all axes would cross the batch dims (along an axis it batches)";
