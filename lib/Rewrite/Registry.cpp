@@ -12,11 +12,13 @@ const RewriteRegistry &rewriteRegistry() {
     RewriteRegistry r;
     rewrite::registerCanonicalize(r);
     rewrite::registerCanonicalizeGrad(r);
+    rewrite::registerCanonicalizeProducts(r); // CanonicalizeProducts.cpp
     rewrite::registerIndexPushdown(r);
     rewrite::registerIndexMerge(r);
     rewrite::registerShapePushdown(r);
     rewrite::registerStabilize(r);
     rewrite::registerStabilizeForms(r);
+    rewrite::registerStabilizeProducts(r); // StabilizeProducts.cpp
     rewrite::registerSpecialize(r);
     rewrite::registerSpecializeProducts(r); // SpecializeProducts.cpp
     registerControlFlowRewrites(r);         // lib/ControlFlow/ScanRewrites.cpp

@@ -260,6 +260,23 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                                      Var s = softmax(m);
                                      return VL{(m / s - 1.0) * m};
                                    }};
+  // Not where y alone would check that x and y agree in length.
+  k["local_mul_canonizer"] = {[](V x, V, V, V) { return VL{reciprocal(exp(x)) * -x * exp(x)}; },
+                              [](V x, V y, V, V) { return VL{reciprocal(y) * -x * y}; }};
+  k["local_complement_mix"] = {[](V x, V y, V, V) {
+                                 return VL{x * (1.0 - y) - (1.0 - x) * y,
+                                           sigmoid(-y) * x - sigmoid(y) * (1.0 - x)};
+                               },
+                               [](V x, V y, V, V) { return VL{x * (1.0 - y) - (2.0 - x) * y}; }};
+  k["local_sigmoid_in_product"] = {[](V x, V y, V, V) {
+                                     return VL{-exp(x) / sqr(1.0 + exp(x)),
+                                               y * exp(x) / (exp(x) + exp(y)),
+                                               exp(x) * reciprocal(sum(exp(x), 0, true))};
+                                   },
+                                   [](V x, V, V, V) { return VL{exp(x) / (2.0 + exp(x))}; }};
+  k["local_sub_sigmoid_factor"] = {
+      [](V x, V y, V, V) { return VL{sigmoid(x) - sqr(sigmoid(x)), y * x * sigmoid(x) - x * y}; },
+      [](V x, V y, V, V) { return VL{y - x * sigmoid(x)}; }};
   // specialize
   k["local_pow_two"] = {[](V x, V, V, V) { return std::vector<Var>{pow(x, 2.0)}; },
                         [](V x, V, V, V) { return std::vector<Var>{pow(x, 2.5)}; }};
