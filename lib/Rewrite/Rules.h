@@ -39,6 +39,7 @@ void registerCanonicalizeProducts(RewriteRegistry &r);
 void registerStabilize(RewriteRegistry &r);
 void registerStabilizeForms(RewriteRegistry &r);
 void registerStabilizeProducts(RewriteRegistry &r);
+void registerLinalgRewrites(RewriteRegistry &r);
 void registerSpecialize(RewriteRegistry &r);
 void registerSpecializeProducts(RewriteRegistry &r);
 

@@ -277,6 +277,47 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   k["local_sub_sigmoid_factor"] = {
       [](V x, V y, V, V) { return VL{sigmoid(x) - sqr(sigmoid(x)), y * x * sigmoid(x) - x * y}; },
       [](V x, V y, V, V) { return VL{y - x * sigmoid(x)}; }};
+  // linalg: A = m^T m + diag(x) is symmetric positive definite (3 x 3).
+  static const auto spd = [](V x, V m) { return matmul(transpose(m), m) + diag(x); };
+  k["local_inv_diag"] = {[](V x, V, V, V) { return VL{inv(diag(x)), inv(eye(3) * diag(x))}; },
+                         [](V x, V, V m, V) { return VL{inv(spd(x, m))}; }};
+  k["local_solve_diag"] = {[](V x, V, V, V) { return VL{solve(diag(x), exp(x))}; },
+                           [](V x, V y, V, V) { return VL{solve(diag(x), y)}; }}; // y's length unproven
+  k["local_det_diag"] = {
+      [](V x, V, V m, V) { return VL{det(diag(x)), det(cholesky(spd(x, m)))}; },
+      [](V x, V, V m, V) { return VL{det(spd(x, m))}; }};
+  k["local_slogdet_triangular"] = {[](V x, V, V m, V) {
+                                     auto [s, l] = slogdet(cholesky(spd(x, m)));
+                                     return VL{s, l};
+                                   },
+                                   [](V x, V, V m, V) {
+                                     auto [s, l] = slogdet(spd(x, m));
+                                     return VL{s, l};
+                                   }};
+  k["local_log_det"] = {
+      [](V x, V, V m, V) { return VL{log(det(spd(x, m))), log(abs(det(spd(x, m))))}; },
+      [](V x, V, V m, V) { return VL{log(sum(spd(x, m)))}; }};
+  k["local_inv_matmul"] = {[](V x, V y, V m, V) { return VL{matmul(inv(spd(x, m)), y)}; },
+                           [](V x, V y, V m, V) {
+                             Var i = inv(spd(x, m));
+                             return VL{matmul(i, y), i};
+                           }};
+  // (A of static shape: solve(A, eye(3)) of a dynamic A is typed [?, 3], inv(A) [?, ?].)
+  k["local_solve_eye"] = {[](V, V, V, V) { return VL{solve(eye(3) * 2.0 + 0.5, eye(3))}; },
+                          [](V x, V, V m, V) { return VL{solve(spd(x, m), spd(x, m))}; }};
+  k["local_solve_triangular"] = {
+      [](V x, V y, V m, V) { return VL{solve(cholesky(spd(x, m)), y)}; },
+      [](V x, V y, V m, V) { return VL{solve(spd(x, m), y)}; }};
+  k["local_cholesky_diag"] = {[](V x, V, V, V) { return VL{cholesky(diag(exp(x)))}; },
+                              [](V x, V, V m, V) { return VL{cholesky(spd(x, m))}; }};
+  k["local_cholesky_llt"] = {[](V x, V, V m, V) {
+                               Var l = cholesky(spd(x, m));
+                               return VL{cholesky(matmul(l, transpose(l)))};
+                             },
+                             [](V x, V, V m, V) {
+                               Var l = tril(spd(x, m));
+                               return VL{cholesky(matmul(l, transpose(l)))};
+                             }};
   // specialize
   k["local_pow_two"] = {[](V x, V, V, V) { return std::vector<Var>{pow(x, 2.0)}; },
                         [](V x, V, V, V) { return std::vector<Var>{pow(x, 2.5)}; }};
