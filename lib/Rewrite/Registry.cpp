@@ -13,6 +13,7 @@ const RewriteRegistry &rewriteRegistry() {
     rewrite::registerCanonicalize(r);
     rewrite::registerCanonicalizeGrad(r);
     rewrite::registerCanonicalizeProducts(r); // CanonicalizeProducts.cpp
+    rewrite::registerCanonicalizeFill(r);     // CanonicalizeFill.cpp
     rewrite::registerIndexPushdown(r);
     rewrite::registerIndexMerge(r);
     rewrite::registerShapePushdown(r);

@@ -36,6 +36,7 @@ Var productOf(const std::vector<Var> &factors);
 void registerCanonicalize(RewriteRegistry &r);
 void registerCanonicalizeGrad(RewriteRegistry &r);
 void registerCanonicalizeProducts(RewriteRegistry &r);
+void registerCanonicalizeFill(RewriteRegistry &r);
 void registerStabilize(RewriteRegistry &r);
 void registerStabilizeForms(RewriteRegistry &r);
 void registerStabilizeProducts(RewriteRegistry &r);

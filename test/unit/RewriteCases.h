@@ -277,6 +277,15 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   k["local_sub_sigmoid_factor"] = {
       [](V x, V y, V, V) { return VL{sigmoid(x) - sqr(sigmoid(x)), y * x * sigmoid(x) - x * y}; },
       [](V x, V y, V, V) { return VL{y - x * sigmoid(x)}; }};
+  k["local_full_like_sink"] = {[](V x, V, V, V) { return VL{full_like(exp(x) * x, 2.0)}; },
+                               [](V x, V y, V, V) { return VL{full_like(x + y, 2.0)}; }};
+  k["local_full_like_static"] = {
+      [](V, V, V, V) { return VL{full_like(exp(constant(Tensor::of({1.0, 2.0}))), 3.0)}; },
+      [](V x, V, V, V) { return VL{full_like(exp(x), 3.0)}; }};
+  k["local_useless_where"] = {[](V x, V, V, V) { return VL{where(constant(1.0, DType::Bool), exp(x), x)}; },
+                              [](V x, V y, V, V) { return VL{where(constant(1.0, DType::Bool), x, y)}; }};
+  k["local_fill_operand"] = {[](V x, V, V, V) { return VL{full_like(x, 2.0) * x}; },
+                             [](V x, V y, V, V) { return VL{full_like(y, 2.0) * x}; }};
   // linalg: A = m^T m + diag(x) is symmetric positive definite (3 x 3).
   static const auto spd = [](V x, V m) { return matmul(transpose(m), m) + diag(x); };
   k["local_inv_diag"] = {[](V x, V, V, V) { return VL{inv(diag(x)), inv(eye(3) * diag(x))}; },
