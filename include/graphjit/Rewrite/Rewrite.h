@@ -35,7 +35,8 @@ struct NodeRewriter {
 /// the built-in ones (PyTensor's register_stabilize / optdb.register(name, rule, position=)):
 /// in its phase tag's phase after the built-in rules, or at its `position`. Throws ValueError
 /// for a rule without apply, without a phase tag or position, whose name is taken, or whose op
-/// filter names an op no registered op is called (e.g. "inv": the op is "matrix_inverse").
+/// filter names a builder instead of an op (e.g. "inv": the op is "matrix_inverse"; names of
+/// the user's own, unregistered ops are accepted).
 void registerRewrite(NodeRewriter rule);
 /// Removes a rule registerRewrite() added; false if there is none of that name.
 bool unregisterRewrite(const std::string &name);
