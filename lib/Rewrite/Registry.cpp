@@ -20,7 +20,7 @@ const RewriteRegistry &rewriteRegistry() {
     rewrite::registerStabilize(r);
     rewrite::registerStabilizeForms(r);
     rewrite::registerStabilizeProducts(r); // StabilizeProducts.cpp
-    rewrite::registerLinalgRewrites(r); // Linalg.cpp
+    rewrite::registerLinalgRewrites(r);    // Linalg.cpp
     rewrite::registerSpecialize(r);
     rewrite::registerSpecializeProducts(r); // SpecializeProducts.cpp
     registerControlFlowRewrites(r);         // lib/ControlFlow/ScanRewrites.cpp

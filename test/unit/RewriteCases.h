@@ -282,19 +282,20 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   k["local_full_like_static"] = {
       [](V, V, V, V) { return VL{full_like(exp(constant(Tensor::of({1.0, 2.0}))), 3.0)}; },
       [](V x, V, V, V) { return VL{full_like(exp(x), 3.0)}; }};
-  k["local_useless_where"] = {[](V x, V, V, V) { return VL{where(constant(1.0, DType::Bool), exp(x), x)}; },
-                              [](V x, V y, V, V) { return VL{where(constant(1.0, DType::Bool), x, y)}; }};
+  k["local_useless_where"] = {
+      [](V x, V, V, V) { return VL{where(constant(1.0, DType::Bool), exp(x), x)}; },
+      [](V x, V y, V, V) { return VL{where(constant(1.0, DType::Bool), x, y)}; }};
   k["local_fill_operand"] = {[](V x, V, V, V) { return VL{full_like(x, 2.0) * x}; },
                              [](V x, V y, V, V) { return VL{full_like(y, 2.0) * x}; }};
   // linalg: A = m^T m + diag(x) is symmetric positive definite (3 x 3).
   static const auto spd = [](V x, V m) { return matmul(transpose(m), m) + diag(x); };
   k["local_inv_diag"] = {[](V x, V, V, V) { return VL{inv(diag(x)), inv(eye(3) * diag(x))}; },
                          [](V x, V, V m, V) { return VL{inv(spd(x, m))}; }};
-  k["local_solve_diag"] = {[](V x, V, V, V) { return VL{solve(diag(x), exp(x))}; },
-                           [](V x, V y, V, V) { return VL{solve(diag(x), y)}; }}; // y's length unproven
-  k["local_det_diag"] = {
-      [](V x, V, V m, V) { return VL{det(diag(x)), det(cholesky(spd(x, m)))}; },
-      [](V x, V, V m, V) { return VL{det(spd(x, m))}; }};
+  k["local_solve_diag"] = {
+      [](V x, V, V, V) { return VL{solve(diag(x), exp(x))}; },
+      [](V x, V y, V, V) { return VL{solve(diag(x), y)}; }}; // y's length unproven
+  k["local_det_diag"] = {[](V x, V, V m, V) { return VL{det(diag(x)), det(cholesky(spd(x, m)))}; },
+                         [](V x, V, V m, V) { return VL{det(spd(x, m))}; }};
   k["local_slogdet_triangular"] = {[](V x, V, V m, V) {
                                      auto [s, l] = slogdet(cholesky(spd(x, m)));
                                      return VL{s, l};
@@ -314,9 +315,8 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   // (A of static shape: solve(A, eye(3)) of a dynamic A is typed [?, 3], inv(A) [?, ?].)
   k["local_solve_eye"] = {[](V, V, V, V) { return VL{solve(eye(3) * 2.0 + 0.5, eye(3))}; },
                           [](V x, V, V m, V) { return VL{solve(spd(x, m), spd(x, m))}; }};
-  k["local_solve_triangular"] = {
-      [](V x, V y, V m, V) { return VL{solve(cholesky(spd(x, m)), y)}; },
-      [](V x, V y, V m, V) { return VL{solve(spd(x, m), y)}; }};
+  k["local_solve_triangular"] = {[](V x, V y, V m, V) { return VL{solve(cholesky(spd(x, m)), y)}; },
+                                 [](V x, V y, V m, V) { return VL{solve(spd(x, m), y)}; }};
   k["local_cholesky_diag"] = {[](V x, V, V, V) { return VL{cholesky(diag(exp(x)))}; },
                               [](V x, V, V m, V) { return VL{cholesky(spd(x, m))}; }};
   k["local_cholesky_llt"] = {[](V x, V, V m, V) {
