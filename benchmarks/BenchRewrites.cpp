@@ -1,7 +1,8 @@
 // Lazy rewrites, measured (`make bench`, after graphjit-bench): the indexing
-// pushdown ratios of issue 11 and rewriting time against graph size. Each ratio
-// compares two compiled functions of the same graph in the same run: fast_run
-// against fast_run with the pushdown rules excluded.
+// pushdown ratios of issue 11, the linalg rewrites of issue 22 and rewriting time
+// against graph size. Each ratio compares two compiled functions of the same graph
+// in the same run: fast_run against fast_run with the pushdown (or linalg) rules
+// excluded.
 #include "graphjit/graphjit.h"
 
 #include <algorithm>
@@ -50,8 +51,8 @@ Function compiled(const std::vector<Var> &ins, const Var &out, const std::string
 
 void pushdownRatio(const char *what, const std::vector<Var> &ins, const Var &out,
                    const std::vector<Tensor> &args, const std::string &query, int repsLazy,
-                   int repsFull, double target) {
-  Function lazy = compiled(ins, out, query), full = compiled(ins, out, query + ",-pushdown");
+                   int repsFull, double target, const std::string &without = "pushdown") {
+  Function lazy = compiled(ins, out, query), full = compiled(ins, out, query + ",-" + without);
   bool same = allclose(lazy(args)[0], full(args)[0], 1e-12, 1e-12);
   double tl = perCall(lazy, args, repsLazy), tf = perCall(full, args, repsFull);
   std::printf("%-44s %-22s %10.3f ms vs %10.4f ms  = %8.0fx (target >= %.0fx)%s\n", what,
@@ -104,6 +105,16 @@ int main() {
     Var xd = vector("x"), yd = vector("y");
     pushdownRatio("(exp(x) + y)[3], 1e7, f64[?]", {xd, yd}, (exp(xd) + yd)(3), args,
                   "fast_run,shape_unsafe", 200, 5, 1000);
+  }
+  std::printf("\n== linalg rewrites: fast_run vs fast_run,-linalg (per call, median) ==\n");
+  {
+    const int64_t n = 2000;
+    Var x = vector("x");
+    Tensor xv = randomTensor({n}, 5);
+    pushdownRatio("inv(diag(x)), n = 2000, f64", {x}, inv(diag(x)), {xv}, "fast_run", 20, 3, 100,
+                  "linalg");
+    pushdownRatio("inv(eye(n) * diag(x)), n = 2000, f64", {x}, inv(eye(n) * diag(x)), {xv},
+                  "fast_run", 20, 3, 100, "linalg");
   }
   std::printf("\n== rewriting time against graph size (fast_run) ==\n");
   for (int n : {1000, 10000})

@@ -108,7 +108,9 @@ Partition partitionGraph(const FunctionGraph &fg, int maxNodes) {
     auto localOf = [&](const Var &v) -> Var {
       auto it = local.find(v.get());
       if (it != local.end()) return it->second;
-      if (v->isConstant() && !step.host) return v; // kernels embed constants
+      // Kernels embed small constants; a large one (a folded tril(ones(n, n))) is an argument,
+      // not a dense literal of millions of elements in the kernel's text.
+      if (v->isConstant() && !step.host && v->constantValue().size() <= 4096) return v;
       Var fresh = Var::input(v.type());
       local[v.get()] = fresh;
       stepInputs.push_back(fresh);

@@ -95,6 +95,16 @@ std::vector<Var> dropSplat(Apply &n, int k, double value, const Var &x) {
   return one(keepShapeChecks(x, n));
 }
 
+/// Largest output (elements) constant folding materializes from a splat input.
+constexpr int64_t kMaxLargeFold = int64_t{1} << 22;
+
+/// broadcast_to(constant, static shape) of at most kMaxLargeFold elements.
+bool foldableSplat(const Var &v) {
+  Apply *b = producer(v, "broadcast_to");
+  return b && b->inputs().size() == 1 && b->input(0)->isConstant() && v.type().isStatic() &&
+         shapeSize(v.type().shape) <= kMaxLargeFold;
+}
+
 void add(RewriteRegistry &r, const std::string &name, std::vector<std::string> ops,
          const std::string &algebra, std::function<std::vector<Var>(Apply &)> fn,
          std::string grows = "") {
@@ -109,14 +119,21 @@ void registerCanonicalize(RewriteRegistry &r) {
         // A draw is not a function of its inputs; an input-less op folds only when it says it may.
         if (!n.op().isPure() || (n.inputs().empty() && !n.op().isFoldableWithoutInputs()))
           return {};
+        // A splat (broadcast_to of a constant) or eye stays lazy: folding it only costs memory.
+        // An op reading splats and constants folds up to kMaxLargeFold elements: tril(ones(n, n))
+        // is a constant the kernels read, not a mask computed on every call.
+        bool large = n.op().name() != "broadcast_to" && !n.inputs().empty(); // eye(n) stays lazy
         for (const Var &v : n.inputs())
-          if (!v->isConstant()) return {};
-        for (int i = 0; i < n.numOutputs(); ++i)
-          if (!n.output(i).type().isStatic() || shapeSize(n.output(i).type().shape) > 4096)
-            return {};
+          if (!v->isConstant() && !(large && foldableSplat(v))) return {};
+        for (int i = 0; i < n.numOutputs(); ++i) {
+          const TensorType &t = n.output(i).type();
+          if (!t.isStatic() || shapeSize(t.shape) > (large ? kMaxLargeFold : 4096)) return {};
+        }
         std::vector<Tensor> ins;
         for (const Var &v : n.inputs())
-          ins.push_back(v->constantValue());
+          ins.push_back(v->isConstant()
+                            ? v->constantValue()
+                            : v->owner()->op().perform({v->owner()->input(0)->constantValue()})[0]);
         std::vector<Tensor> vals = n.op().perform(ins);
         std::vector<Var> r;
         for (const Tensor &t : vals)
@@ -297,6 +314,24 @@ void registerCanonicalize(RewriteRegistry &r) {
           double a = f->op().attrs().getOr<double>("value", 0);
           bool isAdd = static_cast<const Elemwise &>(n.op()).fn() == ScalarFn::Add;
           return one(full_like(f->input(0), isAdd ? a + *c : a * *c, out(n).dtype()));
+        }
+        return {};
+      });
+  // grad(exp(x) + x**2) multiplies x by full_like(loss, 2): 2 * x needs neither the fill nor
+  // the loss (droppableSplat: the fill's shape check survives in the other operands).
+  add(r, "local_fill_operand", {},
+      "f(full_like(y, c), x) -> f(c, x) (y computed anyway or x's shape; f elementwise)",
+      [](Apply &n) -> std::vector<Var> {
+        if (!dynamic_cast<const Elemwise *>(&n.op())) return {};
+        for (int k = 0; k < static_cast<int>(n.inputs().size()); ++k) {
+          Apply *f = producer(in(n, k), "full_like");
+          if (!f) continue;
+          auto &fl = static_cast<const FullLike &>(f->op());
+          if (!droppableSplat(n, k, fl.value())) continue;
+          std::vector<Var> ins = n.inputs();
+          ins[k] = dimshuffle(constant(fl.value(), fl.dtype()), IntList(in(n, k).ndim(), -1));
+          Var r = applyOp1(n.opPtr(), ins);
+          if (r.type() == out(n).type()) return one(r);
         }
         return {};
       });

@@ -10,12 +10,17 @@
 
 #include "graphjit/Graph/Clone.h"
 #include "graphjit/Graph/Op.h"
+#include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Graph/Traversal.h"
+#include "graphjit/Ops/Names.h"
+#include "graphjit/Ops/Registry.h"
 #include "graphjit/Support/Error.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -25,6 +30,8 @@ namespace graphjit {
 
 namespace {
 const std::vector<std::string> kPhases = {"canonicalize", "stabilize", "specialize"};
+/// The phases' positions (PyTensor's optdb): a rule with a position runs between them.
+const std::vector<double> kPhasePositions = {1, 1.5, 2};
 /// Rounds of all phases before giving up on a joint fixed point.
 constexpr int kMaxRounds = 8;
 
@@ -220,9 +227,19 @@ private:
         continue;
       std::vector<std::pair<Var, Var>> also;
       std::vector<Var> repl;
-      {
+      try {
         AlsoScope scope(&also);
         repl = rule->apply(node);
+      } catch (const std::exception &e) {
+        // A rule that throws is skipped on this node, not the end of compile() (PyTensor's
+        // "Rewrite failure"): the graph is unchanged, since a rule only builds new nodes.
+        stats_.failures.push_back(rule->name + ": " + e.what());
+        if (options_.onFailure)
+          options_.onFailure(rule->name, e.what());
+        else
+          std::fprintf(stderr, "graphjit: rewrite failure: rule '%s' on %s threw: %s (skipped)\n",
+                       rule->name.c_str(), node.op().str().c_str(), e.what());
+        continue;
       }
       if (repl.empty()) continue;
       // A replacement must keep each output's type: refuse it otherwise.
@@ -300,6 +317,122 @@ struct GraphScope {
   explicit GraphScope(const FunctionGraph *g) : saved(currentGraph) { currentGraph = g; }
   ~GraphScope() { currentGraph = saved; }
 };
+
+/// The ops a builder or PyTensor name `n` builds ("inv" -> 'matrix_inverse'), or "".
+std::string opsBuiltBy(const std::string &n) {
+  for (const PyTensorName &row : pytensorNames()) {
+    std::string builder = row.builder.substr(0, row.builder.find('('));
+    bool match = builder == n;
+    for (const std::string &py : pytensorSpellings(row))
+      match |= py.substr(py.rfind('.') + 1) == n;
+    if (!match || row.ops.empty()) continue;
+    std::string out;
+    for (const std::string &o : row.ops)
+      out += (out.empty() ? "'" : ", '") + o + "'";
+    return out;
+  }
+  return "";
+}
+
+bool hasPhase(const NodeRewriter &r) {
+  for (const std::string &p : kPhases)
+    if (hasTag(r, p)) return true;
+  return false;
+}
+
+/// A user rule must say what it does, where it runs and which ops it looks at.
+void checkUserRule(const NodeRewriter &r, const char *how) {
+  if (!r.apply)
+    throw ValueError("rewrite: " + std::string(how) + " rule '" + r.name +
+                     "' has no apply function");
+  if (!hasPhase(r) && !r.position)
+    throw ValueError("rewrite: " + std::string(how) + " rule '" + r.name +
+                     "' needs a phase tag (canonicalize, stabilize or specialize) or a position "
+                     "(canonicalize 1, stabilize 1.5, specialize 2)");
+  for (const std::string &op : r.ops) {
+    if (opRegistry().contains(op)) continue;
+    // Not a registered op: the user's own op, unless it is a builder's or a PyTensor name, which
+    // would never fire (inv() builds 'matrix_inverse').
+    std::string builds = opsBuiltBy(op);
+    if (!builds.empty())
+      throw ValueError("rewrite: " + std::string(how) + " rule '" + r.name + "' looks at op '" +
+                       op + "', which is no op's name but a builder's: it builds " + builds +
+                       " (docs/ops.md lists every name)");
+  }
+}
+
+struct UserRules {
+  std::mutex mutex;
+  std::vector<NodeRewriter> rules;
+};
+UserRules &userRules() {
+  static UserRules u;
+  return u;
+}
+} // namespace
+
+void registerRewrite(NodeRewriter rule) {
+  checkUserRule(rule, "registered");
+  UserRules &u = userRules();
+  std::lock_guard<std::mutex> lock(u.mutex);
+  bool taken = false;
+  for (const NodeRewriter &r : rewriteRegistry().all())
+    taken |= r.name == rule.name;
+  for (const NodeRewriter &r : u.rules)
+    taken |= r.name == rule.name;
+  if (taken) throw ValueError("registerRewrite: a rule named '" + rule.name + "' exists already");
+  u.rules.push_back(std::move(rule));
+}
+
+bool unregisterRewrite(const std::string &name) {
+  UserRules &u = userRules();
+  std::lock_guard<std::mutex> lock(u.mutex);
+  auto it = std::find_if(u.rules.begin(), u.rules.end(),
+                         [&](const NodeRewriter &r) { return r.name == name; });
+  if (it == u.rules.end()) return false;
+  u.rules.erase(it);
+  return true;
+}
+
+std::vector<std::string> registeredRewriteNames() {
+  UserRules &u = userRules();
+  std::lock_guard<std::mutex> lock(u.mutex);
+  std::vector<std::string> names;
+  for (const NodeRewriter &r : u.rules)
+    names.push_back(r.name);
+  return names;
+}
+
+namespace {
+/// One pass of the equilibrium: a phase's rules, or the rules of one position.
+struct Pass {
+  double position;
+  std::string name;
+  std::vector<const NodeRewriter *> rules;
+};
+
+std::vector<Pass> passesOf(const std::vector<const NodeRewriter *> &selected) {
+  std::vector<Pass> passes;
+  for (size_t i = 0; i < kPhases.size(); ++i) {
+    Pass p{kPhasePositions[i], kPhases[i], {}};
+    for (const NodeRewriter *r : selected)
+      if (hasTag(*r, kPhases[i])) p.rules.push_back(r);
+    passes.push_back(std::move(p));
+  }
+  for (const NodeRewriter *r : selected) {
+    if (hasPhase(*r)) continue;
+    auto it = std::find_if(passes.begin(), passes.end(), [&](const Pass &p) {
+      return p.rules.empty() ? false : !hasPhase(*p.rules[0]) && p.position == *r->position;
+    });
+    if (it != passes.end())
+      it->rules.push_back(r);
+    else
+      passes.push_back(Pass{*r->position, "position " + std::to_string(*r->position), {r}});
+  }
+  std::stable_sort(passes.begin(), passes.end(),
+                   [](const Pass &a, const Pass &b) { return a.position < b.position; });
+  return passes;
+}
 } // namespace
 
 void RewriteRegistry::add(NodeRewriter r) { rules_.push_back(std::move(r)); }
@@ -322,28 +455,28 @@ RewriteStats rewriteGraph(FunctionGraph &fg, const RewriteOptions &options) {
   std::vector<const NodeRewriter *> all;
   for (const NodeRewriter &r : rewriteRegistry().all())
     all.push_back(&r);
+  std::vector<NodeRewriter> registered; // a snapshot: registering during a rewrite is safe
+  {
+    UserRules &u = userRules();
+    std::lock_guard<std::mutex> lock(u.mutex);
+    registered = u.rules;
+  }
+  for (const NodeRewriter &r : registered)
+    all.push_back(&r);
   for (const NodeRewriter &r : options.extraRules) {
-    bool phased = false;
-    for (const std::string &p : kPhases)
-      phased |= hasTag(r, p);
-    if (!phased || !r.apply)
-      throw ValueError(
-          "rewrite: extra rule '" + r.name +
-          "' needs an apply function and a phase tag (canonicalize, stabilize or specialize)");
+    checkUserRule(r, "extra");
     all.push_back(&r);
   }
   std::vector<const NodeRewriter *> selected = selectRules(all, options.query);
+  std::vector<Pass> passes = passesOf(selected);
   GraphScope scope(&fg);
   for (int round = 0; round < kMaxRounds; ++round) {
-    // Another round is needed only if a phase after the first one changed the graph: its
-    // result may hold a pattern that an earlier phase's rule looks for.
+    // Another round is needed only if a pass after the first one changed the graph: its
+    // result may hold a pattern that an earlier pass's rule looks for.
     bool again = false, first = true;
-    for (const std::string &phase : kPhases) {
-      std::vector<const NodeRewriter *> rules;
-      for (const NodeRewriter *r : selected)
-        if (hasTag(*r, phase)) rules.push_back(r);
-      if (rules.empty()) continue;
-      int c = PhaseRunner(fg, options, phase, std::move(rules), stats).run();
+    for (const Pass &pass : passes) {
+      if (pass.rules.empty()) continue;
+      int c = PhaseRunner(fg, options, pass.name, pass.rules, stats).run();
       again |= !first && c > 0;
       first = false;
     }

@@ -13,12 +13,16 @@ const RewriteRegistry &rewriteRegistry() {
     RewriteRegistry r;
     rewrite::registerCanonicalize(r);
     rewrite::registerCanonicalizeGrad(r);
+    rewrite::registerCanonicalizeProducts(r); // CanonicalizeProducts.cpp
+    rewrite::registerCanonicalizeFill(r);     // CanonicalizeFill.cpp
     rewrite::registerIndexPushdown(r);
     rewrite::registerIndexMerge(r);
     rewrite::registerShapePushdown(r);
     registerShapeGraphRewrites(r); // after it: the cheaper forms first (lib/ControlFlow)
     rewrite::registerStabilize(r);
     rewrite::registerStabilizeForms(r);
+    rewrite::registerStabilizeProducts(r); // StabilizeProducts.cpp
+    rewrite::registerLinalgRewrites(r);    // Linalg.cpp
     rewrite::registerSpecialize(r);
     rewrite::registerSpecializeProducts(r); // SpecializeProducts.cpp
     rewrite::registerRandomLifts(r);        // RandomLifts.cpp (opt-in: random_lift)

@@ -26,11 +26,27 @@ bool feedsLogSoftmax(const Var &v, const Var &x);
 /// variable). Discarded when the rule does not fire or its replacement is refused.
 void replaceAlso(const Var &old, const Var &replacement);
 
+/// A product read as sign * prod(num) / prod(den), through mul, sqr, true_div, reciprocal and
+/// neg (at most 16 factors; CanonicalizeProducts.cpp).
+struct Product {
+  bool negative = false;
+  std::vector<Var> num, den;
+  static Product of(const Var &v);
+  /// The product rebuilt (1 of like's dtype when it has no factors).
+  Var build(const Var &like) const;
+};
+/// f0 * f1 * ... (at least one factor).
+Var productOf(const std::vector<Var> &factors);
+
 void registerCanonicalize(RewriteRegistry &r);
 void registerRandomLifts(RewriteRegistry &r); // RandomLifts.cpp
 void registerCanonicalizeGrad(RewriteRegistry &r);
+void registerCanonicalizeProducts(RewriteRegistry &r);
+void registerCanonicalizeFill(RewriteRegistry &r);
 void registerStabilize(RewriteRegistry &r);
 void registerStabilizeForms(RewriteRegistry &r);
+void registerStabilizeProducts(RewriteRegistry &r);
+void registerLinalgRewrites(RewriteRegistry &r);
 void registerSpecialize(RewriteRegistry &r);
 void registerSpecializeProducts(RewriteRegistry &r);
 

@@ -185,6 +185,8 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
            std::to_string(jitOptions.resolvedMaxKernelNodes());
     for (const NodeRewriter &r : options.extraRules)
       salt += "\nextra rule " + r.name; // rules are known by name
+    for (const std::string &name : registeredRewriteNames())
+      salt += "\nregistered rule " + name;
   }
   const std::string memoSalt = salt + (options.noDefaultUpdates ? "\nno default updates" : "");
   const uint64_t editsBefore = graphEditCount();
@@ -269,6 +271,8 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
       runtime::rememberCompileFront(inputs, outputs, givenUpdates, memoSalt,
                                     {updates, impl->sharedVars, key}, editsBefore);
     }
+  }
+  if (options.mode == Mode::JIT && !options.rewriteListener) {
     if (auto kernel = cachedKernel(key)) {
       stats.functionFromMemory = true;
       impl->jitKernel = kernel;
@@ -290,6 +294,8 @@ Function compile(const std::vector<Var> &inputs, const std::vector<Var> &outputs
     RewriteOptions ro;
     ro.query = options.rewrites;
     ro.extraRules = options.extraRules;
+    ro.listener = options.rewriteListener;
+    ro.onFailure = options.onRewriteFailure;
     auto t0 = std::chrono::steady_clock::now();
     rewriteGraph(*impl->fgraph, ro);
     stats.rewrite = secondsSince(t0);
@@ -372,6 +378,7 @@ std::shared_ptr<const FunctionGraph> Function::compiledGraph() const {
       RewriteOptions ro;
       ro.query = impl_->options.rewrites;
       ro.extraRules = impl_->options.extraRules;
+      ro.onFailure = [](const std::string &, const std::string &) {}; // reported when compiled
       rewriteGraph(*fg, ro);
     }
     impl_->fgraph = fg;
@@ -390,8 +397,10 @@ std::string Function::scheduleText() const {
   return "interpreted: no schedule (Mode::Interpret runs each node's perform)\n";
 }
 
-std::string dprint(const Function &f, FunctionView view) {
-  std::string text = dprint(f.compiledGraph()->outputs());
+std::string dprint(const Function &f, FunctionView view) { return dprint(f, {}, view); }
+
+std::string dprint(const Function &f, const DPrintOptions &options, FunctionView view) {
+  std::string text = dprint(f.compiledGraph()->outputs(), options);
   if (view == FunctionView::GraphAndSchedule) text += f.scheduleText();
   return text;
 }

@@ -141,6 +141,38 @@ int64_t Tensor::dim(int axis) const {
   return shape_[axis < 0 ? axis + n : axis];
 }
 
+Tensor Tensor::operator[](int64_t i) const {
+  requireArray("Tensor::operator[]");
+  if (ndim() == 0) throw IndexError("Tensor[" + std::to_string(i) + "]: a scalar has no entries");
+  int64_t n = shape_[0];
+  if (i < -n || i >= n)
+    throw IndexError("Tensor[" + std::to_string(i) + "]: index out of range for a first axis of " +
+                     std::to_string(n));
+  if (i < 0) i += n;
+  Shape shape(shape_.begin() + 1, shape_.end()), strides(strides_.begin() + 1, strides_.end());
+  char *p = static_cast<char *>(data_) + i * strides_[0] * static_cast<int64_t>(dtypeSize(dtype_));
+  return wrap(buffer_, p, dtype_, shape, strides);
+}
+
+Tensor Tensor::slice(int64_t start, int64_t stop, int64_t step, int axis) const {
+  requireArray("Tensor::slice");
+  int a = axis < 0 ? axis + ndim() : axis;
+  if (a < 0 || a >= ndim())
+    throw IndexError("Tensor::slice: axis " + std::to_string(axis) + " out of range for rank " +
+                     std::to_string(ndim()));
+  if (step <= 0)
+    throw ValueError("Tensor::slice: step must be positive, got " + std::to_string(step));
+  int64_t n = shape_[a];
+  auto clamp = [n](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + n : v, 0, n); };
+  int64_t b = clamp(start), e = clamp(stop);
+  int64_t len = e > b ? (e - b + step - 1) / step : 0;
+  Shape shape = shape_, strides = strides_;
+  shape[a] = len;
+  strides[a] = strides_[a] * step;
+  char *p = static_cast<char *>(data_) + b * strides_[a] * static_cast<int64_t>(dtypeSize(dtype_));
+  return wrap(buffer_, len == 0 ? data_ : p, dtype_, shape, strides);
+}
+
 bool Tensor::isContiguous() const {
   Shape c = contiguousStrides(shape_);
   for (size_t i = 0; i < shape_.size(); ++i)

@@ -284,6 +284,73 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
                                      Var s = softmax(m);
                                      return VL{(m / s - 1.0) * m};
                                    }};
+  // Not where y alone would check that x and y agree in length.
+  k["local_mul_canonizer"] = {[](V x, V, V, V) { return VL{reciprocal(exp(x)) * -x * exp(x)}; },
+                              [](V x, V y, V, V) { return VL{reciprocal(y) * -x * y}; }};
+  k["local_complement_mix"] = {[](V x, V y, V, V) {
+                                 return VL{x * (1.0 - y) - (1.0 - x) * y,
+                                           sigmoid(-y) * x - sigmoid(y) * (1.0 - x)};
+                               },
+                               [](V x, V y, V, V) { return VL{x * (1.0 - y) - (2.0 - x) * y}; }};
+  k["local_sigmoid_in_product"] = {[](V x, V y, V, V) {
+                                     return VL{-exp(x) / sqr(1.0 + exp(x)),
+                                               y * exp(x) / (exp(x) + exp(y)),
+                                               exp(x) * reciprocal(sum(exp(x), 0, true))};
+                                   },
+                                   [](V x, V, V, V) { return VL{exp(x) / (2.0 + exp(x))}; }};
+  k["local_sub_sigmoid_factor"] = {
+      [](V x, V y, V, V) { return VL{sigmoid(x) - sqr(sigmoid(x)), y * x * sigmoid(x) - x * y}; },
+      [](V x, V y, V, V) { return VL{y - x * sigmoid(x)}; }};
+  k["local_full_like_sink"] = {[](V x, V, V, V) { return VL{full_like(exp(x) * x, 2.0)}; },
+                               [](V x, V y, V, V) { return VL{full_like(x + y, 2.0)}; }};
+  k["local_full_like_static"] = {
+      [](V, V, V, V) { return VL{full_like(exp(constant(Tensor::of({1.0, 2.0}))), 3.0)}; },
+      [](V x, V, V, V) { return VL{full_like(exp(x), 3.0)}; }};
+  k["local_useless_where"] = {
+      [](V x, V, V, V) { return VL{where(constant(1.0, DType::Bool), exp(x), x)}; },
+      [](V x, V y, V, V) { return VL{where(constant(1.0, DType::Bool), x, y)}; }};
+  k["local_fill_operand"] = {[](V x, V, V, V) { return VL{full_like(x, 2.0) * x}; },
+                             [](V x, V y, V, V) { return VL{full_like(y, 2.0) * x}; }};
+  // linalg: A = m^T m + diag(x) is symmetric positive definite (3 x 3).
+  static const auto spd = [](V x, V m) { return matmul(transpose(m), m) + diag(x); };
+  k["local_inv_diag"] = {[](V x, V, V, V) { return VL{inv(diag(x)), inv(eye(3) * diag(x))}; },
+                         [](V x, V, V m, V) { return VL{inv(spd(x, m))}; }};
+  k["local_solve_diag"] = {
+      [](V x, V, V, V) { return VL{solve(diag(x), exp(x))}; },
+      [](V x, V y, V, V) { return VL{solve(diag(x), y)}; }}; // y's length unproven
+  k["local_det_diag"] = {[](V x, V, V m, V) { return VL{det(diag(x)), det(cholesky(spd(x, m)))}; },
+                         [](V x, V, V m, V) { return VL{det(spd(x, m))}; }};
+  k["local_slogdet_triangular"] = {[](V x, V, V m, V) {
+                                     auto [s, l] = slogdet(cholesky(spd(x, m)));
+                                     return VL{s, l};
+                                   },
+                                   [](V x, V, V m, V) {
+                                     auto [s, l] = slogdet(spd(x, m));
+                                     return VL{s, l};
+                                   }};
+  k["local_log_det"] = {
+      [](V x, V, V m, V) { return VL{log(det(spd(x, m))), log(abs(det(spd(x, m))))}; },
+      [](V x, V, V m, V) { return VL{log(sum(spd(x, m)))}; }};
+  k["local_inv_matmul"] = {[](V x, V y, V m, V) { return VL{matmul(inv(spd(x, m)), y)}; },
+                           [](V x, V y, V m, V) {
+                             Var i = inv(spd(x, m));
+                             return VL{matmul(i, y), i};
+                           }};
+  // (A of static shape: solve(A, eye(3)) of a dynamic A is typed [?, 3], inv(A) [?, ?].)
+  k["local_solve_eye"] = {[](V, V, V, V) { return VL{solve(eye(3) * 2.0 + 0.5, eye(3))}; },
+                          [](V x, V, V m, V) { return VL{solve(spd(x, m), spd(x, m))}; }};
+  k["local_solve_triangular"] = {[](V x, V y, V m, V) { return VL{solve(cholesky(spd(x, m)), y)}; },
+                                 [](V x, V y, V m, V) { return VL{solve(spd(x, m), y)}; }};
+  k["local_cholesky_diag"] = {[](V x, V, V, V) { return VL{cholesky(diag(exp(x)))}; },
+                              [](V x, V, V m, V) { return VL{cholesky(spd(x, m))}; }};
+  k["local_cholesky_llt"] = {[](V x, V, V m, V) {
+                               Var l = cholesky(spd(x, m));
+                               return VL{cholesky(matmul(l, transpose(l)))};
+                             },
+                             [](V x, V, V m, V) {
+                               Var l = tril(spd(x, m));
+                               return VL{cholesky(matmul(l, transpose(l)))};
+                             }};
   // specialize
   k["local_pow_two"] = {[](V x, V, V, V) { return std::vector<Var>{pow(x, 2.0)}; },
                         [](V x, V, V, V) { return std::vector<Var>{pow(x, 2.5)}; }};

@@ -11,6 +11,7 @@ namespace graphjit {
 class FunctionGraph;
 }
 #include "graphjit/Rewrite/Rewrite.h"
+#include "graphjit/Text/DPrint.h"
 
 #include <cstdint>
 #include <memory>
@@ -93,6 +94,11 @@ struct CompileOptions {
   /// Rules of the caller's own, run with the built-in ones; the query can name them. The kernel
   /// cache knows a rule by its name: give different rules different names.
   std::vector<NodeRewriter> extraRules;
+  /// Told of every rewrite compile() applies (RewriteOptions::listener), to trace them. Setting it
+  /// bypasses the compiled-function caches, so that the rewrites run and are seen.
+  std::function<void(const RewriteEvent &)> rewriteListener;
+  /// Told of each rule that threw and was skipped (RewriteOptions::onFailure; unset: stderr).
+  std::function<void(const std::string &rule, const std::string &message)> onRewriteFailure;
   /// Do not apply the default updates of the shared variables the graph reads (PyTensor's
   /// no_default_updates): generators then keep their state, and calls repeat their draws.
   bool noDefaultUpdates = false;
@@ -112,6 +118,9 @@ enum class FunctionView { Graph, GraphAndSchedule };
 /// (outputs first, then the update of each shared variable), like PyTensor's dprint(f);
 /// with FunctionView::GraphAndSchedule, followed by f.scheduleText().
 std::string dprint(const Function &f, FunctionView view = FunctionView::Graph);
+/// The same with dprint(var)'s options: dprint(f, {.printTypes = true, .depth = 3}).
+std::string dprint(const Function &f, const DPrintOptions &options,
+                   FunctionView view = FunctionView::Graph);
 
 /// A shared variable holding a copy of `value` (PyTensor's shared()).
 Var shared(const Tensor &value, const std::string &name = "");

@@ -123,6 +123,14 @@ public:
   /// Same buffer, new shape; requires contiguity and equal size.
   Tensor reshaped(const Shape &shape) const;
 
+  /// t[i]: the i-th entry along the first axis (negative i counts from the end), a view
+  /// sharing this tensor's buffer as NumPy's basic indexing does (clone() for a copy).
+  /// IndexError when out of range or for a scalar.
+  Tensor operator[](int64_t i) const;
+  /// t[start:stop:step] along `axis` (NumPy slice rules: negative positions count from the end,
+  /// bounds clamp; step > 0), a view sharing this tensor's buffer.
+  Tensor slice(int64_t start, int64_t stop, int64_t step = 1, int axis = 0) const;
+
   void *rawData() const { return data_; }
   template <typename T> T *data() const;
   /// Element at a flat row-major index, converted to double (any strides).

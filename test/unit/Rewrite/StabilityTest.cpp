@@ -161,6 +161,55 @@ TEST(Stability, GradientsEndStable) {
   checkAll("grad log1mexp", {gradOf([](const Var &x) { return log(1.0 - exp(x)); })}, kDLog1mexp);
 }
 
+// Each family's gradient built by grad() from every spelling before any rewrite: the products
+// it writes (1 / sigmoid(-x) * sigmoid(x) * sigmoid(-x), -exp(x) / sqr(1 + exp(x)), ...) cancel
+// and become sigmoids again (issue 22: NaN at x = 800 before).
+TEST(Stability, GradientsOfEverySpelling) {
+  checkAll("grad log(1 - sigmoid)",
+           {gradOf([](const Var &x) { return log(1.0 - sigmoid(x)); }),
+            gradOf([](const Var &x) { return log1p(-sigmoid(x)); }),
+            gradOf([](const Var &x) { return log(sigmoid(-x)); })},
+           kDLog1mSigmoidF64, &kDLog1mSigmoidF32);
+  checkAll("grad softplus (more spellings)",
+           {gradOf([](const Var &x) { return -log(1.0 / (1.0 + exp(x))); }),
+            gradOf([](const Var &x) { return -log(sigmoid(-x)); }),
+            gradOf([](const Var &x) { return log(exp(x) + 1.0); })},
+           kSigmoidF64, &kSigmoidF32);
+  checkAll("grad log sigmoid (more spellings)",
+           {gradOf([](const Var &x) { return log(exp(x) / (1.0 + exp(x))); }),
+            gradOf([](const Var &x) { return -log(1.0 + exp(-x)); })},
+           kDLogSigmoidF64, &kDLogSigmoidF32);
+  checkAll("grad sigmoid",
+           {gradOf([](const Var &x) { return 1.0 / (1.0 + exp(-x)); }),
+            gradOf([](const Var &x) { return exp(x) / (1.0 + exp(x)); }),
+            gradOf([](const Var &x) { return reciprocal(exp(-x) + 1.0); })},
+           kDSigmoidF64, &kDSigmoidF32);
+  checkAll("grad cross-entropy (two sigmoid nodes)", {gradOf([](const Var &x) {
+             return -(0.25 * log(sigmoid(x)) + 0.75 * log(1.0 - sigmoid(x)));
+           })},
+           kDBceF64, &kDBceF32);
+  // d/da logaddexp(a, a - 1) = sigmoid(1) + sigmoid(-1) = 1 everywhere.
+  Refs ones;
+  for (auto &[x, v] : kLogAddExpShift1)
+    ones.emplace_back(x, 1.0);
+  checkAll("grad logaddexp", {gradOf([](const Var &x) { return log(exp(x) + exp(x - 1.0)); })},
+           ones);
+}
+
+TEST(Stability, GradientOfLogSumExpIsSoftmax) {
+  Var x = vector("x");
+  Tensor v = Tensor::fromVector(std::vector<double>{800, -800, 0, 799});
+  // softmax([800, -800, 0, 799]) = [1 / (1 + e^-1), 0, 0, e^-1 / (1 + e^-1)]
+  double a = 1 / (1 + std::exp(-1.0)), b = 1 - a;
+  Var g = grad(log(sum(exp(x))), x);
+  for (const Tensor &t : {evaluate(simplify({g})[0], {{x, v}}), compile({x}, {g}).call1({v})}) {
+    std::vector<double> got = t.toDoubles(), want{a, 0, 0, b};
+    for (size_t i = 0; i < want.size(); ++i)
+      EXPECT_NEAR(got[i], want[i], 1e-15) << "element " << i;
+  }
+  EXPECT_TRUE(std::isnan(evaluate(g, {{x, v}}).toDoubles()[0])); // the naive graph: inf / inf
+}
+
 TEST(Stability, RowsLogSumExpAndLogSoftmax) {
   Var m = matrix("m");
   std::vector<double> flat;

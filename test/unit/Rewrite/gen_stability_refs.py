@@ -41,6 +41,8 @@ for suffix, pts in (("F64", F64), ("F32", F32)):
     table("kLogSigmoid" + suffix, log_sigmoid, pts)
     table("kDLogSigmoid" + suffix, lambda x: sigmoid(-x), pts)        # d/dx log(sigmoid(x))
     table("kDBce" + suffix, lambda x: sigmoid(x) - mp.mpf('0.25'), pts)  # d/dx of the cross-entropy with y = 0.25
+    table("kDSigmoid" + suffix, lambda x: sigmoid(x) * sigmoid(-x), pts)  # d/dx sigmoid(x)
+    table("kDLog1mSigmoid" + suffix, lambda x: -sigmoid(x), pts)  # d/dx log(1 - sigmoid(x))
 table("kExpm1", expm1, TINY + [-800, 50])
 table("kLog1p", log1p, TINY)
 table("kLog1pNeg", lambda x: mp.log1p(-x), TINY)
