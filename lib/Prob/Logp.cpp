@@ -8,14 +8,17 @@
 #include "graphjit/Ops/Elemwise.h"
 #include "graphjit/Ops/Indexing.h"
 #include "graphjit/Ops/Linalg.h"
+#include "graphjit/Ops/LinalgDecomp.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/ShapeArgs.h"
 #include "graphjit/Ops/Special.h"
 #include "graphjit/Prob/ChangeOfVariables.h"
 #include "graphjit/Prob/RandomVariable.h"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace graphjit {
 
@@ -86,26 +89,22 @@ Var mvnormalCholLogp(const Var &mu, const Var &l, const Var &v) {
   return -0.5 * quad - logdetL - 0.5 * kLog2Pi * lastDim(mu);
 }
 
-/// The largest covariance whose positive definiteness logp checks (k leading minors by LU:
-/// O(k^4)); past it, or with a size known only at run time, a covariance that is not
-/// positive definite makes cholesky raise.
-constexpr int64_t kMaxCheckedCovariance = 64;
-
-/// Multivariate normal with covariance `cov`: -inf when cov is not symmetric positive definite
-/// (Sylvester: every leading minor of its symmetrized lower triangle, which is what cholesky
-/// reads, is positive), instead of cholesky's error.
+/// Multivariate normal with covariance `cov`: -inf when cov is not symmetric positive definite,
+/// instead of cholesky's error. Cholesky reads the lower triangle, so that is what is tested: all
+/// finite and every eigenvalue of its symmetrization above k * eps * |cov|_F (numerically
+/// singular counts as not positive definite, as a failing factorization would). Stacks of
+/// covariances go straight to cholesky.
 Var mvnormalLogp(const Var &mu, const Var &cov, const Var &v) {
-  int64_t k = cov.ndim() == 2 ? cov.type().shape[0] : kUnknownDim;
-  if (k == kUnknownDim || k > kMaxCheckedCovariance || cov.type().shape[1] != k)
-    return mvnormalCholLogp(mu, cholesky(cov), v);
+  if (cov.ndim() != 2) return mvnormalCholLogp(mu, cholesky(cov), v);
   Var sym = tril(cov) + transpose(tril(cov, -1));
-  Var pd = constant(true);
-  for (int64_t i = 1; i <= k; ++i) {
-    auto [sign, logdet] = slogdet(subtensor(sym, {slice(0, i), slice(0, i)}));
-    pd = logical_and(pd, logical_and(sign > constant(0.0), finite(logdet)));
-  }
-  Var safe = where(pd, sym, eye(k));
-  return guard(pd, mvnormalCholLogp(mu, cholesky(safe), v));
+  Var n = shape_i(cov, 0); // a constant when the size is static
+  Var id = eye(n);
+  Var allFinite = all(finite(sym));
+  Var finiteSym = where(allFinite, sym, id); // eigvalsh of NaN would fail
+  Var tol =
+      cast(n, DType::Float64) * std::numeric_limits<double>::epsilon() * sqrt(sum(sqr(finiteSym)));
+  Var pd = logical_and(allFinite, all(eigvalsh(finiteSym) > tol));
+  return guard(pd, mvnormalCholLogp(mu, cholesky(where(pd, sym, id)), v));
 }
 
 Var distLogp(Dist dist, const std::vector<Var> &p, const Var &value) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <new>
@@ -62,15 +63,20 @@ private:
 constexpr size_t kHugePage = size_t(2) << 20, kHugeFrom = size_t(4) << 20;
 constexpr size_t kStagger = 4096 + 3 * 64, kColors = 16;
 
+[[noreturn]] void outOfMemory(size_t bytes) {
+  // The size asked for, not the rounded one the allocator tried.
+  throw Error("Tensor: out of memory: cannot allocate " + std::to_string(bytes) + " bytes");
+}
+
 std::shared_ptr<void> allocateLarge(size_t bytes) {
+  if (bytes > std::numeric_limits<size_t>::max() / 2) outOfMemory(bytes); // rounding would wrap
   size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
   bool huge = rounded >= kHugeFrom;
   if (huge) rounded = (rounded + kColors * kStagger + kHugePage - 1) / kHugePage * kHugePage;
   void *p = BufferPool::get().take(rounded);
   if (!p) {
     p = std::aligned_alloc(huge ? kHugePage : 64, rounded);
-    if (!p)
-      throw Error("Tensor: out of memory: cannot allocate " + std::to_string(rounded) + " bytes");
+    if (!p) outOfMemory(bytes);
     // First touch of 4 KiB pages is slow on these VMs: ask for huge pages.
     if (huge) madvise(p, rounded, MADV_HUGEPAGE);
   }
@@ -150,9 +156,7 @@ struct SmallRelease {
 std::shared_ptr<void> allocateSmall(size_t bytes) {
   int c = smallClass(std::max<size_t>(bytes, 1));
   void *p = takeSmall(c);
-  if (!p)
-    throw Error("Tensor: out of memory: cannot allocate " + std::to_string(kSmallMin << c) +
-                " bytes");
+  if (!p) outOfMemory(bytes);
   return std::shared_ptr<void>(p, SmallRelease{c}, SmallAllocator<char>());
 }
 } // namespace

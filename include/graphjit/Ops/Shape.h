@@ -10,6 +10,7 @@
 
 #include "graphjit/Graph/Op.h"
 
+#include <initializer_list>
 #include <optional>
 
 namespace graphjit {
@@ -234,6 +235,20 @@ Var alloc(const Var &value, const Shape &shape);
 Var full(const Shape &shape, double value, DType dtype = DType::Float64);
 Var zeros(const Shape &shape, DType dtype = DType::Float64);
 Var ones(const Shape &shape, DType dtype = DType::Float64);
+// Braced numbers ({}, {2, 3}) pick these over the symbolic-size builders of ShapeArgs.h, whose
+// Sizes also accept a braced list (numbers convert to constant Vars): a literal shape stays static.
+inline Var alloc(const Var &value, std::initializer_list<int64_t> shape) {
+  return alloc(value, Shape(shape));
+}
+inline Var full(std::initializer_list<int64_t> shape, double value, DType dtype = DType::Float64) {
+  return full(Shape(shape), value, dtype);
+}
+inline Var zeros(std::initializer_list<int64_t> shape, DType dtype = DType::Float64) {
+  return zeros(Shape(shape), dtype);
+}
+inline Var ones(std::initializer_list<int64_t> shape, DType dtype = DType::Float64) {
+  return ones(Shape(shape), dtype);
+}
 /// Same shape as x (known at run time); dtype defaults to x's.
 Var full_like(const Var &x, double value, std::optional<DType> dtype = {});
 Var zeros_like(const Var &x, std::optional<DType> dtype = {});

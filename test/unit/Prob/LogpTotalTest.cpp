@@ -115,6 +115,33 @@ TEST(LogpTotal, MvNormalWithACovarianceThatIsNotPositiveDefinite) {
   EXPECT_NEAR(evaluate(lp, {{x, Tensor::of({0.1, 0.2})}}).item(), -2.1376849603770567, 1e-12);
 }
 
+TEST(LogpTotal, MvNormalCovarianceOfAnySizeOrKnownOnlyAtRunTime) {
+  // Large and run-time-sized covariances are checked too: -inf, never cholesky's error.
+  const int64_t k = 70;
+  Tensor bad = Tensor::zeros(DType::Float64, {k, k}), good = Tensor::zeros(DType::Float64, {k, k});
+  for (int64_t i = 0; i < k; ++i) {
+    bad.data<double>()[i * k + i] = i == k - 1 ? -1e-3 : 1.0; // one negative eigenvalue
+    good.data<double>()[i * k + i] = 2.0;
+  }
+  Tensor at = Tensor::zeros(DType::Float64, {k});
+  Var x = vector("x"), cov = matrix("cov");
+  // N(0, 2 I_k) at 0: -k/2 log(2 pi 2).
+  double want = -0.5 * k * std::log(4 * M_PI);
+  for (Mode mode : {Mode::Interpret, Mode::JIT}) {
+    Var staticLp = logp(mvnormal(constant(Tensor::zeros(DType::Float64, {k})), constant(bad)), x);
+    EXPECT_EQ(compile({x}, {staticLp}, {}, mode)({at})[0].item(), -INFINITY);
+    Var lp = logp(mvnormal(zeros({k}), cov), x);
+    Function f = compile({x, cov}, {lp}, {}, mode);
+    EXPECT_EQ(f({at, bad})[0].item(), -INFINITY);
+    EXPECT_NEAR(f({at, good})[0].item(), want, 1e-9);
+    Tensor nan = good.clone();
+    nan.data<double>()[1] = NAN; // upper triangle: cholesky never reads it
+    EXPECT_NEAR(f({at, nan})[0].item(), want, 1e-9);
+    nan.data<double>()[k] = NAN;
+    EXPECT_EQ(f({at, nan})[0].item(), -INFINITY);
+  }
+}
+
 TEST(SampleValidation, InvalidParametersNameTheDistributionAndValue) {
   auto draw = [](const Var &rv) { return [rv] { sample(rv, 1, 0); }; };
   EXPECT_NE(errorOf(draw(poisson(constant(-1.0)))).find("rv_poisson: mu must be >= 0"),

@@ -103,3 +103,19 @@ TEST(ShapeArgs, PageRankStepCompiledOnceRunsOnAnySize) {
     EXPECT_TRUE(allclose(f.call1({Mv, rv}), want, 1e-9, 1e-12)) << n;
   }
 }
+
+TEST(ShapeArgs, BracedNumbersStayStatic) {
+  // {} and {2, 3} would also convert to Sizes (numbers become constant Vars): the numeric
+  // builders must win, giving the static ops of old.
+  Var s = zeros({}, DType::Int64), z = zeros({2, 3}), o = ones({4}), f = full({2}, 1.5);
+  Var a = alloc(constant(2.0), {3});
+  EXPECT_EQ(s.type().str(), "i64[]");
+  EXPECT_EQ(z.type().str(), "f64[2,3]");
+  EXPECT_EQ(o.type().str(), "f64[4]");
+  EXPECT_EQ(f.type().str(), "f64[2]");
+  EXPECT_EQ(a.type().str(), "f64[3]");
+  EXPECT_TRUE(allclose(a.eval(), Tensor::of({2.0, 2.0, 2.0})));
+  // A Var in the braces makes the size symbolic.
+  Var n = scalar("n", DType::Int64);
+  EXPECT_EQ(zeros({n}).type().str(), "f64[?]");
+}
