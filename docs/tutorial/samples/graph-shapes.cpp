@@ -12,9 +12,10 @@ int main() {
   Var n = prod(shape(matmul(A, B)));
   std::cout << dprint(simplify({n}));
   Function f = compile({A, B}, {n});
-  std::cout << "size: " << f.call1({Tensor::zeros(DType::Float64, {300, 20}),
-                                    Tensor::zeros(DType::Float64, {20, 500})})
-                               .item()
+  std::cout << "size: "
+            << f.call1({Tensor::zeros(DType::Float64, {300, 20}),
+                        Tensor::zeros(DType::Float64, {20, 500})})
+                   .item()
             << "\n";
   // Inner dims that disagree are still matmul's error.
   try {
@@ -26,10 +27,10 @@ int main() {
   Var M = matrix("M");
   Function damp = compile({M}, {0.85 * M + 0.15 * eye(shape_i(M, 0))});
   for (int64_t k : {2, 3})
-    std::cout << "trace for " << k << "x" << k << ": "
-              << evaluate(trace(constant(damp.call1({Tensor::zeros(DType::Float64, {k, k})}))))
-                     .item()
-              << "\n";
+    std::cout
+        << "trace for " << k << "x" << k << ": "
+        << evaluate(trace(constant(damp.call1({Tensor::zeros(DType::Float64, {k, k})})))).item()
+        << "\n";
   return 0;
 }
 // CHECK: infer_shape{op="matmul", output=0}

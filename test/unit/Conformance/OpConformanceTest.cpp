@@ -44,7 +44,8 @@ const std::map<std::string, std::string> kNotBatchable = [] {
   m["inc_take"] = "no batching rule: the indices address one axis of one batch element";
   m["argmax"] =
       "the case's argmax over all axes would cross the batch dims (along an axis it batches)";
-  m["alloc"] = m["eye_n"] = "no batching rule: a batched size would give each element its own shape";
+  m["alloc"] = m["eye_n"] =
+      "no batching rule: a batched size would give each element its own shape";
   m["concatenate"] = "with only x batched, the unbatched part would have to be broadcast first";
   return m;
 }();

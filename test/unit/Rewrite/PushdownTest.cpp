@@ -103,8 +103,8 @@ TEST(Pushdown, UnprovenShapesKeepTheirCheck) {
   for (Mode mode : {Mode::Interpret, Mode::JIT}) {
     EXPECT_THROW(compile({x, y}, {out}, {}, mode).call1({a, shortB}), ShapeError);
     EXPECT_THROW(compile({x, y}, {t}, {}, mode).call1({a, shortB}), ShapeError);
-    EXPECT_TRUE(allclose(compile({x, y}, {t}, {}, mode).call1({a, b}),
-                         evaluate(t, {{x, a}, {y, b}})));
+    EXPECT_TRUE(
+        allclose(compile({x, y}, {t}, {}, mode).call1({a, b}), evaluate(t, {{x, a}, {y, b}})));
   }
   // shape_unsafe drops the check (the caller vouches that the lengths agree).
   std::vector<Var> unsafe = simplify({out}, "canonicalize,-local_subtensor_elemwise,shape_unsafe");
