@@ -91,19 +91,17 @@ Var mvnormalCholLogp(const Var &mu, const Var &l, const Var &v) {
 
 /// Multivariate normal with covariance `cov`: -inf when cov is not symmetric positive definite,
 /// instead of cholesky's error. Cholesky reads the lower triangle, so that is what is tested: all
-/// finite and every eigenvalue of its symmetrization above k * eps * |cov|_F (numerically
-/// singular counts as not positive definite, as a failing factorization would). Stacks of
-/// covariances go straight to cholesky.
+/// finite and every eigenvalue of its symmetrization above eps * sum|eigenvalues| (numerically
+/// singular counts as not positive definite, as in NumPy's matrix_rank; no overflow for large
+/// entries). Stacks of covariances go straight to cholesky.
 Var mvnormalLogp(const Var &mu, const Var &cov, const Var &v) {
   if (cov.ndim() != 2) return mvnormalCholLogp(mu, cholesky(cov), v);
   Var sym = tril(cov) + transpose(tril(cov, -1));
-  Var n = shape_i(cov, 0); // a constant when the size is static
-  Var id = eye(n);
+  Var id = eye(shape_i(cov, 0)); // a static eye when the size is static
   Var allFinite = all(finite(sym));
-  Var finiteSym = where(allFinite, sym, id); // eigvalsh of NaN would fail
-  Var tol =
-      cast(n, DType::Float64) * std::numeric_limits<double>::epsilon() * sqrt(sum(sqr(finiteSym)));
-  Var pd = logical_and(allFinite, all(eigvalsh(finiteSym) > tol));
+  Var eig = eigvalsh(where(allFinite, sym, id)); // eigvalsh of NaN would fail
+  Var tol = std::numeric_limits<double>::epsilon() * sum(abs(eig));
+  Var pd = logical_and(allFinite, all(eig > tol));
   return guard(pd, mvnormalCholLogp(mu, cholesky(where(pd, sym, id)), v));
 }
 

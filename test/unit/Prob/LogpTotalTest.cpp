@@ -139,6 +139,11 @@ TEST(LogpTotal, MvNormalCovarianceOfAnySizeOrKnownOnlyAtRunTime) {
     EXPECT_NEAR(f({at, nan})[0].item(), want, 1e-9);
     nan.data<double>()[k] = NAN;
     EXPECT_EQ(f({at, nan})[0].item(), -INFINITY);
+    // Large entries do not overflow the check: N(0, 1e200 I) at 0 is -k/2 log(2 pi 1e200).
+    Tensor huge = good.clone();
+    for (int64_t i = 0; i < k; ++i)
+      huge.data<double>()[i * k + i] = 1e200;
+    EXPECT_NEAR(f({at, huge})[0].item(), -0.5 * k * std::log(2 * M_PI * 1e200), 1e-9 * k * 461);
   }
 }
 
