@@ -106,6 +106,20 @@ Var sumTo(const Var &v, const TensorType &like) {
   return ones.empty() ? r : sum(r, ones, true);
 }
 
+/// Index array `i` padded with broadcast dims to the core rank `r` (after its own batch dims, if
+/// any), then given the `b` batch dims.
+Var paddedIndex(const BatchedVar &i, size_t r, int b) {
+  int lead = i.batched ? b : 0, core = i.var.ndim() - lead;
+  IntList order;
+  for (int d = 0; d < lead; ++d)
+    order.push_back(d);
+  order.resize(order.size() + (r - core), -1);
+  for (int d = 0; d < core; ++d)
+    order.push_back(lead + d);
+  Var padded = order.size() == static_cast<size_t>(i.var.ndim()) ? i.var : dimshuffle(i.var, order);
+  return withBatchDims(BatchedVar{padded, i.batched}, b);
+}
+
 /// Index arrays for a batched x: one arange per batch dim, then the core index arrays, each
 /// padded to the core broadcast rank and given the batch dims.
 std::vector<Var> batchedIndices(const Op &op, const Var &x, const std::vector<BatchedVar> &idx,
@@ -121,18 +135,8 @@ std::vector<Var> batchedIndices(const Op &op, const Var &x, const std::vector<Ba
     order.resize(static_cast<size_t>(b) + r, -1);
     out.push_back(dimshuffle(arange(dims[d]), order));
   }
-  for (auto &i : idx) {
-    int lead = i.batched ? b : 0, core = i.var.ndim() - lead;
-    IntList order;
-    for (int d = 0; d < lead; ++d)
-      order.push_back(d);
-    order.resize(order.size() + (r - core), -1);
-    for (int d = 0; d < core; ++d)
-      order.push_back(lead + d);
-    Var padded =
-        order.size() == static_cast<size_t>(i.var.ndim()) ? i.var : dimshuffle(i.var, order);
-    out.push_back(withBatchDims(BatchedVar{padded, i.batched}, b));
-  }
+  for (auto &i : idx)
+    out.push_back(paddedIndex(i, r, b));
   return out;
 }
 } // namespace
@@ -183,18 +187,8 @@ std::vector<Var> AdvancedSubtensor::vectorize(const Apply &node,
     size_t r = 0;
     for (auto &i : idx)
       r = std::max(r, static_cast<size_t>(i.var.ndim() - (i.batched ? b : 0)));
-    for (auto &i : idx) {
-      int lead = i.batched ? b : 0, core = i.var.ndim() - lead;
-      IntList order;
-      for (int d = 0; d < lead; ++d)
-        order.push_back(d);
-      order.resize(order.size() + (r - core), -1);
-      for (int d = 0; d < core; ++d)
-        order.push_back(lead + d);
-      Var padded =
-          order.size() == static_cast<size_t>(i.var.ndim()) ? i.var : dimshuffle(i.var, order);
-      ins.push_back(withBatchDims(BatchedVar{padded, i.batched}, b));
-    }
+    for (auto &i : idx)
+      ins.push_back(paddedIndex(i, r, b));
     return applyOp(node.opPtr(), ins);
   }
   std::vector<Var> ins{inputs[0].var};
