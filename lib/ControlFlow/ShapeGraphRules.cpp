@@ -16,10 +16,12 @@ std::shared_ptr<const InnerGraph> oneNode(const Apply &node, const std::string &
   return InnerGraph::make(fresh, applyOp(node.opPtr(), fresh), opName);
 }
 
-/// Can the shapes of `node` be known from its input shapes (errors included)?
-bool shapesFromShapes(const Apply &node) {
+/// Can the shapes of `node` be known from its input shapes (errors included)? With
+/// `valuesAllowed`: or from its inputs' values, by a shape graph of the op's own (Op::shapeGraph).
+bool shapesFromShapes(const Apply &node, bool valuesAllowed = false) {
   const Op &op = node.op();
-  if (op.shapeNeedsValues() || !op.isPure() || op.acceptsNonTensorInputs()) return false;
+  if ((op.shapeNeedsValues() && !valuesAllowed) || !op.isPure() || op.acceptsNonTensorInputs())
+    return false;
   for (const Var &in : node.inputs())
     if (!in.type().isTensor()) return false;
   for (int k = 0; k < node.numOutputs(); ++k)
@@ -61,12 +63,15 @@ std::vector<Var> shapeToShapeGraph(Apply &n) {
 } // namespace
 
 std::vector<Var> graphShapes(const Apply &node) {
-  if (!shapesFromShapes(node)) return {};
+  if (!shapesFromShapes(node, true)) return {};
   std::vector<Var> inShapes;
   for (const Var &in : node.inputs())
     inShapes.push_back(shape(in));
+  // An op whose shapes need values (dyn_subtensor's bounds) may still give a graph that reads
+  // them and keeps its errors; else the default below, from shapes alone.
   std::vector<Var> custom = node.op().shapeGraph(node, inShapes);
   if (!custom.empty()) return custom;
+  if (!shapesFromShapes(node)) return {};
   // Static inputs: the type rule already ran every check, the shapes are the types'.
   bool inputsStatic = allInputsStatic(node);
   std::shared_ptr<const InnerGraph> fn;

@@ -39,12 +39,20 @@ struct IndexCheck {
   int xSlot, axis;      // shape slot of the indexed tensor, and its axis
 };
 
+/// A value the shape program reads (an index of dyn_subtensor), by shape slot.
+struct ValueSlot {
+  int slot;
+  int inputIndex;       // graph input holding the value, or
+  Tensor constantValue; // its constant value
+};
+
 /// One node of the shape program run before each call.
 struct ShapeStep {
   const Op *op;
   std::vector<int> inputs;  // slots in the shape table
   std::vector<int> outputs; // slots in the shape table
   std::vector<TensorType> inTypes;
+  std::vector<int> valueInputs; // inputs whose values the shapes need (Op::shapeValueInputs)
 };
 
 std::atomic<size_t> splitCalls{0};
@@ -54,6 +62,7 @@ std::atomic<size_t> splitCalls{0};
 struct Plan {
   std::vector<Shape> inputShapes;
   std::vector<Shape> shapes; // every value's shape, by slot
+  std::vector<int64_t> values; // the shape values it was computed for (see valueSlots_)
   int chunks = 1; // > 1: row-separable with several rows, split when `work` is large enough
   int64_t rows = 0, work = 0;
 };
@@ -115,13 +124,16 @@ public:
     for (const Var &in : fg_->inputs())
       inputSlots_.push_back(slotOf(in));
     for (Apply *node : fg_->toposort()) {
-      ShapeStep step{&node->op(), {}, {}, {}};
+      ShapeStep step{&node->op(), {}, {}, {}, {}};
       for (const Var &in : node->inputs()) {
         step.inputs.push_back(slotOf(in));
         step.inTypes.push_back(in.type());
       }
       for (int i = 0; i < node->numOutputs(); ++i)
         step.outputs.push_back(slotOf(node->output(i)));
+      step.valueInputs = node->op().shapeValueInputs();
+      for (int k : step.valueInputs)
+        addValueSlot(node->input(k), step.inputs[k]);
       steps_.push_back(std::move(step));
     }
     for (const Var &out : fg_->outputs())
@@ -204,10 +216,37 @@ public:
   }
 
 private:
+  /// A value whose elements the shape program reads (an index of dyn_subtensor): a kernel input
+  /// or a constant. The partitioner never computes one inside the kernel that needs it.
+  void addValueSlot(const Var &v, int slot) {
+    for (const ValueSlot &vs : valueSlots_)
+      if (vs.slot == slot) return;
+    ValueSlot vs{slot, -1, Tensor()};
+    for (size_t i = 0; i < fg_->inputs().size(); ++i)
+      if (fg_->inputs()[i] == v) vs.inputIndex = static_cast<int>(i);
+    if (vs.inputIndex < 0) {
+      if (!v->isConstant())
+        throw Error("JIT kernel: a shape of this kernel needs a value computed inside it");
+      vs.constantValue = v->constantValue();
+    }
+    valueSlots_.push_back(std::move(vs));
+  }
+
+  const Tensor &valueOf(const ValueSlot &vs, const std::vector<Tensor> &inputs) const {
+    return vs.inputIndex >= 0 ? inputs[vs.inputIndex] : vs.constantValue;
+  }
+
   std::shared_ptr<const Plan> planFor(const std::vector<Tensor> &inputs) {
+    std::vector<int64_t> values;
+    for (const ValueSlot &vs : valueSlots_) {
+      const Tensor &t = valueOf(vs, inputs);
+      for (int64_t k = 0; k < t.size(); ++k)
+        values.push_back(t.getAsInt64(k));
+    }
     {
       std::lock_guard<std::mutex> lock(planMutex_);
-      if (lastPlan_ && lastPlan_->inputShapes.size() == inputs.size()) {
+      if (lastPlan_ && lastPlan_->inputShapes.size() == inputs.size() &&
+          lastPlan_->values == values) {
         bool same = true;
         for (size_t i = 0; i < inputs.size() && same; ++i)
           same = lastPlan_->inputShapes[i] == inputs[i].shape();
@@ -215,6 +254,7 @@ private:
       }
     }
     auto plan = std::make_shared<Plan>();
+    plan->values = std::move(values);
     for (const Tensor &t : inputs)
       plan->inputShapes.push_back(t.shape());
     plan->shapes = initialShapes_;
@@ -227,7 +267,16 @@ private:
       for (int k : s.inputs)
         inShapes.push_back(plan->shapes[k]);
       s.op->checkShapes(s.inTypes, inShapes);
-      std::vector<Shape> outs = s.op->inferShape(inShapes);
+      std::vector<Shape> outs;
+      if (s.valueInputs.empty()) {
+        outs = s.op->inferShape(inShapes);
+      } else {
+        std::vector<const Tensor *> values(s.inputs.size(), nullptr);
+        for (int k : s.valueInputs)
+          for (const ValueSlot &vs : valueSlots_)
+            if (vs.slot == s.inputs[k]) values[k] = &valueOf(vs, inputs);
+        outs = s.op->inferShapeWithValues(inShapes, values);
+      }
       for (size_t o = 0; o < outs.size(); ++o)
         plan->shapes[s.outputs[o]] = std::move(outs[o]);
     }
@@ -309,6 +358,7 @@ private:
   std::vector<int> inputSlots_, outputSlots_;
   std::vector<ShapeStep> steps_;
   std::vector<IndexCheck> indexChecks_;
+  std::vector<ValueSlot> valueSlots_;
   std::vector<std::string> checkMessages_;
   std::vector<bool> inputRows_, outputRows_; // split by rows when the kernel is row-separable
   bool rowSeparable_ = false;

@@ -37,10 +37,15 @@ Grouping groupNodes(const FunctionGraph &fg, int maxNodes) {
   g.group.resize(n);
   g.size.assign(n, 1);
   g.host.resize(n);
+  // A value that a kernel's shapes are computed from (a dyn_subtensor's index) is read on the
+  // host before that kernel runs: its producer is never inside a consumer's kernel.
+  std::unordered_map<const Apply *, bool> shapeValueProducer;
   for (size_t i = 0; i < n; ++i) {
     g.pos[g.order[i]] = static_cast<int>(i);
     g.group[i] = static_cast<int>(i);
     g.host[i] = !hasLowering(g.order[i]->op().name()) || touchesNonTensor(*g.order[i]);
+    for (int k : g.order[i]->op().shapeValueInputs())
+      if (Apply *p = g.order[i]->input(k)->owner()) shapeValueProducer[p] = true;
   }
   for (size_t k = n; k-- > 0;) {
     int consumer = static_cast<int>(k);
@@ -50,7 +55,9 @@ Grouping groupNodes(const FunctionGraph &fg, int maxNodes) {
       Apply *p = in->owner();
       if (!p || !fg.contains(p)) continue;
       int pi = g.pos.at(p);
-      if (g.host[pi] || g.group[pi] != pi || g.size[root] >= maxNodes) continue;
+      if (g.host[pi] || g.group[pi] != pi || g.size[root] >= maxNodes ||
+          shapeValueProducer.count(p))
+        continue;
       bool allInside = true;
       for (int o = 0; o < p->numOutputs() && allInside; ++o)
         for (const Client &c : fg.clients(p->output(o)))

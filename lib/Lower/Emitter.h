@@ -76,6 +76,7 @@ void registerReduceEmitters(std::map<std::string, Emitter> &table);
 void registerStructuralEmitters(std::map<std::string, Emitter> &table);
 void registerShapeEmitters(std::map<std::string, Emitter> &table);
 void registerLinalgEmitters(std::map<std::string, Emitter> &table);
+void registerDynIndexEmitters(std::map<std::string, Emitter> &table);
 
 /// Emits every node of `fg` in topological order (its inputs already bound), binding the
 /// constants the nodes read. Throws NotImplementedError naming an op without a lowering.

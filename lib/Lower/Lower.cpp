@@ -154,6 +154,7 @@ const std::map<std::string, Emitter> &emitters() {
     registerStructuralEmitters(t);
     registerShapeEmitters(t);
     registerLinalgEmitters(t);
+    registerDynIndexEmitters(t); // EmitIndexDyn.cpp
     return t;
   }();
   return table;

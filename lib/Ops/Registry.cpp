@@ -14,6 +14,7 @@
 #include "graphjit/Ops/Random.h"
 #include "graphjit/Ops/Reduce.h"
 #include "graphjit/Ops/Shape.h"
+#include "graphjit/Ops/IndexingDyn.h"
 #include "graphjit/Ops/ShapeArgs.h"
 #include "graphjit/Ops/Sort.h"
 #include "graphjit/Ops/Special.h"
@@ -46,6 +47,7 @@ OpRegistry &registry() {
     registerSortOps(r);
     registerAdvancedIndexingOps(r);
     registerShapeArgOps(r); // ShapeArgs.cpp: sizes as graph values
+    registerDynIndexingOps(r); // IndexingDyn.cpp: positions as graph values
     registerBlockwiseOps(r);
     // Ops holding inner graphs (a module above Ops: it reuses Interp, Text and Transform).
     registerControlFlowOps(r);

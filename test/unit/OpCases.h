@@ -94,6 +94,21 @@ opBuilders() {
     Var three = cast(sum(v[0] * 0.0) + 3.0, DType::Int64);
     return std::vector<Var>{eye(three, shape_i(v[1], 1), 1) * sum(v[0])};
   };
+  // Positions computed from values (1 and 2), so that the builders keep the symbolic ops.
+  b["dyn_subtensor"] = [](V v) {
+    Var one = cast(sum(v[0] * 0.0) + 1.0, DType::Int64), two = cast(sum(v[1] * 0.0) + 2.0, DType::Int64);
+    return std::vector<Var>{v[0](one, slice(std::nullopt, two)), v[1][one],
+                            v[1](slice(), slice(two, std::nullopt, -one))};
+  };
+  b["dyn_inc_subtensor"] = [](V v) {
+    Var one = cast(sum(v[0] * 0.0) + 1.0, DType::Int64), two = cast(sum(v[1] * 0.0) + 2.0, DType::Int64);
+    return std::vector<Var>{set_subtensor(v[0], {slice(one, two)}, v[1](slice(0, 1))),
+                            inc_subtensor(v[1], {one}, v[0](0))};
+  };
+  b["dyn_index_shape"] = [](V v) {
+    Var one = cast(sum(v[0] * 0.0) + 1.0, DType::Int64);
+    return std::vector<Var>{graphShapes(*v[0](slice(one, std::nullopt), one)->owner())[0]};
+  };
   b["ifelse"] = [](V v) {
     return ifelse(sum(v[0]) > sum(v[1]), {v[0] * v[1], sum(v[1], 0)}, {exp(v[1]), sum(v[0], 0)});
   };
@@ -230,7 +245,9 @@ inline bool shapeAgnostic(const std::string &name) {
       // a vector from row 0, or a [k,k] matrix from the rows
       "rv_mvnormal", "rv_mvnormal_chol", "rv_mvnormal_diag", "rv_categorical",
       // a row of x, or constant indices into rows 0 and 1
-      "alloc_diag", "advanced_subtensor", "advanced_inc_subtensor"};
+      "alloc_diag", "advanced_subtensor", "advanced_inc_subtensor",
+      // positions 1 and 2 into the rows
+      "dyn_subtensor", "dyn_inc_subtensor", "dyn_index_shape"};
   for (auto &f : fixed)
     if (f == name) return false;
   return true;

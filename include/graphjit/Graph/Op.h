@@ -103,6 +103,17 @@ public:
   /// input shapes (scan's step count, take's index range, cholesky's positive definiteness)?
   /// Then shape(f(x)) is never answered from shapes alone: that would hide the error.
   virtual bool shapeNeedsValues() const { return false; }
+  /// Inputs whose values (small integer tensors: an index, a slice bound) the output shapes are
+  /// computed from; empty for most ops. The JIT reads them on the host before a kernel runs (the
+  /// partitioner keeps their producers out of the kernel) and calls inferShapeWithValues.
+  virtual std::vector<int> shapeValueInputs() const { return {}; }
+  /// Output shapes from the input shapes and the values of shapeValueInputs() (`values[i]` is
+  /// null for the other inputs); raises what perform would raise for those values.
+  virtual std::vector<Shape> inferShapeWithValues(const std::vector<Shape> &in,
+                                                  const std::vector<const Tensor *> &values) const {
+    (void)values;
+    return inferShape(in);
+  }
   /// Output shapes as graphs of the input shapes (PyTensor's infer_shape returning graphs): one
   /// int64 vector per output, built from `inShapes` (the shape(x_i) vectors). Empty: the default,
   /// which graphShapes() (ControlFlow/ShapeGraph.h) builds from inferShape and checkShapes: static

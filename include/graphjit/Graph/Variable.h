@@ -83,6 +83,8 @@ public:
   template <typename... I> Var operator()(I... idx) const;
   /// x[i]: the i-th entry along the first axis (drops it). Defined in Ops/Indexing.
   Var operator[](int64_t i) const;
+  /// x[i] with an integer scalar Var i (a symbolic position). Defined in Ops/IndexingDyn.
+  Var operator[](const Var &i) const;
 
   /// The value of this variable given values for the inputs it depends on,
   /// like PyTensor's x.eval({x: value}): x.eval({{x, Tensor::of({1, 2})}}).

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "graphjit/Graph/Op.h"
+#include "graphjit/Ops/IndexingDyn.h"
 
 #include <optional>
 #include <type_traits>
@@ -143,7 +144,12 @@ IndexEntry toIndexEntry(T i) {
 } // namespace detail
 
 template <typename... I> Var Var::operator()(I... idx) const {
-  return subtensor(*this, IndexList{detail::toIndexEntry(idx)...});
+  // An entry that is a graph value (an int64 scalar Var, a slice with one) makes the position
+  // symbolic (IndexingDyn.h); numbers stay attributes.
+  if constexpr ((detail::isSymArg<I> || ...))
+    return subtensor(*this, SymIndexList{SymEntry(idx)...});
+  else
+    return subtensor(*this, IndexList{detail::toIndexEntry(idx)...});
 }
 
 void registerIndexingOps(class OpRegistry &registry);

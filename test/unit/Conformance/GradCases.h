@@ -126,6 +126,24 @@ inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
   c["subtensor"] = {
       {[](auto v) { return v[0](slice(1, std::nullopt), -1); }, {rnd({3, 4})}},
       {[](auto v) { return v[0](slice(std::nullopt, std::nullopt, -2)); }, {rnd({5})}}};
+  // Positions from values (2 and -1), so that the ops stay symbolic.
+  c["dyn_subtensor"] = {{[](auto v) {
+                           Var two = cast(v[0](0, 0) * 0.0 + 2.0, DType::Int64);
+                           Var m1 = cast(v[0](0, 0) * 0.0 - 1.0, DType::Int64);
+                           return v[0](slice(std::nullopt, two), m1);
+                         },
+                         {rnd({3, 4})}},
+                        {[](auto v) {
+                           Var m1 = cast(v[0](0, 0) * 0.0 - 1.0, DType::Int64);
+                           return v[0](slice(m1, std::nullopt, m1), 0);
+                         },
+                         {rnd({3, 4})}}};
+  c["dyn_inc_subtensor"] = {{[](auto v) {
+                               Var one = cast(v[1](0) * 0.0 + 1.0, DType::Int64);
+                               return inc_subtensor(v[0], {slice(one, std::nullopt)}, v[1]) +
+                                      set_subtensor(v[0], {one}, v[1](0));
+                             },
+                             {rnd({3, 2}), rnd({2, 2})}}};
   c["inc_subtensor"] = {
       {[](auto v) { return inc_subtensor(v[0], {IndexEntry::slice(0, 2)}, v[1]); },
        {rnd({3, 2}), rnd({2, 2})}},

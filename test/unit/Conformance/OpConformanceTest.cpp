@@ -23,7 +23,7 @@ const std::set<std::string> kNotDifferentiable = {
     "all", "and", "any", "argmax", "argmin", "eq", "floor_div", "ge", "gt", "le", "lt", "neq",
     "not", "or", "sign", "isnan", "isinf", "argsort", "floor", "ceil", "round",
     // values made from attrs or shapes alone
-    "arange", "eye", "full_like", "shape", "split_like", "infer_shape", "eye_n",
+    "arange", "eye", "full_like", "shape", "split_like", "infer_shape", "eye_n", "dyn_index_shape",
     // zero gradient on purpose: checked in VerifyGradTest's StopGradientBlocksTheFlow
     "stop_gradient"};
 
@@ -46,6 +46,9 @@ const std::map<std::string, std::string> kNotBatchable = [] {
       "the case's argmax over all axes would cross the batch dims (along an axis it batches)";
   m["alloc"] = m["eye_n"] =
       "no batching rule: a batched size would give each element its own shape";
+  m["dyn_subtensor"] = m["dyn_inc_subtensor"] =
+      "a batched position gives each element its own region (unbatched positions batch)";
+  m["dyn_index_shape"] = "no batching rule: it reads one shape vector";
   m["concatenate"] = "with only x batched, the unbatched part would have to be broadcast first";
   return m;
 }();
@@ -61,7 +64,8 @@ const std::map<std::string, std::string> kBatchingBugs = {
 const std::map<std::string, std::string> kValueDependentShapes = {
     {"scan", "the rows of an output are the steps run: n_steps and until are values"},
     {"alloc", "the output shape is the values of its size inputs"},
-    {"eye_n", "the output shape is the values of its size inputs"}};
+    {"eye_n", "the output shape is the values of its size inputs"},
+    {"dyn_subtensor", "the output shape depends on the index values"}};
 
 using Builder = std::function<std::vector<Var>(const std::vector<Var> &)>;
 using Problems = std::vector<std::string>;
