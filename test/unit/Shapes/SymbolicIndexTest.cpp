@@ -2,6 +2,7 @@
 // positions against the same builders with the numbers (interpreter and JIT, one compile for every
 // position), gradients, the IndexError / ValueError of both modes, the shape graph, and the lazy
 // subtensor rewrites on a symbolic position.
+#include "graphjit/JIT/JIT.h"
 #include "graphjit/graphjit.h"
 
 #include <gtest/gtest.h>
@@ -208,7 +209,7 @@ TEST(SymbolicIndex, ShapeOfASliceIsShapeArithmetic) {
     EXPECT_TRUE(allclose(f.call1({ramp({5, 4}), i64(1), i64(-1)}),
                          Tensor::fromVector(std::vector<int64_t>{3})));
     // The error the data path would raise is kept.
-    EXPECT_THROW(f({ramp({5, 4}), i64(1), i64(4)}), IndexError);
+    EXPECT_THROW(f({ramp({5, 4}), i64(4), i64(1)}), IndexError);
   }
 }
 
@@ -226,7 +227,7 @@ TEST(SymbolicIndex, LazySubtensorRewritesKeepSymbolicPositionsRight) {
   Function ref = compile({x, y, i, j}, {out, dimshuffled}, {}, plain);
   for (Mode md : kModes) {
     Function f = compile({x, y, i, j}, {out, dimshuffled}, {}, md);
-    for (auto [a, b] : std::vector<std::pair<int64_t, int64_t>>{{0, 3}, {-2, 4}, {1, 1}})
+    for (auto [a, b] : std::vector<std::pair<int64_t, int64_t>>{{0, 3}, {-2, 3}, {1, 1}})
       expectSame(f({xv, yv, i64(a), i64(b)}), ref({xv, yv, i64(a), i64(b)}),
                  std::to_string(a) + "," + std::to_string(b));
   }
@@ -236,11 +237,12 @@ TEST(SymbolicIndex, BatchesOverTheIndexedTensor) {
   Var x = matrix("x"), i = scalar("i", DType::Int64);
   Var row = x(slice(), i);
   Var xb = tensor(DType::Float64, {kUnknownDim, kUnknownDim, kUnknownDim}, "xb");
-  Var batched = vectorize_graph({row}, {{x, xb}})[0];
+  Var batched = vectorize_graph(row, {{x, xb}});
   Tensor xv = ramp({2, 3, 4});
   Tensor got = evaluate({batched}, {{xb, xv}, {i, i64(-1)}})[0];
   Var xs = tensor(DType::Float64, {2, 3, 4}, "xs");
-  EXPECT_TRUE(allclose(got, evaluate({xs(slice(), slice(), -1)}, {{xs, xv}})[0]));
+  Tensor want = evaluate({xs(slice(), slice(), -1)}, {{xs, xv}})[0];
+  EXPECT_TRUE(allclose(got, want)) << got.str() << " vs " << want.str();
 }
 
 TEST(SymbolicIndex, TextIRRoundTrip) {
