@@ -27,3 +27,8 @@ int main() {
   }
   return 0;
 }
+// CHECK: i=0 k=2: row f64[2] [1, 2], head f64[2] [1, 3], size i64[2] [2, 2]
+// CHECK: reset f64[3,2] {{\[}}[0, 0], [3, 4], [5, 6]]
+// CHECK: i=-1 k=100: row f64[2] [5, 6], head f64[3] [1, 3, 5], size i64[2] [3, 2]
+// CHECK: reset f64[3,2] {{\[}}[1, 2], [3, 4], [0, 0]]
+// CHECK: IndexError: dyn_subtensor: index 3 is out of bounds for axis 0 with size 3

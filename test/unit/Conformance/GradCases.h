@@ -139,7 +139,7 @@ inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
                          },
                          {rnd({3, 4})}}};
   c["dyn_inc_subtensor"] = {{[](auto v) {
-                               Var one = cast(v[1](0) * 0.0 + 1.0, DType::Int64);
+                               Var one = cast(v[1](0, 0) * 0.0 + 1.0, DType::Int64);
                                return inc_subtensor(v[0], {slice(one, std::nullopt)}, v[1]) +
                                       set_subtensor(v[0], {one}, v[1](0));
                              },
