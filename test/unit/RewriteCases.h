@@ -169,6 +169,14 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
       [](V x, V, V, V) { return VL{take(expand_dims(x, 0), IntList{0, 0}, 0)}; }};
   k["local_shape_pushdown"] = {[](V, V, V m, V) { return VL{shape(exp(m))}; },
                                [](V x, V y, V, V) { return VL{shape(x + y)}; }};
+  // A position that became a constant (here one built so) gives the static subtensor back.
+  k["local_dyn_subtensor_constant"] = {
+      [](V x, V, V, V) {
+        return VL{applyOp1(std::make_shared<DynSubtensor>(IndexList{IndexEntry::at(0)},
+                                                          IntList{kDynIndex}),
+                           {x, constant(Tensor::scalar(1, DType::Int64))})};
+      },
+      [](V x, V, V, V) { return VL{x[cast(sum(x) * 0.0, DType::Int64)]}; }};
   // x + y is not computed for its shape (x and y checked by infer_shape) unless it is used anyway.
   k["local_shape_to_shape_graph"] = {[](V x, V y, V, V) { return VL{shape(x + y)}; },
                                      [](V x, V y, V, V) {
