@@ -253,3 +253,21 @@ TEST(SymbolicIndex, TextIRRoundTrip) {
   EXPECT_NE(text.find("dyn_inc_subtensor"), std::string::npos) << text;
   EXPECT_EQ(printFunction(parseFunction(text)), text);
 }
+
+TEST(SymbolicIndex, InsideAScanBody) {
+  // particles[i] with i from a sequence: the loop runs its body's compiled schedule (the body's
+  // shapes need i), the interpreter and the JIT agree, and a bad position is the same IndexError.
+  Var x = matrix("x"), idx = tensor(DType::Int64, {kUnknownDim}, "idx");
+  ScanResult r = scan(
+      [](const std::vector<Var> &a) {
+        return StepResult({a[1] + a[2][a[0]] * 2.0 + sum(a[2](slice(a[0]), 0))});
+      },
+      {idx}, {OutputInfo(x(0) * 0.0)}, {x});
+  Var out = r.last(0);
+  Tensor xv = ramp({4, 3});
+  Tensor iv = Tensor::fromVector(std::vector<int64_t>{2, -1, 0, 3});
+  Tensor want = compile({x, idx}, {out}, {}, Mode::Interpret).call1({xv, iv});
+  Function f = compile({x, idx}, {out});
+  EXPECT_TRUE(allclose(f.call1({xv, iv}), want, 1e-12, 1e-12));
+  EXPECT_THROW(f({xv, Tensor::fromVector(std::vector<int64_t>{1, 4})}), IndexError);
+}
