@@ -2,6 +2,7 @@
 // a concatenated matrix product and prod(shape(x * y)) under the default rewrites,
 // against the same functions with the shape rules excluded (which compute the data),
 // in the same run; and one compiled PageRank step on two sizes.
+#include "Paired.h"
 #include "graphjit/graphjit.h"
 
 #include <algorithm>
@@ -57,6 +58,37 @@ void shapeRatio(const char *what, const std::vector<Var> &ins, const Var &out,
   std::printf("%-52s %10.3f ms vs %8.4f ms = %9.0fx (target >= %.0fx)%s\n", what, tf * 1e3,
               tl * 1e3, tf / tl, target, same ? "" : "  VALUES DIFFER");
 }
+
+/// Positions as graph values: one compiled x[i:j] / x[i] / x[i] = v for every position, against the
+/// static op compiled for the same numbers (and take, the old way to index with a graph value).
+void symbolicPositions() {
+  std::printf("\n== symbolic positions (JIT): dynamic op / static op, paired passes ==\n");
+  const int64_t n = 2000;
+  Var x = matrix("x"), i = scalar("i", DType::Int64), j = scalar("j", DType::Int64);
+  Tensor xv = randomTensor({n, n}, 7);
+  auto i64 = [](int64_t v) { return Tensor::scalar(static_cast<double>(v), DType::Int64); };
+  std::vector<Tensor> args{xv, i64(500), i64(1000)};
+  struct Row {
+    const char *what;
+    Var dynamic, fixed;
+  };
+  for (const Row &row :
+       {Row{"x[i:j] (500 of 2000 rows), f64[?,?]", x(slice(i, j)), x(slice(500, 1000))},
+        Row{"x[i] (one row of 2000), f64[?,?]", x[i], x[500]},
+        Row{"x[i] vs take(x, i) (0-d index)", x[i], take(x, i)},
+        Row{"set_subtensor(x, {i}, 0) (2000x2000 copy)", set_subtensor(x, {i}, constant(0.0)),
+            set_subtensor(x, {IndexEntry::at(500)}, constant(0.0))}}) {
+    Function fd = compile({x, i, j}, {row.dynamic});
+    std::vector<Var> ins{x, i, j};
+    Function fs = compile(ins, {row.fixed});
+    bool same = allclose(fd(args)[0], fs(args)[0], 0, 0);
+    int reps = row.dynamic.ndim() == 1 ? 2000 : 20;
+    bench::Paired p = bench::paired(7, reps, [&] { fd(args); }, [&] { fs(args); });
+    bench::printRow(row.what, p.ratio, "<= 1.2",
+                    bench::figure(p.a, 1e3, "ms") + " vs " + bench::figure(p.b, 1e3, "ms") +
+                        (same ? "" : "  VALUES DIFFER"));
+  }
+}
 } // namespace
 
 int main() {
@@ -94,5 +126,6 @@ int main() {
                   perCall(f, args, n < 1000 ? 200 : 10) * 1e3);
     }
   }
+  symbolicPositions();
   return 0;
 }
