@@ -96,12 +96,14 @@ opBuilders() {
   };
   // Positions computed from values (1 and 2), so that the builders keep the symbolic ops.
   b["dyn_subtensor"] = [](V v) {
-    Var one = cast(sum(v[0] * 0.0) + 1.0, DType::Int64), two = cast(sum(v[1] * 0.0) + 2.0, DType::Int64);
+    Var one = cast(sum(v[0] * 0.0) + 1.0, DType::Int64),
+        two = cast(sum(v[1] * 0.0) + 2.0, DType::Int64);
     return std::vector<Var>{v[0](one, slice(std::nullopt, two)), v[1][one],
                             v[1](slice(), slice(two, std::nullopt, -one))};
   };
   b["dyn_inc_subtensor"] = [](V v) {
-    Var one = cast(sum(v[0] * 0.0) + 1.0, DType::Int64), two = cast(sum(v[1] * 0.0) + 2.0, DType::Int64);
+    Var one = cast(sum(v[0] * 0.0) + 1.0, DType::Int64),
+        two = cast(sum(v[1] * 0.0) + 2.0, DType::Int64);
     return std::vector<Var>{set_subtensor(v[0], {slice(one, two)}, v[1](slice(0, 1))),
                             inc_subtensor(v[1], {one}, v[0](0))};
   };

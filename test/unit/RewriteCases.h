@@ -172,9 +172,9 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   // A position that became a constant (here one built so) gives the static subtensor back.
   k["local_dyn_subtensor_constant"] = {
       [](V x, V, V, V) {
-        return VL{applyOp1(std::make_shared<DynSubtensor>(IndexList{IndexEntry::at(0)},
-                                                          IntList{kDynIndex}),
-                           {x, constant(Tensor::scalar(1, DType::Int64))})};
+        return VL{applyOp1(
+            std::make_shared<DynSubtensor>(IndexList{IndexEntry::at(0)}, IntList{kDynIndex}),
+            {x, constant(Tensor::scalar(1, DType::Int64))})};
       },
       [](V x, V, V, V) { return VL{x[cast(sum(x) * 0.0, DType::Int64)]}; }};
   // x + y is not computed for its shape (x and y checked by infer_shape) unless it is used anyway.
