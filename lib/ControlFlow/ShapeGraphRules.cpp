@@ -61,12 +61,16 @@ std::vector<Var> shapeToShapeGraph(Apply &n) {
 } // namespace
 
 std::vector<Var> graphShapes(const Apply &node) {
-  if (!shapesFromShapes(node)) return {};
+  const Op &op = node.op();
+  if (!op.isPure() || op.acceptsNonTensorInputs()) return {};
   std::vector<Var> inShapes;
   for (const Var &in : node.inputs())
     inShapes.push_back(shape(in));
-  std::vector<Var> custom = node.op().shapeGraph(node, inShapes);
+  // An op whose shape needs values may still know a graph for it: alloc's is its size inputs
+  // (size_shape checks them as perform would).
+  std::vector<Var> custom = op.shapeGraph(node, inShapes);
   if (!custom.empty()) return custom;
+  if (!shapesFromShapes(node)) return {};
   // Static inputs: the type rule already ran every check, the shapes are the types'.
   bool inputsStatic = allInputsStatic(node);
   std::shared_ptr<const InnerGraph> fn;
