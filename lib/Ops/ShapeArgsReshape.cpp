@@ -50,15 +50,34 @@ struct Entries {
 
 Entries entriesOf(const std::string &op, const SymShape &shape) {
   Entries e;
-  std::vector<Var> parts;
+  std::vector<Var> vars;
   for (size_t i = 0; i < shape.entries.size(); ++i) {
     Var v = detail::asSize(op, shape.entries[i].var, i);
     bool c = detail::isScalarConstant(v);
     e.allConstant &= c;
     e.known.push_back(c ? v->constantValue().getAsInt64(0) : -1);
-    parts.push_back(expand_dims(v, 0));
+    vars.push_back(v);
   }
-  if (!e.allConstant) e.vector = parts.size() == 1 ? parts[0] : concatenate(parts, 0);
+  if (e.allConstant) return e;
+  if (vars.size() == 1) {
+    e.vector = expand_dims(vars[0], 0);
+    return e;
+  }
+  // The constant entries plus each symbolic one times its unit vector: {n, -1} is
+  // n * [1, 0] + [0, -1]. Elementwise, so a batched entry batches (a concatenate of a batched
+  // and an unbatched part would not).
+  size_t k = vars.size();
+  std::vector<int64_t> base(k, 0);
+  for (size_t i = 0; i < k; ++i)
+    if (e.known[i] != -1 || vars[i]->isConstant()) base[i] = vars[i]->constantValue().getAsInt64(0);
+  Var vec = Var::constant(Tensor::fromVector(base));
+  for (size_t i = 0; i < k; ++i) {
+    if (vars[i]->isConstant()) continue;
+    std::vector<int64_t> unit(k, 0);
+    unit[i] = 1;
+    vec = vars[i] * Var::constant(Tensor::fromVector(unit)) + vec;
+  }
+  e.vector = vec;
   return e;
 }
 
