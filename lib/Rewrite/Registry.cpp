@@ -15,6 +15,7 @@ const RewriteRegistry &rewriteRegistry() {
     rewrite::registerCanonicalizeGrad(r);
     rewrite::registerCanonicalizeProducts(r); // CanonicalizeProducts.cpp
     rewrite::registerCanonicalizeFill(r);     // CanonicalizeFill.cpp
+    rewrite::registerCanonicalizeSizes(r);    // CanonicalizeSizes.cpp
     rewrite::registerIndexPushdown(r);
     rewrite::registerIndexMerge(r);
     rewrite::registerShapePushdown(r);

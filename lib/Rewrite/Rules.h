@@ -43,6 +43,7 @@ void registerRandomLifts(RewriteRegistry &r); // RandomLifts.cpp
 void registerCanonicalizeGrad(RewriteRegistry &r);
 void registerCanonicalizeProducts(RewriteRegistry &r);
 void registerCanonicalizeFill(RewriteRegistry &r);
+void registerCanonicalizeSizes(RewriteRegistry &r); // CanonicalizeSizes.cpp
 void registerStabilize(RewriteRegistry &r);
 void registerStabilizeForms(RewriteRegistry &r);
 void registerStabilizeProducts(RewriteRegistry &r);

@@ -3,6 +3,8 @@
 // static op of old (Arange, a linspace constant); otherwise the length is known at run time.
 #pragma once
 
+#include "graphjit/Ops/ArrayBuilders.h"
+#include "graphjit/Ops/Shape.h"
 #include "graphjit/Ops/ShapeArgs.h"
 
 #include <optional>

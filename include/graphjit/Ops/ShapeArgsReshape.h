@@ -4,6 +4,7 @@
 // constants gives the static ops of old (reshape{shape}, broadcast_to{shape}).
 #pragma once
 
+#include "graphjit/Ops/Shape.h"
 #include "graphjit/Ops/ShapeArgs.h"
 
 #include <initializer_list>
