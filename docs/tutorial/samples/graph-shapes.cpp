@@ -52,11 +52,11 @@ int main() {
 // CHECK: ShapeError: matmul
 // CHECK: trace for 2x2: 0.3
 // CHECK: trace for 3x3: 0.45
-// CHECK: f64[2,3] [[1, 2, 3], [4, 5, 6]]
+// CHECK: f64[2,3] {{\[\[}}1, 2, 3], [4, 5, 6]]
 // CHECK: i64[2] [0, 2]
 // CHECK: f64[2] [0, 1]
-// CHECK: f64[2,2] [[21, 21], [21, 21]]
-// CHECK: f64[3,2] [[1, 2], [3, 4], [5, 6]]
+// CHECK: f64[2,2] {{\[\[}}21, 21], [21, 21]]
+// CHECK: f64[3,2] {{\[\[}}1, 2], [3, 4], [5, 6]]
 // CHECK: i64[3] [0, 2, 4]
 // CHECK: f64[3] [0, 0.5, 1]
 // CHECK: ValueError: reshape: cannot reshape an input of shape (5,) (5 elements) into shape (2, -1)
