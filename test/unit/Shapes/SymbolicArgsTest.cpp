@@ -276,3 +276,20 @@ TEST(SymbolicArgs, BatchedThroughVectorize) {
     EXPECT_TRUE(allclose(evaluate(Var::constant(got[1])(b), {}), want[1])) << b;
   }
 }
+
+TEST(SymbolicArgs, SizesThatBecomeConstantsGiveTheStaticOps) {
+  // shape(m)[0] of m: f64[4,?] is 4 only once rewritten (the builders saw a graph value): the
+  // compiled graph then holds today's static ops, with the same values in both modes.
+  Var m = tensor(DType::Float64, {4, kUnknownDim}, "m"), y = matrix("y");
+  Var four = shape(m)(0);
+  std::vector<Var> outs = {zeros({four, four}) + y, reshape(y, {four, -1}) * 2.0, arange(four) * 3,
+                           broadcast_to(sum(m, 0, true), {four, shape_i(m, 1)})};
+  Tensor mv = ramp({4, 2}), yv = ramp({4, 4}, 0.3);
+  std::vector<Tensor> want = evaluate(outs, {{m, mv}, {y, yv}});
+  for (Mode md : kModes) {
+    Function f = compile({m, y}, outs, {}, md);
+    for (const char *op : {"alloc", "reshape_n", "arange_n"})
+      EXPECT_FALSE(hasOp(f, op)) << op << "\n" << dprint(f);
+    expectSame(f({mv, yv}), want, "rewritten sizes");
+  }
+}
