@@ -101,6 +101,16 @@ int main() {
                {randomTensor({n, n}, 1), randomTensor({n, n}, 2)}, 5, 10000);
   }
   {
+    // A symbolic reshape target (issue 21 part A): size_shape answers from k and shape(A @ B).
+    const int64_t n = 1500;
+    Var A = matrix("A"), B = matrix("B"), k = scalar("k", DType::Int64);
+    Var out = shape(reshape(matmul(A, B), {k, -1}));
+    shapeRatio(
+        "shape(reshape(A @ B, (k, -1))), 1500, k symbolic", {A, B, k}, out,
+        {randomTensor({n, n}, 1), randomTensor({n, n}, 2), Tensor::scalar(750, DType::Int64)}, 5,
+        10000);
+  }
+  {
     const int64_t n = 3000;
     Var x = matrix("x"), y = matrix("y");
     std::vector<Tensor> args{randomTensor({n, n}, 3), randomTensor({n, n}, 4)};

@@ -30,6 +30,8 @@
 #include "graphjit/Ops/Registry.h"
 #include "graphjit/Ops/Shape.h"
 #include "graphjit/Ops/ShapeArgs.h"
+#include "graphjit/Ops/ShapeArgsRange.h"
+#include "graphjit/Ops/ShapeArgsReshape.h"
 #include "graphjit/Ops/Sort.h"
 #include "graphjit/Ops/Special.h"
 #include "graphjit/Ops/StopGradient.h"

@@ -1,6 +1,7 @@
 // alloc and eye_n: ops whose sizes are int64 scalars of the graph (issue 21).
 #include "graphjit/Ops/ShapeArgs.h"
 #include "OpUtil.h"
+#include "ShapeArgsUtil.h"
 
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/Elemwise.h"
@@ -11,32 +12,15 @@
 
 namespace graphjit {
 
+using detail::asSize;
+using detail::isScalarConstant;
+using detail::sizeValue;
+
 namespace {
-/// A size input: an integer scalar. Its static value when it is a constant, else unknown.
-int64_t sizeType(const std::string &op, const TensorType &t, const Var *v, size_t i) {
-  if (t.ndim() != 0 || !(isInteger(t.dtype)))
-    throw TypeError(op + ": size " + std::to_string(i) + " must be an integer scalar, got " +
-                    t.str());
-  (void)v;
+/// A size input: an integer scalar, its dim unknown in the output type.
+int64_t sizeType(const std::string &op, const TensorType &t, size_t i) {
+  detail::checkSizeType(op, t, i);
   return kUnknownDim;
-}
-
-/// The value of size i, checked: never negative (nothing is allocated).
-int64_t sizeValue(const std::string &op, const Tensor &t, size_t i) {
-  int64_t s = t.getAsInt64(0);
-  if (s < 0)
-    throw ValueError(op + ": size " + std::to_string(i) + " is negative (" + std::to_string(s) +
-                     "); sizes must be >= 0");
-  return s;
-}
-
-bool isSizeConstant(const Var &v) { return v->isConstant() && v.ndim() == 0; }
-
-/// Size i as an int64 scalar: integer scalars only (a float size is a TypeError, as in NumPy).
-Var asSize(const std::string &op, const Var &v, size_t i) {
-  if (!v) throw ValueError(op + ": size " + std::to_string(i) + " is null");
-  sizeType(op, v.type(), nullptr, i);
-  return v.dtype() == DType::Int64 ? v : cast(v, DType::Int64);
 }
 } // namespace
 
@@ -47,7 +31,7 @@ std::vector<TensorType> AllocOp::makeOutputTypes(const std::vector<TensorType> &
   if (in[0].ndim() != 0) throw TypeError("alloc: the value must be a scalar, got " + in[0].str());
   Shape s;
   for (size_t i = 1; i < in.size(); ++i)
-    s.push_back(sizeType("alloc", in[i], nullptr, i - 1));
+    s.push_back(sizeType("alloc", in[i], i - 1));
   return {TensorType(in[0].dtype, s)};
 }
 
@@ -79,12 +63,16 @@ std::vector<Var> AllocOp::L_op(const std::vector<Var> &inputs, const std::vector
   return out;
 }
 
+std::vector<Var> AllocOp::shapeGraph(const Apply &node, const std::vector<Var> &) const {
+  std::vector<Var> sizes(node.inputs().begin() + 1, node.inputs().end());
+  return {applyOp1(std::make_shared<SizeShapeOp>("sizes", "alloc"), sizes)};
+}
+
 // ---- eye_n ----
 
 std::vector<TensorType> EyeN::makeOutputTypes(const std::vector<TensorType> &in) const {
   detail::expectArity("eye_n", in.size(), 2);
-  return {TensorType(dtype_,
-                     {sizeType("eye_n", in[0], nullptr, 0), sizeType("eye_n", in[1], nullptr, 1)})};
+  return {TensorType(dtype_, {sizeType("eye_n", in[0], 0), sizeType("eye_n", in[1], 1)})};
 }
 
 std::vector<Shape> EyeN::inferShape(const std::vector<Shape> &) const {
@@ -110,6 +98,10 @@ std::vector<Var> EyeN::L_op(const std::vector<Var> &inputs, const std::vector<Va
   return std::vector<Var>(inputs.size());
 }
 
+std::vector<Var> EyeN::shapeGraph(const Apply &node, const std::vector<Var> &) const {
+  return {applyOp1(std::make_shared<SizeShapeOp>("sizes", "eye_n"), node.inputs())};
+}
+
 // ---- builders ----
 
 Var shape_i(const Var &x, int64_t i) {
@@ -125,7 +117,7 @@ Var shape_i(const Var &x, int64_t i) {
 Var alloc(const Var &value, const Sizes &sizes) {
   bool allConstant = true;
   for (const Var &s : sizes.vars)
-    allConstant &= isSizeConstant(s);
+    allConstant &= isScalarConstant(s);
   // Constant sizes: today's static graph.
   if (allConstant) {
     Shape s;
@@ -147,7 +139,7 @@ Var ones(const Sizes &sizes, DType dtype) { return full(sizes, 1, dtype); }
 
 Var eye(const Var &n, std::optional<Var> m, int64_t k, DType dtype) {
   Var mm = m.value_or(n);
-  if (isSizeConstant(n) && isSizeConstant(mm))
+  if (isScalarConstant(n) && isScalarConstant(mm))
     return eye(sizeValue("eye", n->constantValue(), 0), sizeValue("eye", mm->constantValue(), 1), k,
                dtype);
   return applyOp1(std::make_shared<EyeN>(k, dtype), {asSize("eye", n, 0), asSize("eye", mm, 1)});
@@ -164,6 +156,9 @@ void registerShapeArgOps(OpRegistry &registry) {
         return std::make_shared<EyeN>(a.get<int64_t>("k", "eye_n"), a.get<DType>("dtype", "eye_n"));
       },
       Attrs{{"k", int64_t{0}}, {"dtype", DType::Float64}});
+  registerSizeShapeOps(registry);
+  registerShapeArgRangeOps(registry);
+  registerShapeArgReshapeOps(registry);
 }
 
 } // namespace graphjit

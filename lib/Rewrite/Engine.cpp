@@ -41,6 +41,18 @@ bool hasTag(const NodeRewriter &r, const std::string &t) {
   return std::find(r.tags.begin(), r.tags.end(), t) != r.tags.end();
 }
 
+/// Does `t` refine `old` (same dtype, rank and kind; only unknown dims made static)? A rule
+/// tagged "refines_types" may replace a value by one of a refining type (an alloc whose sizes
+/// became constants by today's static broadcast_to). Never a new static 1: that would let a
+/// dim broadcast that the graph was built to check (the static broadcasting rule).
+bool refines(const TensorType &t, const TensorType &old) {
+  if (t.dtype != old.dtype || t.kind != old.kind || t.ndim() != old.ndim()) return false;
+  for (int d = 0; d < t.ndim(); ++d)
+    if (t.shape[d] != old.shape[d] && (old.shape[d] != kUnknownDim || t.shape[d] == 1))
+      return false;
+  return true;
+}
+
 /// A key equal for equal constants (same type and bytes); empty for large ones.
 std::string constantKey(const Var &v) {
   const Tensor &t = v->constantValue();
@@ -245,7 +257,9 @@ private:
       // A replacement must keep each output's type: refuse it otherwise.
       bool ok = static_cast<int>(repl.size()) == node.numOutputs();
       for (int i = 0; ok && i < node.numOutputs(); ++i)
-        ok = repl[i] && repl[i].type() == node.output(i).type();
+        ok = repl[i] &&
+             (repl[i].type() == node.output(i).type() ||
+              (hasTag(*rule, "refines_types") && refines(repl[i].type(), node.output(i).type())));
       if (!ok) {
         ++stats_.rejected;
         continue;

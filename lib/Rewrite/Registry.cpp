@@ -16,6 +16,7 @@ const RewriteRegistry &rewriteRegistry() {
     rewrite::registerCanonicalizeProducts(r); // CanonicalizeProducts.cpp
     rewrite::registerCanonicalizeFill(r);     // CanonicalizeFill.cpp
     rewrite::registerDynIndexRewrites(r);     // DynIndexFold.cpp
+    rewrite::registerCanonicalizeSizes(r);    // CanonicalizeSizes.cpp
     rewrite::registerIndexPushdown(r);
     rewrite::registerIndexMerge(r);
     rewrite::registerShapePushdown(r);

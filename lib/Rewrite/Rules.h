@@ -44,6 +44,7 @@ void registerCanonicalizeGrad(RewriteRegistry &r);
 void registerCanonicalizeProducts(RewriteRegistry &r);
 void registerCanonicalizeFill(RewriteRegistry &r);
 void registerDynIndexRewrites(RewriteRegistry &r); // DynIndexFold.cpp
+void registerCanonicalizeSizes(RewriteRegistry &r); // CanonicalizeSizes.cpp
 void registerStabilize(RewriteRegistry &r);
 void registerStabilizeForms(RewriteRegistry &r);
 void registerStabilizeProducts(RewriteRegistry &r);

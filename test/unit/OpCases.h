@@ -111,6 +111,34 @@ opBuilders() {
     Var one = cast(sum(v[0] * 0.0) + 1.0, DType::Int64);
     return std::vector<Var>{graphShapes(*v[0](slice(one, std::nullopt), one)->owner())[0]};
   };
+  // Arguments computed from y's values (3, 2), so that the builders do not fall back to the
+  // static ops, and so that batching x alone exercises the batching rules.
+  b["arange_n"] = [](V v) {
+    Var five = cast(sum(v[1] * 0.0) + 5.0, DType::Int64);
+    return std::vector<Var>{arange(five), arange(sum(v[1]), sum(v[1]) + 2.0, 0.5) * sum(v[0])};
+  };
+  b["linspace_n"] = [](V v) {
+    Var four = cast(sum(v[1] * 0.0) + 4.0, DType::Int64);
+    return std::vector<Var>{linspace(sum(v[0]), sum(v[1]), four),
+                            linspace(sum(v[0]), 2.0, four, false) * sum(v[0])};
+  };
+  b["reshape_n"] = [](V v) {
+    Var three = cast(sum(v[1] * 0.0) + 3.0, DType::Int64);
+    return std::vector<Var>{reshape(v[0] * 2.0, {three, -1}), reshape(v[0], {-1, three, 1})};
+  };
+  b["broadcast_to_n"] = [](V v) {
+    Var two = cast(sum(v[1] * 0.0) + 2.0, DType::Int64);
+    return std::vector<Var>{broadcast_to(sum(v[0], 0, true), {two, 3}),
+                            broadcast_to(v[0] * 2.0, {two, shape_i(v[0], 0), 3}),
+                            broadcast_to(sum(v[0]), {3, two})};
+  };
+  b["size_shape"] = [](V v) {
+    Var three = cast(sum(v[1] * 0.0) + 3.0, DType::Int64);
+    Var r = reshape(v[0], {three, -1}), a = arange(three), z = zeros({three, three});
+    Var bt = broadcast_to(sum(v[0], 0, true), {three, 3});
+    return std::vector<Var>{graphShapes(*r->owner())[0], graphShapes(*a->owner())[0],
+                            graphShapes(*z->owner())[0], graphShapes(*bt->owner())[0]};
+  };
   b["ifelse"] = [](V v) {
     return ifelse(sum(v[0]) > sum(v[1]), {v[0] * v[1], sum(v[1], 0)}, {exp(v[1]), sum(v[0], 0)});
   };

@@ -314,6 +314,19 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   k["local_full_like_static"] = {
       [](V, V, V, V) { return VL{full_like(exp(constant(Tensor::of({1.0, 2.0}))), 3.0)}; },
       [](V x, V, V, V) { return VL{full_like(exp(x), 3.0)}; }};
+  // Nodes whose size inputs are constants (as they become after rewriting: shape_i of a static
+  // dim), built directly since the builders would already give the static ops.
+  k["local_size_args_static"] = {
+      [](V x, V, V, V) {
+        auto i64 = [](int64_t v) { return Var::constant(Tensor::scalar(v, DType::Int64)); };
+        Var t = Var::constant(Tensor::fromVector(std::vector<int64_t>{-1, 3}));
+        return VL{applyOp1(std::make_shared<ReshapeN>(IntList{-1, -1}), {x, t}),
+                  applyOp1(std::make_shared<ArangeN>(DType::Int64), {i64(1), i64(7), i64(2)}),
+                  applyOp1(std::make_shared<AllocOp>(), {sum(x), i64(2), i64(3)})};
+      },
+      [](V x, V, V, V) { return VL{reshape(x, {shape(x)(0), 1}), arange(shape(x)(0))}; }};
+  k["local_shape_i_static"] = {[](V, V, V, V r) { return VL{shape(r)(0) + 1}; },
+                               [](V, V, V, V r) { return VL{shape(r)(1) + 1}; }};
   k["local_useless_where"] = {
       [](V x, V, V, V) { return VL{where(constant(1.0, DType::Bool), exp(x), x)}; },
       [](V x, V y, V, V) { return VL{where(constant(1.0, DType::Bool), x, y)}; }};

@@ -24,6 +24,7 @@ const std::set<std::string> kNotDifferentiable = {
     "not", "or", "sign", "isnan", "isinf", "argsort", "floor", "ceil", "round",
     // values made from attrs or shapes alone
     "arange", "eye", "full_like", "shape", "split_like", "infer_shape", "eye_n", "dyn_index_shape",
+    "size_shape",
     // zero gradient on purpose: checked in VerifyGradTest's StopGradientBlocksTheFlow
     "stop_gradient"};
 
@@ -49,6 +50,11 @@ const std::map<std::string, std::string> kNotBatchable = [] {
   m["dyn_subtensor"] = m["dyn_inc_subtensor"] =
       "a batched position gives each element its own region (unbatched positions batch)";
   m["dyn_index_shape"] = "no batching rule: it reads one shape vector";
+  m["arange_n"] = "a batched bound would give each batch element its own length";
+  m["linspace_n"] = m["reshape_n"] = m["broadcast_to_n"] =
+      "a batched size argument would give each batch element its own shape (a batched x "
+      "alone batches)";
+  m["size_shape"] = "no batching rule: its inputs are sizes, and batched sizes differ per element";
   m["concatenate"] = "with only x batched, the unbatched part would have to be broadcast first";
   return m;
 }();
@@ -65,7 +71,11 @@ const std::map<std::string, std::string> kValueDependentShapes = {
     {"scan", "the rows of an output are the steps run: n_steps and until are values"},
     {"alloc", "the output shape is the values of its size inputs"},
     {"eye_n", "the output shape is the values of its size inputs"},
-    {"dyn_subtensor", "the output shape depends on the index values"}};
+    {"dyn_subtensor", "the output shape depends on the index values"},
+    {"arange_n", "the output length is the values of its bounds"},
+    {"linspace_n", "the output length is the value of num"},
+    {"reshape_n", "the output shape is the value of the target input"},
+    {"broadcast_to_n", "the output shape is the value of the target input"}};
 
 using Builder = std::function<std::vector<Var>(const std::vector<Var> &)>;
 using Problems = std::vector<std::string>;
