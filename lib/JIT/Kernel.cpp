@@ -45,6 +45,10 @@ struct ShapeStep {
   std::vector<int> inputs;  // slots in the shape table
   std::vector<int> outputs; // slots in the shape table
   std::vector<TensorType> inTypes;
+  /// For an op whose shapes follow from input values (alloc's sizes): per input, the kernel input
+  /// holding it (-1 otherwise) or its constant value. Empty for every other op.
+  std::vector<int> valueInputs;
+  std::vector<Tensor> valueConstants;
 };
 
 std::atomic<size_t> splitCalls{0};
@@ -53,6 +57,7 @@ std::atomic<size_t> splitCalls{0};
 /// distinct shape signature (the shape program is not re-run on every call).
 struct Plan {
   std::vector<Shape> inputShapes;
+  std::vector<int64_t> sizeValues; // the values of the kernel inputs that decide shapes
   std::vector<Shape> shapes; // every value's shape, by slot
   int chunks = 1; // > 1: row-separable with several rows, split when `work` is large enough
   int64_t rows = 0, work = 0;
@@ -115,13 +120,31 @@ public:
     for (const Var &in : fg_->inputs())
       inputSlots_.push_back(slotOf(in));
     for (Apply *node : fg_->toposort()) {
-      ShapeStep step{&node->op(), {}, {}, {}};
+      ShapeStep step{&node->op(), {}, {}, {}, {}, {}};
       for (const Var &in : node->inputs()) {
         step.inputs.push_back(slotOf(in));
         step.inTypes.push_back(in.type());
       }
       for (int i = 0; i < node->numOutputs(); ++i)
         step.outputs.push_back(slotOf(node->output(i)));
+      std::vector<int> byValue = node->op().shapeValueInputs(node->inputs().size());
+      if (!byValue.empty()) {
+        step.valueInputs.assign(node->inputs().size(), -1);
+        step.valueConstants.resize(node->inputs().size());
+        for (int i : byValue) {
+          const Var &v = node->input(i);
+          if (v->isConstant()) {
+            step.valueConstants[i] = v->constantValue();
+            continue;
+          }
+          for (size_t k = 0; k < fg_->inputs().size(); ++k)
+            if (fg_->inputs()[k] == v) step.valueInputs[i] = static_cast<int>(k);
+          if (step.valueInputs[i] < 0)
+            throw Error("JIT kernel: internal error: input " + std::to_string(i) + " of " +
+                        node->op().name() + " decides its shape but is computed in the kernel");
+          sizeInputs_.push_back(step.valueInputs[i]);
+        }
+      }
       steps_.push_back(std::move(step));
     }
     for (const Var &out : fg_->outputs())
@@ -199,11 +222,23 @@ public:
     }
     if (size_t failed = failedAlloc.load()) throwKernelOutOfMemory(failed);
     for (size_t c = 0; c < flags.size(); ++c)
-      if (*flags[c].data<bool>()) throw IndexError(checkMessages_[c]);
+      if (*flags[c].data<bool>()) failCheck(checkMessages_[c], inputs);
     return outputs;
   }
 
 private:
+  /// A failed in-kernel check: a shape check reruns the graph on the interpreter, which raises
+  /// the same typed error (and message) as an interpreted call; others are index errors.
+  [[noreturn]] void failCheck(const std::string &message, const std::vector<Tensor> &inputs) const {
+    const std::string rerun = kRerunCheck;
+    if (message.compare(0, rerun.size(), rerun) != 0) throw IndexError(message);
+    Bindings b;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      b.emplace_back(fg_->inputs()[i], inputs[i]);
+    evaluate(fg_->outputs(), b);
+    throw ShapeError(message.substr(rerun.size()));
+  }
+
   std::shared_ptr<const Plan> planFor(const std::vector<Tensor> &inputs) {
     {
       std::lock_guard<std::mutex> lock(planMutex_);
@@ -211,12 +246,16 @@ private:
         bool same = true;
         for (size_t i = 0; i < inputs.size() && same; ++i)
           same = lastPlan_->inputShapes[i] == inputs[i].shape();
+        for (size_t i = 0; i < sizeInputs_.size() && same; ++i)
+          same = lastPlan_->sizeValues[i] == inputs[sizeInputs_[i]].getAsInt64(0);
         if (same) return lastPlan_;
       }
     }
     auto plan = std::make_shared<Plan>();
     for (const Tensor &t : inputs)
       plan->inputShapes.push_back(t.shape());
+    for (int k : sizeInputs_)
+      plan->sizeValues.push_back(inputs[k].getAsInt64(0));
     plan->shapes = initialShapes_;
     for (size_t i = 0; i < inputs.size(); ++i)
       plan->shapes[inputSlots_[i]] = inputs[i].shape();
@@ -227,7 +266,15 @@ private:
       for (int k : s.inputs)
         inShapes.push_back(plan->shapes[k]);
       s.op->checkShapes(s.inTypes, inShapes);
-      std::vector<Shape> outs = s.op->inferShape(inShapes);
+      std::vector<Shape> outs;
+      if (s.valueInputs.empty()) {
+        outs = s.op->inferShape(inShapes);
+      } else {
+        std::vector<const Tensor *> values(s.valueInputs.size(), nullptr);
+        for (size_t i = 0; i < values.size(); ++i)
+          values[i] = s.valueInputs[i] >= 0 ? &inputs[s.valueInputs[i]] : &s.valueConstants[i];
+        outs = s.op->inferShapeFromValues(inShapes, values);
+      }
       for (size_t o = 0; o < outs.size(); ++o)
         plan->shapes[s.outputs[o]] = std::move(outs[o]);
     }
@@ -309,6 +356,7 @@ private:
   std::vector<int> inputSlots_, outputSlots_;
   std::vector<ShapeStep> steps_;
   std::vector<IndexCheck> indexChecks_;
+  std::vector<int> sizeInputs_; // kernel inputs whose values decide shapes (part of the plan key)
   std::vector<std::string> checkMessages_;
   std::vector<bool> inputRows_, outputRows_; // split by rows when the kernel is row-separable
   bool rowSeparable_ = false;

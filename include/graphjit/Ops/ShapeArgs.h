@@ -25,6 +25,9 @@ public:
                         const std::vector<Var> &outputGrads) const override;
   /// The output shape is the sizes' values.
   bool shapeNeedsValues() const override { return true; }
+  std::vector<int> shapeValueInputs(size_t numInputs) const override;
+  std::vector<Shape> inferShapeFromValues(const std::vector<Shape> &inShapes,
+                                          const std::vector<const Tensor *> &values) const override;
 };
 
 /// eye_n{k, dtype}(n, m): the n x m matrix with ones on diagonal k, n and m int64 scalars.
@@ -39,6 +42,11 @@ public:
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;
   bool shapeNeedsValues() const override { return true; }
+  std::vector<int> shapeValueInputs(size_t) const override { return {0, 1}; }
+  std::vector<Shape> inferShapeFromValues(const std::vector<Shape> &inShapes,
+                                          const std::vector<const Tensor *> &values) const override;
+  int64_t k() const { return k_; }
+  DType dtype() const { return dtype_; }
 
 private:
   int64_t k_;
