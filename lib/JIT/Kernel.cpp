@@ -14,6 +14,7 @@
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
@@ -197,9 +198,9 @@ public:
     outputs.reserve(outputSlots_.size());
     for (size_t o = 0; o < outputSlots_.size(); ++o)
       outputs.push_back(Tensor::empty(fg_->outputs()[o].dtype(), plan->shapes[outputSlots_[o]]));
-    std::vector<Tensor> flags;
-    for (size_t c = 0; c < checkMessages_.size(); ++c)
-      flags.push_back(Tensor::zeros(DType::Bool, {}));
+    // The check flags (rank-0 bools) live on the stack: a shape check must not cost an
+    // allocation per call.
+    llvm::SmallVector<bool, 8> flags(checkMessages_.size(), false);
 
     // Below GRAPHJIT_PARALLEL_MIN elements a kernel stays on the calling thread: waking a worker
     // costs more than it saves (measured: 1e3-element kernels got slower when split).
@@ -222,7 +223,7 @@ public:
     }
     if (size_t failed = failedAlloc.load()) throwKernelOutOfMemory(failed);
     for (size_t c = 0; c < flags.size(); ++c)
-      if (*flags[c].data<bool>()) failCheck(checkMessages_[c], inputs);
+      if (flags[c]) failCheck(checkMessages_[c], inputs);
     return outputs;
   }
 
@@ -307,7 +308,7 @@ private:
   /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).
   /// Returns 0, or the bytes of an allocation that failed inside the kernel.
   size_t call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs,
-              const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
+              llvm::SmallVectorImpl<bool> &flags, int64_t r0, int64_t n) const {
     thread_local std::vector<int64_t> fields;
     thread_local std::vector<void *> pointers;
     thread_local std::vector<void *> args;
@@ -329,8 +330,11 @@ private:
       describe(inputs[i], rowSeparable_ && inputRows_[i]);
     for (size_t o = 0; o < outputs.size(); ++o)
       describe(outputs[o], rowSeparable_);
-    for (const Tensor &t : flags)
-      describe(t, false);
+    for (bool &flag : flags) { // rank 0: pointers and an offset
+      pointers.push_back(&flag);
+      pointers.push_back(&flag);
+      fields.push_back(0);
+    }
     // Pointers into the vectors are taken only once they no longer grow.
     size_t p = 0, f = 0;
     auto point = [&](const Tensor &t) {
@@ -344,8 +348,11 @@ private:
       point(t);
     for (const Tensor &t : outputs)
       point(t);
-    for (const Tensor &t : flags)
-      point(t);
+    for (size_t c = 0; c < flags.size(); ++c) {
+      args.push_back(&pointers[p++]);
+      args.push_back(&pointers[p++]);
+      args.push_back(&fields[f++]);
+    }
     return callKernelGuarded(fn_, args.data());
   }
 

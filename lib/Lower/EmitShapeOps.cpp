@@ -230,11 +230,17 @@ std::vector<Dims> lowerShapeRule(EmitContext &ctx, Apply &node, size_t first) {
   std::vector<Dims> in;
   for (int i = 0; i < static_cast<int>(held.inputs().size()); ++i) {
     const TensorType &t = held.input(i).type();
+    const Var &vec = node.input(static_cast<int>(first) + i);
+    // shape(v) of a value in the kernel: its dims are v's, never negative and of v's type (the
+    // runtime checked the inputs' types), so only the rule's own checks remain.
+    const Apply *src = vec->owner();
+    const TensorType *of = src && src->op().name() == "shape" ? &src->input(0).type() : nullptr;
     Dims dims;
     for (int d = 0; d < t.ndim(); ++d) {
-      std::string v = s.element(node.input(static_cast<int>(first) + i), d);
-      s.failIf("slt", v, s.constant(0)); // a negative dim (ValueError)
-      if (t.shape[d] != kUnknownDim) s.failIf("ne", v, s.constant(t.shape[d])); // type mismatch
+      std::string v = s.element(vec, d);
+      if (!of) s.failIf("slt", v, s.constant(0)); // a negative dim (ValueError)
+      if (t.shape[d] != kUnknownDim && !(of && of->shape[d] == t.shape[d]))
+        s.failIf("ne", v, s.constant(t.shape[d])); // a size its type does not allow
       dims.push_back(v);
     }
     in.push_back(std::move(dims));
