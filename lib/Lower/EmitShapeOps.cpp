@@ -97,6 +97,9 @@ public:
   std::string add(const std::string &a, const std::string &b) {
     return emit("arith.addi " + a + ", " + b + " : i64");
   }
+  std::string binary(const char *op, const std::string &a, const std::string &b) {
+    return emit(std::string("arith.") + op + " " + a + ", " + b + " : i64");
+  }
   /// Sets the failure flag where a `pred` b (cmpi predicate) holds.
   void failIf(const std::string &pred, const std::string &a, const std::string &b) {
     std::string c = emit("arith.cmpi " + pred + ", " + a + ", " + b + " : i64");
@@ -142,7 +145,8 @@ const std::set<std::string> &reduceNames() {
 /// Whether the shape rule of `held` has a lowering below.
 bool hasShapeRule(const Apply &held) {
   const std::string n = held.op().name();
-  if (isElemwiseLowering(n) || n == "dimshuffle" || reduceNames().count(n)) return true;
+  if (isElemwiseLowering(n) || n == "dimshuffle" || n == "reshape" || reduceNames().count(n))
+    return true;
   if (n == "matmul") return held.input(0).ndim() <= 2 && held.input(1).ndim() <= 2;
   if (n == "concatenate") {
     for (const Var &in : held.inputs())
@@ -185,6 +189,32 @@ Dims shapeRule(ShapeCode &s, const Apply &held, const std::vector<Dims> &in) {
     Dims out;
     if (ra == 2) out.push_back(in[0][0]);
     if (rb == 2) out.push_back(in[1][1]);
+    return out;
+  }
+  if (n == "reshape") {
+    // Reshape::resolve: the sizes must match, or the -1 dim takes size / known.
+    const IntList &target = static_cast<const Reshape &>(op).target();
+    std::string size = s.constant(1);
+    for (const std::string &d : in[0])
+      size = s.binary("muli", size, d);
+    int64_t known = 1;
+    int unknownAt = -1;
+    for (size_t i = 0; i < target.size(); ++i)
+      if (target[i] == -1)
+        unknownAt = static_cast<int>(i);
+      else
+        known *= target[i];
+    Dims out;
+    for (int64_t t : target)
+      out.push_back(s.constant(t));
+    if (unknownAt < 0) {
+      s.failIf("ne", size, s.constant(known));
+    } else if (known == 0) {
+      s.failIf("eq", s.constant(0), s.constant(0)); // always fails, as resolve does
+    } else {
+      s.failIf("ne", s.binary("remsi", size, s.constant(known)), s.constant(0));
+      out[unknownAt] = s.binary("divsi", size, s.constant(known));
+    }
     return out;
   }
   if (n == "concatenate") {

@@ -61,8 +61,8 @@ TEST(ShapeLowering, AllocAndEyeRunInKernels) {
     std::vector<Tensor> got = jit(args), want = interp(args);
     for (size_t i = 0; i < got.size(); ++i) {
       EXPECT_EQ(got[i].shape(), want[i].shape()) << i;
-      EXPECT_TRUE(allclose(got[i], want[i])) << i << ": " << got[i].str() << " vs "
-                                             << want[i].str();
+      EXPECT_TRUE(allclose(got[i], want[i]))
+          << i << ": " << got[i].str() << " vs " << want[i].str();
     }
   }
   EXPECT_EQ(jitCompileCount(), compiled); // every size ran the same kernels
@@ -114,14 +114,21 @@ TEST(ShapeLowering, ShapeRulesOfProductsJoinsReductionsTransposes) {
       // empty-axis check: the infer_shape node is built here directly.)
       {{a, b}, infer_shape(*max(exp(a), 1)->owner())},
       {{a, b}, shape(transpose(exp(a)) + b)},
+      {{a, b}, shape(reshape(exp(a), {2, -1}) + reshape(b, {-1, 6}))},
+      {{a, b}, shape(reshape(exp(a), {4, 3}))},
+      // The walkthrough's question: the shape of a concatenation of ravelled products.
+      {{a, b},
+       shape(concatenate({reshape(matmul(a, b), {-1}), reshape(a, {-1}), reshape(b, {-1})}))},
   };
   // (3, 4) and (4, 3): agree for matmul and transpose-add; (3, 4) and (3, 2) for concatenate.
   std::vector<std::vector<Tensor>> good = {
       {ramp({3, 4}), ramp({4, 5})}, {ramp({3, 4}), ramp({4})},    {ramp({3, 4}), ramp({3, 2})},
-      {ramp({3, 4}), ramp({3, 4})}, {ramp({3, 4}), ramp({3, 4})}, {ramp({3, 4}), ramp({4, 3})}};
+      {ramp({3, 4}), ramp({3, 4})}, {ramp({3, 4}), ramp({3, 4})}, {ramp({3, 4}), ramp({4, 3})},
+      {ramp({3, 4}), ramp({2, 6})}, {ramp({6, 2}), ramp({1, 1})}, {ramp({3, 4}), ramp({4, 5})}};
   std::vector<std::vector<Tensor>> bad = {
       {ramp({3, 4}), ramp({5, 5})}, {ramp({3, 4}), ramp({3})},    {ramp({3, 4}), ramp({2, 2})},
-      {ramp({3, 4}), ramp({3, 5})}, {ramp({3, 0}), ramp({3, 0})}, {ramp({3, 4}), ramp({3, 4})}};
+      {ramp({3, 4}), ramp({3, 5})}, {ramp({3, 0}), ramp({3, 0})}, {ramp({3, 4}), ramp({3, 4})},
+      {ramp({5, 1}), ramp({2, 6})}, {ramp({5, 2}), ramp({1, 1})}, {ramp({3, 4}), ramp({5, 5})}};
   for (size_t c = 0; c < cases.size(); ++c) {
     const auto &[ins, out] = cases[c];
     Function jit = compile(ins, {out}, {}, Mode::JIT);
