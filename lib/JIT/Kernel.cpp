@@ -47,10 +47,13 @@ struct ShapeStep {
   std::vector<int> outputs; // slots in the shape table
   std::vector<TensorType> inTypes;
   /// For an op whose shapes follow from input values (alloc's sizes): per input, the kernel input
-  /// holding it (-1 otherwise) or its constant value. Empty for every other op.
+  /// holding its value, kConstantValue (its value is in valueConstants) or kNotAValue. Empty for
+  /// every other op.
   std::vector<int> valueInputs;
   std::vector<Tensor> valueConstants;
 };
+
+constexpr int kConstantValue = -1, kNotAValue = -2;
 
 std::atomic<size_t> splitCalls{0};
 
@@ -59,7 +62,7 @@ std::atomic<size_t> splitCalls{0};
 struct Plan {
   std::vector<Shape> inputShapes;
   std::vector<int64_t> sizeValues; // the values of the kernel inputs that decide shapes
-  std::vector<Shape> shapes; // every value's shape, by slot
+  std::vector<Shape> shapes;       // every value's shape, by slot
   int chunks = 1; // > 1: row-separable with several rows, split when `work` is large enough
   int64_t rows = 0, work = 0;
 };
@@ -130,17 +133,18 @@ public:
         step.outputs.push_back(slotOf(node->output(i)));
       std::vector<int> byValue = node->op().shapeValueInputs(node->inputs().size());
       if (!byValue.empty()) {
-        step.valueInputs.assign(node->inputs().size(), -1);
+        step.valueInputs.assign(node->inputs().size(), kNotAValue);
         step.valueConstants.resize(node->inputs().size());
         for (int i : byValue) {
           const Var &v = node->input(i);
           if (v->isConstant()) {
+            step.valueInputs[i] = kConstantValue;
             step.valueConstants[i] = v->constantValue();
             continue;
           }
           for (size_t k = 0; k < fg_->inputs().size(); ++k)
             if (fg_->inputs()[k] == v) step.valueInputs[i] = static_cast<int>(k);
-          if (step.valueInputs[i] < 0)
+          if (step.valueInputs[i] == kNotAValue)
             throw Error("JIT kernel: internal error: input " + std::to_string(i) + " of " +
                         node->op().name() + " decides its shape but is computed in the kernel");
           sizeInputs_.push_back(step.valueInputs[i]);
@@ -273,7 +277,10 @@ private:
       } else {
         std::vector<const Tensor *> values(s.valueInputs.size(), nullptr);
         for (size_t i = 0; i < values.size(); ++i)
-          values[i] = s.valueInputs[i] >= 0 ? &inputs[s.valueInputs[i]] : &s.valueConstants[i];
+          if (s.valueInputs[i] >= 0)
+            values[i] = &inputs[s.valueInputs[i]];
+          else if (s.valueInputs[i] == kConstantValue)
+            values[i] = &s.valueConstants[i];
         outs = s.op->inferShapeFromValues(inShapes, values);
       }
       for (size_t o = 0; o < outs.size(); ++o)

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <unistd.h>
 
 using namespace graphjit;
@@ -163,37 +164,60 @@ TEST(ShapeLowering, CheckShapesInAKernel) {
 }
 
 TEST(ShapeLowering, CacheKeysDoNotDependOnSizes) {
-  // One compile serves every size: the memory cache (a second compile of the same graph is a
-  // hit) and the disk cache (calls at other sizes store nothing new).
+  // One compile serves every size: calls at new sizes compile and store nothing, a second
+  // compile is a memory hit, and a schedule loaded from disk runs every size too.
   fs::path dir = fs::temp_directory_path() / ("graphjit-sizes-" + std::to_string(getpid()));
   fs::remove_all(dir);
   CompileOptions opts;
   opts.cacheDir = dir.string();
   opts.diskCache = true;
   Var M = matrix("M"), r = vector("r"), n = scalar("n", DType::Int64);
-  Var out = matmul(0.85 * M + 0.15 * eye(shape_i(M, 0)), r) * 1.5 + sum(zeros({n}));
-  size_t before = jitCompileCount();
-  Function f = compile({M, r, n}, {out, prod(shape(M * M))}, {}, opts);
-  size_t compiled = jitCompileCount();
-  EXPECT_EQ(f.compileStats().hostSteps, 0u) << f.scheduleText();
+  std::vector<Var> outs{matmul(0.85 * M + 0.15 * eye(shape_i(M, 0)), r) * 1.5 + sum(zeros({n})),
+                        prod(shape(M * M))};
   auto files = [&] {
     size_t k = 0;
     for (auto &e : fs::directory_iterator(dir))
       k += e.is_regular_file();
     return k;
   };
-  size_t stored = files();
-  EXPECT_GT(stored, 0u);
-  for (int64_t s : {2, 5, 40, 300}) {
-    std::vector<Tensor> got = f({ramp({s, s}), ramp({s}), i64(s)});
-    EXPECT_EQ(got[0].shape(), (Shape{s}));
-    EXPECT_EQ(got[1].item(), static_cast<double>(s * s));
+  using Call = std::function<std::vector<Tensor>(const std::vector<Tensor> &)>;
+  auto callSizes = [&](const Call &f) {
+    for (int64_t s : {2, 5, 40, 300}) {
+      std::vector<Tensor> got = f({ramp({s, s}), ramp({s}), i64(s)});
+      EXPECT_EQ(got[0].shape(), (Shape{s}));
+      EXPECT_EQ(got[1].item(), static_cast<double>(s * s));
+    }
+  };
+  {
+    Function f = compile({M, r, n}, outs, {}, opts);
+    EXPECT_FALSE(f.compileStats().functionFromMemory);
+    EXPECT_EQ(f.compileStats().hostSteps, 0u) << f.scheduleText();
+    size_t compiled = jitCompileCount();
+    size_t stored = files();
+    EXPECT_GT(stored, 0u);
+    callSizes([&](const std::vector<Tensor> &a) { return f(a); });
+    EXPECT_EQ(jitCompileCount(), compiled);
+    EXPECT_EQ(files(), stored);
+    Function again = compile({M, r, n}, outs, {}, opts);
+    EXPECT_TRUE(again.compileStats().functionFromMemory);
+    EXPECT_EQ(jitCompileCount(), compiled);
   }
+  // The JIT's disk path: a schedule stored under a key, loaded back once its code is gone, runs
+  // every size without compiling or storing anything.
+  auto fg = std::make_shared<FunctionGraph>(std::vector<Var>{M, r, n}, simplify(outs));
+  Hash128 key{0x21c, static_cast<uint64_t>(getpid())};
+  JitOptions jo;
+  jo.cacheDir = dir.string();
+  jo.diskCache = true;
+  jitCompile(fg, &key, jo)->run({ramp({3, 3}), ramp({3}), i64(3)});
+  size_t compiled = jitCompileCount(), stored = files();
+  CompileStats st;
+  std::shared_ptr<JitKernel> loaded = jitLoadCached(key, jo, &st);
+  ASSERT_TRUE(loaded);
+  EXPECT_TRUE(st.scheduleFromDisk) << st.str();
+  EXPECT_EQ(st.compiled, 0u) << st.str();
+  callSizes([&](const std::vector<Tensor> &a) { return loaded->run(a); });
   EXPECT_EQ(jitCompileCount(), compiled);
   EXPECT_EQ(files(), stored);
-  Function again = compile({M, r, n}, {out, prod(shape(M * M))}, {}, opts);
-  EXPECT_TRUE(again.compileStats().functionFromMemory);
-  EXPECT_EQ(jitCompileCount(), compiled);
-  EXPECT_GE(compiled, before);
   fs::remove_all(dir);
 }
