@@ -14,6 +14,7 @@
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
@@ -39,21 +40,20 @@ struct IndexCheck {
   int xSlot, axis;      // shape slot of the indexed tensor, and its axis
 };
 
-/// A value the shape program reads (an index of dyn_subtensor), by shape slot.
-struct ValueSlot {
-  int slot;
-  int inputIndex;       // graph input holding the value, or
-  Tensor constantValue; // its constant value
-};
-
 /// One node of the shape program run before each call.
 struct ShapeStep {
   const Op *op;
   std::vector<int> inputs;  // slots in the shape table
   std::vector<int> outputs; // slots in the shape table
   std::vector<TensorType> inTypes;
-  std::vector<int> valueInputs; // inputs whose values the shapes need (Op::shapeValueInputs)
+  /// For an op whose shapes follow from input values (alloc's sizes): per input, the kernel input
+  /// holding its value, kConstantValue (its value is in valueConstants) or kNotAValue. Empty for
+  /// every other op.
+  std::vector<int> valueInputs;
+  std::vector<Tensor> valueConstants;
 };
+
+constexpr int kConstantValue = -1, kNotAValue = -2;
 
 std::atomic<size_t> splitCalls{0};
 
@@ -61,8 +61,8 @@ std::atomic<size_t> splitCalls{0};
 /// distinct shape signature (the shape program is not re-run on every call).
 struct Plan {
   std::vector<Shape> inputShapes;
-  std::vector<Shape> shapes; // every value's shape, by slot
-  std::vector<int64_t> values; // the shape values it was computed for (see valueSlots_)
+  std::vector<int64_t> sizeValues; // the values of the kernel inputs that decide shapes
+  std::vector<Shape> shapes;       // every value's shape, by slot
   int chunks = 1; // > 1: row-separable with several rows, split when `work` is large enough
   int64_t rows = 0, work = 0;
 };
@@ -124,16 +124,32 @@ public:
     for (const Var &in : fg_->inputs())
       inputSlots_.push_back(slotOf(in));
     for (Apply *node : fg_->toposort()) {
-      ShapeStep step{&node->op(), {}, {}, {}, {}};
+      ShapeStep step{&node->op(), {}, {}, {}, {}, {}};
       for (const Var &in : node->inputs()) {
         step.inputs.push_back(slotOf(in));
         step.inTypes.push_back(in.type());
       }
       for (int i = 0; i < node->numOutputs(); ++i)
         step.outputs.push_back(slotOf(node->output(i)));
-      step.valueInputs = node->op().shapeValueInputs();
-      for (int k : step.valueInputs)
-        addValueSlot(node->input(k), step.inputs[k]);
+      std::vector<int> byValue = node->op().shapeValueInputs(node->inputs().size());
+      if (!byValue.empty()) {
+        step.valueInputs.assign(node->inputs().size(), kNotAValue);
+        step.valueConstants.resize(node->inputs().size());
+        for (int i : byValue) {
+          const Var &v = node->input(i);
+          if (v->isConstant()) {
+            step.valueInputs[i] = kConstantValue;
+            step.valueConstants[i] = v->constantValue();
+            continue;
+          }
+          for (size_t k = 0; k < fg_->inputs().size(); ++k)
+            if (fg_->inputs()[k] == v) step.valueInputs[i] = static_cast<int>(k);
+          if (step.valueInputs[i] == kNotAValue)
+            throw Error("JIT kernel: internal error: input " + std::to_string(i) + " of " +
+                        node->op().name() + " decides its shape but is computed in the kernel");
+          sizeInputs_.push_back(step.valueInputs[i]);
+        }
+      }
       steps_.push_back(std::move(step));
     }
     for (const Var &out : fg_->outputs())
@@ -186,9 +202,9 @@ public:
     outputs.reserve(outputSlots_.size());
     for (size_t o = 0; o < outputSlots_.size(); ++o)
       outputs.push_back(Tensor::empty(fg_->outputs()[o].dtype(), plan->shapes[outputSlots_[o]]));
-    std::vector<Tensor> flags;
-    for (size_t c = 0; c < checkMessages_.size(); ++c)
-      flags.push_back(Tensor::zeros(DType::Bool, {}));
+    // The check flags (rank-0 bools) live on the stack: a shape check must not cost an
+    // allocation per call.
+    llvm::SmallVector<bool, 8> flags(checkMessages_.size(), false);
 
     // Below GRAPHJIT_PARALLEL_MIN elements a kernel stays on the calling thread: waking a worker
     // costs more than it saves (measured: 1e3-element kernels got slower when split).
@@ -211,42 +227,33 @@ public:
     }
     if (size_t failed = failedAlloc.load()) throwKernelOutOfMemory(failed);
     for (size_t c = 0; c < flags.size(); ++c)
-      if (*flags[c].data<bool>()) throw IndexError(checkMessages_[c]);
+      if (flags[c]) failCheck(checkMessages_[c], inputs);
     return outputs;
   }
 
 private:
-  /// A value whose elements the shape program reads (an index of dyn_subtensor): a kernel input
-  /// or a constant. The partitioner never computes one inside the kernel that needs it.
-  void addValueSlot(const Var &v, int slot) {
-    for (const ValueSlot &vs : valueSlots_)
-      if (vs.slot == slot) return;
-    ValueSlot vs{slot, -1, Tensor()};
-    for (size_t i = 0; i < fg_->inputs().size(); ++i)
-      if (fg_->inputs()[i] == v) vs.inputIndex = static_cast<int>(i);
-    if (vs.inputIndex < 0) {
-      if (!v->isConstant())
-        throw Error("JIT kernel: a shape of this kernel needs a value computed inside it");
-      vs.constantValue = v->constantValue();
-    }
-    valueSlots_.push_back(std::move(vs));
-  }
-
-  const Tensor &valueOf(const ValueSlot &vs, const std::vector<Tensor> &inputs) const {
-    return vs.inputIndex >= 0 ? inputs[vs.inputIndex] : vs.constantValue;
+  /// A failed in-kernel check: a shape check reruns the graph on the interpreter, which raises
+  /// the same typed error (and message) as an interpreted call; others are index errors.
+  [[noreturn]] void failCheck(const std::string &message, const std::vector<Tensor> &inputs) const {
+    const std::string rerun = kRerunCheck;
+    if (message.compare(0, rerun.size(), rerun) != 0) throw IndexError(message);
+    Bindings b;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      b.emplace_back(fg_->inputs()[i], inputs[i]);
+    evaluate(fg_->outputs(), b);
+    throw ShapeError(message.substr(rerun.size()));
   }
 
   std::shared_ptr<const Plan> planFor(const std::vector<Tensor> &inputs) {
+    // The values of the inputs that decide shapes (sizes, positions): part of the plan's key.
     std::vector<int64_t> values;
-    for (const ValueSlot &vs : valueSlots_) {
-      const Tensor &t = valueOf(vs, inputs);
-      for (int64_t k = 0; k < t.size(); ++k)
-        values.push_back(t.getAsInt64(k));
-    }
+    for (int k : sizeInputs_)
+      for (int64_t e = 0; e < inputs[k].size(); ++e)
+        values.push_back(inputs[k].getAsInt64(e));
     {
       std::lock_guard<std::mutex> lock(planMutex_);
       if (lastPlan_ && lastPlan_->inputShapes.size() == inputs.size() &&
-          lastPlan_->values == values) {
+          lastPlan_->sizeValues == values) {
         bool same = true;
         for (size_t i = 0; i < inputs.size() && same; ++i)
           same = lastPlan_->inputShapes[i] == inputs[i].shape();
@@ -254,7 +261,7 @@ private:
       }
     }
     auto plan = std::make_shared<Plan>();
-    plan->values = std::move(values);
+    plan->sizeValues = std::move(values);
     for (const Tensor &t : inputs)
       plan->inputShapes.push_back(t.shape());
     plan->shapes = initialShapes_;
@@ -271,11 +278,13 @@ private:
       if (s.valueInputs.empty()) {
         outs = s.op->inferShape(inShapes);
       } else {
-        std::vector<const Tensor *> values(s.inputs.size(), nullptr);
-        for (int k : s.valueInputs)
-          for (const ValueSlot &vs : valueSlots_)
-            if (vs.slot == s.inputs[k]) values[k] = &valueOf(vs, inputs);
-        outs = s.op->inferShapeWithValues(inShapes, values);
+        std::vector<const Tensor *> values(s.valueInputs.size(), nullptr);
+        for (size_t i = 0; i < values.size(); ++i)
+          if (s.valueInputs[i] >= 0)
+            values[i] = &inputs[s.valueInputs[i]];
+          else if (s.valueInputs[i] == kConstantValue)
+            values[i] = &s.valueConstants[i];
+        outs = s.op->inferShapeFromValues(inShapes, values);
       }
       for (size_t o = 0; o < outs.size(); ++o)
         plan->shapes[s.outputs[o]] = std::move(outs[o]);
@@ -309,7 +318,7 @@ private:
   /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).
   /// Returns 0, or the bytes of an allocation that failed inside the kernel.
   size_t call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs,
-              const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
+              llvm::SmallVectorImpl<bool> &flags, int64_t r0, int64_t n) const {
     thread_local std::vector<int64_t> fields;
     thread_local std::vector<void *> pointers;
     thread_local std::vector<void *> args;
@@ -331,8 +340,11 @@ private:
       describe(inputs[i], rowSeparable_ && inputRows_[i]);
     for (size_t o = 0; o < outputs.size(); ++o)
       describe(outputs[o], rowSeparable_);
-    for (const Tensor &t : flags)
-      describe(t, false);
+    for (bool &flag : flags) { // rank 0: pointers and an offset
+      pointers.push_back(&flag);
+      pointers.push_back(&flag);
+      fields.push_back(0);
+    }
     // Pointers into the vectors are taken only once they no longer grow.
     size_t p = 0, f = 0;
     auto point = [&](const Tensor &t) {
@@ -346,8 +358,11 @@ private:
       point(t);
     for (const Tensor &t : outputs)
       point(t);
-    for (const Tensor &t : flags)
-      point(t);
+    for (size_t c = 0; c < flags.size(); ++c) {
+      args.push_back(&pointers[p++]);
+      args.push_back(&pointers[p++]);
+      args.push_back(&fields[f++]);
+    }
     return callKernelGuarded(fn_, args.data());
   }
 
@@ -358,7 +373,7 @@ private:
   std::vector<int> inputSlots_, outputSlots_;
   std::vector<ShapeStep> steps_;
   std::vector<IndexCheck> indexChecks_;
-  std::vector<ValueSlot> valueSlots_;
+  std::vector<int> sizeInputs_; // kernel inputs whose values decide shapes (part of the plan key)
   std::vector<std::string> checkMessages_;
   std::vector<bool> inputRows_, outputRows_; // split by rows when the kernel is row-separable
   bool rowSeparable_ = false;

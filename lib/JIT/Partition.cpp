@@ -20,6 +20,17 @@ bool touchesNonTensor(Apply &node) {
   return false;
 }
 
+/// Whether some node reads `v` as an input whose value decides its output shape (alloc's sizes):
+/// such a value is a kernel input, so the runtime reads it before the call to allocate.
+bool decidesAShape(const FunctionGraph &fg, const Var &v) {
+  for (const Client &c : fg.clients(v)) {
+    if (!c.node) continue;
+    for (int i : c.node->op().shapeValueInputs(c.node->inputs().size()))
+      if (i == c.index) return true;
+  }
+  return false;
+}
+
 struct Grouping {
   std::vector<Apply *> order;                 // toposort
   std::unordered_map<const Apply *, int> pos; // index in order
@@ -39,13 +50,10 @@ Grouping groupNodes(const FunctionGraph &fg, int maxNodes) {
   g.host.resize(n);
   // A value that a kernel's shapes are computed from (a dyn_subtensor's index) is read on the
   // host before that kernel runs: its producer is never inside a consumer's kernel.
-  std::unordered_map<const Apply *, bool> shapeValueProducer;
   for (size_t i = 0; i < n; ++i) {
     g.pos[g.order[i]] = static_cast<int>(i);
     g.group[i] = static_cast<int>(i);
-    g.host[i] = !hasLowering(g.order[i]->op().name()) || touchesNonTensor(*g.order[i]);
-    for (int k : g.order[i]->op().shapeValueInputs())
-      if (Apply *p = g.order[i]->input(k)->owner()) shapeValueProducer[p] = true;
+    g.host[i] = !canLower(*g.order[i]) || touchesNonTensor(*g.order[i]);
   }
   for (size_t k = n; k-- > 0;) {
     int consumer = static_cast<int>(k);
@@ -55,10 +63,11 @@ Grouping groupNodes(const FunctionGraph &fg, int maxNodes) {
       Apply *p = in->owner();
       if (!p || !fg.contains(p)) continue;
       int pi = g.pos.at(p);
-      if (g.host[pi] || g.group[pi] != pi || g.size[root] >= maxNodes ||
-          shapeValueProducer.count(p))
+      if (g.host[pi] || g.group[pi] != pi || g.size[root] >= maxNodes)
         continue;
       bool allInside = true;
+      for (int o = 0; o < p->numOutputs() && allInside; ++o)
+        allInside = !decidesAShape(fg, p->output(o));
       for (int o = 0; o < p->numOutputs() && allInside; ++o)
         for (const Client &c : fg.clients(p->output(o)))
           if (c.node && g.group[g.pos.at(c.node)] != root) { // a graph output may leave from inside

@@ -1,7 +1,7 @@
 // dyn_subtensor and dyn_inc_subtensor -> a "gather" linalg.generic whose offsets and strides are
 // SSA index values read from the int64 scalar inputs (tensor.extract + index_cast), so one compiled
 // kernel serves every position. The host has already checked the values (the kernel's shape
-// program runs the op's inferShapeWithValues: IndexError / ValueError as in the interpreter); the
+// program runs the op's inferShapeFromValues: IndexError / ValueError as in the interpreter); the
 // kernel clamps integer positions so that no read leaves the tensor whatever it is given.
 #include "Emitter.h"
 

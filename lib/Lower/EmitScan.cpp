@@ -214,9 +214,10 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
     for (int k = 0; k < a->numOutputs(); ++k)
       if (!a->output(k).type().isTensor())
         throw NotImplementedError("scan: the body makes a value that is not a tensor: host loop");
-    // The loop's host side sizes the body from shapes alone (x[i:j] needs i and j).
-    if (!a->op().shapeValueInputs().empty())
-      throw NotImplementedError("scan: a body op's shapes need input values: host loop");
+    // The loop's host side infers row shapes from shapes alone (alloc's are values).
+    if (!a->op().shapeValueInputs(a->inputs().size()).empty())
+      throw NotImplementedError("scan: a body shape is a value (" + a->op().name() +
+                                "): host loop");
   }
   if (!ctx.checks.empty())
     throw NotImplementedError("scan: the body has run-time checks: host loop");

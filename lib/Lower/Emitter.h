@@ -70,6 +70,8 @@ private:
 };
 
 using Emitter = std::function<void(EmitContext &, Apply &)>;
+/// For ops that lower only for some nodes: whether `node` does (others run on the host).
+using LowerCondition = std::function<bool(const Apply &)>;
 /// Registers the emitters of each op group (one per file).
 void registerElemwiseEmitters(std::map<std::string, Emitter> &table);
 void registerReduceEmitters(std::map<std::string, Emitter> &table);
@@ -77,6 +79,10 @@ void registerStructuralEmitters(std::map<std::string, Emitter> &table);
 void registerShapeEmitters(std::map<std::string, Emitter> &table);
 void registerLinalgEmitters(std::map<std::string, Emitter> &table);
 void registerDynIndexEmitters(std::map<std::string, Emitter> &table);
+/// alloc, eye_n, and infer_shape/check_shapes of ops with an arithmetic shape rule
+/// (EmitShapeOps.cpp).
+void registerShapeOpEmitters(std::map<std::string, Emitter> &table,
+                             std::map<std::string, LowerCondition> &conditions);
 
 /// Emits every node of `fg` in topological order (its inputs already bound), binding the
 /// constants the nodes read. Throws NotImplementedError naming an op without a lowering.

@@ -146,19 +146,27 @@ std::string affineMap(int nLoops, const std::vector<std::string> &results) {
 }
 
 namespace {
-const std::map<std::string, Emitter> &emitters() {
-  static const std::map<std::string, Emitter> table = [] {
-    std::map<std::string, Emitter> t;
-    registerElemwiseEmitters(t);
-    registerReduceEmitters(t);
-    registerStructuralEmitters(t);
-    registerShapeEmitters(t);
-    registerLinalgEmitters(t);
-    registerDynIndexEmitters(t); // EmitIndexDyn.cpp
+struct EmitterTable {
+  std::map<std::string, Emitter> emitters;
+  std::map<std::string, LowerCondition> conditions;
+};
+
+const EmitterTable &emitterTable() {
+  static const EmitterTable table = [] {
+    EmitterTable t;
+    registerElemwiseEmitters(t.emitters);
+    registerReduceEmitters(t.emitters);
+    registerStructuralEmitters(t.emitters);
+    registerShapeEmitters(t.emitters);
+    registerLinalgEmitters(t.emitters);
+    registerShapeOpEmitters(t.emitters, t.conditions);
+    registerDynIndexEmitters(t.emitters); // EmitIndexDyn.cpp
     return t;
   }();
   return table;
 }
+
+const std::map<std::string, Emitter> &emitters() { return emitterTable().emitters; }
 
 std::string denseLiteral(const Tensor &t) {
   std::vector<std::string> vals; // exact element literals (int64 never passes through a double)
@@ -205,7 +213,7 @@ void emitNodes(EmitContext &ctx, const FunctionGraph &fg) {
     for (const Var &in : node->inputs())
       emitConstant(ctx, in);
     auto it = emitters().find(node->op().name());
-    if (it == emitters().end())
+    if (it == emitters().end() || !canLower(*node))
       throw NotImplementedError("compile: op '" + node->op().str() + "' has no JIT lowering yet");
     it->second(ctx, *node);
   }
@@ -225,6 +233,13 @@ std::vector<std::string> loweredOpNames() {
 }
 
 bool hasLowering(const std::string &opName) { return emitters().count(opName) > 0; }
+
+bool canLower(const Apply &node) {
+  const std::string name = node.op().name();
+  if (!hasLowering(name)) return false;
+  auto it = emitterTable().conditions.find(name);
+  return it == emitterTable().conditions.end() || it->second(node);
+}
 
 std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name) {
   return lowerFunction(fg, name).mlir;

@@ -226,7 +226,7 @@ std::vector<Shape> DynSubtensor::inferShape(const std::vector<Shape> &in) const 
                    std::to_string(in.size() - 1) + " index inputs), not only the shapes");
 }
 
-std::vector<int> DynSubtensor::shapeValueInputs() const {
+std::vector<int> DynSubtensor::shapeValueInputs(size_t) const {
   std::vector<int> v;
   for (int i = 0; i < numValues(); ++i)
     v.push_back(1 + i);
@@ -234,7 +234,7 @@ std::vector<int> DynSubtensor::shapeValueInputs() const {
 }
 
 std::vector<Shape>
-DynSubtensor::inferShapeWithValues(const std::vector<Shape> &in,
+DynSubtensor::inferShapeFromValues(const std::vector<Shape> &in,
                                    const std::vector<const Tensor *> &values) const {
   IndexList idx = resolve(in[0], valuesOf(values, 1, "dyn_subtensor"), "dyn_subtensor");
   return Subtensor(idx).inferShape({in[0]});
@@ -307,11 +307,11 @@ std::vector<TensorType> DynIncSubtensor::makeOutputTypes(const std::vector<Tenso
 }
 
 std::vector<Shape> DynIncSubtensor::inferShape(const std::vector<Shape> &in) const {
-  // The output has x's shape; the region check needs the values (inferShapeWithValues).
+  // The output has x's shape; the region check needs the values (inferShapeFromValues).
   return {in[0]};
 }
 
-std::vector<int> DynIncSubtensor::shapeValueInputs() const {
+std::vector<int> DynIncSubtensor::shapeValueInputs(size_t) const {
   std::vector<int> v;
   for (int i = 0; i < valueCount(dyn_); ++i)
     v.push_back(2 + i);
@@ -319,7 +319,7 @@ std::vector<int> DynIncSubtensor::shapeValueInputs() const {
 }
 
 std::vector<Shape>
-DynIncSubtensor::inferShapeWithValues(const std::vector<Shape> &in,
+DynIncSubtensor::inferShapeFromValues(const std::vector<Shape> &in,
                                       const std::vector<const Tensor *> &values) const {
   IndexList idx =
       DynSubtensor(idx_, dyn_)
@@ -396,7 +396,7 @@ std::vector<Tensor> DynIndexShape::perform(const std::vector<Tensor> &in) const 
   std::vector<const Tensor *> values{nullptr};
   for (size_t i = 1; i < in.size(); ++i)
     values.push_back(&in[i]);
-  Shape out = sub_.inferShapeWithValues({x}, values)[0];
+  Shape out = sub_.inferShapeFromValues({x}, values)[0];
   std::vector<int64_t> v(out.begin(), out.end());
   return {Tensor::fromVector(v, {static_cast<int64_t>(v.size())})};
 }

@@ -40,6 +40,21 @@ std::vector<Shape> AllocOp::inferShape(const std::vector<Shape> &in) const {
                    std::to_string(in.size() - 1) + " sizes), not known from shapes");
 }
 
+std::vector<int> AllocOp::shapeValueInputs(size_t numInputs) const {
+  std::vector<int> r; // the sizes: every input after the value
+  for (size_t i = 1; i < numInputs; ++i)
+    r.push_back(static_cast<int>(i));
+  return r;
+}
+
+std::vector<Shape> AllocOp::inferShapeFromValues(const std::vector<Shape> &inShapes,
+                                                 const std::vector<const Tensor *> &values) const {
+  Shape s;
+  for (size_t i = 1; i < inShapes.size(); ++i)
+    s.push_back(sizeValue("alloc", *values.at(i), i - 1));
+  return {s};
+}
+
 std::vector<Tensor> AllocOp::perform(const std::vector<Tensor> &in) const {
   Shape s;
   for (size_t i = 1; i < in.size(); ++i)
@@ -77,6 +92,11 @@ std::vector<TensorType> EyeN::makeOutputTypes(const std::vector<TensorType> &in)
 
 std::vector<Shape> EyeN::inferShape(const std::vector<Shape> &) const {
   throw ShapeError("eye_n: the output shape is the sizes' values, not known from shapes");
+}
+
+std::vector<Shape> EyeN::inferShapeFromValues(const std::vector<Shape> &,
+                                              const std::vector<const Tensor *> &values) const {
+  return {{sizeValue("eye_n", *values.at(0), 0), sizeValue("eye_n", *values.at(1), 1)}};
 }
 
 std::vector<Tensor> EyeN::perform(const std::vector<Tensor> &in) const {

@@ -103,16 +103,21 @@ public:
   /// input shapes (scan's step count, take's index range, cholesky's positive definiteness)?
   /// Then shape(f(x)) is never answered from shapes alone: that would hide the error.
   virtual bool shapeNeedsValues() const { return false; }
-  /// Inputs whose values (small integer tensors: an index, a slice bound) the output shapes are
-  /// computed from; empty for most ops. The JIT reads them on the host before a kernel runs (the
-  /// partitioner keeps their producers out of the kernel) and calls inferShapeWithValues.
-  virtual std::vector<int> shapeValueInputs() const { return {}; }
-  /// Output shapes from the input shapes and the values of shapeValueInputs() (`values[i]` is
-  /// null for the other inputs); raises what perform would raise for those values.
-  virtual std::vector<Shape> inferShapeWithValues(const std::vector<Shape> &in,
+  /// Inputs whose VALUES decide the output shapes (alloc's and eye_n's sizes): the JIT reads them
+  /// on the host before a kernel call (they are always kernel inputs, never computed inside the
+  /// kernel) and asks inferShapeFromValues for the shapes it allocates. Empty: shapes follow
+  /// from input shapes alone (inferShape).
+  virtual std::vector<int> shapeValueInputs(size_t numInputs) const {
+    (void)numInputs;
+    return {};
+  }
+  /// The output shapes given the input shapes and the values of shapeValueInputs() (`values[i]`
+  /// is set for those inputs only). Raises the errors perform raises for those values (a
+  /// negative size), so a compiled call fails before it allocates, as the interpreter does.
+  virtual std::vector<Shape> inferShapeFromValues(const std::vector<Shape> &inShapes,
                                                   const std::vector<const Tensor *> &values) const {
     (void)values;
-    return inferShape(in);
+    return inferShape(inShapes);
   }
   /// Output shapes as graphs of the input shapes (PyTensor's infer_shape returning graphs): one
   /// int64 vector per output, built from `inShapes` (the shape(x_i) vectors). Empty: the default,

@@ -34,5 +34,13 @@ std::string lowerToMLIR(const FunctionGraph &fg, const std::string &name = "kern
 std::vector<std::string> loweredOpNames();
 /// Whether ops of kind `opName` have a lowering (others run on the host).
 bool hasLowering(const std::string &opName);
+/// Whether `node` lowers: its op kind has a lowering, and the lowering takes this node (an
+/// infer_shape lowers only for ops whose shape rule is plain arithmetic).
+bool canLower(const Apply &node);
+
+/// A check message that starts with this marker is a shape check: when it fails the runtime
+/// reruns the kernel's graph on the interpreter for the exact typed error (the text after the
+/// marker is the fallback message). Other check messages raise IndexError.
+inline constexpr const char *kRerunCheck = "@rerun ";
 
 } // namespace graphjit

@@ -105,8 +105,8 @@ public:
   Attrs attrs() const override { return Attrs{{"idx", idx_}, {"dyn", dyn_}}; }
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override;
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override;
-  std::vector<int> shapeValueInputs() const override;
-  std::vector<Shape> inferShapeWithValues(const std::vector<Shape> &in,
+  std::vector<int> shapeValueInputs(size_t numInputs) const override;
+  std::vector<Shape> inferShapeFromValues(const std::vector<Shape> &in,
                                           const std::vector<const Tensor *> &values) const override;
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
@@ -136,8 +136,8 @@ public:
   Attrs attrs() const override { return Attrs{{"idx", idx_}, {"dyn", dyn_}, {"set", set_}}; }
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override;
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override;
-  std::vector<int> shapeValueInputs() const override;
-  std::vector<Shape> inferShapeWithValues(const std::vector<Shape> &in,
+  std::vector<int> shapeValueInputs(size_t numInputs) const override;
+  std::vector<Shape> inferShapeFromValues(const std::vector<Shape> &in,
                                           const std::vector<const Tensor *> &values) const override;
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,

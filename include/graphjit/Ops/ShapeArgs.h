@@ -28,6 +28,9 @@ public:
   bool shapeNeedsValues() const override { return true; }
   /// size_shape of the sizes: the values, checked (never the filled tensor).
   std::vector<Var> shapeGraph(const Apply &node, const std::vector<Var> &inShapes) const override;
+  std::vector<int> shapeValueInputs(size_t numInputs) const override;
+  std::vector<Shape> inferShapeFromValues(const std::vector<Shape> &inShapes,
+                                          const std::vector<const Tensor *> &values) const override;
 };
 
 /// eye_n{k, dtype}(n, m): the n x m matrix with ones on diagonal k, n and m int64 scalars.
@@ -43,6 +46,11 @@ public:
                         const std::vector<Var> &outputGrads) const override;
   bool shapeNeedsValues() const override { return true; }
   std::vector<Var> shapeGraph(const Apply &node, const std::vector<Var> &inShapes) const override;
+  std::vector<int> shapeValueInputs(size_t) const override { return {0, 1}; }
+  std::vector<Shape> inferShapeFromValues(const std::vector<Shape> &inShapes,
+                                          const std::vector<const Tensor *> &values) const override;
+  int64_t k() const { return k_; }
+  DType dtype() const { return dtype_; }
 
 private:
   int64_t k_;
