@@ -75,6 +75,10 @@ std::optional<std::pair<Var, int>> dimSource(const Var &v, int d, bool *proven) 
                  : std::make_optional(std::make_pair(n->input(0), static_cast<int>(j)));
   }
   if (auto *red = dynamic_cast<const Reduce *>(&n->op())) {
+    // max/min have no identity: reducing an axis whose size is unknown may fail (size 0).
+    bool noIdentity = red->kind() == ReduceKind::Max || red->kind() == ReduceKind::Min;
+    for (int a = 0; proven && noIdentity && a < n->input(0).ndim(); ++a)
+      if (red->reducesAxis(a) && n->input(0).type().shape[a] == kUnknownDim) *proven = false;
     for (int a = 0, k = 0; a < n->input(0).ndim(); ++a)
       if (!red->reducesAxis(a) && k++ == d) return std::make_pair(n->input(0), a);
     return std::nullopt;

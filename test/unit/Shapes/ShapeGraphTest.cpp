@@ -88,6 +88,17 @@ TEST(ShapeGraph, ValueChecksStay) {
   }
 }
 
+TEST(ShapeGraph, MaxOverAnEmptyAxisStillRaises) {
+  // max has no identity: shape(max(x, 1)) of a (3, 0) input raises as max itself does.
+  Var m = matrix("m");
+  Var out = shape(max(exp(m), 1));
+  for (Mode md : kModes) {
+    Function f = compile({m}, {out}, {}, md);
+    EXPECT_EQ(f.call1({ramp({3, 4})}).toVector<int64_t>(), (std::vector<int64_t>{3}));
+    EXPECT_THROW(f.call1({ramp({3, 0})}), ValueError);
+  }
+}
+
 TEST(ShapeGraph, ReshapeAndReductionShapes) {
   Var m = matrix("m");
   for (Var out : {shape(reshape(exp(m), {2, -1})), shape(sum(exp(m), 0)),
