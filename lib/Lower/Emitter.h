@@ -59,6 +59,14 @@ public:
   }
   std::vector<std::string> declarations;
 
+  /// The function's output memrefs, by the variable each one receives (set by the driver).
+  void setOutputs(const std::vector<Var> &outputs);
+  /// "%outN" when `v` is output N of the function and no emitter has claimed that memref yet:
+  /// the caller writes `v` into it directly (a BLAS call) and the driver then skips the copy into
+  /// the output. Empty otherwise.
+  std::string claimOutput(const Var &v);
+  bool outputClaimed(size_t i) const { return i < claimed_.size() && claimed_[i]; }
+
   /// A linalg.fill of `value` into a fresh tensor of type t.
   std::string filled(const TensorType &t, const std::vector<std::string> &dynSizes, double value);
 
@@ -66,6 +74,8 @@ private:
   std::unordered_map<const Variable *, std::string> names_;
   std::map<std::pair<const Variable *, int>, std::string> dims_;
   std::map<int64_t, std::string> indexConsts_;
+  std::vector<const Variable *> outputs_;
+  std::vector<bool> claimed_;
   int counter_ = 0;
 };
 

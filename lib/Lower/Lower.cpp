@@ -86,6 +86,23 @@ void EmitContext::bind(const Var &v, const std::string &ssa,
     if (v.type().shape[d] == kUnknownDim) dims_[{v.get(), d}] = dynSizes[k++];
 }
 
+void EmitContext::setOutputs(const std::vector<Var> &outputs) {
+  outputs_.clear();
+  for (const Var &o : outputs)
+    outputs_.push_back(o.get());
+  claimed_.assign(outputs.size(), false);
+}
+
+std::string EmitContext::claimOutput(const Var &v) {
+  for (size_t i = 0; i < outputs_.size(); ++i)
+    if (outputs_[i] == v.get()) {
+      if (claimed_[i]) return ""; // a second output of the same value copies the first
+      claimed_[i] = true;
+      return "%out" + std::to_string(i);
+    }
+  return "";
+}
+
 std::string EmitContext::indexConst(int64_t c) {
   auto it = indexConsts_.find(c);
   if (it != indexConsts_.end()) return it->second;
@@ -240,9 +257,11 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
   for (size_t i = 0; i < fg.outputs().size(); ++i)
     sig += std::string(fg.inputs().empty() && i == 0 ? "" : ", ") + "%out" + std::to_string(i) +
            ": " + memrefType(fg.outputs()[i].type());
+  ctx.setOutputs(fg.outputs());
   emitNodes(ctx, fg);
   for (size_t i = 0; i < fg.outputs().size(); ++i) {
     const Var &o = fg.outputs()[i];
+    if (ctx.outputClaimed(i)) continue; // already written in place
     emitConstant(ctx, o);
     ctx.body << "  bufferization.materialize_in_destination " << ctx.ssa(o)
              << " in restrict writable %out" << i << " : (" << tensorType(o.type()) << ", "
