@@ -87,7 +87,8 @@ std::vector<Var> shapePushdown(Apply &n) {
 
 void registerShapePushdown(RewriteRegistry &r) {
   addPushdown(r, "local_shape_pushdown", {"shape"},
-              "shape(f(x)) -> shape(x) or its dims (static dims: constants); f(x) is not computed, or its checks run where it is",
+              "shape(f(x)) -> shape(x) or its dims (static dims: constants); f(x) is not "
+              "computed, or its checks run where it is",
               [](Apply &n) { return shapePushdown(n); });
 }
 
