@@ -86,11 +86,18 @@ void EmitContext::bind(const Var &v, const std::string &ssa,
     if (v.type().shape[d] == kUnknownDim) dims_[{v.get(), d}] = dynSizes[k++];
 }
 
-void EmitContext::setOutputs(const std::vector<Var> &outputs) {
+void EmitContext::setGraph(const FunctionGraph &fg) {
+  graph_ = &fg;
   outputs_.clear();
-  for (const Var &o : outputs)
+  for (const Var &o : fg.outputs())
     outputs_.push_back(o.get());
-  claimed_.assign(outputs.size(), false);
+  claimed_.assign(outputs_.size(), false);
+}
+
+bool EmitContext::isUnclaimedOutput(const Var &v) const {
+  for (size_t i = 0; i < outputs_.size(); ++i)
+    if (outputs_[i] == v.get() && !claimed_[i]) return true;
+  return false;
 }
 
 std::string EmitContext::claimOutput(const Var &v) {
@@ -220,6 +227,10 @@ void emitNodes(EmitContext &ctx, const FunctionGraph &fg) {
   for (Apply *node : fg.toposort()) {
     for (const Var &in : node->inputs())
       emitConstant(ctx, in);
+    if (auto *emit = ctx.insteadOf(node)) {
+      (*emit)(ctx, *node);
+      continue;
+    }
     auto it = emitters().find(node->op().name());
     if (it == emitters().end())
       throw NotImplementedError("compile: op '" + node->op().str() + "' has no JIT lowering yet");
@@ -257,7 +268,7 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
   for (size_t i = 0; i < fg.outputs().size(); ++i)
     sig += std::string(fg.inputs().empty() && i == 0 ? "" : ", ") + "%out" + std::to_string(i) +
            ": " + memrefType(fg.outputs()[i].type());
-  ctx.setOutputs(fg.outputs());
+  ctx.setGraph(fg);
   emitNodes(ctx, fg);
   for (size_t i = 0; i < fg.outputs().size(); ++i) {
     const Var &o = fg.outputs()[i];
