@@ -180,7 +180,8 @@ template <typename T> void gemv(Mat<T> a, const T *x, int incx, T *y, int incy, 
     Blas<T>::gemv(kRowMajor, kTrans, k, m, T(1), a.p, l.ld, x, incx, T(1), y, incy);
 }
 
-/// c(m, n) = a(m, k) b(k, n), or c += a b with `acc`; c's rows `ldc` apart, its elements contiguous.
+/// c(m, n) = a(m, k) b(k, n), or c += a b with `acc`; c's rows `ldc` apart, its elements
+/// contiguous.
 template <typename T> void product2d(Mat<T> a, Mat<T> b, T *c, int64_t ldc, bool acc) {
   int64_t m = a.rows, k = a.cols, n = b.cols;
   if (m == 0 || n == 0) return;
@@ -310,10 +311,11 @@ extern "C" void graphjitMatmulAddF32(UnrankedMemRef *a, UnrankedMemRef *b, Unran
 } // namespace
 
 std::vector<std::pair<const char *, void *>> productSymbols() {
-  return {{"_mlir_ciface_graphjit_matmul_f64", reinterpret_cast<void *>(&graphjitMatmulF64)},
-          {"_mlir_ciface_graphjit_matmul_f32", reinterpret_cast<void *>(&graphjitMatmulF32)},
-          {"_mlir_ciface_graphjit_matmul_add_f64", reinterpret_cast<void *>(&graphjitMatmulAddF64)},
-          {"_mlir_ciface_graphjit_matmul_add_f32", reinterpret_cast<void *>(&graphjitMatmulAddF32)}};
+  return {
+      {"_mlir_ciface_graphjit_matmul_f64", reinterpret_cast<void *>(&graphjitMatmulF64)},
+      {"_mlir_ciface_graphjit_matmul_f32", reinterpret_cast<void *>(&graphjitMatmulF32)},
+      {"_mlir_ciface_graphjit_matmul_add_f64", reinterpret_cast<void *>(&graphjitMatmulAddF64)},
+      {"_mlir_ciface_graphjit_matmul_add_f32", reinterpret_cast<void *>(&graphjitMatmulAddF32)}};
 }
 
 } // namespace graphjit::jit

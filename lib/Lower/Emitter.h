@@ -70,7 +70,8 @@ public:
   /// the output. Empty otherwise.
   std::string claimOutput(const Var &v);
   bool outputClaimed(size_t i) const { return i < claimed_.size() && claimed_[i]; }
-  /// Emits `node` with `emit` instead of its op's emitter (a product fused into the add reading it).
+  /// Emits `node` with `emit` instead of its op's emitter (a product fused into the add reading
+  /// it).
   void emitInstead(const Apply *node, std::function<void(EmitContext &, Apply &)> emit) {
     instead_[node] = std::move(emit);
   }
