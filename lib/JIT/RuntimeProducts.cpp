@@ -126,7 +126,7 @@ template <typename T> void zero(T *c, int64_t m, int64_t n, int64_t ldc) {
 /// OpenBLAS's threads, 96 us on one), so such products run as the plain loops below.
 constexpr int64_t kSmallGemv = int64_t{1} << 17;
 
-/// y(m) = a(m, k) x(k) for a small a with contiguous rows or columns: false for other layouts.
+/// y(m) += a(m, k) x(k) for a small a with contiguous rows or columns: false for other layouts.
 template <typename T> bool smallGemv(Mat<T> a, const T *x, int incx, T *y, int incy) {
   int64_t m = a.rows, k = a.cols;
   if (m * k > kSmallGemv) return false;
@@ -139,18 +139,18 @@ template <typename T> bool smallGemv(Mat<T> a, const T *x, int incx, T *y, int i
         T xj = x[j * incx];
         s0 += r0[j] * xj, s1 += r1[j] * xj, s2 += r2[j] * xj, s3 += r3[j] * xj;
       }
-      y[i * incy] = s0, y[(i + 1) * incy] = s1, y[(i + 2) * incy] = s2, y[(i + 3) * incy] = s3;
+      y[i * incy] += s0, y[(i + 1) * incy] += s1, y[(i + 2) * incy] += s2, y[(i + 3) * incy] += s3;
     }
     for (; i < m; ++i) {
       const T *r = a.p + i * a.rs;
       T s = 0;
       for (int64_t j = 0; j < k; ++j)
         s += r[j] * x[j * incx];
-      y[i * incy] = s;
+      y[i * incy] += s;
     }
     return true;
   }
-  if (a.rs == 1 && incy == 1) { // an axpy per column into the zeroed y
+  if (a.rs == 1 && incy == 1) { // an axpy per column into y
     for (int64_t j = 0; j < k; ++j) {
       const T *c = a.p + j * a.cs;
       T xj = x[j * incx];
@@ -162,28 +162,36 @@ template <typename T> bool smallGemv(Mat<T> a, const T *x, int incx, T *y, int i
   return false;
 }
 
-/// y(m) = a(m, k) x(k), y `incy` apart. y is zeroed first: BLAS's beta = 0 may scale NaN garbage.
-template <typename T> void gemv(Mat<T> a, const T *x, int incx, T *y, int incy) {
-  for (int64_t i = 0; i < a.rows; ++i)
-    y[i * incy] = T(0);
+/// y(m) = a(m, k) x(k), or y += a x with `acc`; y `incy` apart. Without `acc`, y is zeroed first
+/// (BLAS's beta = 0 may scale NaN garbage) and then accumulated into with beta = 1: OpenBLAS's gemv
+/// always adds into y, after a pass that scales y by beta unless beta is 1, so the result is the
+/// same and that second pass over y is saved (the logreg step's X w: 800 KB).
+template <typename T> void gemv(Mat<T> a, const T *x, int incx, T *y, int incy, bool acc) {
+  if (!acc)
+    for (int64_t i = 0; i < a.rows; ++i)
+      y[i * incy] = T(0);
   if (smallGemv(a, x, incx, y, incy)) return;
   std::vector<T> buf;
   Layout l = layoutOf(a, buf);
   int m = static_cast<int>(a.rows), k = static_cast<int>(a.cols);
   if (l.trans == kNoTrans)
-    Blas<T>::gemv(kRowMajor, kNoTrans, m, k, T(1), a.p, l.ld, x, incx, T(0), y, incy);
+    Blas<T>::gemv(kRowMajor, kNoTrans, m, k, T(1), a.p, l.ld, x, incx, T(1), y, incy);
   else
-    Blas<T>::gemv(kRowMajor, kTrans, k, m, T(1), a.p, l.ld, x, incx, T(0), y, incy);
+    Blas<T>::gemv(kRowMajor, kTrans, k, m, T(1), a.p, l.ld, x, incx, T(1), y, incy);
 }
 
-/// c(m, n) = a(m, k) b(k, n), with c's rows `ldc` apart and its elements contiguous.
-template <typename T> void product2d(Mat<T> a, Mat<T> b, T *c, int64_t ldc) {
+/// c(m, n) = a(m, k) b(k, n), or c += a b with `acc`; c's rows `ldc` apart, its elements
+/// contiguous.
+template <typename T> void product2d(Mat<T> a, Mat<T> b, T *c, int64_t ldc, bool acc) {
   int64_t m = a.rows, k = a.cols, n = b.cols;
   if (m == 0 || n == 0) return;
-  if (k == 0) return zero(c, m, n, ldc);
+  if (k == 0) {
+    if (!acc) zero(c, m, n, ldc);
+    return;
+  }
   if (!fitsInt(m) || !fitsInt(n) || !fitsInt(k) ||
       !fitsInt(ldc)) { // past BLAS's int sizes: the plain loop
-    zero(c, m, n, ldc);
+    if (!acc) zero(c, m, n, ldc);
     for (int64_t i = 0; i < m; ++i)
       for (int64_t p = 0; p < k; ++p)
         for (int64_t j = 0; j < n; ++j)
@@ -194,33 +202,34 @@ template <typename T> void product2d(Mat<T> a, Mat<T> b, T *c, int64_t ldc) {
   if (m == 1 && n == 1) { // dot
     const T *x = a.p, *y = b.p;
     int incx = incOf(x, k, a.cs, bufX), incy = incOf(y, k, b.rs, bufY);
-    c[0] = Blas<T>::dot(static_cast<int>(k), x, incx, y, incy);
+    c[0] = (acc ? c[0] : T(0)) + Blas<T>::dot(static_cast<int>(k), x, incx, y, incy);
   } else if (n == 1) { // c(:, 0) = a b(:, 0)
     const T *x = b.p;
     int incx = incOf(x, k, b.rs, bufX);
-    gemv(a, x, incx, c, static_cast<int>(std::max<int64_t>(ldc, 1)));
+    gemv(a, x, incx, c, static_cast<int>(std::max<int64_t>(ldc, 1)), acc);
   } else if (m == 1) { // c(0, :) = b^T a(0, :)
     const T *x = a.p;
     int incx = incOf(x, k, a.cs, bufX);
-    gemv(b.transposed(), x, incx, c, 1);
+    gemv(b.transposed(), x, incx, c, 1, acc);
   } else if (k == 1) { // outer product: c = a(:, 0) b(0, :)^T
     const T *x = a.p, *y = b.p;
     int incx = incOf(x, m, a.rs, bufX), incy = incOf(y, n, b.cs, bufY);
-    zero(c, m, n, ldc);
+    if (!acc) zero(c, m, n, ldc);
     Blas<T>::ger(kRowMajor, static_cast<int>(m), static_cast<int>(n), T(1), x, incx, y, incy, c,
                  static_cast<int>(ldc));
   } else {
     Layout la = layoutOf(a, bufX), lb = layoutOf(b, bufY);
     Blas<T>::gemm(kRowMajor, la.trans, lb.trans, static_cast<int>(m), static_cast<int>(n),
-                  static_cast<int>(k), T(1), a.p, la.ld, b.p, lb.ld, T(0), c,
+                  static_cast<int>(k), T(1), a.p, la.ld, b.p, lb.ld, T(acc ? 1 : 0), c,
                   static_cast<int>(ldc));
   }
 }
 
 /// NumPy matmul on views: ranks (1|2, 1|2), or equal ranks >= 3 whose batch dims of size 1
-/// broadcast.
+/// broadcast. With `acc`, the product is added to what c holds.
 template <typename T>
-void matmul(const UnrankedMemRef *am, const UnrankedMemRef *bm, const UnrankedMemRef *cm) {
+void matmul(const UnrankedMemRef *am, const UnrankedMemRef *bm, const UnrankedMemRef *cm,
+            bool acc) {
   View<T> a = viewOf<T>(am), b = viewOf<T>(bm), c = viewOf<T>(cm);
   if (a.rank <= 2 && b.rank <= 2) {
     // A vector on the left is a row, on the right a column.
@@ -229,7 +238,7 @@ void matmul(const UnrankedMemRef *am, const UnrankedMemRef *bm, const UnrankedMe
     Mat<T> B = b.rank == 1 ? Mat<T>{b.data, b.sizes[0], 1, b.strides[0], 0}
                            : Mat<T>{b.data, b.sizes[0], b.sizes[1], b.strides[0], b.strides[1]};
     int64_t ldc = c.rank == 2 ? c.strides[0] : a.rank == 1 ? B.cols : 1;
-    return product2d(A, B, c.data, ldc);
+    return product2d(A, B, c.data, ldc, acc);
   }
   int r = c.rank, nb = r - 2;
   int64_t m = c.sizes[r - 2], n = c.sizes[r - 1], k = a.sizes[r - 1], batches = 1;
@@ -245,7 +254,7 @@ void matmul(const UnrankedMemRef *am, const UnrankedMemRef *bm, const UnrankedMe
     }
     product2d(Mat<T>{a.data + offA, m, k, a.strides[r - 2], a.strides[r - 1]},
               Mat<T>{b.data + offB, k, n, b.strides[r - 2], b.strides[r - 1]}, c.data + offC,
-              c.strides[r - 2]);
+              c.strides[r - 2], acc);
     for (int d = nb - 1; d >= 0; --d) {
       if (++idx[d] < c.sizes[d]) break;
       idx[d] = 0;
@@ -253,17 +262,60 @@ void matmul(const UnrankedMemRef *am, const UnrankedMemRef *bm, const UnrankedMe
   }
 }
 
+/// out = d broadcast to out's shape (d's dims aligned right; a size-1 dim repeats).
+template <typename T> void broadcastInto(const UnrankedMemRef *dm, const UnrankedMemRef *om) {
+  View<T> d = viewOf<T>(dm), o = viewOf<T>(om);
+  int r = o.rank, pad = r - d.rank;
+  int64_t total = 1;
+  std::vector<int64_t> dstride(static_cast<size_t>(r), 0);
+  for (int k = 0; k < r; ++k) {
+    total *= o.sizes[k];
+    if (k >= pad && d.sizes[k - pad] != 1) dstride[k] = d.strides[k - pad];
+  }
+  if (total == 0) return;
+  std::vector<int64_t> idx(static_cast<size_t>(r), 0);
+  int64_t n = r ? o.sizes[r - 1] : 1, os = r ? o.strides[r - 1] : 0, ds = r ? dstride[r - 1] : 0;
+  for (int64_t done = 0; done < total; done += n) {
+    int64_t offO = 0, offD = 0;
+    for (int k = 0; k + 1 < r; ++k)
+      offO += idx[k] * o.strides[k], offD += idx[k] * dstride[k];
+    T *op = o.data + offO;
+    const T *dp = d.data + offD;
+    for (int64_t j = 0; j < n; ++j)
+      op[j * os] = dp[j * ds];
+    for (int k = r - 2; k >= 0; --k) {
+      if (++idx[k] < o.sizes[k]) break;
+      idx[k] = 0;
+    }
+  }
+}
+
 extern "C" void graphjitMatmulF64(UnrankedMemRef *a, UnrankedMemRef *b, UnrankedMemRef *c) {
-  matmul<double>(a, b, c);
+  matmul<double>(a, b, c, false);
 }
 extern "C" void graphjitMatmulF32(UnrankedMemRef *a, UnrankedMemRef *b, UnrankedMemRef *c) {
-  matmul<float>(a, b, c);
+  matmul<float>(a, b, c, false);
+}
+// c = a b + d: d written into c first, the product added by BLAS (beta = 1) instead of a buffer of
+// its own read back by an elementwise add.
+extern "C" void graphjitMatmulAddF64(UnrankedMemRef *a, UnrankedMemRef *b, UnrankedMemRef *d,
+                                     UnrankedMemRef *c) {
+  broadcastInto<double>(d, c);
+  matmul<double>(a, b, c, true);
+}
+extern "C" void graphjitMatmulAddF32(UnrankedMemRef *a, UnrankedMemRef *b, UnrankedMemRef *d,
+                                     UnrankedMemRef *c) {
+  broadcastInto<float>(d, c);
+  matmul<float>(a, b, c, true);
 }
 } // namespace
 
 std::vector<std::pair<const char *, void *>> productSymbols() {
-  return {{"_mlir_ciface_graphjit_matmul_f64", reinterpret_cast<void *>(&graphjitMatmulF64)},
-          {"_mlir_ciface_graphjit_matmul_f32", reinterpret_cast<void *>(&graphjitMatmulF32)}};
+  return {
+      {"_mlir_ciface_graphjit_matmul_f64", reinterpret_cast<void *>(&graphjitMatmulF64)},
+      {"_mlir_ciface_graphjit_matmul_f32", reinterpret_cast<void *>(&graphjitMatmulF32)},
+      {"_mlir_ciface_graphjit_matmul_add_f64", reinterpret_cast<void *>(&graphjitMatmulAddF64)},
+      {"_mlir_ciface_graphjit_matmul_add_f32", reinterpret_cast<void *>(&graphjitMatmulAddF32)}};
 }
 
 } // namespace graphjit::jit

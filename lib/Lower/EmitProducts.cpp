@@ -109,12 +109,15 @@ OperandView operandView(EmitContext &ctx, const Var &v, DType t) {
   return out;
 }
 
-void emitBlasMatMul(EmitContext &ctx, Apply &node) {
+/// The product of `node` written into `result` (the product itself, or `addend`'s sum with it): a
+/// call of the BLAS runtime on views of the operands.
+void emitProductCall(EmitContext &ctx, Apply &node, const Var *addend, const Var &result) {
   const Var &a = node.input(0), &b = node.input(1);
   Var out = node.output(0);
   DType t = out.dtype();
   std::string et = mlirElementType(t);
-  std::string fn = t == DType::Float64 ? "graphjit_matmul_f64" : "graphjit_matmul_f32";
+  std::string fn = std::string(addend ? "graphjit_matmul_add_" : "graphjit_matmul_") +
+                   (t == DType::Float64 ? "f64" : "f32");
   OperandView av = operandView(ctx, a, t), bv = operandView(ctx, b, t);
   int ra = a.ndim(), rb = b.ndim(), batch = std::max(ra - 2, 0);
   std::vector<std::string> dyn; // sizes of the output's unknown dims
@@ -128,19 +131,67 @@ void emitBlasMatMul(EmitContext &ctx, Apply &node) {
       dyn.push_back(bv.sizes[rb - 1]);
   }
   std::string mt = memrefType(out.type()), ut = "memref<*x" + et + ">";
-  std::string cm = ctx.fresh("cm"), cu = ctx.fresh("cu"), ct = ctx.fresh("ct");
-  ctx.body << "  " << cm << " = memref.alloc(";
-  for (size_t i = 0; i < dyn.size(); ++i)
-    ctx.body << (i ? ", " : "") << dyn[i];
-  ctx.body << ") {alignment = 64 : i64} : " << mt << "\n";
+  std::string cm = ctx.claimOutput(result), cu = ctx.fresh("cu"), ct = ctx.fresh("ct");
+  // A product that is a kernel output is written straight into the output buffer: through a
+  // buffer of its own it cost a copy of the result (7% of a 64x96^3 f32 batched product).
+  bool direct = !cm.empty();
+  if (!direct) {
+    cm = ctx.fresh("cm");
+    ctx.body << "  " << cm << " = memref.alloc(";
+    for (size_t i = 0; i < dyn.size(); ++i)
+      ctx.body << (i ? ", " : "") << dyn[i];
+    ctx.body << ") {alignment = 64 : i64} : " << mt << "\n";
+  }
   ctx.body << "  " << cu << " = memref.cast " << cm << " : " << mt << " to " << ut << "\n";
-  ctx.body << "  func.call @" << fn << "(" << av.unranked << ", " << bv.unranked << ", " << cu
-           << ") : (" << ut << ", " << ut << ", " << ut << ") -> ()\n";
-  ctx.body << "  " << ct << " = bufferization.to_tensor " << cm << " restrict writable : " << mt
-           << "\n";
-  ctx.declare("func.func private @" + fn + "(" + ut + ", " + ut + ", " + ut +
+  std::string args = av.unranked + ", " + bv.unranked, types = ut + ", " + ut;
+  if (addend) {
+    args += ", " + operandView(ctx, *addend, t).unranked;
+    types += ", " + ut;
+  }
+  ctx.body << "  func.call @" << fn << "(" << args << ", " << cu << ") : (" << types << ", " << ut
+           << ") -> ()\n";
+  // The output memref is not `writable`: a later node of the kernel reading the product must not
+  // reuse the output's buffer for its own result.
+  ctx.body << "  " << ct << " = bufferization.to_tensor " << cm
+           << (direct ? " restrict : " : " restrict writable : ") << mt << "\n";
+  ctx.declare("func.func private @" + fn + "(" + types + ", " + ut +
               ") attributes {llvm.emit_c_interface}");
-  ctx.bind(out, ct, dyn);
+  ctx.bind(result, ct, dyn);
+}
+
+/// The `add` that is the only reader of the product `node` computes, when the sum is an output of
+/// the kernel of the product's type (so the other operand only broadcasts into it): then the
+/// other operand is written into the output and BLAS adds the product to it (beta = 1), instead
+/// of a buffer of the product read back by the add (X @ w + b: one pass over the result, not
+/// three). Null otherwise.
+Apply *sumOfProduct(EmitContext &ctx, Apply &node, Var &addend) {
+  const FunctionGraph *g = ctx.graph();
+  Var out = node.output(0);
+  if (!g) return nullptr;
+  const std::vector<Client> &readers = g->clients(out);
+  if (readers.size() != 1 || !readers[0].node) return nullptr;
+  Apply *add = readers[0].node;
+  if (add->op().name() != "add" || add->inputs().size() != 2 || add->numOutputs() != 1)
+    return nullptr;
+  addend = add->input(1 - readers[0].index);
+  const Var &sum = add->output(0);
+  if (addend == out || !(sum.type() == out.type()) || addend.dtype() != out.dtype() ||
+      addend.ndim() > out.ndim() || !ctx.isUnclaimedOutput(sum))
+    return nullptr;
+  return add;
+}
+
+void emitBlasMatMul(EmitContext &ctx, Apply &node) {
+  Var addend;
+  if (Apply *add = sumOfProduct(ctx, node, addend)) {
+    // Emitted in the add's place: its other operand may come later in the order.
+    Apply *product = &node;
+    ctx.emitInstead(add, [product, addend](EmitContext &c, Apply &sum) {
+      emitProductCall(c, *product, &addend, sum.output(0));
+    });
+    return;
+  }
+  emitProductCall(ctx, node, nullptr, node.output(0));
 }
 
 /// src if v = transpose(src) of a matrix, else null.

@@ -59,6 +59,27 @@ public:
   }
   std::vector<std::string> declarations;
 
+  /// The graph being lowered, and its output memrefs by the variable each one receives (set by
+  /// the driver).
+  void setGraph(const FunctionGraph &fg);
+  const FunctionGraph *graph() const { return graph_; }
+  /// True when `v` is an output of the function whose memref no emitter has claimed yet.
+  bool isUnclaimedOutput(const Var &v) const;
+  /// "%outN" when `v` is output N of the function and no emitter has claimed that memref yet:
+  /// the caller writes `v` into it directly (a BLAS call) and the driver then skips the copy into
+  /// the output. Empty otherwise.
+  std::string claimOutput(const Var &v);
+  bool outputClaimed(size_t i) const { return i < claimed_.size() && claimed_[i]; }
+  /// Emits `node` with `emit` instead of its op's emitter (a product fused into the add reading
+  /// it).
+  void emitInstead(const Apply *node, std::function<void(EmitContext &, Apply &)> emit) {
+    instead_[node] = std::move(emit);
+  }
+  const std::function<void(EmitContext &, Apply &)> *insteadOf(const Apply *node) const {
+    auto it = instead_.find(node);
+    return it == instead_.end() ? nullptr : &it->second;
+  }
+
   /// A linalg.fill of `value` into a fresh tensor of type t.
   std::string filled(const TensorType &t, const std::vector<std::string> &dynSizes, double value);
 
@@ -66,6 +87,10 @@ private:
   std::unordered_map<const Variable *, std::string> names_;
   std::map<std::pair<const Variable *, int>, std::string> dims_;
   std::map<int64_t, std::string> indexConsts_;
+  const FunctionGraph *graph_ = nullptr;
+  std::vector<const Variable *> outputs_;
+  std::vector<bool> claimed_;
+  std::unordered_map<const Apply *, std::function<void(EmitContext &, Apply &)>> instead_;
   int counter_ = 0;
 };
 

@@ -86,6 +86,30 @@ void EmitContext::bind(const Var &v, const std::string &ssa,
     if (v.type().shape[d] == kUnknownDim) dims_[{v.get(), d}] = dynSizes[k++];
 }
 
+void EmitContext::setGraph(const FunctionGraph &fg) {
+  graph_ = &fg;
+  outputs_.clear();
+  for (const Var &o : fg.outputs())
+    outputs_.push_back(o.get());
+  claimed_.assign(outputs_.size(), false);
+}
+
+bool EmitContext::isUnclaimedOutput(const Var &v) const {
+  for (size_t i = 0; i < outputs_.size(); ++i)
+    if (outputs_[i] == v.get() && !claimed_[i]) return true;
+  return false;
+}
+
+std::string EmitContext::claimOutput(const Var &v) {
+  for (size_t i = 0; i < outputs_.size(); ++i)
+    if (outputs_[i] == v.get()) {
+      if (claimed_[i]) return ""; // a second output of the same value copies the first
+      claimed_[i] = true;
+      return "%out" + std::to_string(i);
+    }
+  return "";
+}
+
 std::string EmitContext::indexConst(int64_t c) {
   auto it = indexConsts_.find(c);
   if (it != indexConsts_.end()) return it->second;
@@ -212,6 +236,10 @@ void emitNodes(EmitContext &ctx, const FunctionGraph &fg) {
   for (Apply *node : fg.toposort()) {
     for (const Var &in : node->inputs())
       emitConstant(ctx, in);
+    if (auto *emit = ctx.insteadOf(node)) {
+      (*emit)(ctx, *node);
+      continue;
+    }
     auto it = emitters().find(node->op().name());
     if (it == emitters().end() || !canLower(*node))
       throw NotImplementedError("compile: op '" + node->op().str() + "' has no JIT lowering yet");
@@ -256,9 +284,11 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
   for (size_t i = 0; i < fg.outputs().size(); ++i)
     sig += std::string(fg.inputs().empty() && i == 0 ? "" : ", ") + "%out" + std::to_string(i) +
            ": " + memrefType(fg.outputs()[i].type());
+  ctx.setGraph(fg);
   emitNodes(ctx, fg);
   for (size_t i = 0; i < fg.outputs().size(); ++i) {
     const Var &o = fg.outputs()[i];
+    if (ctx.outputClaimed(i)) continue; // already written in place
     emitConstant(ctx, o);
     ctx.body << "  bufferization.materialize_in_destination " << ctx.ssa(o)
              << " in restrict writable %out" << i << " : (" << tensorType(o.type()) << ", "

@@ -1,7 +1,11 @@
 // pushdown (shapes): shape(f(x)) is computed from the shapes of f's inputs, never
 // from f(x) itself (PyTensor's local_shape_to_shape_i); a static dim is a
 // constant. One op at a time: the rule fires again on the shapes it produces,
-// and shape(v)[d] then reaches the inputs through the indexing rules.
+// and shape(v)[d] then reaches the inputs through the indexing rules. Where f(x) is
+// computed anyway, its own run-time checks (operands agree) are made there, so its
+// shape comes from an input's even when that agreement is not proven: reading the
+// shape of a computed value would keep the value alive (a buffer written and read
+// back, a kernel split) only for its size.
 #include "IndexAlgebra.h"
 #include "Rules.h"
 
@@ -14,6 +18,16 @@
 namespace graphjit::rewrite {
 
 namespace {
+/// A node other than a shape reads v (or v is a graph output): v is computed, with its checks,
+/// whatever becomes of shape(v).
+bool computedAnyway(const Var &v) {
+  const FunctionGraph *g = rewritingGraph();
+  if (!g) return false;
+  for (const Client &c : g->clients(v))
+    if (!c.node || c.node->op().name() != "shape") return true;
+  return false;
+}
+
 Var dimVector(int64_t size) {
   return Var::constant(Tensor::fromVector(std::vector<int64_t>{size}));
 }
@@ -47,8 +61,10 @@ std::vector<Var> shapePushdown(Apply &n) {
   // A static dim no input gives is one the op makes (a new axis); but when no dim at all was
   // traced, the op is one dimSource does not know, and nothing is proven.
   if (allStatic && staticUnsourced) proven = false;
-  // Unproven: the shape-graph rule (lib/ControlFlow/ShapeGraphRules.cpp) keeps the check.
-  if (!proven) return {};
+  // Unproven: the shape-graph rule (lib/ControlFlow/ShapeGraphRules.cpp) keeps the check, unless
+  // v's own computation makes it (the logreg gradient's 1/N read shape(y * softplus(-z)), which
+  // kept that product in memory for a kernel of its own).
+  if (!proven && !computedAnyway(v)) return {};
   if (allStatic) {
     std::vector<int64_t> dims(v.type().shape.begin(), v.type().shape.end());
     return one(Var::constant(Tensor::fromVector(dims)));
@@ -71,7 +87,8 @@ std::vector<Var> shapePushdown(Apply &n) {
 
 void registerShapePushdown(RewriteRegistry &r) {
   addPushdown(r, "local_shape_pushdown", {"shape"},
-              "shape(f(x)) -> shape(x) or its dims (static dims: constants); f(x) is not computed",
+              "shape(f(x)) -> shape(x) or its dims (static dims: constants); f(x) is not "
+              "computed, or its checks run where it is",
               [](Apply &n) { return shapePushdown(n); });
 }
 
