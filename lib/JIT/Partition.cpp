@@ -5,6 +5,7 @@
 #include "graphjit/Lower/Lower.h"
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 namespace graphjit::jit {
@@ -81,10 +82,163 @@ Grouping groupNodes(const FunctionGraph &fg, int maxNodes) {
   }
   return g;
 }
+
+/// The groups as a DAG: which groups read values that each group makes.
+struct GroupGraph {
+  std::vector<int> roots;                      // live group roots, in toposort order
+  std::unordered_map<int, std::set<int>> succ; // group root -> consumer group roots
+  std::unordered_map<int, std::set<int>> pred; // group root -> producer group roots
+};
+
+GroupGraph groupGraph(const FunctionGraph &fg, const Grouping &g) {
+  GroupGraph gg;
+  for (size_t i = 0; i < g.order.size(); ++i) {
+    if (g.group[i] == static_cast<int>(i)) gg.roots.push_back(static_cast<int>(i));
+    for (const Var &in : g.order[i]->inputs()) {
+      Apply *p = in->owner();
+      if (!p || !fg.contains(p)) continue;
+      int from = g.group[g.pos.at(p)], to = g.group[i];
+      if (from == to) continue;
+      gg.succ[from].insert(to);
+      gg.pred[to].insert(from);
+    }
+  }
+  return gg;
+}
+
+/// Whether `to` is reachable from `from` other than by their direct edge: then merging the two
+/// would make a cycle through a third step.
+bool reachableIndirectly(const GroupGraph &gg, int from, int to) {
+  std::vector<int> stack;
+  std::set<int> seen;
+  for (int s : gg.succ.at(from))
+    if (s != to) stack.push_back(s);
+  while (!stack.empty()) {
+    int x = stack.back();
+    stack.pop_back();
+    if (x == to) return true;
+    if (!seen.insert(x).second) continue;
+    auto it = gg.succ.find(x);
+    if (it != gg.succ.end())
+      for (int s : it->second)
+        stack.push_back(s);
+  }
+  return false;
+}
+
+/// A hash of each group's structure (ops in order, internal wiring, types read from outside):
+/// equal groups compile once, so they are left as they are (merging each copy with different
+/// neighbours would compile every copy: measured 1.7x the compile time of the flow example).
+std::unordered_map<int, size_t> groupShapes(const Grouping &g) {
+  std::unordered_map<int, size_t> hash;
+  std::unordered_map<const Variable *, size_t> local; // value -> position in its group
+  std::unordered_map<int, size_t> count;
+  auto mix = [](size_t &h, size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+  for (size_t i = 0; i < g.order.size(); ++i) {
+    int r = g.group[i];
+    size_t &h = hash[r];
+    Apply *node = g.order[i];
+    mix(h, node->op().hash());
+    for (const Var &in : node->inputs()) {
+      auto it = local.find(in.get());
+      Apply *p = in->owner();
+      if (it != local.end() && p && g.group[g.pos.at(p)] == r) {
+        mix(h, it->second);
+      } else {
+        mix(h, static_cast<size_t>(in.type().dtype) + 1000);
+        for (int64_t d : in.type().shape)
+          mix(h, static_cast<size_t>(d + 2));
+      }
+    }
+    for (int o = 0; o < node->numOutputs(); ++o)
+      local[node->output(o).get()] = count[r]++;
+  }
+  return hash;
+}
+
+/// Merges kernel groups along producer -> consumer edges even where the producer's value is also
+/// used elsewhere (it then stays an output of the merged kernel), unless that would close a
+/// cycle through another step or exceed `maxNodes`. Fewer, larger kernels: each costs a fixed
+/// compile time (about a function's worth of LLVM passes) and a dispatch per call, and the
+/// lowering fuses what now shares a kernel (the logistic-regression gradient's tail and its sums).
+void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
+  GroupGraph gg = groupGraph(fg, g);
+  std::unordered_map<int, size_t> shapes = groupShapes(g);
+  std::unordered_map<size_t, int> copies;
+  for (int r : gg.roots)
+    ++copies[shapes[r]];
+  std::set<int> repeated; // roots of groups that have an equal twin
+  for (int r : gg.roots)
+    if (copies[shapes[r]] > 1) repeated.insert(r);
+  auto absorb = [&](int p, int c) { // group p joins group c; c's root stays the later one
+    int root = std::max(p, c), gone = std::min(p, c);
+    for (size_t i = 0; i < g.group.size(); ++i)
+      if (g.group[i] == gone) g.group[i] = root;
+    g.size[root] += g.size[gone];
+    for (int s : gg.succ[gone])
+      if (s != root) gg.succ[root].insert(s), gg.pred[s].erase(gone), gg.pred[s].insert(root);
+    for (int q : gg.pred[gone])
+      if (q != root) gg.pred[root].insert(q), gg.succ[q].erase(gone), gg.succ[q].insert(root);
+    gg.succ[root].erase(gone);
+    gg.pred[root].erase(gone);
+    gg.succ.erase(gone);
+    gg.pred.erase(gone);
+  };
+  // Consumers first (latest root first), as groupNodes does: chains collapse from their end.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto r = gg.roots.rbegin(); r != gg.roots.rend(); ++r) {
+      int c = *r;
+      if (g.group[c] != c || g.host[c] || repeated.count(c)) continue;
+      for (bool again = true; again;) {
+        again = false;
+        auto it = gg.pred.find(c);
+        if (it == gg.pred.end()) break;
+        for (int p : std::vector<int>(it->second.rbegin(), it->second.rend())) {
+          if (g.host[p] || repeated.count(p) || repeated.count(c) ||
+              g.size[p] + g.size[c] > maxNodes || reachableIndirectly(gg, p, c))
+            continue;
+          absorb(p, c);
+          again = changed = true;
+          break;
+        }
+      }
+    }
+    std::vector<int> live;
+    for (int r : gg.roots)
+      if (g.group[r] == r) live.push_back(r);
+    gg.roots = std::move(live);
+  }
+}
+
+/// The groups in an order that respects their dependencies (merged groups need not follow the
+/// order of their roots), earliest root first among the ready ones.
+std::vector<int> stepOrder(const FunctionGraph &fg, const Grouping &g) {
+  GroupGraph gg = groupGraph(fg, g);
+  std::unordered_map<int, size_t> waiting;
+  std::set<int> ready;
+  for (int r : gg.roots) {
+    auto it = gg.pred.find(r);
+    waiting[r] = it == gg.pred.end() ? 0 : it->second.size();
+    if (waiting[r] == 0) ready.insert(r);
+  }
+  std::vector<int> order;
+  while (!ready.empty()) {
+    int r = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(r);
+    auto it = gg.succ.find(r);
+    if (it != gg.succ.end())
+      for (int s : it->second)
+        if (--waiting[s] == 0) ready.insert(s);
+  }
+  return order;
+}
 } // namespace
 
 Partition partitionGraph(const FunctionGraph &fg, int maxNodes) {
   Grouping g = groupNodes(fg, maxNodes);
+  mergeGroups(fg, g, maxNodes);
   Partition part;
   std::unordered_map<const Variable *, Slot> slotOf;
   auto newSlot = [&] { return part.numSlots++; };
@@ -102,7 +256,7 @@ Partition partitionGraph(const FunctionGraph &fg, int maxNodes) {
     return s;
   };
 
-  // Members of each group in topological order; groups ordered by their root.
+  // Members of each group in topological order.
   std::vector<std::vector<Apply *>> members(g.order.size());
   for (size_t i = 0; i < g.order.size(); ++i)
     members[g.group[i]].push_back(g.order[i]);
@@ -115,8 +269,7 @@ Partition partitionGraph(const FunctionGraph &fg, int maxNodes) {
         if (!c.node || g.group[g.pos.at(c.node)] != g.group[i]) usedOutside[v.get()] = true;
     }
 
-  for (size_t root = 0; root < members.size(); ++root) {
-    if (members[root].empty()) continue;
+  for (int root : stepOrder(fg, g)) {
     PartStep step;
     step.host = g.host[root];
     std::unordered_map<const Variable *, Var> local;

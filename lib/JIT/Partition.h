@@ -3,10 +3,12 @@
 // Each step is either a kernel (a group of lowerable nodes compiled into one
 // function) or a host step (one node without a lowering, or one that reads or
 // makes a value that is not a tensor, run by its perform).
-// Nodes join a group only along producer -> consumer edges where every use of
-// the producer is inside the group, which keeps the steps acyclic; a size cap
-// keeps each function small, so compile time grows linearly with the graph and
-// equal groups (chains, layers, per-parameter updates) deduplicate.
+// Nodes first join a group along producer -> consumer edges where every use of
+// the producer is inside the group; then groups merge along edges whose value is
+// also used elsewhere (it stays a step output) when no path through a third step
+// would make a cycle, and when neither group has an equal twin (equal groups
+// deduplicate: chains, layers, per-parameter updates). A size cap keeps each
+// function small, so compile time grows linearly with the graph.
 #pragma once
 
 #include "graphjit/Graph/FunctionGraph.h"
