@@ -64,8 +64,7 @@ Grouping groupNodes(const FunctionGraph &fg, int maxNodes) {
       Apply *p = in->owner();
       if (!p || !fg.contains(p)) continue;
       int pi = g.pos.at(p);
-      if (g.host[pi] || g.group[pi] != pi || g.size[root] >= maxNodes)
-        continue;
+      if (g.host[pi] || g.group[pi] != pi || g.size[root] >= maxNodes) continue;
       bool allInside = true;
       for (int o = 0; o < p->numOutputs() && allInside; ++o)
         allInside = !decidesAShape(fg, p->output(o));
@@ -170,11 +169,18 @@ void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
   std::set<int> repeated; // roots of groups that have an equal twin
   for (int r : gg.roots)
     if (copies[shapes[r]] > 1) repeated.insert(r);
+  // Groups computing a value some node's shape is read from (alloc's sizes, dyn_subtensor's
+  // positions): the runtime reads it before a call, so it never joins its reader's kernel.
+  std::set<int> decidesShapes;
+  for (size_t i = 0; i < g.order.size(); ++i)
+    for (int o = 0; o < g.order[i]->numOutputs(); ++o)
+      if (decidesAShape(fg, g.order[i]->output(o))) decidesShapes.insert(g.group[i]);
   auto absorb = [&](int p, int c) { // group p joins group c; c's root stays the later one
     int root = std::max(p, c), gone = std::min(p, c);
     for (size_t i = 0; i < g.group.size(); ++i)
       if (g.group[i] == gone) g.group[i] = root;
     g.size[root] += g.size[gone];
+    if (decidesShapes.count(gone)) decidesShapes.insert(root);
     for (int s : gg.succ[gone])
       if (s != root) gg.succ[root].insert(s), gg.pred[s].erase(gone), gg.pred[s].insert(root);
     for (int q : gg.pred[gone])
@@ -195,7 +201,7 @@ void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
         auto it = gg.pred.find(c);
         if (it == gg.pred.end()) break;
         for (int p : std::vector<int>(it->second.rbegin(), it->second.rend())) {
-          if (g.host[p] || repeated.count(p) || repeated.count(c) ||
+          if (g.host[p] || repeated.count(p) || repeated.count(c) || decidesShapes.count(p) ||
               g.size[p] + g.size[c] > maxNodes || reachableIndirectly(gg, p, c))
             continue;
           absorb(p, c);
