@@ -18,7 +18,9 @@ namespace graphjit {
 
 namespace {
 /// Large buffers are kept for reuse when released: writing into fresh pages
-/// costs far more than the computation (80 MB: ~50 ms fresh, ~4 ms reused).
+/// costs far more than the computation (80 MB: ~50 ms fresh, ~4 ms reused). Every size above the
+/// small classes is pooled: malloc maps and unmaps a 512 KiB block (a stack of 1000 8x8
+/// matrices) on some calls, and its first touch then cost up to a third of the call.
 class BufferPool {
 public:
   static BufferPool &get() {
@@ -48,7 +50,7 @@ public:
   }
 
 private:
-  static constexpr size_t kMinPooled = size_t(1) << 20, kMaxCached = size_t(1) << 30;
+  static constexpr size_t kMinPooled = size_t(64) << 10, kMaxCached = size_t(1) << 30;
   std::mutex mutex_;
   std::multimap<size_t, void *> free_;
   size_t cached_ = 0;
