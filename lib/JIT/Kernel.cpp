@@ -366,7 +366,11 @@ private:
         ins.push_back(in->constantValue());
       } else {
         const Tensor &t = inputs[reads_[i]];
-        ins.push_back(in.type().accepts(t) ? t : in.type().filter(t, "evaluate: input"));
+        ins.push_back(in.type().accepts(t)
+                          ? t
+                          : in.type().filter(t, "evaluate: input " +
+                                                    (in.name().empty() ? in.type().str()
+                                                                       : "'" + in.name() + "'")));
       }
       inTypes.push_back(in.type());
       inShapes.push_back(ins.back().shape());
