@@ -1,6 +1,7 @@
 // Batched linear algebra, measured (`make bench`): inv, solve (vector right-hand sides) and
-// cholesky of 1000 8x8 and 10 256x256 matrices through compiled Functions (Blockwise, one loop
-// of LAPACK calls), against a C++ loop making the same LAPACK calls on the same layout (timed
+// cholesky of 1000 8x8 and 10 256x256 matrices through compiled Functions (Blockwise: graphjit's
+// own kernels for orders <= 16, lib/Ops/SmallLinalg.cpp, else one loop of LAPACK calls), against
+// a C++ loop of the LAPACK calls graphjit makes above order 16, on the same layout (timed
 // paired with graphjit, alternating passes: benchmarks/Paired.h) and NumPy's batched calls
 // timed in the same run by benchmarks/numpy_linalg.py. OpenBLAS runs on one thread in both
 // processes, as the other baselines do: on the shared 2-core machine its threads cost 40x on
