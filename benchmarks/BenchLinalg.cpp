@@ -1,13 +1,14 @@
 // Batched linear algebra, measured (`make bench`): inv, solve (vector right-hand sides) and
-// cholesky of 1000 8x8 and 10 256x256 matrices through compiled Functions (Blockwise, one loop
-// of LAPACK calls), against a C++ loop of the same LAPACK calls (timed paired with graphjit,
-// alternating) and NumPy's batched calls timed in the same run by benchmarks/numpy_linalg.py.
-// OpenBLAS runs on one thread in both processes, as the other baselines do: on the shared 2-core
-// machine its threads cost 40x on 8x8 problems, which would measure the machine's load.
+// cholesky of 1000 8x8 and 10 256x256 matrices through compiled Functions (Blockwise: graphjit's
+// own kernels for orders <= 16, lib/Ops/SmallLinalg.cpp, else one loop of LAPACK calls), against
+// a C++ loop of the LAPACK calls graphjit makes above order 16, on the same layout (timed
+// paired with graphjit, alternating passes: benchmarks/Paired.h) and NumPy's batched calls
+// timed in the same run by benchmarks/numpy_linalg.py. OpenBLAS runs on one thread in both
+// processes, as the other baselines do: on the shared 2-core machine its threads cost 40x on
+// 8x8 problems, which would measure the machine's load.
+#include "Paired.h"
 #include "graphjit/graphjit.h"
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -20,38 +21,22 @@ extern "C" {
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv, double *b,
             const int *ldb, int *info);
+void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
+void dgetrs_(const char *trans, const int *n, const int *nrhs, const double *a, const int *lda,
+             const int *ipiv, double *b, const int *ldb, int *info);
 void openblas_set_num_threads(int);
 }
 
 using namespace graphjit;
 
 namespace {
-using Clock = std::chrono::steady_clock;
-constexpr int kReps = 15;
-
-double seconds(const std::function<void()> &f) {
-  auto t0 = Clock::now();
-  f();
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-double median(std::vector<double> t) {
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-/// Medians of `a` and `b` timed in alternation (paired runs: both see the same machine load).
-std::pair<double, double> paired(const std::function<void()> &a, const std::function<void()> &b) {
-  a(), b();
-  std::vector<double> ta, tb;
-  for (int i = 0; i < kReps; ++i)
-    ta.push_back(seconds(a)), tb.push_back(seconds(b));
-  return {median(ta), median(tb)};
-}
+constexpr int kPasses = 15;
 
 /// NumPy's medians by "<op> <count> <n>", empty when Python or NumPy is missing.
 std::map<std::string, double> numpyTimes() {
   std::map<std::string, double> r;
   std::string cmd = std::string("OPENBLAS_NUM_THREADS=1 /usr/bin/python3 ") + GRAPHJIT_BENCH_DIR +
-                    "/numpy_linalg.py " + std::to_string(kReps) + " 2>/dev/null";
+                    "/numpy_linalg.py " + std::to_string(kPasses) + " 2>/dev/null";
   FILE *p = popen(cmd.c_str(), "r");
   if (!p) return r;
   char op[32];
@@ -78,6 +63,7 @@ void loopInv(const std::vector<double> &a, std::vector<double> &out, int count, 
     dgesv_(&n, &n, work.data(), &n, ipiv.data(), o, &n, &info);
   }
 }
+/// graphjit's calls: LU of the row-major copy (A^T read column-major), then the transposed solve.
 void loopSolve(const std::vector<double> &a, const std::vector<double> &b, std::vector<double> &out,
                int count, int n) {
   std::vector<double> work(static_cast<size_t>(n) * n);
@@ -85,13 +71,11 @@ void loopSolve(const std::vector<double> &a, const std::vector<double> &b, std::
   int info = 0, one = 1;
   size_t nn = work.size();
   for (int e = 0; e < count; ++e) {
-    const double *pa = a.data() + e * nn;
-    for (int i = 0; i < n; ++i) // column-major A
-      for (int j = 0; j < n; ++j)
-        work[j * n + i] = pa[i * n + j];
+    std::memcpy(work.data(), a.data() + e * nn, nn * sizeof(double));
     double *o = out.data() + static_cast<size_t>(e) * n;
     std::memcpy(o, b.data() + static_cast<size_t>(e) * n, n * sizeof(double));
-    dgesv_(&n, &one, work.data(), &n, ipiv.data(), o, &n, &info);
+    dgetrf_(&n, &n, work.data(), &n, ipiv.data(), &info);
+    dgetrs_("T", &n, &one, work.data(), &n, ipiv.data(), o, &n, &info);
   }
 }
 void loopCholesky(const std::vector<double> &a, std::vector<double> &out, int count, int n) {
@@ -111,8 +95,6 @@ void loopCholesky(const std::vector<double> &a, std::vector<double> &out, int co
 int main() {
   openblas_set_num_threads(1);
   std::map<std::string, double> np = numpyTimes();
-  std::printf("%-9s %6s %4s %12s %12s %12s %9s %9s\n", "op", "count", "n", "graphjit_s",
-              "cpp_loop_s", "numpy_s", "vs_loop", "vs_numpy");
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<double> u(-1, 1);
   for (auto [count, n] : {std::pair{1000, 8}, std::pair{10, 256}}) {
@@ -140,12 +122,19 @@ int main() {
     cases.push_back({"cholesky", compile({x}, {cholesky(x)}), {spd}, [&] {
                        loopCholesky(spdv, out, count, n);
                      }});
+    int reps = n <= 8 ? 5 : 1;
     for (Case &c : cases) {
-      auto [ours, loop] = paired([&] { c.f(c.args); }, c.loop);
+      bench::Paired p = bench::paired(kPasses, reps, [&] { c.f(c.args); }, c.loop);
       std::string key = std::string(c.op) + " " + std::to_string(count) + " " + std::to_string(n);
-      double npS = np.count(key) ? np[key] : 0;
-      std::printf("%-9s %6d %4d %12.3e %12.3e %12.3e %9.3f %9s\n", c.op, count, n, ours, loop, npS,
-                  ours / loop, npS > 0 ? std::to_string(ours / npS).substr(0, 5).c_str() : "n/a");
+      std::string work = "batched " + std::string(c.op) + " " + std::to_string(count) + " x " +
+                         std::to_string(n) + "x" + std::to_string(n) +
+                         " / C++ loop of LAPACK calls";
+      bench::printRow(work, p.ratio, "<= 1.0",
+                      bench::figure(p.a, 1e6, "us") + " vs " + bench::figure(p.b, 1e6, "us"));
+      if (np.count(key)) // another process: the ratio of medians, not a paired one
+        std::printf("| %-72s | %6.3f                | %-10s | %.4g us vs %.4g us\n",
+                    ("  the same / NumPy's batched call (median / median)"), p.a.median / np[key],
+                    "<= 1.1", p.a.median * 1e6, np[key] * 1e6);
     }
   }
 }

@@ -382,12 +382,34 @@ private:
 };
 
 /// One node without a lowering, run by its perform through the interpreter
-/// (which checks shapes exactly as for any other node).
+/// (which checks shapes exactly as for any other node). A step that is one node reading the
+/// step's inputs and constants makes the interpreter's checks itself: evaluate's sort and value
+/// map were most of a batched linalg call's fixed cost on small stacks.
 class HostKernel : public JitKernel {
 public:
-  explicit HostKernel(std::shared_ptr<const FunctionGraph> fg) : fg_(std::move(fg)) {}
+  explicit HostKernel(std::shared_ptr<const FunctionGraph> fg) : fg_(std::move(fg)) {
+    std::vector<Apply *> nodes = fg_->toposort();
+    if (nodes.size() != 1) return;
+    Apply *node = nodes.front();
+    if (fg_->outputs().size() != static_cast<size_t>(node->numOutputs())) return;
+    for (int o = 0; o < node->numOutputs(); ++o)
+      if (fg_->outputs()[o].get() != node->output(o).get()) return;
+    std::vector<int> reads;
+    for (const Var &in : node->inputs()) {
+      auto it = std::find_if(fg_->inputs().begin(), fg_->inputs().end(),
+                             [&](const Var &v) { return v.get() == in.get(); });
+      if (it != fg_->inputs().end())
+        reads.push_back(static_cast<int>(it - fg_->inputs().begin()));
+      else if (in->isConstant())
+        reads.push_back(-1);
+      else
+        return; // a shared variable or an unbound input: the interpreter's path
+    }
+    node_ = node, reads_ = std::move(reads);
+  }
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
     CompiledInnerScope compiled; // a scan or ifelse here runs its inner graphs compiled too
+    if (node_) return runNode(inputs);
     Bindings b;
     b.reserve(inputs.size());
     for (size_t i = 0; i < inputs.size(); ++i)
@@ -396,7 +418,44 @@ public:
   }
 
 private:
+  /// evaluate() on the one node: inputs filtered to their types, checkShapes, perform, outputs
+  /// checked against their static types.
+  std::vector<Tensor> runNode(const std::vector<Tensor> &inputs) const {
+    const Op &op = node_->op();
+    std::vector<Tensor> ins;
+    std::vector<TensorType> inTypes;
+    std::vector<Shape> inShapes;
+    for (size_t i = 0; i < reads_.size(); ++i) {
+      const Var &in = node_->inputs()[i];
+      if (reads_[i] < 0) {
+        ins.push_back(in->constantValue());
+      } else {
+        const Tensor &t = inputs[reads_[i]];
+        ins.push_back(in.type().accepts(t)
+                          ? t
+                          : in.type().filter(t, "evaluate: input " +
+                                                    (in.name().empty() ? in.type().str()
+                                                                       : "'" + in.name() + "'")));
+      }
+      inTypes.push_back(in.type());
+      inShapes.push_back(ins.back().shape());
+    }
+    op.checkShapes(inTypes, inShapes);
+    std::vector<Tensor> outs = op.perform(ins);
+    if (static_cast<int>(outs.size()) != node_->numOutputs())
+      throw Error(op.str() + ": perform returned " + std::to_string(outs.size()) + " values for " +
+                  std::to_string(node_->numOutputs()) + " outputs");
+    for (int o = 0; o < node_->numOutputs(); ++o)
+      if (!node_->output(o).type().accepts(outs[o]))
+        throw ShapeError(op.str() + ": output " + std::to_string(o) + " has type " +
+                         typeOf(outs[o]).str() + ", which does not fit its static type " +
+                         node_->output(o).type().str());
+    return outs;
+  }
+
   std::shared_ptr<const FunctionGraph> fg_;
+  Apply *node_ = nullptr;  // the step's one node, when it reads only inputs and constants
+  std::vector<int> reads_; // per node input: the step input it reads, or -1 for a constant
 };
 } // namespace
 

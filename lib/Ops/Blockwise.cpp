@@ -108,7 +108,9 @@ std::string Blockwise::displayStr() const {
 }
 
 std::vector<int> Blockwise::batchRanks(const std::vector<int> &ranks) const {
-  detail::expectArity("blockwise{" + core_->str() + "}", ranks.size(), sig_.inputs.size());
+  if (ranks.size() !=
+      sig_.inputs.size()) // the label is built only for the error: perform runs this per call
+    detail::expectArity("blockwise{" + core_->str() + "}", ranks.size(), sig_.inputs.size());
   std::vector<int> b;
   for (size_t i = 0; i < ranks.size(); ++i) {
     int core = static_cast<int>(sig_.inputs[i].size());
@@ -122,9 +124,11 @@ std::vector<int> Blockwise::batchRanks(const std::vector<int> &ranks) const {
 }
 
 namespace {
+std::string opLabel(const Op &core) { return "blockwise{" + core.str() + "}"; }
+
 /// Batch shape of all inputs: ranks aligned on the right; a 1 stretches, and under static
 /// broadcasting only a static 1 does (an unknown dim meets an unknown or equal one).
-Shape broadcastBatch(const std::string &op, const std::vector<Shape> &batch) {
+Shape broadcastBatch(const Op &core, const std::vector<Shape> &batch) {
   size_t n = 0;
   for (auto &s : batch)
     n = std::max(n, s.size());
@@ -142,7 +146,8 @@ Shape broadcastBatch(const std::string &op, const std::vector<Shape> &batch) {
           out[d] = out[d] == kUnknownDim ? v : out[d];
           continue;
         }
-        throw ShapeError(op + ": batch dims do not broadcast: " + std::to_string(out[d]) + " and " +
+        throw ShapeError(opLabel(core) +
+                         ": batch dims do not broadcast: " + std::to_string(out[d]) + " and " +
                          std::to_string(v) + " at batch axis " + std::to_string(d));
       }
     }
@@ -150,7 +155,6 @@ Shape broadcastBatch(const std::string &op, const std::vector<Shape> &batch) {
   return out;
 }
 
-std::string opLabel(const Op &core) { return "blockwise{" + core.str() + "}"; }
 } // namespace
 
 std::vector<TensorType> Blockwise::makeOutputTypes(const std::vector<TensorType> &in) const {
@@ -164,7 +168,7 @@ std::vector<TensorType> Blockwise::makeOutputTypes(const std::vector<TensorType>
     batch.emplace_back(in[i].shape.begin(), in[i].shape.begin() + b[i]);
     coreIn.emplace_back(in[i].dtype, Shape(in[i].shape.begin() + b[i], in[i].shape.end()));
   }
-  Shape bs = broadcastBatch(opLabel(*core_), batch);
+  Shape bs = broadcastBatch(*core_, batch);
   std::vector<TensorType> coreOut = core_->makeOutputTypes(coreIn);
   if (coreOut.size() != sig_.outputs.size())
     throw ValueError(opLabel(*core_) + ": the signature " + sig_.str() + " has " +
@@ -189,7 +193,7 @@ std::vector<Shape> Blockwise::inferShape(const std::vector<Shape> &in) const {
     batch.emplace_back(in[i].begin(), in[i].begin() + b[i]);
     coreIn.emplace_back(in[i].begin() + b[i], in[i].end());
   }
-  Shape bs = broadcastBatch(opLabel(*core_), batch);
+  Shape bs = broadcastBatch(*core_, batch);
   std::vector<Shape> out;
   for (auto &s : core_->inferShape(coreIn)) {
     Shape o = bs;
@@ -208,9 +212,8 @@ std::vector<Tensor> Blockwise::perform(const std::vector<Tensor> &in) const {
   std::vector<Shape> batch;
   for (size_t i = 0; i < in.size(); ++i)
     batch.emplace_back(shapes[i].begin(), shapes[i].begin() + b[i]);
-  Shape bs = broadcastBatch(opLabel(*core_), batch);
+  Shape bs = broadcastBatch(*core_, batch);
   int nb = static_cast<int>(bs.size());
-  std::vector<Shape> outShapes = inferShape(shapes);
   // Every input at the full batch shape, contiguous: the layout both paths below read.
   std::vector<Tensor> full;
   for (size_t i = 0; i < in.size(); ++i) {
@@ -223,6 +226,7 @@ std::vector<Tensor> Blockwise::perform(const std::vector<Tensor> &in) const {
     std::vector<Tensor> fast = core_->performBatched(full, nb);
     if (!fast.empty()) return fast;
   }
+  std::vector<Shape> outShapes = inferShape(shapes);
   std::vector<Tensor> outs;
   std::vector<DType> outDTypes;
   for (auto &t : makeOutputTypes([&] {

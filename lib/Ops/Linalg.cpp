@@ -2,6 +2,7 @@
 // (cholesky's after Murray 2016, "Differentiation of the Cholesky decomposition").
 #include "graphjit/Ops/Linalg.h"
 #include "OpUtil.h"
+#include "SmallLinalg.h"
 #include "graphjit/Graph/OpRegistry.h"
 #include "graphjit/Ops/Blockwise.h"
 #include "graphjit/Ops/DimShuffle.h"
@@ -177,6 +178,13 @@ std::vector<Tensor> LinalgOp::perform(const std::vector<Tensor> &in) const {
       for (int64_t j = 0; j < cols; ++j)
         if (j > i + k_) p[i * cols + j] = 0;
     return {dt == DType::Float64 ? a : a.astype(dt)};
+  }
+  if (n <= smalllinalg::kMaxOrder) { // inv/solve/cholesky of order <= 16: SmallLinalg.cpp
+    std::vector<Tensor> c;
+    for (const Tensor &t : in)
+      c.push_back(t.contiguous());
+    if (std::vector<Tensor> small = smalllinalg::perform(kind_, c, 0, true); !small.empty())
+      return small;
   }
   std::vector<double> a = colMajor(in[0]);
   switch (kind_) {

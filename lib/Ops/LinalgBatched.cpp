@@ -1,9 +1,11 @@
-// LinalgOp::performBatched: a stack of float64 matrices in one loop of LAPACK calls.
+// LinalgOp::performBatched: a stack of float64 matrices in one loop of LAPACK calls (orders <= 16
+// of inv/solve/cholesky go to SmallLinalg.cpp).
 //
 // Blockwise hands the whole stack, contiguous and row-major. A row-major matrix read as
 // column-major is its transpose, which lets most kernels skip the layout copies perform makes:
 // inv(A^T) = inv(A)^T, det(A^T) = det(A), and the upper Cholesky factor of the column-major
 // A^T = A is the transpose of the lower one. Work buffers are allocated once per stack.
+#include "SmallLinalg.h"
 #include "graphjit/Ops/Linalg.h"
 #include "graphjit/Support/Error.h"
 
@@ -40,6 +42,9 @@ std::string element(int64_t e) { return " (batch element " + std::to_string(e) +
 } // namespace
 
 std::vector<Tensor> LinalgOp::performBatched(const std::vector<Tensor> &in, int batchDims) const {
+  // Orders <= 16 of inv/solve/cholesky (float32 too): our own kernels, no LAPACK call overhead.
+  if (std::vector<Tensor> small = smalllinalg::perform(kind_, in, batchDims, false); !small.empty())
+    return small;
   for (const Tensor &t : in)
     if (t.dtype() != DType::Float64) return {}; // perform's casting path
   const Tensor &a = in[0];

@@ -332,22 +332,6 @@ struct GraphScope {
   ~GraphScope() { currentGraph = saved; }
 };
 
-/// The ops a builder or PyTensor name `n` builds ("inv" -> 'matrix_inverse'), or "".
-std::string opsBuiltBy(const std::string &n) {
-  for (const PyTensorName &row : pytensorNames()) {
-    std::string builder = row.builder.substr(0, row.builder.find('('));
-    bool match = builder == n;
-    for (const std::string &py : pytensorSpellings(row))
-      match |= py.substr(py.rfind('.') + 1) == n;
-    if (!match || row.ops.empty()) continue;
-    std::string out;
-    for (const std::string &o : row.ops)
-      out += (out.empty() ? "'" : ", '") + o + "'";
-    return out;
-  }
-  return "";
-}
-
 bool hasPhase(const NodeRewriter &r) {
   for (const std::string &p : kPhases)
     if (hasTag(r, p)) return true;
@@ -363,16 +347,7 @@ void checkUserRule(const NodeRewriter &r, const char *how) {
     throw ValueError("rewrite: " + std::string(how) + " rule '" + r.name +
                      "' needs a phase tag (canonicalize, stabilize or specialize) or a position "
                      "(canonicalize 1, stabilize 1.5, specialize 2)");
-  for (const std::string &op : r.ops) {
-    if (opRegistry().contains(op)) continue;
-    // Not a registered op: the user's own op, unless it is a builder's or a PyTensor name, which
-    // would never fire (inv() builds 'matrix_inverse').
-    std::string builds = opsBuiltBy(op);
-    if (!builds.empty())
-      throw ValueError("rewrite: " + std::string(how) + " rule '" + r.name + "' looks at op '" +
-                       op + "', which is no op's name but a builder's: it builds " + builds +
-                       " (docs/ops.md lists every name)");
-  }
+  rewrite::checkOpFilter(r, how);
 }
 
 struct UserRules {

@@ -17,6 +17,10 @@ bool isSplat(const Var &v, double value);
 /// The single-output result, or an empty list when `v` is null.
 std::vector<Var> one(const Var &v);
 
+/// Throws ValueError when one of the rule's op filters is not a registered op, naming it and
+/// suggesting the op a builder's name builds or the closest registered name (OpFilter.cpp).
+void checkOpFilter(const NodeRewriter &r, const std::string &how);
+
 /// True if v (or the dimshuffle of v) is subtracted from the x it was computed from: a log_softmax
 /// to be, which the logsumexp rules leave to local_log_softmax_keepdims.
 bool feedsLogSoftmax(const Var &v, const Var &x);

@@ -116,7 +116,11 @@ int main() {
     std::cout << "error: " << e.what() << "\n";
   }
 
-  // 2. A rewrite: tuple_select{i}(make_tuple(a0, ..., an)) -> ai.
+  // 2. A rewrite: tuple_select{i}(make_tuple(a0, ..., an)) -> ai. A rule's op filter names
+  //    registered ops (a typo would be a rule that never fires), so the op is registered first.
+  registerOp("tuple_select", [](const Attrs &a) {
+    return std::make_shared<TupleSelect>(a.get<int64_t>("index", "tuple_select"));
+  });
   NodeRewriter rule;
   rule.name = "select_of_make_tuple";
   rule.tags = {"canonicalize"};
@@ -148,12 +152,10 @@ int main() {
   step({Tensor::of({2.0, 3.0})});
   std::cout << "state: " << getValue(state).str() << "\n";
 
-  // 5. The text IR prints the type; registerType lets it parse back.
+  // 5. The text IR prints the type; registerType (with the registerOp of step 2) lets it
+  //    parse back.
   registerType("tuple", [](const std::vector<TensorType> &p) -> TypePtr {
     return std::make_shared<TupleType>(p);
-  });
-  registerOp("tuple_select", [](const Attrs &a) {
-    return std::make_shared<TupleSelect>(a.get<int64_t>("index", "tuple_select"));
   });
   std::string text = printFunction({"first", {xy}, {select(xy, 0)}});
   std::cout << text << "parses back: " << (printFunction(parseFunction(text)) == text) << "\n";

@@ -27,7 +27,7 @@ public:
   std::vector<TensorType> makeOutputTypes(const std::vector<TensorType> &in) const override;
   std::vector<Shape> inferShape(const std::vector<Shape> &in) const override;
   std::vector<Tensor> perform(const std::vector<Tensor> &in) const override;
-  /// eigh (both outputs), svd (the singular values only), qr (square or tall A), pinv
+  /// eigh (both outputs), svd (values; U and Vh when reduced), qr (tall and wide A), pinv
   /// (constant rank), expm (the block-triangular Frechet form).
   std::vector<Var> L_op(const std::vector<Var> &inputs, const std::vector<Var> &outputs,
                         const std::vector<Var> &outputGrads) const override;

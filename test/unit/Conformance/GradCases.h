@@ -216,13 +216,24 @@ inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
                 },
                 {square(3, 12)}}};
   c["svd"] = {{[](auto v) { return svdvals(v[0]); }, {rnd({4, 3})}},
-              {[](auto v) { return std::get<1>(svd(v[0])); }, {rnd({2, 3})}}};
+              {[](auto v) { return std::get<1>(svd(v[0])); }, {rnd({2, 3})}},
+              {[](auto v) { // U and Vh, through losses blind to the singular vectors' signs
+                 auto [u, s, vh] = svd(v[0]);
+                 return matmul(sqr(u) * dimshuffle(s, {-1, 0}), sqr(vh));
+               },
+               {rnd({4, 3})}},
+              {[](auto v) { return sqr(std::get<2>(svd(v[0]))); }, {rnd({2, 3})}}};
   c["qr"] = {{[](auto v) {
                 auto [q, r] = qr(v[0]);
                 return q + matmul(q, r);
               },
               {rnd({4, 3})}},
-             {[](auto v) { return qr(v[0]).second; }, {square(3, 13)}}};
+             {[](auto v) { return qr(v[0]).second; }, {square(3, 13)}},
+             {[](auto v) { // wide
+                auto [q, r] = qr(v[0]);
+                return matmul(sqr(q), sqr(r));
+              },
+              {rnd({2, 4})}}};
   c["pinv"] = {{[](auto v) { return pinv(v[0]); }, {rnd({4, 3})}},
                {[](auto v) { return pinv(v[0]); }, {rnd({2, 3})}}};
   c["expm"] = {{[](auto v) { return expm(v[0]); }, {rnd({3, 3})}},

@@ -112,9 +112,49 @@ TEST(LinalgDecomp, Errors) {
   expectThrowWith<ShapeError>([] { expm(vector("v")); }, {"expm", "expected a matrix"});
   expectThrowWith<TypeError>([] { pinv(matrix("i", DType::Int64)); }, {"pinv", "float"});
   Var a = tensor(DType::Float64, {2, 3}, "a");
-  expectThrowWith<NotImplementedError>([&] { grad(sum(std::get<0>(svd(a))), a); },
-                                       {"svd", "U and Vh"});
-  expectThrowWith<NotImplementedError>([&] { grad(sum(qr(a).first), a); }, {"qr", "wide"});
+  expectThrowWith<NotImplementedError>([&] { grad(sum(std::get<0>(svd(a, true))), a); },
+                                       {"svd", "U and Vh", "full_matrices=False"});
+}
+
+TEST(LinalgDecomp, SvdGradientThroughUAndVh) {
+  // Losses that do not depend on the signs LAPACK picks for singular vectors: U o U, Vh o Vh, and
+  // the rebuilt A weighted; tall, wide and square inputs (distinct singular values).
+  const Tensor wide = Tensor::of({{1, 2, 0.5, -1}, {-1, 0.3, 2, 0.25}, {0.7, -0.4, 1.1, 2}});
+  for (const Tensor &x : {kA, wide, kE}) {
+    verify_grad([](auto v) { return std::get<0>(svd(v[0])) * std::get<0>(svd(v[0])); }, {x});
+    verify_grad([](auto v) { return std::get<2>(svd(v[0])) * std::get<2>(svd(v[0])); }, {x});
+    verify_grad(
+        [](auto v) {
+          auto [u, s, vh] = svd(v[0]);
+          return matmul(sqr(u) * dimshuffle(s, {-1, 0}), sqr(vh));
+        },
+        {x});
+  }
+  // U diag(s) Vh is A: its gradient through all three outputs is the weight itself.
+  Var a = tensor(DType::Float64, {3, 4}, "a"), w = tensor(DType::Float64, {3, 4}, "w");
+  auto [u, s, vh] = svd(a);
+  Var g = grad(sum(matmul(u * dimshuffle(s, {-1, 0}), vh) * w), a);
+  Tensor wv = Tensor::of({{1, -2, 0.5, 3}, {0.25, 1, -1, 2}, {4, 0, 1, -0.5}});
+  EXPECT_TRUE(close(evaluate(g, {{a, wide}, {w, wv}}), wv, 1e-10));
+}
+
+TEST(LinalgDecomp, QrGradientOfWideMatrices) {
+  const Tensor wide =
+      Tensor::of({{1, 2, 0.5, -1, 0.3}, {-1, 0.3, 2, 0.25, 1}, {0.7, -0.4, 1.1, 2, -1}});
+  verify_grad(
+      [](auto v) {
+        auto [q, r] = qr(v[0]);
+        return matmul(sqr(q), sqr(r));
+      },
+      {wide});
+  verify_grad([](auto v) { return qr(v[0]).second * qr(v[0]).second; }, {wide});
+  verify_grad([](auto v) { return qr(v[0]).first * qr(v[0]).first; }, {wide});
+  // Q R is A: the gradient through both outputs is the weight.
+  Var a = tensor(DType::Float64, {3, 5}, "a");
+  auto [q, r] = qr(a);
+  Tensor wv = Tensor::of({{1, -2, 0.5, 3, 1}, {0.25, 1, -1, 2, 0}, {4, 0, 1, -0.5, 2}});
+  Var g = grad(sum(matmul(q, r) * constant(wv)), a);
+  EXPECT_TRUE(close(evaluate(g, {{a, wide}}), wv, 1e-10));
 }
 
 TEST(LinalgDecomp, GradientsByFiniteDifferences) {

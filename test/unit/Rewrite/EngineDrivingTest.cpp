@@ -126,7 +126,27 @@ TEST(RewriteDriving, AnOpFilterNamingNoOpIsAnError) {
     FAIL() << "expected ValueError";
   } catch (const ValueError &e) {
     EXPECT_NE(std::string(e.what()).find("'inv'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'matrix_inverse'"), std::string::npos) << e.what();
   }
+  // A typo, and an op nobody registered: errors too, the typo with the name it missed.
+  auto messageOf = [&](const std::string &op) -> std::string {
+    NodeRewriter u = r;
+    u.ops = {op};
+    try {
+      registerRewrite(u);
+    } catch (const ValueError &e) {
+      return e.what();
+    }
+    unregisterRewrite(u.name);
+    return "";
+  };
+  std::string typo = messageOf("matrix_invers");
+  EXPECT_NE(typo.find("op filter 'matrix_invers'"), std::string::npos) << typo;
+  EXPECT_NE(typo.find("did you mean 'matrix_inverse'?"), std::string::npos) << typo;
+  std::string mine = messageOf("frobnicate_quux_op");
+  EXPECT_NE(mine.find("not a registered op"), std::string::npos) << mine;
+  EXPECT_NE(mine.find("registerOp"), std::string::npos) << mine;
+  EXPECT_EQ(messageOf("matrix_inverse"), ""); // a registered op is fine
   // The built-in rules name registered ops only.
   for (const NodeRewriter &b : rewriteRegistry().all())
     for (const std::string &op : b.ops)
