@@ -14,6 +14,7 @@
 #include "graphjit/Text/DPrint.h"
 #include "graphjit/Text/TextIR.h"
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
@@ -53,10 +54,14 @@ std::atomic<size_t> splitCalls{0};
 /// distinct shape signature (the shape program is not re-run on every call).
 struct Plan {
   std::vector<Shape> inputShapes;
-  std::vector<Shape> shapes; // every value's shape, by slot
+  std::vector<LayoutPtr> inputLayouts, outputLayouts; // equal pointers: equal shapes
+  std::vector<Shape> shapes;                          // every value's shape, by slot
   int chunks = 1; // > 1: row-separable with several rows, split when `work` is large enough
   int64_t rows = 0, work = 0;
 };
+
+/// Plans a kernel keeps (distinct input shape signatures); beyond them a call plans for itself.
+constexpr size_t kMaxPlans = 64;
 
 /// Whether every row i of every output depends only on row i of the row-split
 /// inputs (and on whole values that broadcast along axis 0): then the kernel can be
@@ -142,6 +147,10 @@ public:
       c.axis = static_cast<int>(axis < 0 ? axis + node->input(0).ndim() : axis);
       indexChecks_.push_back(std::move(c));
     }
+    for (const Var &in : fg_->inputs())
+      inDTypes_.push_back(in.dtype());
+    for (const Var &out : fg_->outputs())
+      outDTypes_.push_back(out.dtype());
     rowSeparable_ = checkMessages_.empty() && indexChecks_.empty() &&
                     rowSeparable(*fg_, inputRows_, outputRows_);
   }
@@ -154,15 +163,53 @@ public:
     std::vector<Tensor> inputs;
     inputs.reserve(ins.size());
     for (size_t i = 0; i < ins.size(); ++i) {
-      if (!ins[i].type().accepts(inputsRaw[i].dtype(), inputsRaw[i].shape()))
-        throw TypeError("JIT kernel: input " + std::to_string(i) + " expects " +
-                        ins[i].type().str() + ", got " + typeOf(inputsRaw[i]).str());
+      checkInput(i, inputsRaw[i]);
       inputs.push_back(inputsRaw[i].isContiguous() ? inputsRaw[i] : inputsRaw[i].contiguous());
     }
-    std::shared_ptr<const Plan> plan = planFor(inputs);
+    llvm::SmallVector<const Tensor *, 16> in;
+    for (const Tensor &t : inputs)
+      in.push_back(&t);
+    std::vector<Tensor> outputs(outputSlots_.size());
+    llvm::SmallVector<Tensor *, 4> out;
+    for (Tensor &t : outputs)
+      out.push_back(&t);
+    execute(in.data(), out.data());
+    return outputs;
+  }
+
+  /// The schedule's path: no vectors; a value that is not plain (another dtype, not contiguous,
+  /// opaque) takes run()'s checks and conversions.
+  void runSlots(Tensor *slots, const std::vector<int> &in, const std::vector<int> &out) override {
+    if (in.size() != inDTypes_.size() || out.size() != outputSlots_.size())
+      return JitKernel::runSlots(slots, in, out); // throws run()'s error
+    llvm::SmallVector<const Tensor *, 16> inputs;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const Tensor &t = slots[in[i]];
+      if (t.isOpaque() || t.dtype() != inDTypes_[i] || !t.isContiguous())
+        return JitKernel::runSlots(slots, in, out);
+      inputs.push_back(&t);
+    }
+    llvm::SmallVector<Tensor *, 4> outputs;
+    for (int o : out)
+      outputs.push_back(&slots[o]);
+    execute(inputs.data(), outputs.data());
+  }
+
+private:
+  void checkInput(size_t i, const Tensor &t) const {
+    const Var &v = fg_->inputs()[i];
+    if (!v.type().accepts(t.dtype(), t.shape()))
+      throw TypeError("JIT kernel: input " + std::to_string(i) + " expects " + v.type().str() +
+                      ", got " + typeOf(t).str());
+  }
+
+  /// Runs on contiguous inputs of the right dtypes; sets the outputs.
+  void execute(const Tensor *const *inputs, Tensor *const *outputs) {
+    std::unique_ptr<Plan> own;
+    const Plan &plan = planFor(inputs, own);
     for (const IndexCheck &c : indexChecks_) {
-      const Tensor &ind = c.inputIndex >= 0 ? inputs[c.inputIndex] : c.constantValue;
-      int64_t n = plan->shapes[c.xSlot][c.axis];
+      const Tensor &ind = c.inputIndex >= 0 ? *inputs[c.inputIndex] : c.constantValue;
+      int64_t n = plan.shapes[c.xSlot][c.axis];
       for (int64_t k = 0; k < ind.size(); ++k) {
         int64_t v = ind.getAsInt64(k); // exact: indices above 2^53 must not round into range
         if (v < -n || v >= n)
@@ -170,18 +217,16 @@ public:
                            std::to_string(c.axis) + " of size " + std::to_string(n));
       }
     }
-    std::vector<Tensor> outputs;
-    outputs.reserve(outputSlots_.size());
     for (size_t o = 0; o < outputSlots_.size(); ++o)
-      outputs.push_back(Tensor::empty(fg_->outputs()[o].dtype(), plan->shapes[outputSlots_[o]]));
+      *outputs[o] = Tensor::empty(outDTypes_[o], plan.outputLayouts[o]);
     std::vector<Tensor> flags;
     for (size_t c = 0; c < checkMessages_.size(); ++c)
       flags.push_back(Tensor::zeros(DType::Bool, {}));
 
     // Below GRAPHJIT_PARALLEL_MIN elements a kernel stays on the calling thread: waking a worker
     // costs more than it saves (measured: 1e3-element kernels got slower when split).
-    int chunks = plan->chunks > 1 && plan->work >= callParallelMin()
-                     ? std::min(plan->chunks, callThreads())
+    int chunks = plan.chunks > 1 && plan.work >= callParallelMin()
+                     ? std::min(plan.chunks, callThreads())
                      : 1;
     std::atomic<size_t> failedAlloc{0};
     if (chunks <= 1) {
@@ -190,7 +235,7 @@ public:
       // Rows [r0, r1) of every row-split value per chunk: each row is computed by one thread, in a
       // fixed partition for a given thread count, so results are deterministic.
       ++splitCalls;
-      int64_t rows = plan->rows, per = (rows + chunks - 1) / chunks;
+      int64_t rows = plan.rows, per = (rows + chunks - 1) / chunks;
       parallelFor(chunks, [&](int c) {
         int64_t r0 = std::min(rows, c * per), r1 = std::min(rows, r0 + per);
         if (r1 > r0)
@@ -200,26 +245,38 @@ public:
     if (size_t failed = failedAlloc.load()) throwKernelOutOfMemory(failed);
     for (size_t c = 0; c < flags.size(); ++c)
       if (*flags[c].data<bool>()) throw IndexError(checkMessages_[c]);
-    return outputs;
   }
 
-private:
-  std::shared_ptr<const Plan> planFor(const std::vector<Tensor> &inputs) {
+  static bool sameShapes(const Plan &p, const Tensor *const *inputs) {
+    for (size_t i = 0; i < p.inputLayouts.size(); ++i)
+      if (inputs[i]->layout() != p.inputLayouts[i] && inputs[i]->shape() != p.inputShapes[i])
+        return false;
+    return true;
+  }
+
+  /// The plan of these input shapes: the last one used (no lock), one kept, or a new one (kept
+  /// while fewer than kMaxPlans are, else owned by `own` for this call).
+  const Plan &planFor(const Tensor *const *inputs, std::unique_ptr<Plan> &own) {
+    if (const Plan *last = last_.load(std::memory_order_acquire); last && sameShapes(*last, inputs))
+      return *last;
     {
       std::lock_guard<std::mutex> lock(planMutex_);
-      if (lastPlan_ && lastPlan_->inputShapes.size() == inputs.size()) {
-        bool same = true;
-        for (size_t i = 0; i < inputs.size() && same; ++i)
-          same = lastPlan_->inputShapes[i] == inputs[i].shape();
-        if (same) return lastPlan_;
-      }
+      for (const auto &p : plans_)
+        if (sameShapes(*p, inputs)) {
+          last_.store(p.get(), std::memory_order_release);
+          return *p;
+        }
     }
-    auto plan = std::make_shared<Plan>();
-    for (const Tensor &t : inputs)
-      plan->inputShapes.push_back(t.shape());
+    auto plan = std::make_unique<Plan>();
+    size_t numInputs = inDTypes_.size();
+    for (size_t i = 0; i < numInputs; ++i) {
+      checkInput(i, *inputs[i]);
+      plan->inputShapes.push_back(inputs[i]->shape());
+      plan->inputLayouts.push_back(inputs[i]->layout());
+    }
     plan->shapes = initialShapes_;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      plan->shapes[inputSlots_[i]] = inputs[i].shape();
+    for (size_t i = 0; i < numInputs; ++i)
+      plan->shapes[inputSlots_[i]] = inputs[i]->shape();
     // Shapes of every value, checked node by node exactly as the interpreter does.
     std::vector<Shape> inShapes;
     for (const ShapeStep &s : steps_) {
@@ -231,12 +288,14 @@ private:
       for (size_t o = 0; o < outs.size(); ++o)
         plan->shapes[s.outputs[o]] = std::move(outs[o]);
     }
+    for (int s : outputSlots_)
+      plan->outputLayouts.push_back(contiguousLayout(plan->shapes[s]));
     if (rowSeparable_) {
       int64_t rows = -1, work = 0;
       bool agree = true;
-      for (size_t i = 0; i < inputs.size(); ++i)
+      for (size_t i = 0; i < numInputs; ++i)
         if (inputRows_[i]) {
-          int64_t r = inputs[i].shape()[0];
+          int64_t r = inputs[i]->shape()[0];
           agree &= rows < 0 || rows == r;
           rows = r;
         }
@@ -244,8 +303,8 @@ private:
         agree &= !plan->shapes[s].empty() && plan->shapes[s][0] == rows;
         work += shapeSize(plan->shapes[s]);
       }
-      for (const Tensor &t : inputs)
-        work += t.size(); // a row-wise reduction reads more than it writes
+      for (size_t i = 0; i < numInputs; ++i)
+        work += inputs[i]->size(); // a row-wise reduction reads more than it writes
       if (agree && rows > 1) {
         plan->rows = rows;
         plan->work = work;
@@ -253,38 +312,57 @@ private:
       }
     }
     std::lock_guard<std::mutex> lock(planMutex_);
-    lastPlan_ = plan;
-    return plan;
+    if (plans_.size() >= kMaxPlans) {
+      own = std::move(plan);
+      return *own;
+    }
+    plans_.push_back(std::move(plan));
+    last_.store(plans_.back().get(), std::memory_order_release);
+    return *plans_.back();
   }
 
   /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).
   /// Returns 0, or the bytes of an allocation that failed inside the kernel.
-  size_t call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs,
+  size_t call(const Tensor *const *inputs, const Tensor *const *outputs,
               const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
-    thread_local std::vector<int64_t> fields;
-    thread_local std::vector<void *> pointers;
-    thread_local std::vector<void *> args;
-    fields.clear();
-    pointers.clear();
-    args.clear();
+    // On the stack for the usual few small arguments; sized first, so pointers into them hold.
+    size_t numFields = 0, numPointers = 0, numArgs = 0;
+    auto count = [&](const Tensor &t) {
+      numFields += 1 + 2 * t.ndim();
+      numPointers += 2;
+      numArgs += 3 + 2 * t.ndim();
+    };
+    size_t numIn = inDTypes_.size(), numOut = outputSlots_.size();
+    for (size_t i = 0; i < numIn; ++i)
+      count(*inputs[i]);
+    for (size_t o = 0; o < numOut; ++o)
+      count(*outputs[o]);
+    for (const Tensor &t : flags)
+      count(t);
+    llvm::SmallVector<int64_t, 64> fields;
+    llvm::SmallVector<void *, 16> pointers;
+    llvm::SmallVector<void *, 64> args;
+    fields.reserve(numFields);
+    pointers.reserve(numPointers);
+    args.reserve(numArgs);
     auto describe = [&](const Tensor &t, bool split) {
       char *base = static_cast<char *>(t.rawData());
       if (split && n > 0) base += r0 * t.strides()[0] * static_cast<int64_t>(dtypeSize(t.dtype()));
       pointers.push_back(base);
       pointers.push_back(base);
       fields.push_back(0);
+      const Shape &shape = t.shape();
       for (int d = 0; d < t.ndim(); ++d)
-        fields.push_back(split && n > 0 && d == 0 ? n : t.shape()[d]);
+        fields.push_back(split && n > 0 && d == 0 ? n : shape[d]);
       for (int64_t st : t.strides())
         fields.push_back(st);
     };
-    for (size_t i = 0; i < inputs.size(); ++i)
-      describe(inputs[i], rowSeparable_ && inputRows_[i]);
-    for (size_t o = 0; o < outputs.size(); ++o)
-      describe(outputs[o], rowSeparable_);
+    for (size_t i = 0; i < numIn; ++i)
+      describe(*inputs[i], rowSeparable_ && inputRows_[i]);
+    for (size_t o = 0; o < numOut; ++o)
+      describe(*outputs[o], rowSeparable_);
     for (const Tensor &t : flags)
       describe(t, false);
-    // Pointers into the vectors are taken only once they no longer grow.
     size_t p = 0, f = 0;
     auto point = [&](const Tensor &t) {
       args.push_back(&pointers[p++]);
@@ -293,10 +371,10 @@ private:
       for (int d = 0; d < 2 * t.ndim(); ++d)
         args.push_back(&fields[f++]);
     };
-    for (const Tensor &t : inputs)
-      point(t);
-    for (const Tensor &t : outputs)
-      point(t);
+    for (size_t i = 0; i < numIn; ++i)
+      point(*inputs[i]);
+    for (size_t o = 0; o < numOut; ++o)
+      point(*outputs[o]);
     for (const Tensor &t : flags)
       point(t);
     return callKernelGuarded(fn_, args.data());
@@ -312,8 +390,10 @@ private:
   std::vector<std::string> checkMessages_;
   std::vector<bool> inputRows_, outputRows_; // split by rows when the kernel is row-separable
   bool rowSeparable_ = false;
-  std::mutex planMutex_;
-  std::shared_ptr<const Plan> lastPlan_;
+  std::vector<DType> inDTypes_, outDTypes_;
+  std::mutex planMutex_;                     // guards plans_ (the kept plans are never freed)
+  std::vector<std::unique_ptr<Plan>> plans_; // while the kernel lives
+  std::atomic<const Plan *> last_{nullptr};
 };
 
 /// One node without a lowering, run by its perform through the interpreter

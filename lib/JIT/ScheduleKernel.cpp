@@ -6,6 +6,7 @@
 #include "graphjit/Support/Error.h"
 #include "graphjit/Text/TextIR.h"
 
+#include <atomic>
 #include <fmt/format.h>
 
 namespace graphjit::jit {
@@ -33,26 +34,34 @@ public:
       fromCaller_[slot] = true;
   }
 
+  ~ScheduleKernel() override { delete spare_.load(); }
+
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
     const std::vector<Slot> &inputSlots = layout_.inputSlots;
     if (inputs.size() != inputSlots.size())
       throw ValueError("JIT: expected " + std::to_string(inputSlots.size()) + " inputs, got " +
                        std::to_string(inputs.size()));
-    std::vector<Tensor> slots(layout_.numSlots);
+    // The table of values is reused by the next call (one spare per schedule; a call that finds
+    // it taken, by another thread, makes its own). It is left empty between calls: no buffer is
+    // kept alive by it.
+    std::unique_ptr<std::vector<Tensor>> table(spare_.exchange(nullptr));
+    if (!table) table = std::make_unique<std::vector<Tensor>>(layout_.numSlots);
+    std::vector<Tensor> &slots = *table;
+    struct Clear { // also when a step throws
+      std::vector<Tensor> &slots;
+      ~Clear() {
+        for (Tensor &t : slots)
+          release(t);
+      }
+    } clear{slots};
     for (size_t i = 0; i < inputs.size(); ++i)
       slots[inputSlots[i]] = inputs[i];
     for (auto &[slot, value] : layout_.constants)
       slots[slot] = value;
-    std::vector<Tensor> args;
     for (const Step &step : steps_) {
-      args.clear();
-      for (Slot s : step.inputs)
-        args.push_back(slots[s]);
-      std::vector<Tensor> outs = step.kernel->run(args);
-      for (size_t o = 0; o < outs.size(); ++o)
-        slots[step.outputs[o]] = std::move(outs[o]);
+      step.kernel->runSlots(slots.data(), step.inputs, step.outputs);
       for (Slot s : step.release)
-        slots[s] = Tensor();
+        release(slots[s]);
     }
     // The interpreter's rule: every output is a buffer of its own. A slot may hold the caller's
     // buffer without being an input slot (a host step whose perform returns its input), so the
@@ -67,21 +76,33 @@ public:
       return false;
     };
     std::vector<Tensor> result;
-    std::vector<bool> handedOut(layout_.numSlots, false);
-    for (Slot s : layout_.outputSlots) {
-      bool copy = fromCaller_[s] || handedOut[s] || aliasesCaller(slots[s], result);
-      result.push_back(copy ? slots[s].clone() : slots[s]);
-      handedOut[s] = true;
+    result.reserve(layout_.outputSlots.size());
+    for (size_t o = 0; o < layout_.outputSlots.size(); ++o) {
+      Slot s = layout_.outputSlots[o];
+      bool handedOut = false; // the same slot listed twice: the second gets a copy
+      for (size_t p = 0; p < o; ++p)
+        handedOut |= layout_.outputSlots[p] == s;
+      bool again = false; // listed again later: keep it in the table for that one
+      for (size_t p = o + 1; p < layout_.outputSlots.size(); ++p)
+        again |= layout_.outputSlots[p] == s;
+      bool copy = fromCaller_[s] || handedOut || aliasesCaller(slots[s], result);
+      result.push_back(copy ? slots[s].clone() : again ? slots[s] : std::move(slots[s]));
     }
+    std::vector<Tensor> *unused = table.release();
+    delete spare_.exchange(unused); // another thread's table, returned meanwhile, goes
     return result;
   }
 
   std::string scheduleText() const override { return printSchedule(layout_, steps_); }
 
 private:
+  /// Empties a slot without allocating (a moved-from Tensor holds nothing).
+  static void release(Tensor &t) { Tensor gone = std::move(t); }
+
   Partition layout_; // slots and constants; its steps stay empty
   std::vector<Step> steps_;
   std::vector<bool> fromCaller_; // input and constant slots: handed out as copies
+  std::atomic<std::vector<Tensor> *> spare_{nullptr};
 };
 
 std::string slotList(const std::vector<Slot> &slots) {
@@ -101,6 +122,22 @@ size_t blasCalls(const FunctionGraph &fg) {
   return n;
 }
 } // namespace
+
+} // namespace graphjit::jit
+
+namespace graphjit {
+void JitKernel::runSlots(Tensor *slots, const std::vector<int> &in, const std::vector<int> &out) {
+  std::vector<Tensor> args;
+  args.reserve(in.size());
+  for (int s : in)
+    args.push_back(slots[s]);
+  std::vector<Tensor> outs = run(args);
+  for (size_t o = 0; o < outs.size(); ++o)
+    slots[out[o]] = std::move(outs[o]);
+}
+} // namespace graphjit
+
+namespace graphjit::jit {
 
 std::shared_ptr<JitKernel> makeScheduleKernel(const Partition &layout, std::vector<Step> steps) {
   return std::make_shared<ScheduleKernel>(layout, std::move(steps));
@@ -163,4 +200,4 @@ std::string printSchedule(const Partition &layout, const std::vector<Step> &step
   return out;
 }
 
-} // namespace graphjit::jit
+} // namespace jit
