@@ -58,7 +58,31 @@ struct Plan {
   std::vector<Shape> shapes;                          // every value's shape, by slot
   int chunks = 1; // > 1: row-separable with several rows, split when `work` is large enough
   int64_t rows = 0, work = 0;
+  /// The packed arguments of a call whose inputs have exactly these layouts (the steady state):
+  /// every descriptor field (offset, sizes, strides) points into `fields`, only the data pointers
+  /// (at `pointerAt`, two per argument) change from call to call.
+  std::vector<int64_t> fields;
+  std::vector<void *> args;
+  std::vector<int> pointerAt;
 };
+
+/// Fills `p.fields`, `p.args` and `p.pointerAt` for `layouts` (inputs, then outputs).
+void packArguments(Plan &p, const std::vector<const TensorLayout *> &layouts) {
+  for (const TensorLayout *l : layouts) {
+    p.fields.push_back(0);
+    p.fields.insert(p.fields.end(), l->shape.begin(), l->shape.end());
+    p.fields.insert(p.fields.end(), l->strides.begin(), l->strides.end());
+  }
+  size_t f = 0;
+  for (const TensorLayout *l : layouts) {
+    p.pointerAt.push_back(static_cast<int>(p.args.size()));
+    p.args.push_back(nullptr);
+    p.pointerAt.push_back(static_cast<int>(p.args.size()));
+    p.args.push_back(nullptr);
+    for (size_t k = 0; k < 1 + 2 * l->shape.size(); ++k)
+      p.args.push_back(&p.fields[f++]);
+  }
+}
 
 /// Plans a kernel keeps (distinct input shape signatures); beyond them a call plans for itself.
 constexpr size_t kMaxPlans = 64;
@@ -217,8 +241,14 @@ private:
                            std::to_string(c.axis) + " of size " + std::to_string(n));
       }
     }
-    for (size_t o = 0; o < outputSlots_.size(); ++o)
-      *outputs[o] = Tensor::empty(outDTypes_[o], plan.outputLayouts[o]);
+    // A value of the previous call that nothing else holds (a schedule's kept intermediate) is
+    // written again when its layout repeats.
+    for (size_t o = 0; o < outputSlots_.size(); ++o) {
+      Tensor &out = *outputs[o];
+      if (!out.ownsBufferAlone() || out.dtype() != outDTypes_[o] ||
+          out.layout() != plan.outputLayouts[o])
+        out = Tensor::empty(outDTypes_[o], plan.outputLayouts[o]);
+    }
     std::vector<Tensor> flags;
     for (size_t c = 0; c < checkMessages_.size(); ++c)
       flags.push_back(Tensor::zeros(DType::Bool, {}));
@@ -228,8 +258,13 @@ private:
     int chunks = plan.chunks > 1 && plan.work >= callParallelMin()
                      ? std::min(plan.chunks, callThreads())
                      : 1;
+    bool exact = chunks <= 1 && flags.empty();
+    for (size_t i = 0; i < inDTypes_.size() && exact; ++i)
+      exact = inputs[i]->layout() == plan.inputLayouts[i];
     std::atomic<size_t> failedAlloc{0};
-    if (chunks <= 1) {
+    if (exact) {
+      failedAlloc = callPacked(plan, inputs, outputs);
+    } else if (chunks <= 1) {
       failedAlloc = call(inputs, outputs, flags, 0, 0);
     } else {
       // Rows [r0, r1) of every row-split value per chunk: each row is computed by one thread, in a
@@ -290,6 +325,12 @@ private:
     }
     for (int s : outputSlots_)
       plan->outputLayouts.push_back(contiguousLayout(plan->shapes[s]));
+    std::vector<const TensorLayout *> layouts;
+    for (const LayoutPtr &l : plan->inputLayouts)
+      layouts.push_back(l.get());
+    for (const LayoutPtr &l : plan->outputLayouts)
+      layouts.push_back(l.get());
+    packArguments(*plan, layouts);
     if (rowSeparable_) {
       int64_t rows = -1, work = 0;
       bool agree = true;
@@ -319,6 +360,22 @@ private:
     plans_.push_back(std::move(plan));
     last_.store(plans_.back().get(), std::memory_order_release);
     return *plans_.back();
+  }
+
+  /// The steady-state call: the plan's packed arguments with this call's data pointers.
+  size_t callPacked(const Plan &plan, const Tensor *const *inputs,
+                    const Tensor *const *outputs) const {
+    llvm::SmallVector<void *, 64> args(plan.args.begin(), plan.args.end());
+    llvm::SmallVector<void *, 16> pointers;
+    size_t numIn = inDTypes_.size(), numOut = outputSlots_.size();
+    pointers.reserve(2 * (numIn + numOut));
+    for (size_t i = 0; i < numIn; ++i)
+      pointers.append(2, inputs[i]->rawData());
+    for (size_t o = 0; o < numOut; ++o)
+      pointers.append(2, outputs[o]->rawData());
+    for (size_t k = 0; k < pointers.size(); ++k)
+      args[plan.pointerAt[k]] = &pointers[k];
+    return callKernelGuarded(fn_, args.data());
   }
 
   /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).

@@ -32,6 +32,26 @@ public:
       fromCaller_[i] = true;
     for (auto &[slot, value] : layout_.constants)
       fromCaller_[slot] = true;
+    // Which outputs repeat a slot, and whether a host step makes any output (a perform may return
+    // its input: only then are buffers compared; a kernel's outputs are always new).
+    const std::vector<Slot> &outs = layout_.outputSlots;
+    for (size_t o = 0; o < outs.size(); ++o) {
+      bool before = false, after = false;
+      for (size_t p = 0; p < outs.size(); ++p)
+        (p < o ? before : after) |= p != o && outs[p] == outs[o];
+      outputRepeats_.push_back(before);
+      outputAgain_.push_back(after);
+    }
+    for (const Step &step : steps_)
+      for (Slot o : step.outputs)
+        for (Slot out : outs)
+          hostOutputs_ |= step.host && o == out;
+    // A kernel's small intermediate keeps its buffer in the table for the next call, which writes
+    // it again when its shape repeats (no allocation, no release per step).
+    retain_.assign(numSlots, false);
+    for (const Step &step : steps_)
+      for (Slot o : step.outputs)
+        retain_[o] = !step.host && !isOutput[o] && !fromCaller_[o];
   }
 
   ~ScheduleKernel() override { delete spare_.load(); }
@@ -49,11 +69,12 @@ public:
     std::vector<Tensor> &slots = *table;
     struct Clear { // also when a step throws
       std::vector<Tensor> &slots;
+      const std::vector<bool> &retain;
       ~Clear() {
-        for (Tensor &t : slots)
-          release(t);
+        for (size_t s = 0; s < slots.size(); ++s)
+          if (!retain[s] || !retainable(slots[s])) release(slots[s]);
       }
-    } clear{slots};
+    } clear{slots, retain_};
     for (size_t i = 0; i < inputs.size(); ++i)
       slots[inputSlots[i]] = inputs[i];
     for (auto &[slot, value] : layout_.constants)
@@ -61,7 +82,7 @@ public:
     for (const Step &step : steps_) {
       step.kernel->runSlots(slots.data(), step.inputs, step.outputs);
       for (Slot s : step.release)
-        release(slots[s]);
+        if (!retain_[s] || !small(slots[s])) release(slots[s]);
     }
     // The interpreter's rule: every output is a buffer of its own. A slot may hold the caller's
     // buffer without being an input slot (a host step whose perform returns its input), so the
@@ -79,14 +100,10 @@ public:
     result.reserve(layout_.outputSlots.size());
     for (size_t o = 0; o < layout_.outputSlots.size(); ++o) {
       Slot s = layout_.outputSlots[o];
-      bool handedOut = false; // the same slot listed twice: the second gets a copy
-      for (size_t p = 0; p < o; ++p)
-        handedOut |= layout_.outputSlots[p] == s;
-      bool again = false; // listed again later: keep it in the table for that one
-      for (size_t p = o + 1; p < layout_.outputSlots.size(); ++p)
-        again |= layout_.outputSlots[p] == s;
-      bool copy = fromCaller_[s] || handedOut || aliasesCaller(slots[s], result);
-      result.push_back(copy ? slots[s].clone() : again ? slots[s] : std::move(slots[s]));
+      // The same slot listed twice: the second gets a copy, the first leaves it in the table.
+      bool copy =
+          fromCaller_[s] || outputRepeats_[o] || (hostOutputs_ && aliasesCaller(slots[s], result));
+      result.push_back(copy ? slots[s].clone() : outputAgain_[o] ? slots[s] : std::move(slots[s]));
     }
     std::vector<Tensor> *unused = table.release();
     delete spare_.exchange(unused); // another thread's table, returned meanwhile, goes
@@ -98,10 +115,20 @@ public:
 private:
   /// Empties a slot without allocating (a moved-from Tensor holds nothing).
   static void release(Tensor &t) { Tensor gone = std::move(t); }
+  /// Buffers a table keeps between calls: small ones (large ones go back to the pool at their last
+  /// use, so that later steps reuse the memory), held by nothing else.
+  static constexpr int64_t kRetainBytes = 64 << 10;
+  static bool small(const Tensor &t) {
+    return t.size() * static_cast<int64_t>(dtypeSize(t.dtype())) <= kRetainBytes;
+  }
+  static bool retainable(const Tensor &t) { return small(t) && t.ownsBufferAlone(); }
 
   Partition layout_; // slots and constants; its steps stay empty
   std::vector<Step> steps_;
-  std::vector<bool> fromCaller_; // input and constant slots: handed out as copies
+  std::vector<bool> fromCaller_;                  // input and constant slots: handed out as copies
+  std::vector<bool> outputRepeats_, outputAgain_; // by output: its slot is listed before, after
+  bool hostOutputs_ = false;                      // a host step writes an output slot
+  std::vector<bool> retain_; // by slot: a kernel's intermediate, kept across calls when small
   std::atomic<std::vector<Tensor> *> spare_{nullptr};
 };
 
@@ -200,4 +227,4 @@ std::string printSchedule(const Partition &layout, const std::vector<Step> &step
   return out;
 }
 
-} // namespace jit
+} // namespace graphjit::jit
