@@ -247,7 +247,7 @@ private:
       Tensor &out = *outputs[o];
       if (!out.ownsBufferAlone() || out.dtype() != outDTypes_[o] ||
           out.layout() != plan.outputLayouts[o])
-        out = Tensor::empty(outDTypes_[o], plan.outputLayouts[o]);
+        out = Tensor::emptyOf(outDTypes_[o], plan.outputLayouts[o]);
     }
     std::vector<Tensor> flags;
     for (size_t c = 0; c < checkMessages_.size(); ++c)

@@ -129,10 +129,10 @@ Tensor::Tensor(Uninit) : layout_(scalarLayout()) {}
 Tensor::Tensor() : Tensor(zeros(DType::Float64, {})) {}
 
 Tensor Tensor::empty(DType dtype, const Shape &shape) {
-  return empty(dtype, contiguousLayout(shape));
+  return emptyOf(dtype, contiguousLayout(shape));
 }
 
-Tensor Tensor::empty(DType dtype, const LayoutPtr &layout) {
+Tensor Tensor::emptyOf(DType dtype, const LayoutPtr &layout) {
   size_t es = dtypeSize(dtype);
   if (layout->nonzeroSize > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(es))
     checkedShapeSize(layout->shape, dtype, "Tensor"); // throws the explanation
@@ -270,7 +270,7 @@ void Tensor::throwNotArray(const char *what) const {
 
 Tensor Tensor::clone() const {
   if (opaque_) return *this; // immutable: a copy is the same value
-  Tensor out = empty(dtype_, layout_->contiguous ? layout_ : contiguousLayout(shape()));
+  Tensor out = emptyOf(dtype_, layout_->contiguous ? layout_ : contiguousLayout(shape()));
   size_t es = dtypeSize(dtype_);
   if (isContiguous()) {
     std::memcpy(out.data_, data_, size() * es);
@@ -288,7 +288,7 @@ Tensor Tensor::astype(DType dtype) const {
   requireArray("Tensor::astype");
   Tensor src = contiguous();
   if (dtype == dtype_) return src.clone();
-  Tensor out = empty(dtype, src.layout_);
+  Tensor out = emptyOf(dtype, src.layout_);
   dispatchDType(dtype_, [&](auto from) {
     using F = decltype(from);
     dispatchDType(dtype, [&](auto to) {

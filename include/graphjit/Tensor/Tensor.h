@@ -75,8 +75,9 @@ public:
   Tensor();
 
   static Tensor empty(DType dtype, const Shape &shape);
-  /// A new buffer with a layout made before (contiguousLayout): no shape work at all.
-  static Tensor empty(DType dtype, const LayoutPtr &layout);
+  /// A new buffer with a layout made before (contiguousLayout): no shape work at all. (Not an
+  /// overload of empty(): `empty(dtype, {0, 3})` must stay a shape.)
+  static Tensor emptyOf(DType dtype, const LayoutPtr &layout);
   static Tensor zeros(DType dtype, const Shape &shape);
   static Tensor full(DType dtype, const Shape &shape, double value);
   static Tensor scalar(double value, DType dtype = DType::Float64);

@@ -123,7 +123,8 @@ TEST(CallCost, NewShapesArePlannedAndThenReused) {
   Function f = compile({x}, {sum(exp(x) * 2.0, 1)}, {}, o);
   Tensor small = Tensor::full(DType::Float64, {2, 3}, 1.0);
   Tensor large = Tensor::full(DType::Float64, {5, 3}, 0.0);
-  double steady = mallocsPerCall(f, {small});
+  // Each shape's own steady state (a kernel may allocate scratch inside for some shapes).
+  double steady = (mallocsPerCall(f, {small}) + mallocsPerCall(f, {large})) / 2;
   // Alternating between two shapes: each kernel keeps a plan for both.
   for (int i = 0; i < 3; ++i)
     f({large}), f({small});
