@@ -259,8 +259,9 @@ private:
                      ? std::min(plan.chunks, callThreads())
                      : 1;
     bool exact = chunks <= 1 && flags.empty();
-    for (size_t i = 0; i < inDTypes_.size() && exact; ++i)
-      exact = inputs[i]->layout() == plan.inputLayouts[i];
+    for (size_t i = 0; i < inDTypes_.size() && exact; ++i) // same shape: same strides?
+      exact = inputs[i]->layout() == plan.inputLayouts[i] ||
+              inputs[i]->strides() == plan.inputLayouts[i]->strides;
     std::atomic<size_t> failedAlloc{0};
     if (exact) {
       failedAlloc = callPacked(plan, inputs, outputs);
