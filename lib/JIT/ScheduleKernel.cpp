@@ -67,12 +67,17 @@ public:
     std::unique_ptr<std::vector<Tensor>> table(spare_.exchange(nullptr));
     if (!table) table = std::make_unique<std::vector<Tensor>>(layout_.numSlots);
     std::vector<Tensor> &slots = *table;
-    struct Clear { // also when a step throws
+    struct Clear { // before the table is handed on, or when a step throws
       std::vector<Tensor> &slots;
       const std::vector<bool> &retain;
-      ~Clear() {
+      bool done = false;
+      void now() {
         for (size_t s = 0; s < slots.size(); ++s)
           if (!retain[s] || !retainable(slots[s])) release(slots[s]);
+        done = true;
+      }
+      ~Clear() {
+        if (!done) now();
       }
     } clear{slots, retain_};
     for (size_t i = 0; i < inputs.size(); ++i)
@@ -105,6 +110,7 @@ public:
           fromCaller_[s] || outputRepeats_[o] || (hostOutputs_ && aliasesCaller(slots[s], result));
       result.push_back(copy ? slots[s].clone() : outputAgain_[o] ? slots[s] : std::move(slots[s]));
     }
+    clear.now(); // before another call may take the table
     std::vector<Tensor> *unused = table.release();
     delete spare_.exchange(unused); // another thread's table, returned meanwhile, goes
     return result;
