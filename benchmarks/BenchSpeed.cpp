@@ -241,6 +241,13 @@ void callRows(int passes) {
   printRow("4-layer flow step at n = 1 / one-element call", r.ratio, "<= 20 us",
            figure(r.a, 1e6, "us") + " (" + std::to_string(step.compileStats().steps) +
                " steps) vs " + figure(r.b, 1e6, "us"));
+
+  // The same step on 1e4 rows: the per-step cost must not grow with the data (buffers above 64 KiB
+  // go back to the pool at their last use; small ones stay in the schedule's table).
+  Tensor x4 = randomTensor({10000, 2}, DType::Float64, -1, 1, 7);
+  bench::Paired big = bench::paired(passes, 20, [&] { step({x4}); }, [&] { step({x1}); });
+  printRow("4-layer flow step at n = 1e4 / n = 1", big.ratio, "-",
+           figure(big.a, 1e6, "us") + " vs " + figure(big.b, 1e6, "us"));
 }
 
 // --- In-memory cache hits ------------------------------------------------------------------------

@@ -62,10 +62,38 @@ std::atomic<size_t> splitCalls{0};
 struct Plan {
   std::vector<Shape> inputShapes;
   std::vector<int64_t> sizeValues; // the values of the kernel inputs that decide shapes
-  std::vector<Shape> shapes;       // every value's shape, by slot
+  std::vector<LayoutPtr> inputLayouts, outputLayouts; // equal pointers: equal shapes
+  std::vector<Shape> shapes;                          // every value's shape, by slot
   int chunks = 1; // > 1: row-separable with several rows, split when `work` is large enough
   int64_t rows = 0, work = 0;
+  /// The packed arguments of a call whose inputs have exactly these layouts (the steady state):
+  /// every descriptor field (offset, sizes, strides) points into `fields`, only the data pointers
+  /// (at `pointerAt`, two per argument) change from call to call.
+  std::vector<int64_t> fields;
+  std::vector<void *> args;
+  std::vector<int> pointerAt;
 };
+
+/// Fills `p.fields`, `p.args` and `p.pointerAt` for `layouts` (inputs, then outputs).
+void packArguments(Plan &p, const std::vector<const TensorLayout *> &layouts) {
+  for (const TensorLayout *l : layouts) {
+    p.fields.push_back(0);
+    p.fields.insert(p.fields.end(), l->shape.begin(), l->shape.end());
+    p.fields.insert(p.fields.end(), l->strides.begin(), l->strides.end());
+  }
+  size_t f = 0;
+  for (const TensorLayout *l : layouts) {
+    p.pointerAt.push_back(static_cast<int>(p.args.size()));
+    p.args.push_back(nullptr);
+    p.pointerAt.push_back(static_cast<int>(p.args.size()));
+    p.args.push_back(nullptr);
+    for (size_t k = 0; k < 1 + 2 * l->shape.size(); ++k)
+      p.args.push_back(&p.fields[f++]);
+  }
+}
+
+/// Plans a kernel keeps (distinct input shape signatures); beyond them a call plans for itself.
+constexpr size_t kMaxPlans = 64;
 
 /// Whether every row i of every output depends only on row i of the row-split
 /// inputs (and on whole values that broadcast along axis 0): then the kernel can be
@@ -170,6 +198,10 @@ public:
       c.axis = static_cast<int>(axis < 0 ? axis + node->input(0).ndim() : axis);
       indexChecks_.push_back(std::move(c));
     }
+    for (const Var &in : fg_->inputs())
+      inDTypes_.push_back(in.dtype());
+    for (const Var &out : fg_->outputs())
+      outDTypes_.push_back(out.dtype());
     rowSeparable_ = checkMessages_.empty() && indexChecks_.empty() &&
                     rowSeparable(*fg_, inputRows_, outputRows_);
   }
@@ -182,15 +214,53 @@ public:
     std::vector<Tensor> inputs;
     inputs.reserve(ins.size());
     for (size_t i = 0; i < ins.size(); ++i) {
-      if (!ins[i].type().accepts(inputsRaw[i].dtype(), inputsRaw[i].shape()))
-        throw TypeError("JIT kernel: input " + std::to_string(i) + " expects " +
-                        ins[i].type().str() + ", got " + typeOf(inputsRaw[i]).str());
+      checkInput(i, inputsRaw[i]);
       inputs.push_back(inputsRaw[i].isContiguous() ? inputsRaw[i] : inputsRaw[i].contiguous());
     }
-    std::shared_ptr<const Plan> plan = planFor(inputs);
+    llvm::SmallVector<const Tensor *, 16> in;
+    for (const Tensor &t : inputs)
+      in.push_back(&t);
+    std::vector<Tensor> outputs(outputSlots_.size());
+    llvm::SmallVector<Tensor *, 4> out;
+    for (Tensor &t : outputs)
+      out.push_back(&t);
+    execute(in.data(), out.data());
+    return outputs;
+  }
+
+  /// The schedule's path: no vectors; a value that is not plain (another dtype, not contiguous,
+  /// opaque) takes run()'s checks and conversions.
+  void runSlots(Tensor *slots, const std::vector<int> &in, const std::vector<int> &out) override {
+    if (in.size() != inDTypes_.size() || out.size() != outputSlots_.size())
+      return JitKernel::runSlots(slots, in, out); // throws run()'s error
+    llvm::SmallVector<const Tensor *, 16> inputs;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const Tensor &t = slots[in[i]];
+      if (t.isOpaque() || t.dtype() != inDTypes_[i] || !t.isContiguous())
+        return JitKernel::runSlots(slots, in, out);
+      inputs.push_back(&t);
+    }
+    llvm::SmallVector<Tensor *, 4> outputs;
+    for (int o : out)
+      outputs.push_back(&slots[o]);
+    execute(inputs.data(), outputs.data());
+  }
+
+private:
+  void checkInput(size_t i, const Tensor &t) const {
+    const Var &v = fg_->inputs()[i];
+    if (!v.type().accepts(t.dtype(), t.shape()))
+      throw TypeError("JIT kernel: input " + std::to_string(i) + " expects " + v.type().str() +
+                      ", got " + typeOf(t).str());
+  }
+
+  /// Runs on contiguous inputs of the right dtypes; sets the outputs.
+  void execute(const Tensor *const *inputs, Tensor *const *outputs) {
+    std::unique_ptr<Plan> own;
+    const Plan &plan = planFor(inputs, own);
     for (const IndexCheck &c : indexChecks_) {
-      const Tensor &ind = c.inputIndex >= 0 ? inputs[c.inputIndex] : c.constantValue;
-      int64_t n = plan->shapes[c.xSlot][c.axis];
+      const Tensor &ind = c.inputIndex >= 0 ? *inputs[c.inputIndex] : c.constantValue;
+      int64_t n = plan.shapes[c.xSlot][c.axis];
       for (int64_t k = 0; k < ind.size(); ++k) {
         int64_t v = ind.getAsInt64(k); // exact: indices above 2^53 must not round into range
         if (v < -n || v >= n)
@@ -198,27 +268,37 @@ public:
                            std::to_string(c.axis) + " of size " + std::to_string(n));
       }
     }
-    std::vector<Tensor> outputs;
-    outputs.reserve(outputSlots_.size());
-    for (size_t o = 0; o < outputSlots_.size(); ++o)
-      outputs.push_back(Tensor::empty(fg_->outputs()[o].dtype(), plan->shapes[outputSlots_[o]]));
-    // The check flags (rank-0 bools) live on the stack: a shape check must not cost an
-    // allocation per call.
-    llvm::SmallVector<bool, 8> flags(checkMessages_.size(), false);
+    // A value of the previous call that nothing else holds (a schedule's kept intermediate) is
+    // written again when its layout repeats.
+    for (size_t o = 0; o < outputSlots_.size(); ++o) {
+      Tensor &out = *outputs[o];
+      if (!out.ownsBufferAlone() || out.dtype() != outDTypes_[o] ||
+          out.layout() != plan.outputLayouts[o])
+        out = Tensor::emptyOf(outDTypes_[o], plan.outputLayouts[o]);
+    }
+    std::vector<Tensor> flags;
+    for (size_t c = 0; c < checkMessages_.size(); ++c)
+      flags.push_back(Tensor::zeros(DType::Bool, {}));
 
     // Below GRAPHJIT_PARALLEL_MIN elements a kernel stays on the calling thread: waking a worker
     // costs more than it saves (measured: 1e3-element kernels got slower when split).
-    int chunks = plan->chunks > 1 && plan->work >= callParallelMin()
-                     ? std::min(plan->chunks, callThreads())
+    int chunks = plan.chunks > 1 && plan.work >= callParallelMin()
+                     ? std::min(plan.chunks, callThreads())
                      : 1;
+    bool exact = chunks <= 1 && flags.empty();
+    for (size_t i = 0; i < inDTypes_.size() && exact; ++i) // same shape: same strides?
+      exact = inputs[i]->layout() == plan.inputLayouts[i] ||
+              inputs[i]->strides() == plan.inputLayouts[i]->strides;
     std::atomic<size_t> failedAlloc{0};
-    if (chunks <= 1) {
+    if (exact) {
+      failedAlloc = callPacked(plan, inputs, outputs);
+    } else if (chunks <= 1) {
       failedAlloc = call(inputs, outputs, flags, 0, 0);
     } else {
       // Rows [r0, r1) of every row-split value per chunk: each row is computed by one thread, in a
       // fixed partition for a given thread count, so results are deterministic.
       ++splitCalls;
-      int64_t rows = plan->rows, per = (rows + chunks - 1) / chunks;
+      int64_t rows = plan.rows, per = (rows + chunks - 1) / chunks;
       parallelFor(chunks, [&](int c) {
         int64_t r0 = std::min(rows, c * per), r1 = std::min(rows, r0 + per);
         if (r1 > r0)
@@ -227,46 +307,59 @@ public:
     }
     if (size_t failed = failedAlloc.load()) throwKernelOutOfMemory(failed);
     for (size_t c = 0; c < flags.size(); ++c)
-      if (flags[c]) failCheck(checkMessages_[c], inputs);
-    return outputs;
+      if (*flags[c].data<bool>()) failCheck(checkMessages_[c], inputs);
   }
 
-private:
   /// A failed in-kernel check: a shape check reruns the graph on the interpreter, which raises
   /// the same typed error (and message) as an interpreted call; others are index errors.
-  [[noreturn]] void failCheck(const std::string &message, const std::vector<Tensor> &inputs) const {
+  [[noreturn]] void failCheck(const std::string &message, const Tensor *const *inputs) const {
     const std::string rerun = kRerunCheck;
     if (message.compare(0, rerun.size(), rerun) != 0) throw IndexError(message);
     Bindings b;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      b.emplace_back(fg_->inputs()[i], inputs[i]);
+    for (size_t i = 0; i < fg_->inputs().size(); ++i)
+      b.emplace_back(fg_->inputs()[i], *inputs[i]);
     evaluate(fg_->outputs(), b);
     throw ShapeError(message.substr(rerun.size()));
   }
 
-  std::shared_ptr<const Plan> planFor(const std::vector<Tensor> &inputs) {
-    // The values of the inputs that decide shapes (sizes, positions): part of the plan's key.
-    std::vector<int64_t> values;
+  /// Same input shapes and the same values of the inputs that decide shapes (sizes, positions).
+  bool sameShapes(const Plan &p, const Tensor *const *inputs) const {
+    for (size_t i = 0; i < p.inputLayouts.size(); ++i)
+      if (inputs[i]->layout() != p.inputLayouts[i] && inputs[i]->shape() != p.inputShapes[i])
+        return false;
+    size_t v = 0;
     for (int k : sizeInputs_)
-      for (int64_t e = 0; e < inputs[k].size(); ++e)
-        values.push_back(inputs[k].getAsInt64(e));
+      for (int64_t e = 0; e < inputs[k]->size(); ++e, ++v)
+        if (v >= p.sizeValues.size() || p.sizeValues[v] != inputs[k]->getAsInt64(e)) return false;
+    return v == p.sizeValues.size();
+  }
+
+  /// The plan of these input shapes: the last one used (no lock), one kept, or a new one (kept
+  /// while fewer than kMaxPlans are, else owned by `own` for this call).
+  const Plan &planFor(const Tensor *const *inputs, std::unique_ptr<Plan> &own) {
+    if (const Plan *last = last_.load(std::memory_order_acquire); last && sameShapes(*last, inputs))
+      return *last;
     {
       std::lock_guard<std::mutex> lock(planMutex_);
-      if (lastPlan_ && lastPlan_->inputShapes.size() == inputs.size() &&
-          lastPlan_->sizeValues == values) {
-        bool same = true;
-        for (size_t i = 0; i < inputs.size() && same; ++i)
-          same = lastPlan_->inputShapes[i] == inputs[i].shape();
-        if (same) return lastPlan_;
-      }
+      for (const auto &p : plans_)
+        if (sameShapes(*p, inputs)) {
+          last_.store(p.get(), std::memory_order_release);
+          return *p;
+        }
     }
-    auto plan = std::make_shared<Plan>();
-    plan->sizeValues = std::move(values);
-    for (const Tensor &t : inputs)
-      plan->inputShapes.push_back(t.shape());
+    auto plan = std::make_unique<Plan>();
+    size_t numInputs = inDTypes_.size();
+    for (size_t i = 0; i < numInputs; ++i) {
+      checkInput(i, *inputs[i]);
+      plan->inputShapes.push_back(inputs[i]->shape());
+      plan->inputLayouts.push_back(inputs[i]->layout());
+    }
+    for (int k : sizeInputs_)
+      for (int64_t e = 0; e < inputs[k]->size(); ++e)
+        plan->sizeValues.push_back(inputs[k]->getAsInt64(e));
     plan->shapes = initialShapes_;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      plan->shapes[inputSlots_[i]] = inputs[i].shape();
+    for (size_t i = 0; i < numInputs; ++i)
+      plan->shapes[inputSlots_[i]] = inputs[i]->shape();
     // Shapes of every value, checked node by node exactly as the interpreter does.
     std::vector<Shape> inShapes;
     for (const ShapeStep &s : steps_) {
@@ -281,7 +374,7 @@ private:
         std::vector<const Tensor *> values(s.valueInputs.size(), nullptr);
         for (size_t i = 0; i < values.size(); ++i)
           if (s.valueInputs[i] >= 0)
-            values[i] = &inputs[s.valueInputs[i]];
+            values[i] = inputs[s.valueInputs[i]];
           else if (s.valueInputs[i] == kConstantValue)
             values[i] = &s.valueConstants[i];
         outs = s.op->inferShapeFromValues(inShapes, values);
@@ -289,12 +382,20 @@ private:
       for (size_t o = 0; o < outs.size(); ++o)
         plan->shapes[s.outputs[o]] = std::move(outs[o]);
     }
+    for (int s : outputSlots_)
+      plan->outputLayouts.push_back(contiguousLayout(plan->shapes[s]));
+    std::vector<const TensorLayout *> layouts;
+    for (const LayoutPtr &l : plan->inputLayouts)
+      layouts.push_back(l.get());
+    for (const LayoutPtr &l : plan->outputLayouts)
+      layouts.push_back(l.get());
+    packArguments(*plan, layouts);
     if (rowSeparable_) {
       int64_t rows = -1, work = 0;
       bool agree = true;
-      for (size_t i = 0; i < inputs.size(); ++i)
+      for (size_t i = 0; i < numInputs; ++i)
         if (inputRows_[i]) {
-          int64_t r = inputs[i].shape()[0];
+          int64_t r = inputs[i]->shape()[0];
           agree &= rows < 0 || rows == r;
           rows = r;
         }
@@ -302,8 +403,8 @@ private:
         agree &= !plan->shapes[s].empty() && plan->shapes[s][0] == rows;
         work += shapeSize(plan->shapes[s]);
       }
-      for (const Tensor &t : inputs)
-        work += t.size(); // a row-wise reduction reads more than it writes
+      for (size_t i = 0; i < numInputs; ++i)
+        work += inputs[i]->size(); // a row-wise reduction reads more than it writes
       if (agree && rows > 1) {
         plan->rows = rows;
         plan->work = work;
@@ -311,41 +412,73 @@ private:
       }
     }
     std::lock_guard<std::mutex> lock(planMutex_);
-    lastPlan_ = plan;
-    return plan;
+    if (plans_.size() >= kMaxPlans) {
+      own = std::move(plan);
+      return *own;
+    }
+    plans_.push_back(std::move(plan));
+    last_.store(plans_.back().get(), std::memory_order_release);
+    return *plans_.back();
+  }
+
+  /// The steady-state call: the plan's packed arguments with this call's data pointers.
+  size_t callPacked(const Plan &plan, const Tensor *const *inputs,
+                    const Tensor *const *outputs) const {
+    llvm::SmallVector<void *, 64> args(plan.args.begin(), plan.args.end());
+    llvm::SmallVector<void *, 16> pointers;
+    size_t numIn = inDTypes_.size(), numOut = outputSlots_.size();
+    pointers.reserve(2 * (numIn + numOut));
+    for (size_t i = 0; i < numIn; ++i)
+      pointers.append(2, inputs[i]->rawData());
+    for (size_t o = 0; o < numOut; ++o)
+      pointers.append(2, outputs[o]->rawData());
+    for (size_t k = 0; k < pointers.size(); ++k)
+      args[plan.pointerAt[k]] = &pointers[k];
+    return callKernelGuarded(fn_, args.data());
   }
 
   /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).
   /// Returns 0, or the bytes of an allocation that failed inside the kernel.
-  size_t call(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs,
-              llvm::SmallVectorImpl<bool> &flags, int64_t r0, int64_t n) const {
-    thread_local std::vector<int64_t> fields;
-    thread_local std::vector<void *> pointers;
-    thread_local std::vector<void *> args;
-    fields.clear();
-    pointers.clear();
-    args.clear();
+  size_t call(const Tensor *const *inputs, const Tensor *const *outputs,
+              const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
+    // On the stack for the usual few small arguments; sized first, so pointers into them hold.
+    size_t numFields = 0, numPointers = 0, numArgs = 0;
+    auto count = [&](const Tensor &t) {
+      numFields += 1 + 2 * t.ndim();
+      numPointers += 2;
+      numArgs += 3 + 2 * t.ndim();
+    };
+    size_t numIn = inDTypes_.size(), numOut = outputSlots_.size();
+    for (size_t i = 0; i < numIn; ++i)
+      count(*inputs[i]);
+    for (size_t o = 0; o < numOut; ++o)
+      count(*outputs[o]);
+    for (const Tensor &t : flags)
+      count(t);
+    llvm::SmallVector<int64_t, 64> fields;
+    llvm::SmallVector<void *, 16> pointers;
+    llvm::SmallVector<void *, 64> args;
+    fields.reserve(numFields);
+    pointers.reserve(numPointers);
+    args.reserve(numArgs);
     auto describe = [&](const Tensor &t, bool split) {
       char *base = static_cast<char *>(t.rawData());
       if (split && n > 0) base += r0 * t.strides()[0] * static_cast<int64_t>(dtypeSize(t.dtype()));
       pointers.push_back(base);
       pointers.push_back(base);
       fields.push_back(0);
+      const Shape &shape = t.shape();
       for (int d = 0; d < t.ndim(); ++d)
-        fields.push_back(split && n > 0 && d == 0 ? n : t.shape()[d]);
+        fields.push_back(split && n > 0 && d == 0 ? n : shape[d]);
       for (int64_t st : t.strides())
         fields.push_back(st);
     };
-    for (size_t i = 0; i < inputs.size(); ++i)
-      describe(inputs[i], rowSeparable_ && inputRows_[i]);
-    for (size_t o = 0; o < outputs.size(); ++o)
-      describe(outputs[o], rowSeparable_);
-    for (bool &flag : flags) { // rank 0: pointers and an offset
-      pointers.push_back(&flag);
-      pointers.push_back(&flag);
-      fields.push_back(0);
-    }
-    // Pointers into the vectors are taken only once they no longer grow.
+    for (size_t i = 0; i < numIn; ++i)
+      describe(*inputs[i], rowSeparable_ && inputRows_[i]);
+    for (size_t o = 0; o < numOut; ++o)
+      describe(*outputs[o], rowSeparable_);
+    for (const Tensor &t : flags)
+      describe(t, false);
     size_t p = 0, f = 0;
     auto point = [&](const Tensor &t) {
       args.push_back(&pointers[p++]);
@@ -354,15 +487,12 @@ private:
       for (int d = 0; d < 2 * t.ndim(); ++d)
         args.push_back(&fields[f++]);
     };
-    for (const Tensor &t : inputs)
+    for (size_t i = 0; i < numIn; ++i)
+      point(*inputs[i]);
+    for (size_t o = 0; o < numOut; ++o)
+      point(*outputs[o]);
+    for (const Tensor &t : flags)
       point(t);
-    for (const Tensor &t : outputs)
-      point(t);
-    for (size_t c = 0; c < flags.size(); ++c) {
-      args.push_back(&pointers[p++]);
-      args.push_back(&pointers[p++]);
-      args.push_back(&fields[f++]);
-    }
     return callKernelGuarded(fn_, args.data());
   }
 
@@ -377,8 +507,10 @@ private:
   std::vector<std::string> checkMessages_;
   std::vector<bool> inputRows_, outputRows_; // split by rows when the kernel is row-separable
   bool rowSeparable_ = false;
-  std::mutex planMutex_;
-  std::shared_ptr<const Plan> lastPlan_;
+  std::vector<DType> inDTypes_, outDTypes_;
+  std::mutex planMutex_;                     // guards plans_ (the kept plans are never freed)
+  std::vector<std::unique_ptr<Plan>> plans_; // while the kernel lives
+  std::atomic<const Plan *> last_{nullptr};
 };
 
 /// One node without a lowering, run by its perform through the interpreter

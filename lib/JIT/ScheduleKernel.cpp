@@ -6,6 +6,7 @@
 #include "graphjit/Support/Error.h"
 #include "graphjit/Text/TextIR.h"
 
+#include <atomic>
 #include <fmt/format.h>
 
 namespace graphjit::jit {
@@ -31,28 +32,62 @@ public:
       fromCaller_[i] = true;
     for (auto &[slot, value] : layout_.constants)
       fromCaller_[slot] = true;
+    // Which outputs repeat a slot, and whether a host step makes any output (a perform may return
+    // its input: only then are buffers compared; a kernel's outputs are always new).
+    const std::vector<Slot> &outs = layout_.outputSlots;
+    for (size_t o = 0; o < outs.size(); ++o) {
+      bool before = false, after = false;
+      for (size_t p = 0; p < outs.size(); ++p)
+        (p < o ? before : after) |= p != o && outs[p] == outs[o];
+      outputRepeats_.push_back(before);
+      outputAgain_.push_back(after);
+    }
+    for (const Step &step : steps_)
+      for (Slot o : step.outputs)
+        for (Slot out : outs)
+          hostOutputs_ |= step.host && o == out;
+    // A kernel's small intermediate keeps its buffer in the table for the next call, which writes
+    // it again when its shape repeats (no allocation, no release per step).
+    retain_.assign(numSlots, false);
+    for (const Step &step : steps_)
+      for (Slot o : step.outputs)
+        retain_[o] = !step.host && !isOutput[o] && !fromCaller_[o];
   }
+
+  ~ScheduleKernel() override { delete spare_.load(); }
 
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
     const std::vector<Slot> &inputSlots = layout_.inputSlots;
     if (inputs.size() != inputSlots.size())
       throw ValueError("JIT: expected " + std::to_string(inputSlots.size()) + " inputs, got " +
                        std::to_string(inputs.size()));
-    std::vector<Tensor> slots(layout_.numSlots);
+    // The table of values is reused by the next call (one spare per schedule; a call that finds
+    // it taken, by another thread, makes its own). It is left empty between calls: no buffer is
+    // kept alive by it.
+    std::unique_ptr<std::vector<Tensor>> table(spare_.exchange(nullptr));
+    if (!table) table = std::make_unique<std::vector<Tensor>>(layout_.numSlots);
+    std::vector<Tensor> &slots = *table;
+    struct Clear { // before the table is handed on, or when a step throws
+      std::vector<Tensor> &slots;
+      const std::vector<bool> &retain;
+      bool done = false;
+      void now() {
+        for (size_t s = 0; s < slots.size(); ++s)
+          if (!retain[s] || !retainable(slots[s])) release(slots[s]);
+        done = true;
+      }
+      ~Clear() {
+        if (!done) now();
+      }
+    } clear{slots, retain_};
     for (size_t i = 0; i < inputs.size(); ++i)
       slots[inputSlots[i]] = inputs[i];
     for (auto &[slot, value] : layout_.constants)
       slots[slot] = value;
-    std::vector<Tensor> args;
     for (const Step &step : steps_) {
-      args.clear();
-      for (Slot s : step.inputs)
-        args.push_back(slots[s]);
-      std::vector<Tensor> outs = step.kernel->run(args);
-      for (size_t o = 0; o < outs.size(); ++o)
-        slots[step.outputs[o]] = std::move(outs[o]);
+      step.kernel->runSlots(slots.data(), step.inputs, step.outputs);
       for (Slot s : step.release)
-        slots[s] = Tensor();
+        if (!retain_[s] || !small(slots[s])) release(slots[s]);
     }
     // The interpreter's rule: every output is a buffer of its own. A slot may hold the caller's
     // buffer without being an input slot (a host step whose perform returns its input), so the
@@ -67,21 +102,40 @@ public:
       return false;
     };
     std::vector<Tensor> result;
-    std::vector<bool> handedOut(layout_.numSlots, false);
-    for (Slot s : layout_.outputSlots) {
-      bool copy = fromCaller_[s] || handedOut[s] || aliasesCaller(slots[s], result);
-      result.push_back(copy ? slots[s].clone() : slots[s]);
-      handedOut[s] = true;
+    result.reserve(layout_.outputSlots.size());
+    for (size_t o = 0; o < layout_.outputSlots.size(); ++o) {
+      Slot s = layout_.outputSlots[o];
+      // The same slot listed twice: the second gets a copy, the first leaves it in the table.
+      bool copy =
+          fromCaller_[s] || outputRepeats_[o] || (hostOutputs_ && aliasesCaller(slots[s], result));
+      result.push_back(copy ? slots[s].clone() : outputAgain_[o] ? slots[s] : std::move(slots[s]));
     }
+    clear.now(); // before another call may take the table
+    std::vector<Tensor> *unused = table.release();
+    delete spare_.exchange(unused); // another thread's table, returned meanwhile, goes
     return result;
   }
 
   std::string scheduleText() const override { return printSchedule(layout_, steps_); }
 
 private:
+  /// Empties a slot without allocating (a moved-from Tensor holds nothing).
+  static void release(Tensor &t) { Tensor gone = std::move(t); }
+  /// Buffers a table keeps between calls: small ones (large ones go back to the pool at their last
+  /// use, so that later steps reuse the memory), held by nothing else.
+  static constexpr int64_t kRetainBytes = 64 << 10;
+  static bool small(const Tensor &t) {
+    return t.size() * static_cast<int64_t>(dtypeSize(t.dtype())) <= kRetainBytes;
+  }
+  static bool retainable(const Tensor &t) { return small(t) && t.ownsBufferAlone(); }
+
   Partition layout_; // slots and constants; its steps stay empty
   std::vector<Step> steps_;
-  std::vector<bool> fromCaller_; // input and constant slots: handed out as copies
+  std::vector<bool> fromCaller_;                  // input and constant slots: handed out as copies
+  std::vector<bool> outputRepeats_, outputAgain_; // by output: its slot is listed before, after
+  bool hostOutputs_ = false;                      // a host step writes an output slot
+  std::vector<bool> retain_; // by slot: a kernel's intermediate, kept across calls when small
+  std::atomic<std::vector<Tensor> *> spare_{nullptr};
 };
 
 std::string slotList(const std::vector<Slot> &slots) {
@@ -101,6 +155,22 @@ size_t blasCalls(const FunctionGraph &fg) {
   return n;
 }
 } // namespace
+
+} // namespace graphjit::jit
+
+namespace graphjit {
+void JitKernel::runSlots(Tensor *slots, const std::vector<int> &in, const std::vector<int> &out) {
+  std::vector<Tensor> args;
+  args.reserve(in.size());
+  for (int s : in)
+    args.push_back(slots[s]);
+  std::vector<Tensor> outs = run(args);
+  for (size_t o = 0; o < outs.size(); ++o)
+    slots[out[o]] = std::move(outs[o]);
+}
+} // namespace graphjit
+
+namespace graphjit::jit {
 
 std::shared_ptr<JitKernel> makeScheduleKernel(const Partition &layout, std::vector<Step> steps) {
   return std::make_shared<ScheduleKernel>(layout, std::move(steps));

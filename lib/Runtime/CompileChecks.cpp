@@ -76,6 +76,7 @@ SharedUpdateLocks::~SharedUpdateLocks() {
 }
 
 void appendSharedValues(const std::vector<Var> &sharedVars, std::vector<Tensor> &values) {
+  if (sharedVars.empty()) return;
   std::lock_guard<std::mutex> lock(sharedStateMutex());
   for (const Var &s : sharedVars)
     values.push_back(s->sharedStorage()->value);
@@ -84,6 +85,7 @@ void appendSharedValues(const std::vector<Var> &sharedVars, std::vector<Tensor> 
 void applyUpdates(const std::vector<Var> &sharedVars,
                   const std::vector<std::pair<size_t, size_t>> &slots,
                   const std::vector<Tensor> &outs) {
+  if (slots.empty()) return;
   std::lock_guard<std::mutex> lock(sharedStateMutex());
   for (auto &[slot, out] : slots)
     sharedVars[slot]->sharedStorage()->value = outs[out];

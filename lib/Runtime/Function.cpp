@@ -329,6 +329,7 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
   // Read, compute and write back as one step for every Function updating these variables.
   runtime::SharedUpdateLocks updating(f.updateLocks);
   std::vector<Tensor> all;
+  all.reserve(args.size() + f.sharedVars.size());
   for (size_t i = 0; i < args.size(); ++i) {
     // A value that fits passes as is (by reference); otherwise the type's filter converts or
     // rejects it.

@@ -13,6 +13,7 @@
 #include <new>
 #include <string>
 #include <sys/mman.h>
+#include <vector>
 
 namespace graphjit {
 
@@ -92,21 +93,23 @@ std::shared_ptr<void> allocateLarge(size_t bytes) {
   return std::shared_ptr<void>(base, static_cast<char *>(p) + offset); // frees the mapping
 }
 
-/// Freed small blocks of this thread by size class (64 B << c), bounded per class. A block
-/// released on another thread joins that thread's cache (any block of the class will do).
+/// Freed small blocks of this thread by size class (64 B << c), bounded per class: 16 blocks, or
+/// 256 KiB of them for the small classes (a long schedule holds hundreds of small values at once;
+/// with 16 per class its calls went back to malloc for most of them). A block released on another
+/// thread joins that thread's cache (any block of the class will do).
 constexpr int kSmallClasses = 11; // up to 64 KiB
-constexpr size_t kSmallMin = 64, kPerClass = 16;
+constexpr size_t kSmallMin = 64, kMinPerClass = 16, kClassBudget = 256 << 10;
+size_t classCapacity(int c) { return std::max(kMinPerClass, kClassBudget / (kSmallMin << c)); }
 struct SmallCache {
-  void *blocks[kSmallClasses][kPerClass];
-  size_t count[kSmallClasses] = {};
+  std::vector<void *> blocks[kSmallClasses]; // reserved to capacity at first use
   ~SmallCache();
 };
 thread_local bool smallCacheGone = false; // trivially destructible: readable during thread exit
 SmallCache::~SmallCache() {
   smallCacheGone = true;
   for (int c = 0; c < kSmallClasses; ++c)
-    for (size_t i = 0; i < count[c]; ++i)
-      std::free(blocks[c][i]);
+    for (void *p : blocks[c])
+      std::free(p);
 }
 SmallCache &smallCache() {
   thread_local SmallCache cache;
@@ -123,16 +126,26 @@ int smallClass(size_t bytes) {
 /// A block of class `c` from this thread's cache, else from malloc.
 void *takeSmall(int c) {
   if (!smallCacheGone) {
-    SmallCache &cache = smallCache();
-    if (cache.count[c]) return cache.blocks[c][--cache.count[c]];
+    std::vector<void *> &spare = smallCache().blocks[c];
+    if (!spare.empty()) {
+      void *p = spare.back();
+      spare.pop_back();
+      return p;
+    }
   }
   return std::aligned_alloc(64, kSmallMin << c);
 }
 void giveSmall(int c, void *p) {
   if (!smallCacheGone) {
-    SmallCache &cache = smallCache();
-    if (cache.count[c] < kPerClass) {
-      cache.blocks[c][cache.count[c]++] = p;
+    std::vector<void *> &spare = smallCache().blocks[c];
+    if (spare.capacity() == 0) {
+      try { // called by deleters: a failed reserve just frees the block
+        spare.reserve(classCapacity(c));
+      } catch (const std::bad_alloc &) {
+      }
+    }
+    if (spare.size() < spare.capacity()) {
+      spare.push_back(p);
       return;
     }
   }

@@ -69,15 +69,77 @@ template <typename T> T convertDouble(double v) {
 }
 } // namespace
 
+namespace {
+/// Row-major test: dims of extent 1 may have any stride.
+bool rowMajor(const Shape &shape, const Shape &strides) {
+  int64_t acc = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    if (shape[i] > 1 && strides[i] != acc) return false;
+    acc *= std::max<int64_t>(shape[i], 1);
+  }
+  return true;
+}
+
+std::shared_ptr<TensorLayout> newLayout(const Shape &shape, const Shape &strides) {
+  auto l = std::make_shared<TensorLayout>();
+  l->size = checkedShapeSize(shape, DType::Bool, "Tensor");
+  int64_t nz = 1;
+  for (int64_t d : shape)
+    if (d) nz *= d; // no overflow: checked above for 1-byte elements
+  l->nonzeroSize = nz;
+  l->shape = shape;
+  l->strides = strides.empty() && !shape.empty() ? contiguousStrides(shape) : strides;
+  l->contiguous = rowMajor(l->shape, l->strides);
+  return l;
+}
+
+/// Recent contiguous layouts of this thread, by a hash of the shape (a miss makes a new one).
+constexpr size_t kLayoutCache = 64;
+struct LayoutCache {
+  LayoutPtr entries[kLayoutCache];
+};
+} // namespace
+
+const LayoutPtr &Tensor::scalarLayout() {
+  static const LayoutPtr *l = new LayoutPtr(newLayout({}, {})); // never destroyed
+  return *l;
+}
+
+LayoutPtr contiguousLayout(const Shape &shape) {
+  if (shape.empty()) return Tensor::scalarLayout();
+  size_t h = shape.size();
+  for (int64_t d : shape)
+    h = h * 1000003u ^ static_cast<size_t>(d);
+  thread_local LayoutCache cache;
+  LayoutPtr &slot = cache.entries[(h ^ (h >> 17)) % kLayoutCache];
+  if (!slot || slot->shape != shape) slot = newLayout(shape, {});
+  return slot;
+}
+
+LayoutPtr stridedLayout(const Shape &shape, const Shape &strides) {
+  if (strides.empty()) return contiguousLayout(shape);
+  if (strides.size() != shape.size())
+    throw ShapeError("Tensor::wrap: " + std::to_string(strides.size()) +
+                     " strides for a shape of rank " + std::to_string(shape.size()));
+  return newLayout(shape, strides);
+}
+
+Tensor::Tensor(Uninit) : layout_(scalarLayout()) {}
+
 Tensor::Tensor() : Tensor(zeros(DType::Float64, {})) {}
 
 Tensor Tensor::empty(DType dtype, const Shape &shape) {
-  checkedShapeSize(shape, dtype, "Tensor");
+  return emptyOf(dtype, contiguousLayout(shape));
+}
+
+Tensor Tensor::emptyOf(DType dtype, const LayoutPtr &layout) {
+  size_t es = dtypeSize(dtype);
+  if (layout->nonzeroSize > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(es))
+    checkedShapeSize(layout->shape, dtype, "Tensor"); // throws the explanation
   Tensor t{Uninit{}};
   t.dtype_ = dtype;
-  t.shape_ = shape;
-  t.strides_ = contiguousStrides(shape);
-  t.buffer_ = allocateBuffer(shapeSize(shape) * dtypeSize(dtype));
+  t.layout_ = layout;
+  t.buffer_ = allocateBuffer(static_cast<size_t>(layout->size) * es);
   t.data_ = t.buffer_.get();
   return t;
 }
@@ -120,14 +182,10 @@ Tensor Tensor::of(std::initializer_list<std::initializer_list<double>> rows, DTy
 
 Tensor Tensor::wrap(std::shared_ptr<void> owner, void *data, DType dtype, const Shape &shape,
                     const Shape &strides) {
-  if (!strides.empty() && strides.size() != shape.size())
-    throw ShapeError("Tensor::wrap: " + std::to_string(strides.size()) +
-                     " strides for a shape of rank " + std::to_string(shape.size()));
   checkedShapeSize(shape, dtype, "Tensor::wrap");
   Tensor t{Uninit{}};
   t.dtype_ = dtype;
-  t.shape_ = shape;
-  t.strides_ = strides.empty() ? contiguousStrides(shape) : strides;
+  t.layout_ = stridedLayout(shape, strides);
   t.buffer_ = std::move(owner);
   t.data_ = data;
   return t;
@@ -138,46 +196,41 @@ int64_t Tensor::dim(int axis) const {
   if (axis < -n || axis >= n)
     throw IndexError("Tensor::dim: axis " + std::to_string(axis) + " out of range for rank " +
                      std::to_string(n));
-  return shape_[axis < 0 ? axis + n : axis];
+  return shape()[axis < 0 ? axis + n : axis];
 }
 
 Tensor Tensor::operator[](int64_t i) const {
   requireArray("Tensor::operator[]");
   if (ndim() == 0) throw IndexError("Tensor[" + std::to_string(i) + "]: a scalar has no entries");
-  int64_t n = shape_[0];
+  const Shape &dims = shape(), &steps = strides();
+  int64_t n = dims[0];
   if (i < -n || i >= n)
     throw IndexError("Tensor[" + std::to_string(i) + "]: index out of range for a first axis of " +
                      std::to_string(n));
   if (i < 0) i += n;
-  Shape shape(shape_.begin() + 1, shape_.end()), strides(strides_.begin() + 1, strides_.end());
-  char *p = static_cast<char *>(data_) + i * strides_[0] * static_cast<int64_t>(dtypeSize(dtype_));
+  Shape shape(dims.begin() + 1, dims.end()), strides(steps.begin() + 1, steps.end());
+  char *p = static_cast<char *>(data_) + i * steps[0] * static_cast<int64_t>(dtypeSize(dtype_));
   return wrap(buffer_, p, dtype_, shape, strides);
 }
 
 Tensor Tensor::slice(int64_t start, int64_t stop, int64_t step, int axis) const {
   requireArray("Tensor::slice");
+  const Shape &dims = this->shape(), &steps = this->strides();
   int a = axis < 0 ? axis + ndim() : axis;
   if (a < 0 || a >= ndim())
     throw IndexError("Tensor::slice: axis " + std::to_string(axis) + " out of range for rank " +
                      std::to_string(ndim()));
   if (step <= 0)
     throw ValueError("Tensor::slice: step must be positive, got " + std::to_string(step));
-  int64_t n = shape_[a];
+  int64_t n = dims[a];
   auto clamp = [n](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + n : v, 0, n); };
   int64_t b = clamp(start), e = clamp(stop);
   int64_t len = e > b ? (e - b + step - 1) / step : 0;
-  Shape shape = shape_, strides = strides_;
+  Shape shape = dims, strides = steps;
   shape[a] = len;
-  strides[a] = strides_[a] * step;
-  char *p = static_cast<char *>(data_) + b * strides_[a] * static_cast<int64_t>(dtypeSize(dtype_));
+  strides[a] = steps[a] * step;
+  char *p = static_cast<char *>(data_) + b * steps[a] * static_cast<int64_t>(dtypeSize(dtype_));
   return wrap(buffer_, len == 0 ? data_ : p, dtype_, shape, strides);
-}
-
-bool Tensor::isContiguous() const {
-  Shape c = contiguousStrides(shape_);
-  for (size_t i = 0; i < shape_.size(); ++i)
-    if (shape_[i] > 1 && strides_[i] != c[i]) return false;
-  return true;
 }
 
 namespace {
@@ -217,7 +270,7 @@ void Tensor::throwNotArray(const char *what) const {
 
 Tensor Tensor::clone() const {
   if (opaque_) return *this; // immutable: a copy is the same value
-  Tensor out = empty(dtype_, shape_);
+  Tensor out = emptyOf(dtype_, layout_->contiguous ? layout_ : contiguousLayout(shape()));
   size_t es = dtypeSize(dtype_);
   if (isContiguous()) {
     std::memcpy(out.data_, data_, size() * es);
@@ -225,7 +278,7 @@ Tensor Tensor::clone() const {
   }
   auto *src = static_cast<const char *>(data_);
   auto *dst = static_cast<char *>(out.data_);
-  forEachOffset(shape_, strides_, [&](int64_t flat, int64_t off) {
+  forEachOffset(shape(), strides(), [&](int64_t flat, int64_t off) {
     std::memcpy(dst + flat * es, src + off * es, es);
   });
   return out;
@@ -235,7 +288,7 @@ Tensor Tensor::astype(DType dtype) const {
   requireArray("Tensor::astype");
   Tensor src = contiguous();
   if (dtype == dtype_) return src.clone();
-  Tensor out = empty(dtype, shape_);
+  Tensor out = emptyOf(dtype, src.layout_);
   dispatchDType(dtype_, [&](auto from) {
     using F = decltype(from);
     dispatchDType(dtype, [&](auto to) {
@@ -260,11 +313,10 @@ Tensor Tensor::astype(DType dtype) const {
 Tensor Tensor::reshaped(const Shape &shape) const {
   requireArray("Tensor::reshaped");
   if (shapeSize(shape) != size())
-    throw ShapeError("Tensor::reshaped: cannot view shape " + shapeStr(shape_) + " as " +
+    throw ShapeError("Tensor::reshaped: cannot view shape " + shapeStr(this->shape()) + " as " +
                      shapeStr(shape));
   Tensor t = contiguous();
-  t.shape_ = shape;
-  t.strides_ = contiguousStrides(shape);
+  t.layout_ = contiguousLayout(shape);
   return t;
 }
 
@@ -281,7 +333,7 @@ int64_t elementOffset(const Shape &shape, const Shape &strides, int64_t flat) {
 
 double Tensor::getAsDouble(int64_t flat) const {
   requireArray("Tensor::getAsDouble");
-  int64_t off = elementOffset(shape_, strides_, flat);
+  int64_t off = elementOffset(shape(), strides(), flat);
   return dispatchDType(dtype_, [&](auto tag) -> double {
     using T = decltype(tag);
     return static_cast<double>(static_cast<const T *>(data_)[off]);
@@ -290,7 +342,7 @@ double Tensor::getAsDouble(int64_t flat) const {
 
 int64_t Tensor::getAsInt64(int64_t flat) const {
   requireArray("Tensor::getAsInt64");
-  int64_t off = elementOffset(shape_, strides_, flat);
+  int64_t off = elementOffset(shape(), strides(), flat);
   return dispatchDType(dtype_, [&](auto tag) -> int64_t {
     using T = decltype(tag);
     T v = static_cast<const T *>(data_)[off];
@@ -304,7 +356,7 @@ int64_t Tensor::getAsInt64(int64_t flat) const {
 double Tensor::item() const {
   if (size() != 1)
     throw ShapeError("Tensor::item: expected a tensor of one element, got shape " +
-                     shapeStr(shape_));
+                     shapeStr(shape()));
   return getAsDouble(0);
 }
 
@@ -353,8 +405,8 @@ std::string Tensor::str() const {
   if (opaque_) return opaque_->str();
   std::string s = dtypeName(dtype_);
   s += "[";
-  for (size_t i = 0; i < shape_.size(); ++i)
-    s += (i ? "," : "") + std::to_string(shape_[i]);
+  for (size_t i = 0; i < shape().size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape()[i]);
   return s + "] " + valuesStr();
 }
 

@@ -41,6 +41,10 @@ class JitKernel {
 public:
   virtual ~JitKernel() = default;
   virtual std::vector<Tensor> run(const std::vector<Tensor> &inputs) = 0;
+  /// The same call over a table of values: reads slots[in[i]] and writes slots[out[o]], which may
+  /// hold the previous call's value there (a kernel may write into it again when nothing else
+  /// holds it). A schedule runs its steps so, with no vectors per step; the default calls run().
+  virtual void runSlots(Tensor *slots, const std::vector<int> &in, const std::vector<int> &out);
   /// The steps as partitioned (--emit=schedule's text); "" for a kernel that is not a schedule.
   virtual std::string scheduleText() const { return ""; }
 };

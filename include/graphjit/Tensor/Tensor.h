@@ -54,12 +54,30 @@ Shape contiguousStrides(const Shape &s);
 /// "[2,3]" for error messages.
 std::string shapeStr(const Shape &s);
 
+/// A tensor's shape and strides, immutable and shared by every Tensor (copy, view, output) that
+/// has them: copying a Tensor copies no vectors, and a contiguous layout seen recently on this
+/// thread is reused (Tensor::empty of a repeated shape allocates only the buffer).
+struct TensorLayout {
+  Shape shape, strides;
+  int64_t size = 1;        ///< elements (shapeSize)
+  int64_t nonzeroSize = 1; ///< product of the nonzero dims (the byte-size check)
+  bool contiguous = true;  ///< row-major (dims of extent 1 may have any stride)
+};
+using LayoutPtr = std::shared_ptr<const TensorLayout>;
+/// The row-major layout of `shape` (checked like shapeSize), from a small per-thread cache.
+LayoutPtr contiguousLayout(const Shape &shape);
+/// A layout with the given strides (empty: row-major).
+LayoutPtr stridedLayout(const Shape &shape, const Shape &strides);
+
 class Tensor {
 public:
   /// A float64 scalar 0: a valid value, so Tensors can live in containers.
   Tensor();
 
   static Tensor empty(DType dtype, const Shape &shape);
+  /// A new buffer with a layout made before (contiguousLayout): no shape work at all. (Not an
+  /// overload of empty(): `empty(dtype, {0, 3})` must stay a shape.)
+  static Tensor emptyOf(DType dtype, const LayoutPtr &layout);
   static Tensor zeros(DType dtype, const Shape &shape);
   static Tensor full(DType dtype, const Shape &shape, double value);
   static Tensor scalar(double value, DType dtype = DType::Float64);
@@ -107,12 +125,16 @@ public:
   template <typename T> const T &opaqueAs() const;
 
   DType dtype() const { return dtype_; }
-  const Shape &shape() const { return shape_; }
-  const Shape &strides() const { return strides_; }
-  int ndim() const { return static_cast<int>(shape_.size()); }
-  int64_t size() const { return shapeSize(shape_); }
+  const Shape &shape() const { return lay().shape; }
+  const Shape &strides() const { return lay().strides; }
+  /// The layout of every scalar.
+  static const LayoutPtr &scalarLayout();
+  /// The shared shape and strides (equal pointers: equal layouts).
+  const LayoutPtr &layout() const { return layout_ ? layout_ : scalarLayout(); }
+  int ndim() const { return static_cast<int>(lay().shape.size()); }
+  int64_t size() const { return lay().size; }
   int64_t dim(int axis) const;
-  bool isContiguous() const;
+  bool isContiguous() const { return lay().contiguous; }
 
   /// This tensor if contiguous, else a contiguous copy.
   Tensor contiguous() const;
@@ -148,6 +170,9 @@ public:
   std::string str() const;
   /// Just the values, NumPy-like nested brackets.
   std::string valuesStr() const;
+  /// Whether no other Tensor (copy or view) holds this buffer and it is owned (not borrowed): the
+  /// runtime may then write into it again instead of allocating (a schedule's reused slots).
+  bool ownsBufferAlone() const { return !opaque_ && buffer_ && buffer_.use_count() == 1; }
   /// Shares the underlying allocation (or opaque value) with `o`.
   bool sharesBuffer(const Tensor &o) const {
     return opaque_ || o.opaque_ ? opaque_ == o.opaque_ : buffer_ == o.buffer_;
@@ -155,14 +180,16 @@ public:
 
 private:
   struct Uninit {};
-  explicit Tensor(Uninit) {}
+  explicit Tensor(Uninit); // the scalar layout, no buffer
 
   DType dtype_ = DType::Float64;
-  Shape shape_, strides_;
+  LayoutPtr layout_;
   std::shared_ptr<void> buffer_;
   void *data_ = nullptr;
   std::shared_ptr<const OpaqueValue> opaque_;
 
+  /// A moved-from Tensor has no layout: it reads as a scalar.
+  const TensorLayout &lay() const { return layout_ ? *layout_ : *scalarLayout(); }
   /// Throws TypeError naming `what` for an opaque value (element access needs an array).
   void requireArray(const char *what) const {
     if (opaque_) throwNotArray(what);

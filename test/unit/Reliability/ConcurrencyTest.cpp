@@ -106,5 +106,33 @@ TEST_P(Concurrency, TwoFunctionsUpdatingOneVariableLoseNothing) {
   EXPECT_EQ(getValue(b).getAsDouble(0), 2.0 * calls) << modeName(GetParam());
 }
 
+TEST_P(Concurrency, ManyStepScheduleWithOwnShapesPerThread) {
+  // Issue 24: a schedule reuses its table of values and each kernel keeps plans per input shapes;
+  // threads calling one Function, each with its own shape, get their own values.
+  Var x = matrix("x");
+  CompileOptions o;
+  o.mode = GetParam();
+  o.maxKernelNodes = 1; // a step per node: many steps, many plans
+  o.rewrites = "";
+  Var y = sum(tanh(x * 2.0) + exp(-x), 1) * 0.5 - sum(x);
+  Function f = compile({x}, {y, x * 3.0}, {}, o);
+  std::vector<std::thread> pool;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t)
+    pool.emplace_back([&, t] {
+      const int64_t rows = 1 + t;
+      for (int i = 0; i < 200; ++i) {
+        double v = 0.01 * (i % 7) + t;
+        std::vector<Tensor> r = f({Tensor::full(DType::Float64, {rows, 3}, v)});
+        double want = 0.5 * 3 * (std::tanh(2 * v) + std::exp(-v)) - rows * 3 * v;
+        wrong[t] += r[0].shape() != Shape{rows} || std::abs(r[0].getAsDouble(0) - want) > 1e-12 ||
+                    r[1].getAsDouble(rows * 3 - 1) != 3 * v;
+      }
+    });
+  for (auto &t : pool)
+    t.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0)) << modeName(GetParam());
+}
+
 INSTANTIATE_TEST_SUITE_P(BothModes, Concurrency, ::testing::Values(Mode::Interpret, Mode::JIT),
                          [](const auto &info) { return std::string(modeName(info.param)); });
