@@ -171,6 +171,8 @@ Apply *sumOfProduct(EmitContext &ctx, Apply &node, Var &addend) {
   const std::vector<Client> &readers = g->clients(out);
   if (readers.size() != 1 || !readers[0].node) return nullptr;
   Apply *add = readers[0].node;
+  // add(A @ B, C @ D): the first product takes the add; the second is then its addend.
+  if (ctx.insteadOf(add)) return nullptr;
   if (add->op().name() != "add" || add->inputs().size() != 2 || add->numOutputs() != 1)
     return nullptr;
   addend = add->input(1 - readers[0].index);
