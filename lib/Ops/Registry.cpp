@@ -46,7 +46,7 @@ OpRegistry &registry() {
     registerCumulativeOps(r);
     registerSortOps(r);
     registerAdvancedIndexingOps(r);
-    registerShapeArgOps(r); // ShapeArgs.cpp: sizes as graph values
+    registerShapeArgOps(r);    // ShapeArgs.cpp: sizes as graph values
     registerDynIndexingOps(r); // IndexingDyn.cpp: positions as graph values
     registerBlockwiseOps(r);
     // Ops holding inner graphs (a module above Ops: it reuses Interp, Text and Transform).

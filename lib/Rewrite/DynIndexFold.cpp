@@ -61,7 +61,8 @@ void registerDynIndexRewrites(RewriteRegistry &r) {
                      "dyn_subtensor{idx, dyn}(x, c, ...) with constant c -> c in idx (all "
                      "constant: subtensor{idx}(x)); the same for dyn_inc_subtensor",
                      "",
-                     foldConstantPositions, std::nullopt});
+                     foldConstantPositions,
+                     std::nullopt});
 }
 
 } // namespace graphjit::rewrite

@@ -47,7 +47,7 @@ void registerRandomLifts(RewriteRegistry &r); // RandomLifts.cpp
 void registerCanonicalizeGrad(RewriteRegistry &r);
 void registerCanonicalizeProducts(RewriteRegistry &r);
 void registerCanonicalizeFill(RewriteRegistry &r);
-void registerDynIndexRewrites(RewriteRegistry &r); // DynIndexFold.cpp
+void registerDynIndexRewrites(RewriteRegistry &r);  // DynIndexFold.cpp
 void registerCanonicalizeSizes(RewriteRegistry &r); // CanonicalizeSizes.cpp
 void registerStabilize(RewriteRegistry &r);
 void registerStabilizeForms(RewriteRegistry &r);

@@ -70,14 +70,11 @@ inline std::map<std::string, std::vector<GradCase>> differentiableCases() {
        {rnd({3}), rnd({4, 3}, -1, 1, 5)}},
       {[](auto v) { return broadcast_to(reshape(v[0], {1, 3}), {shape_i(v[1], 0), 3}) * v[1]; },
        {rnd({3}), rnd({2, 3}, -1, 1, 5)}}};
-  c["linspace_n"] = {{[](auto v) {
-                        return linspace(sum(v[0]), sum(v[0] * v[0]), shape_i(v[1], 0)) * v[1];
-                      },
-                      {rnd({2}), rnd({5}, -1, 1, 5)}},
-                     {[](auto v) {
-                        return linspace(v[0](0), v[0](1), shape_i(v[1], 0), false) * v[1];
-                      },
-                      {rnd({2}), rnd({1}, -1, 1, 5)}}};
+  c["linspace_n"] = {
+      {[](auto v) { return linspace(sum(v[0]), sum(v[0] * v[0]), shape_i(v[1], 0)) * v[1]; },
+       {rnd({2}), rnd({5}, -1, 1, 5)}},
+      {[](auto v) { return linspace(v[0](0), v[0](1), shape_i(v[1], 0), false) * v[1]; },
+       {rnd({2}), rnd({1}, -1, 1, 5)}}};
   c["arange_n"] = {{[](auto v) {
                       Var stop = cast(shape_i(v[1], 0), DType::Float64) * 2.0;
                       return arange(v[0](0) * 0.1, stop, v[0](1) * 0.01 + 0.5) * 1.0;
