@@ -276,9 +276,8 @@ private:
           out.layout() != plan.outputLayouts[o])
         out = Tensor::emptyOf(outDTypes_[o], plan.outputLayouts[o]);
     }
-    std::vector<Tensor> flags;
-    for (size_t c = 0; c < checkMessages_.size(); ++c)
-      flags.push_back(Tensor::zeros(DType::Bool, {}));
+    // The check flags (rank-0 bools) live on the stack: a check must not cost an allocation.
+    llvm::SmallVector<bool, 8> flags(checkMessages_.size(), false);
 
     // Below GRAPHJIT_PARALLEL_MIN elements a kernel stays on the calling thread: waking a worker
     // costs more than it saves (measured: 1e3-element kernels got slower when split).
@@ -307,7 +306,7 @@ private:
     }
     if (size_t failed = failedAlloc.load()) throwKernelOutOfMemory(failed);
     for (size_t c = 0; c < flags.size(); ++c)
-      if (*flags[c].data<bool>()) failCheck(checkMessages_[c], inputs);
+      if (flags[c]) failCheck(checkMessages_[c], inputs);
   }
 
   /// A failed in-kernel check: a shape check reruns the graph on the interpreter, which raises
@@ -440,7 +439,7 @@ private:
   /// One call of the kernel on rows [r0, r0 + n) of the row-split values (n = 0: everything).
   /// Returns 0, or the bytes of an allocation that failed inside the kernel.
   size_t call(const Tensor *const *inputs, const Tensor *const *outputs,
-              const std::vector<Tensor> &flags, int64_t r0, int64_t n) const {
+              llvm::SmallVectorImpl<bool> &flags, int64_t r0, int64_t n) const {
     // On the stack for the usual few small arguments; sized first, so pointers into them hold.
     size_t numFields = 0, numPointers = 0, numArgs = 0;
     auto count = [&](const Tensor &t) {
@@ -453,8 +452,9 @@ private:
       count(*inputs[i]);
     for (size_t o = 0; o < numOut; ++o)
       count(*outputs[o]);
-    for (const Tensor &t : flags)
-      count(t);
+    numFields += flags.size(); // rank 0: two pointers and an offset each
+    numPointers += 2 * flags.size();
+    numArgs += 3 * flags.size();
     llvm::SmallVector<int64_t, 64> fields;
     llvm::SmallVector<void *, 16> pointers;
     llvm::SmallVector<void *, 64> args;
@@ -477,8 +477,11 @@ private:
       describe(*inputs[i], rowSeparable_ && inputRows_[i]);
     for (size_t o = 0; o < numOut; ++o)
       describe(*outputs[o], rowSeparable_);
-    for (const Tensor &t : flags)
-      describe(t, false);
+    for (bool &flag : flags) {
+      pointers.push_back(&flag);
+      pointers.push_back(&flag);
+      fields.push_back(0);
+    }
     size_t p = 0, f = 0;
     auto point = [&](const Tensor &t) {
       args.push_back(&pointers[p++]);
@@ -491,8 +494,11 @@ private:
       point(*inputs[i]);
     for (size_t o = 0; o < numOut; ++o)
       point(*outputs[o]);
-    for (const Tensor &t : flags)
-      point(t);
+    for (size_t c = 0; c < flags.size(); ++c) {
+      args.push_back(&pointers[p++]);
+      args.push_back(&pointers[p++]);
+      args.push_back(&fields[f++]);
+    }
     return callKernelGuarded(fn_, args.data());
   }
 
