@@ -169,29 +169,6 @@ void writeRegion(DType dt, void *dstBase, const Region &dst, const Tensor &src, 
   });
 }
 
-/// Updates y aligned to a region of rank `rank`: leading broadcastable dims
-/// added, dtype converted to x's when that loses nothing.
-Var alignUpdate(const Var &x, const Var &y, int rank, const std::string &op) {
-  if (!y) throw ValueError(op + ": null update");
-  if (y.ndim() > rank)
-    throw ShapeError(op + ": the update " + y.type().str() +
-                     " has a higher rank than the region (" + std::to_string(rank) + ")");
-  Var v = y;
-  if (v.dtype() != x.dtype()) {
-    if (promoteTypes(x.dtype(), v.dtype()) != x.dtype())
-      throw TypeError(op + ": cannot write values of dtype " + dtypeName(v.dtype()) +
-                      " into an input of dtype " + dtypeName(x.dtype()) + " without loss");
-    v = cast(v, x.dtype());
-  }
-  if (v.ndim() < rank) {
-    IntList order(rank - v.ndim(), -1);
-    for (int d = 0; d < v.ndim(); ++d)
-      order.push_back(d);
-    v = dimshuffle(v, order);
-  }
-  return v;
-}
-
 int droppedAxes(const IndexList &idx) {
   int n = 0;
   for (auto &e : idx)
@@ -434,14 +411,14 @@ namespace {
 Var incSubtensor(const Var &x, const IndexList &idx, const Var &y, bool set) {
   const char *op = set ? "set_subtensor" : "inc_subtensor";
   checkIndexRank(idx, x.ndim(), op);
-  Var v = alignUpdate(x, y, x.ndim() - droppedAxes(idx), op);
+  Var v = detail::alignUpdate(x, y, x.ndim() - droppedAxes(idx), op);
   return applyOp1(std::make_shared<IncSubtensor>(idx, set), {x, v});
 }
 
 Var incTake(const Var &x, const Var &indices, const Var &y, int64_t axis, bool set) {
   const char *op = set ? "set_take" : "inc_take";
   if (!indices) throw ValueError(std::string(op) + ": null indices");
-  Var v = alignUpdate(x, y, x.ndim() - 1 + indices.ndim(), op);
+  Var v = detail::alignUpdate(x, y, x.ndim() - 1 + indices.ndim(), op);
   if (x.ndim() == 0) throw IndexError(std::string(op) + ": cannot index a zero-rank input");
   int a = normalizeAxis(axis, x.ndim(), op);
   return applyOp1(std::make_shared<IncTake>(a, set), {x, indices, v});
@@ -531,5 +508,28 @@ void registerIndexingOps(OpRegistry &r) {
       },
       Attrs{{"axis", int64_t(0)}, {"set", true}});
 }
+
+namespace detail {
+Var alignUpdate(const Var &x, const Var &y, int rank, const std::string &op) {
+  if (!y) throw ValueError(op + ": null update");
+  if (y.ndim() > rank)
+    throw ShapeError(op + ": the update " + y.type().str() +
+                     " has a higher rank than the region (" + std::to_string(rank) + ")");
+  Var v = y;
+  if (v.dtype() != x.dtype()) {
+    if (promoteTypes(x.dtype(), v.dtype()) != x.dtype())
+      throw TypeError(op + ": cannot write values of dtype " + dtypeName(v.dtype()) +
+                      " into an input of dtype " + dtypeName(x.dtype()) + " without loss");
+    v = cast(v, x.dtype());
+  }
+  if (v.ndim() < rank) {
+    IntList order(rank - v.ndim(), -1);
+    for (int d = 0; d < v.ndim(); ++d)
+      order.push_back(d);
+    v = dimshuffle(v, order);
+  }
+  return v;
+}
+} // namespace detail
 
 } // namespace graphjit

@@ -139,28 +139,6 @@ SplitIndex splitIndex(const SymIndexList &sym, const std::string &op) {
 
 bool isStatic(const SplitIndex &s) { return s.values.empty(); }
 
-/// y aligned to a region of rank `rank`: leading broadcastable dims, x's dtype when lossless.
-Var alignUpdate(const Var &x, const Var &y, int rank, const std::string &op) {
-  if (!y) throw ValueError(op + ": null update");
-  if (y.ndim() > rank)
-    throw ShapeError(op + ": the update " + y.type().str() +
-                     " has a higher rank than the region (" + std::to_string(rank) + ")");
-  Var v = y;
-  if (v.dtype() != x.dtype()) {
-    if (promoteTypes(x.dtype(), v.dtype()) != x.dtype())
-      throw TypeError(op + ": cannot write values of dtype " + dtypeName(v.dtype()) +
-                      " into an input of dtype " + dtypeName(x.dtype()) + " without loss");
-    v = cast(v, x.dtype());
-  }
-  if (v.ndim() < rank) {
-    IntList order(rank - v.ndim(), -1);
-    for (int d = 0; d < v.ndim(); ++d)
-      order.push_back(d);
-    v = dimshuffle(v, order);
-  }
-  return v;
-}
-
 std::vector<Var> tail(const std::vector<Var> &v, size_t from) {
   return std::vector<Var>(v.begin() + static_cast<std::ptrdiff_t>(from), v.end());
 }
@@ -342,8 +320,8 @@ std::vector<Var> DynIncSubtensor::L_op(const std::vector<Var> &inputs, const std
   // d/dx: passes through, except where a set overwrote x.
   out[0] = g[0];
   if (set_) {
-    std::vector<Var> ins{
-        g[0], alignUpdate(g[0], constant(0, g[0].dtype()), inputs[1].ndim(), "dyn_set_subtensor")};
+    std::vector<Var> ins{g[0], detail::alignUpdate(g[0], constant(0, g[0].dtype()),
+                                                   inputs[1].ndim(), "dyn_set_subtensor")};
     ins.insert(ins.end(), values.begin(), values.end());
     out[0] = applyOp1(std::make_shared<DynIncSubtensor>(idx_, dyn_, true), ins);
   }
@@ -446,7 +424,7 @@ Var setSubtensorSym(const Var &x, const SymIndexList &idx, const Var &y, bool se
   int dropped = 0;
   for (auto &e : s.idx)
     dropped += !e.isSlice;
-  std::vector<Var> ins{x, alignUpdate(x, y, x.ndim() - dropped, op)};
+  std::vector<Var> ins{x, detail::alignUpdate(x, y, x.ndim() - dropped, op)};
   ins.insert(ins.end(), s.values.begin(), s.values.end());
   return applyOp1(std::make_shared<DynIncSubtensor>(s.idx, s.dyn, set), ins);
 }

@@ -12,6 +12,10 @@
 
 namespace graphjit::detail {
 
+/// Updates y aligned to a region of rank `rank`: leading broadcastable dims
+/// added, dtype converted to x's when that loses nothing.
+Var alignUpdate(const Var &x, const Var &y, int rank, const std::string &op);
+
 /// Maps a possibly negative axis into [0, ndim); throws IndexError naming `op`.
 int normalizeAxis(int64_t axis, int ndim, const std::string &op);
 /// `axis` as an op stores it: non-negative, so that no consumer (lowering, batching rule, rewrite)
