@@ -110,24 +110,6 @@ void checkIndexList(const IndexList &idx, const std::string &op) {
       throw ValueError(op + ": slice step cannot be zero (in index " + attrValueStr(idx) + ")");
 }
 
-/// y fits a region of shape `region` (static types): equal rank, and each dim
-/// equal or a static 1.
-void checkUpdateType(const TensorType &x, const TensorType &y, const Shape &region,
-                     const std::string &op) {
-  if (y.dtype != x.dtype)
-    throw TypeError(op + ": the update must have the dtype of the input, expected " +
-                    dtypeName(x.dtype) + ", got " + y.str());
-  if (y.ndim() != static_cast<int>(region.size()))
-    throw ShapeError(op + ": the update must have the rank of the indexed region " +
-                     TensorType(x.dtype, region).str() + ", got " + y.str());
-  for (size_t d = 0; d < region.size(); ++d) {
-    int64_t s = y.shape[d];
-    if (s != 1 && s != kUnknownDim && region[d] != kUnknownDim && s != region[d])
-      throw ShapeError(op + ": cannot broadcast the update " + y.str() + " to the indexed region " +
-                       TensorType(x.dtype, region).str() + " at axis " + std::to_string(d));
-  }
-}
-
 /// Run-time version: NumPy broadcasting of a y of shape `y` to `region`.
 void checkUpdateShape(const Shape &y, const Shape &region, const std::string &op) {
   bool ok = y.size() <= region.size();
@@ -251,7 +233,7 @@ IncSubtensor::IncSubtensor(IndexList idx, bool set) : idx_(std::move(idx)), set_
 std::vector<TensorType> IncSubtensor::makeOutputTypes(const std::vector<TensorType> &in) const {
   expectArity("inc_subtensor", in.size(), 2);
   Shape region = indexedStaticShape(in[0], idx_, "inc_subtensor");
-  checkUpdateType(in[0], in[1], region, "inc_subtensor");
+  detail::checkUpdateType(in[0], in[1], region, "inc_subtensor");
   return {in[0]};
 }
 
@@ -335,7 +317,7 @@ IncTake::IncTake(int64_t axis, bool set) : axis_(detail::storedAxis(axis, "inc_t
 std::vector<TensorType> IncTake::makeOutputTypes(const std::vector<TensorType> &in) const {
   expectArity("inc_take", in.size(), 3);
   TensorType region = takeType(in[0], in[1], axis_, "inc_take");
-  checkUpdateType(in[0], in[2], region.shape, "inc_take");
+  detail::checkUpdateType(in[0], in[2], region.shape, "inc_take");
   return {in[0]};
 }
 
@@ -510,6 +492,22 @@ void registerIndexingOps(OpRegistry &r) {
 }
 
 namespace detail {
+void checkUpdateType(const TensorType &x, const TensorType &y, const Shape &region,
+                     const std::string &op) {
+  if (y.dtype != x.dtype)
+    throw TypeError(op + ": the update must have the dtype of the input, expected " +
+                    dtypeName(x.dtype) + ", got " + y.str());
+  if (y.ndim() != static_cast<int>(region.size()))
+    throw ShapeError(op + ": the update must have the rank of the indexed region " +
+                     TensorType(x.dtype, region).str() + ", got " + y.str());
+  for (size_t d = 0; d < region.size(); ++d) {
+    int64_t s = y.shape[d];
+    if (s != 1 && s != kUnknownDim && region[d] != kUnknownDim && s != region[d])
+      throw ShapeError(op + ": cannot broadcast the update " + y.str() + " to the indexed region " +
+                       TensorType(x.dtype, region).str() + " at axis " + std::to_string(d));
+  }
+}
+
 Var alignUpdate(const Var &x, const Var &y, int rank, const std::string &op) {
   if (!y) throw ValueError(op + ": null update");
   if (y.ndim() > rank)

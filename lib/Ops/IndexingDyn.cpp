@@ -269,18 +269,7 @@ std::vector<TensorType> DynIncSubtensor::makeOutputTypes(const std::vector<Tenso
   checkValueTypes(in, 2, op);
   const TensorType &x = in[0], &y = in[1];
   Shape region = dynIndexedType(x, idx_, dyn_, op);
-  if (y.dtype != x.dtype)
-    throw TypeError(op + ": the update must have the dtype of the input, expected " +
-                    dtypeName(x.dtype) + ", got " + y.str());
-  if (y.ndim() != static_cast<int>(region.size()))
-    throw ShapeError(op + ": the update must have the rank of the indexed region " +
-                     TensorType(x.dtype, region).str() + ", got " + y.str());
-  for (size_t d = 0; d < region.size(); ++d) {
-    int64_t s = y.shape[d];
-    if (s != 1 && s != kUnknownDim && region[d] != kUnknownDim && s != region[d])
-      throw ShapeError(op + ": cannot broadcast the update " + y.str() + " to the indexed region " +
-                       TensorType(x.dtype, region).str() + " at axis " + std::to_string(d));
-  }
+  detail::checkUpdateType(x, y, region, op);
   return {x};
 }
 

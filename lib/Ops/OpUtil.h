@@ -15,6 +15,10 @@ namespace graphjit::detail {
 /// Updates y aligned to a region of rank `rank`: leading broadcastable dims
 /// added, dtype converted to x's when that loses nothing.
 Var alignUpdate(const Var &x, const Var &y, int rank, const std::string &op);
+/// y fits a region of shape `region` (static types): equal rank, and each dim
+/// equal or a static 1.
+void checkUpdateType(const TensorType &x, const TensorType &y, const Shape &region,
+                     const std::string &op);
 
 /// Maps a possibly negative axis into [0, ndim); throws IndexError naming `op`.
 int normalizeAxis(int64_t axis, int ndim, const std::string &op);
