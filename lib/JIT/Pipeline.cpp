@@ -1,6 +1,7 @@
 // From MLIR text to optimized LLVM IR and machine code. Registers only the
 // dialects, interfaces and passes the pipeline uses (never InitAll*.h).
 #include "Pipeline.h"
+#include "SinkLoads.h"
 
 #include "graphjit/Support/Error.h"
 
@@ -311,6 +312,8 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
   mpm.run(m, mam);
+  for (llvm::Function &f : m) // after the vectorizer, which puts a loop body's loads at its top
+    if (!f.isDeclaration()) sinkLoadsToUses(f);
 }
 
 namespace {
