@@ -2,6 +2,8 @@
 // dialects, interfaces and passes the pipeline uses (never InitAll*.h).
 #include "Pipeline.h"
 
+#include "FuseMultiUse.h"
+
 #include "graphjit/Support/Error.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -175,6 +177,7 @@ void Context::lowerToLLVMDialect(mlir::ModuleOp module) {
   // Verifying after each of the ~20 passes cost 40% of this pipeline (callgrind, logreg step);
   // the parser verified the input and the result is verified once at the end.
   pm.enableVerifier(false);
+  pm.addNestedPass<mlir::func::FuncOp>(createFuseMultiUsePass()); // values read by several loops
   pm.addPass(mlir::createLinalgElementwiseOpFusionPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
@@ -197,6 +200,9 @@ void Context::lowerToLLVMDialect(mlir::ModuleOp module) {
   // failed allocation raises the interpreter's error instead of handing out null.
   mlir::FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
   memrefOptions.useGenericFunctions = true;
+  // aligned_alloc: the data pointer is the call's result, not a pointer rounded up through an
+  // integer, so LLVM sees it is fresh (the noalias set in optimize()).
+  memrefOptions.useAlignedAlloc = true;
   pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(mlir::createConvertMathToLLVMPass());
   pm.addPass(mlir::createConvertMathToLibmPass()); // what LLVM has no intrinsic for (erf)
@@ -250,6 +256,11 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
         f.setDoesNotThrow();
         f.setWillReturn();
       }
+      // Kernel memory (KernelMemory.cpp) is fresh to the kernel: marked so, LLVM keeps a merged
+      // loop's accumulators in registers next to its stores (else it does not vectorize).
+      if (f.getName() == "_mlir_memref_to_llvm_alloc" ||
+          f.getName() == "_mlir_memref_to_llvm_aligned_alloc")
+        f.addRetAttr(llvm::Attribute::NoAlias);
       continue;
     }
     f.addFnAttr("target-cpu", tm.getTargetCPU());
