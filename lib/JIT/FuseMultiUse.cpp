@@ -5,8 +5,10 @@
 // in both. The merged op lowers to the same sequential loop nest as either op alone.
 #include "FuseMultiUse.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -149,6 +151,27 @@ GenericOp buildMerged(RewriterBase &rewriter, GenericOp p, GenericOp c) {
   return merged;
 }
 
+/// Gives each accumulator of `op` (an output its loops reduce into) a buffer of its own instead of
+/// the kernel's output it would be bufferized into, then copied there. The kernel's arguments may
+/// alias one another as far as LLVM knows, so an accumulator in one of them is loaded and stored
+/// at every step next to the merged loop's other stores, and the loop does not vectorize (its exp
+/// then runs scalar); a fresh buffer is noalias (Pipeline.cpp), so LLVM keeps it in a register.
+void privatizeAccumulators(RewriterBase &rewriter, GenericOp op) {
+  if (op.getNumReductionLoops() == 0) return;
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    if (op.getMatchingIndexingMap(&init).isPermutation()) continue; // written once per point
+    auto fill = init.get().getDefiningOp<linalg::FillOp>();
+    auto empty = fill ? fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>() : nullptr;
+    if (!empty) continue;
+    rewriter.setInsertionPoint(op);
+    Value buffer = rewriter.create<bufferization::AllocTensorOp>(empty.getLoc(), empty.getType(),
+                                                                 empty.getDynamicSizes());
+    Value filled =
+        rewriter.create<linalg::FillOp>(fill.getLoc(), fill.getInputs(), buffer).getResult(0);
+    rewriter.modifyOpInPlace(op, [&] { init.set(filled); });
+  }
+}
+
 /// Merges `p` into one of its readers; false if none can take it.
 bool mergeOne(RewriterBase &rewriter, GenericOp p) {
   Block *block = p->getBlock();
@@ -182,6 +205,7 @@ bool mergeOne(RewriterBase &rewriter, GenericOp p) {
     for (unsigned i = 0; i < np; ++i)
       rewriter.replaceAllUsesWith(p->getResult(i), merged->getResult(i));
     rewriter.eraseOp(p);
+    privatizeAccumulators(rewriter, merged);
     return true;
   }
   return false;
