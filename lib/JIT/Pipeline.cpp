@@ -3,6 +3,8 @@
 #include "Pipeline.h"
 #include "SinkLoads.h"
 
+#include "FuseMultiUse.h"
+
 #include "graphjit/Support/Error.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -176,6 +178,7 @@ void Context::lowerToLLVMDialect(mlir::ModuleOp module) {
   // Verifying after each of the ~20 passes cost 40% of this pipeline (callgrind, logreg step);
   // the parser verified the input and the result is verified once at the end.
   pm.enableVerifier(false);
+  pm.addNestedPass<mlir::func::FuncOp>(createFuseMultiUsePass()); // values read by several loops
   pm.addPass(mlir::createLinalgElementwiseOpFusionPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
@@ -198,6 +201,9 @@ void Context::lowerToLLVMDialect(mlir::ModuleOp module) {
   // failed allocation raises the interpreter's error instead of handing out null.
   mlir::FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
   memrefOptions.useGenericFunctions = true;
+  // aligned_alloc: the data pointer is the call's result, not a pointer rounded up through an
+  // integer, so LLVM sees it is fresh (the noalias set in optimize()).
+  memrefOptions.useAlignedAlloc = true;
   pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(mlir::createConvertMathToLLVMPass());
   pm.addPass(mlir::createConvertMathToLibmPass()); // what LLVM has no intrinsic for (erf)
@@ -251,6 +257,11 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
         f.setDoesNotThrow();
         f.setWillReturn();
       }
+      // Kernel memory (KernelMemory.cpp) is fresh to the kernel: marked so, LLVM keeps a merged
+      // loop's accumulators in registers next to its stores (else it does not vectorize).
+      if (f.getName() == "_mlir_memref_to_llvm_alloc" ||
+          f.getName() == "_mlir_memref_to_llvm_aligned_alloc")
+        f.addRetAttr(llvm::Attribute::NoAlias);
       continue;
     }
     f.addFnAttr("target-cpu", tm.getTargetCPU());
