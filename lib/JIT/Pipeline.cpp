@@ -1,9 +1,9 @@
 // From MLIR text to optimized LLVM IR and machine code. Registers only the
 // dialects, interfaces and passes the pipeline uses (never InitAll*.h).
 #include "Pipeline.h"
-#include "SinkLoads.h"
 
 #include "FuseMultiUse.h"
+#include "SinkLoads.h"
 
 #include "graphjit/Support/Error.h"
 
