@@ -155,59 +155,106 @@ std::unordered_map<int, size_t> groupShapes(const Grouping &g) {
   return hash;
 }
 
+/// Group p joins group c (the later root stays), in `g` and in the group DAG.
+void absorb(Grouping &g, GroupGraph &gg, std::set<int> &decidesShapes, int p, int c) {
+  int root = std::max(p, c), gone = std::min(p, c);
+  for (size_t i = 0; i < g.group.size(); ++i)
+    if (g.group[i] == gone) g.group[i] = root;
+  g.size[root] += g.size[gone];
+  if (decidesShapes.count(gone)) decidesShapes.insert(root);
+  for (int s : gg.succ[gone])
+    if (s != root) gg.succ[root].insert(s), gg.pred[s].erase(gone), gg.pred[s].insert(root);
+  for (int q : gg.pred[gone])
+    if (q != root) gg.pred[root].insert(q), gg.succ[q].erase(gone), gg.succ[q].insert(root);
+  gg.succ[root].erase(gone);
+  gg.pred[root].erase(gone);
+  gg.succ.erase(gone);
+  gg.pred.erase(gone);
+}
+
 /// Merges kernel groups along producer -> consumer edges even where the producer's value is also
 /// used elsewhere (it then stays an output of the merged kernel), unless that would close a
 /// cycle through another step or exceed `maxNodes`. Fewer, larger kernels: each costs a fixed
 /// compile time (about a function's worth of LLVM passes) and a dispatch per call, and the
 /// lowering fuses what now shares a kernel (the logistic-regression gradient's tail and its sums).
+/// Groups with equal twins merge only all together, each copy with an equal twin of the same
+/// producer, so that the merged copies are equal again and still compile once (the flow step's
+/// four coupling layers: 128 steps, 44 of them single nodes, before this).
 void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
   GroupGraph gg = groupGraph(fg, g);
   std::unordered_map<int, size_t> shapes = groupShapes(g);
-  std::unordered_map<size_t, int> copies;
-  for (int r : gg.roots)
-    ++copies[shapes[r]];
-  std::set<int> repeated; // roots of groups that have an equal twin
-  for (int r : gg.roots)
-    if (copies[shapes[r]] > 1) repeated.insert(r);
+  std::unordered_map<size_t, std::vector<int>> copies; // shape -> live roots of that shape
+  auto countCopies = [&] {
+    copies.clear();
+    for (int r : gg.roots)
+      if (g.group[r] == r) copies[shapes[r]].push_back(r);
+  };
+  countCopies();
+  auto repeated = [&](int r) { return copies[shapes[r]].size() > 1; };
   // Groups computing a value some node's shape is read from (alloc's sizes, dyn_subtensor's
   // positions): the runtime reads it before a call, so it never joins its reader's kernel.
   std::set<int> decidesShapes;
   for (size_t i = 0; i < g.order.size(); ++i)
     for (int o = 0; o < g.order[i]->numOutputs(); ++o)
       if (decidesAShape(fg, g.order[i]->output(o))) decidesShapes.insert(g.group[i]);
-  auto absorb = [&](int p, int c) { // group p joins group c; c's root stays the later one
-    int root = std::max(p, c), gone = std::min(p, c);
-    for (size_t i = 0; i < g.group.size(); ++i)
-      if (g.group[i] == gone) g.group[i] = root;
-    g.size[root] += g.size[gone];
-    if (decidesShapes.count(gone)) decidesShapes.insert(root);
-    for (int s : gg.succ[gone])
-      if (s != root) gg.succ[root].insert(s), gg.pred[s].erase(gone), gg.pred[s].insert(root);
-    for (int q : gg.pred[gone])
-      if (q != root) gg.pred[root].insert(q), gg.succ[q].erase(gone), gg.succ[q].insert(root);
-    gg.succ[root].erase(gone);
-    gg.pred[root].erase(gone);
-    gg.succ.erase(gone);
-    gg.pred.erase(gone);
+  auto mergeable = [&](const Grouping &gr, const GroupGraph &gd, const std::set<int> &decides,
+                       int p, int c) {
+    return !gr.host[p] && !decides.count(p) && gr.size[p] + gr.size[c] <= maxNodes &&
+           !reachableIndirectly(gd, p, c);
+  };
+  // Every twin of consumer c absorbs a twin of producer p, or none does: tried on copies, kept
+  // when every pair merged and the merged groups are equal again.
+  std::set<std::pair<size_t, size_t>> failed; // (producer, consumer) shapes tried in vain
+  auto mergeTwins = [&](int p, int c) {
+    std::vector<int> consumers = copies[shapes[c]];
+    size_t pShape = shapes[p];
+    if (pShape == shapes[c] || !failed.insert({pShape, shapes[c]}).second) return false;
+    Grouping tg = g;
+    GroupGraph tgg = gg;
+    std::set<int> tdecides = decidesShapes;
+    std::vector<int> merged;
+    for (int ci : consumers) {
+      auto it = tgg.pred.find(ci);
+      if (it == tgg.pred.end()) return false;
+      int pick = -1;
+      for (auto q = it->second.rbegin(); q != it->second.rend() && pick < 0; ++q)
+        if (shapes.count(*q) && shapes[*q] == pShape && tg.group[*q] == *q &&
+            mergeable(tg, tgg, tdecides, *q, ci))
+          pick = *q;
+      if (pick < 0) return false;
+      absorb(tg, tgg, tdecides, pick, ci);
+      merged.push_back(std::max(pick, ci));
+    }
+    std::unordered_map<int, size_t> after = groupShapes(tg);
+    for (int r : merged)
+      if (after[r] != after[merged.front()]) return false;
+    g = std::move(tg), gg = std::move(tgg), decidesShapes = std::move(tdecides);
+    shapes = std::move(after);
+    return true;
   };
   // Consumers first (latest root first), as groupNodes does: chains collapse from their end.
   for (bool changed = true; changed;) {
     changed = false;
-    for (auto r = gg.roots.rbegin(); r != gg.roots.rend(); ++r) {
-      int c = *r;
-      if (g.group[c] != c || g.host[c] || repeated.count(c)) continue;
+    for (size_t k = gg.roots.size(); k-- > 0;) {
+      int c = gg.roots[k];
+      if (g.group[c] != c || g.host[c]) continue;
       for (bool again = true; again;) {
         again = false;
         auto it = gg.pred.find(c);
         if (it == gg.pred.end()) break;
         for (int p : std::vector<int>(it->second.rbegin(), it->second.rend())) {
-          if (g.host[p] || repeated.count(p) || repeated.count(c) || decidesShapes.count(p) ||
-              g.size[p] + g.size[c] > maxNodes || reachableIndirectly(gg, p, c))
-            continue;
-          absorb(p, c);
+          bool twins = repeated(c);
+          if (twins != repeated(p) || !mergeable(g, gg, decidesShapes, p, c)) continue;
+          if (twins) {
+            if (!mergeTwins(p, c)) continue;
+            countCopies();
+          } else {
+            absorb(g, gg, decidesShapes, p, c);
+          }
           again = changed = true;
           break;
         }
+        c = g.group[c]; // the merged group's root
       }
     }
     std::vector<int> live;
