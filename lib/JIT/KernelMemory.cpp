@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace graphjit::jit {
@@ -87,7 +88,7 @@ struct BlockCache {
     return true;
   }
 };
-GRAPHJIT_FAST_TLS thread_local BlockCache cache;
+thread_local BlockCache cache;
 
 /// Small blocks (a fused kernel's row of 32 values, a product's 32 x 2 result) are freed in the
 /// call that allocates them: a per-thread stack of a few blocks per 64-byte size class serves the
@@ -103,7 +104,24 @@ struct SmallBlocks {
     std::fill(std::begin(count), std::end(count), 0);
   }
 };
-GRAPHJIT_FAST_TLS thread_local SmallBlocks smallBlocks;
+/// This thread's blocks: an initial-exec pointer (static TLS, which a dlopen'ed library must keep
+/// small), made at first use and freed with the thread; after that, null and `gone`.
+GRAPHJIT_FAST_TLS thread_local SmallBlocks *smallBlocksHere = nullptr;
+GRAPHJIT_FAST_TLS thread_local bool smallBlocksGone = false;
+SmallBlocks *makeSmallBlocks() {
+  struct Owner {
+    std::unique_ptr<SmallBlocks> blocks = std::make_unique<SmallBlocks>();
+    ~Owner() { smallBlocksHere = nullptr, smallBlocksGone = true; }
+  };
+  thread_local Owner owner;
+  smallBlocksHere = owner.blocks.get();
+  return smallBlocksHere;
+}
+/// Null while the thread exits.
+SmallBlocks *smallBlocks() {
+  if (smallBlocksHere || smallBlocksGone) return smallBlocksHere;
+  return makeSmallBlocks();
+}
 
 /// The class of a block of `total` bytes with `alignment`, or -1 when it is not a small block.
 int smallClass(size_t total, size_t alignment) {
@@ -125,8 +143,7 @@ void *allocate(size_t alignment, size_t bytes) {
   void *base = nullptr;
   if (int c = smallClass(h.total, a); c >= 0) {
     h.total = (c + 1) * kSmallStep; // every block of a class has the class's size
-    SmallBlocks &sb = smallBlocks;
-    if (sb.count[c]) base = sb.blocks[c][--sb.count[c]];
+    if (SmallBlocks *sb = smallBlocks(); sb && sb->count[c]) base = sb->blocks[c][--sb->count[c]];
     // the class's size is a multiple of 64 and of every alignment up to 64
     if (!base) base = std::aligned_alloc(kSmallStep, h.total);
   } else {
@@ -153,9 +170,8 @@ void kernelFree(void *p) {
   std::memcpy(&h, static_cast<char *>(p) - sizeof(Header), sizeof(Header));
   void *base = static_cast<char *>(p) - h.alignment;
   if (int c = smallClass(h.total, h.alignment); c >= 0) {
-    SmallBlocks &sb = smallBlocks;
-    if (sb.count[c] < kSmallDepth)
-      sb.blocks[c][sb.count[c]++] = base;
+    if (SmallBlocks *sb = smallBlocks(); sb && sb->count[c] < kSmallDepth)
+      sb->blocks[c][sb->count[c]++] = base;
     else
       std::free(base);
     return;
