@@ -128,20 +128,23 @@ bool reachableIndirectly(const GroupGraph &gg, int from, int to) {
 /// A hash of each group's structure (ops in order, internal wiring, types read from outside):
 /// equal groups compile once, so they are left as they are (merging each copy with different
 /// neighbours would compile every copy: measured 1.7x the compile time of the flow example).
-std::unordered_map<int, size_t> groupShapes(const Grouping &g) {
+/// With `only`, just the groups whose roots it marks.
+std::unordered_map<int, size_t> groupShapes(const Grouping &g, const std::vector<int> &group,
+                                            const std::vector<char> *only = nullptr) {
   std::unordered_map<int, size_t> hash;
   std::unordered_map<const Variable *, size_t> local; // value -> position in its group
   std::unordered_map<int, size_t> count;
   auto mix = [](size_t &h, size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
   for (size_t i = 0; i < g.order.size(); ++i) {
-    int r = g.group[i];
+    int r = group[i];
+    if (only && !(*only)[r]) continue;
     size_t &h = hash[r];
     Apply *node = g.order[i];
     mix(h, node->op().hash());
     for (const Var &in : node->inputs()) {
       auto it = local.find(in.get());
       Apply *p = in->owner();
-      if (it != local.end() && p && g.group[g.pos.at(p)] == r) {
+      if (it != local.end() && p && group[g.pos.at(p)] == r) {
         mix(h, it->second);
       } else {
         mix(h, static_cast<size_t>(in.type().dtype) + 1000);
@@ -155,8 +158,13 @@ std::unordered_map<int, size_t> groupShapes(const Grouping &g) {
   return hash;
 }
 
+/// What merging changes of a Grouping (its order and positions stay): copied to try a merge.
+struct Groups {
+  std::vector<int> group, size;
+};
+
 /// Group p joins group c (the later root stays), in `g` and in the group DAG.
-void absorb(Grouping &g, GroupGraph &gg, std::set<int> &decidesShapes, int p, int c) {
+void absorb(Groups &g, GroupGraph &gg, std::set<int> &decidesShapes, int p, int c) {
   int root = std::max(p, c), gone = std::min(p, c);
   for (size_t i = 0; i < g.group.size(); ++i)
     if (g.group[i] == gone) g.group[i] = root;
@@ -182,12 +190,13 @@ void absorb(Grouping &g, GroupGraph &gg, std::set<int> &decidesShapes, int p, in
 /// four coupling layers: 128 steps, 44 of them single nodes, before this).
 void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
   GroupGraph gg = groupGraph(fg, g);
-  std::unordered_map<int, size_t> shapes = groupShapes(g);
+  std::unordered_map<int, size_t> shapes = groupShapes(g, g.group);
   std::unordered_map<size_t, std::vector<int>> copies; // shape -> live roots of that shape
+  Groups cur{std::move(g.group), std::move(g.size)};   // merged here, moved back at the end
   auto countCopies = [&] {
     copies.clear();
     for (int r : gg.roots)
-      if (g.group[r] == r) copies[shapes[r]].push_back(r);
+      if (cur.group[r] == r) copies[shapes[r]].push_back(r);
   };
   countCopies();
   auto repeated = [&](int r) { return copies[shapes[r]].size() > 1; };
@@ -196,40 +205,50 @@ void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
   std::set<int> decidesShapes;
   for (size_t i = 0; i < g.order.size(); ++i)
     for (int o = 0; o < g.order[i]->numOutputs(); ++o)
-      if (decidesAShape(fg, g.order[i]->output(o))) decidesShapes.insert(g.group[i]);
-  auto mergeable = [&](const Grouping &gr, const GroupGraph &gd, const std::set<int> &decides,
-                       int p, int c) {
-    return !gr.host[p] && !decides.count(p) && gr.size[p] + gr.size[c] <= maxNodes &&
+      if (decidesAShape(fg, g.order[i]->output(o))) decidesShapes.insert(cur.group[i]);
+  auto mergeable = [&](const Groups &gr, const GroupGraph &gd, const std::set<int> &decides, int p,
+                       int c) {
+    return !g.host[p] && !decides.count(p) && gr.size[p] + gr.size[c] <= maxNodes &&
            !reachableIndirectly(gd, p, c);
   };
-  // Every twin of consumer c absorbs a twin of producer p, or none does: tried on copies, kept
-  // when every pair merged and the merged groups are equal again.
+  // Every twin of consumer c absorbs a twin of producer p, or none does: the pairs are found and
+  // the merged groups hashed first (on a copy of the group labels), then merged if all are equal.
   std::set<std::pair<size_t, size_t>> failed; // (producer, consumer) shapes tried in vain
   auto mergeTwins = [&](int p, int c) {
     std::vector<int> consumers = copies[shapes[c]];
     size_t pShape = shapes[p];
     if (pShape == shapes[c] || !failed.insert({pShape, shapes[c]}).second) return false;
-    Grouping tg = g;
-    GroupGraph tgg = gg;
-    std::set<int> tdecides = decidesShapes;
-    std::vector<int> merged;
+    std::vector<std::pair<int, int>> pairs;
+    std::set<int> picked;
     for (int ci : consumers) {
-      auto it = tgg.pred.find(ci);
-      if (it == tgg.pred.end()) return false;
+      auto it = gg.pred.find(ci);
+      if (it == gg.pred.end()) return false;
       int pick = -1;
       for (auto q = it->second.rbegin(); q != it->second.rend() && pick < 0; ++q)
-        if (shapes.count(*q) && shapes[*q] == pShape && tg.group[*q] == *q &&
-            mergeable(tg, tgg, tdecides, *q, ci))
+        if (shapes.count(*q) && shapes[*q] == pShape && !picked.count(*q) &&
+            mergeable(cur, gg, decidesShapes, *q, ci))
           pick = *q;
       if (pick < 0) return false;
-      absorb(tg, tgg, tdecides, pick, ci);
-      merged.push_back(std::max(pick, ci));
+      picked.insert(pick);
+      pairs.emplace_back(pick, ci);
     }
-    std::unordered_map<int, size_t> after = groupShapes(tg);
-    for (int r : merged)
-      if (after[r] != after[merged.front()]) return false;
-    g = std::move(tg), gg = std::move(tgg), decidesShapes = std::move(tdecides);
-    shapes = std::move(after);
+    std::vector<int> labels = cur.group;
+    std::vector<char> only(labels.size(), 0);
+    for (auto [pi, ci] : pairs) {
+      int root = std::max(pi, ci), gone = std::min(pi, ci);
+      for (int &l : labels)
+        if (l == gone) l = root;
+      only[root] = 1;
+    }
+    std::unordered_map<int, size_t> after = groupShapes(g, labels, &only);
+    for (auto [pi, ci] : pairs)
+      if (after[std::max(pi, ci)] != after[std::max(pairs[0].first, pairs[0].second)]) return false;
+    // Checked again pair by pair: an earlier merge may close a path between a later pair.
+    for (auto [pi, ci] : pairs)
+      if (mergeable(cur, gg, decidesShapes, pi, ci)) {
+        absorb(cur, gg, decidesShapes, pi, ci);
+        shapes[std::max(pi, ci)] = after[std::max(pi, ci)];
+      }
     return true;
   };
   // Consumers first (latest root first), as groupNodes does: chains collapse from their end.
@@ -237,31 +256,32 @@ void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
     changed = false;
     for (size_t k = gg.roots.size(); k-- > 0;) {
       int c = gg.roots[k];
-      if (g.group[c] != c || g.host[c]) continue;
+      if (cur.group[c] != c || g.host[c]) continue;
       for (bool again = true; again;) {
         again = false;
         auto it = gg.pred.find(c);
         if (it == gg.pred.end()) break;
         for (int p : std::vector<int>(it->second.rbegin(), it->second.rend())) {
           bool twins = repeated(c);
-          if (twins != repeated(p) || !mergeable(g, gg, decidesShapes, p, c)) continue;
+          if (twins != repeated(p) || !mergeable(cur, gg, decidesShapes, p, c)) continue;
           if (twins) {
             if (!mergeTwins(p, c)) continue;
             countCopies();
           } else {
-            absorb(g, gg, decidesShapes, p, c);
+            absorb(cur, gg, decidesShapes, p, c);
           }
           again = changed = true;
           break;
         }
-        c = g.group[c]; // the merged group's root
+        c = cur.group[c]; // the merged group's root
       }
     }
     std::vector<int> live;
     for (int r : gg.roots)
-      if (g.group[r] == r) live.push_back(r);
+      if (cur.group[r] == r) live.push_back(r);
     gg.roots = std::move(live);
   }
+  g.group = std::move(cur.group), g.size = std::move(cur.size);
 }
 
 /// The groups in an order that respects their dependencies (merged groups need not follow the

@@ -153,7 +153,7 @@ private:
   std::vector<bool> fromCaller_;                  // input and constant slots: handed out as copies
   std::vector<bool> outputRepeats_, outputAgain_; // by output: its slot is listed before, after
   bool hostOutputs_ = false;                      // a host step writes an output slot
-  std::vector<bool> retain_; // by slot: a kernel's intermediate, kept across calls when small
+  std::vector<bool> retain_;       // by slot: a kernel's intermediate, kept across calls when small
   std::vector<bool> kernelOutput_; // by slot: an output a kernel step makes (recycle() fills it)
   std::atomic<std::vector<Tensor> *> spare_{nullptr};
 };
