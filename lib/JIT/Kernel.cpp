@@ -423,8 +423,10 @@ private:
   /// The steady-state call: the plan's packed arguments with this call's data pointers.
   size_t callPacked(const Plan &plan, const Tensor *const *inputs,
                     const Tensor *const *outputs) const {
-    llvm::SmallVector<void *, 64> args(plan.args.begin(), plan.args.end());
-    llvm::SmallVector<void *, 16> pointers;
+    // Inline room for a fused step's many arguments (13 inputs, 4 outputs: 150 entries): a heap
+    // allocation here was 4% of the flow step.
+    llvm::SmallVector<void *, 256> args(plan.args.begin(), plan.args.end());
+    llvm::SmallVector<void *, 64> pointers;
     size_t numIn = inDTypes_.size(), numOut = outputSlots_.size();
     pointers.reserve(2 * (numIn + numOut));
     for (size_t i = 0; i < numIn; ++i)

@@ -128,20 +128,23 @@ bool reachableIndirectly(const GroupGraph &gg, int from, int to) {
 /// A hash of each group's structure (ops in order, internal wiring, types read from outside):
 /// equal groups compile once, so they are left as they are (merging each copy with different
 /// neighbours would compile every copy: measured 1.7x the compile time of the flow example).
-std::unordered_map<int, size_t> groupShapes(const Grouping &g) {
+/// With `only`, just the groups whose roots it marks.
+std::unordered_map<int, size_t> groupShapes(const Grouping &g, const std::vector<int> &group,
+                                            const std::vector<char> *only = nullptr) {
   std::unordered_map<int, size_t> hash;
   std::unordered_map<const Variable *, size_t> local; // value -> position in its group
   std::unordered_map<int, size_t> count;
   auto mix = [](size_t &h, size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
   for (size_t i = 0; i < g.order.size(); ++i) {
-    int r = g.group[i];
+    int r = group[i];
+    if (only && !(*only)[r]) continue;
     size_t &h = hash[r];
     Apply *node = g.order[i];
     mix(h, node->op().hash());
     for (const Var &in : node->inputs()) {
       auto it = local.find(in.get());
       Apply *p = in->owner();
-      if (it != local.end() && p && g.group[g.pos.at(p)] == r) {
+      if (it != local.end() && p && group[g.pos.at(p)] == r) {
         mix(h, it->second);
       } else {
         mix(h, static_cast<size_t>(in.type().dtype) + 1000);
@@ -155,66 +158,130 @@ std::unordered_map<int, size_t> groupShapes(const Grouping &g) {
   return hash;
 }
 
+/// What merging changes of a Grouping (its order and positions stay): copied to try a merge.
+struct Groups {
+  std::vector<int> group, size;
+};
+
+/// Group p joins group c (the later root stays), in `g` and in the group DAG.
+void absorb(Groups &g, GroupGraph &gg, std::set<int> &decidesShapes, int p, int c) {
+  int root = std::max(p, c), gone = std::min(p, c);
+  for (size_t i = 0; i < g.group.size(); ++i)
+    if (g.group[i] == gone) g.group[i] = root;
+  g.size[root] += g.size[gone];
+  if (decidesShapes.count(gone)) decidesShapes.insert(root);
+  for (int s : gg.succ[gone])
+    if (s != root) gg.succ[root].insert(s), gg.pred[s].erase(gone), gg.pred[s].insert(root);
+  for (int q : gg.pred[gone])
+    if (q != root) gg.pred[root].insert(q), gg.succ[q].erase(gone), gg.succ[q].insert(root);
+  gg.succ[root].erase(gone);
+  gg.pred[root].erase(gone);
+  gg.succ.erase(gone);
+  gg.pred.erase(gone);
+}
+
 /// Merges kernel groups along producer -> consumer edges even where the producer's value is also
 /// used elsewhere (it then stays an output of the merged kernel), unless that would close a
 /// cycle through another step or exceed `maxNodes`. Fewer, larger kernels: each costs a fixed
 /// compile time (about a function's worth of LLVM passes) and a dispatch per call, and the
 /// lowering fuses what now shares a kernel (the logistic-regression gradient's tail and its sums).
+/// Groups with equal twins merge only all together, each copy with an equal twin of the same
+/// producer, so that the merged copies are equal again and still compile once (the flow step's
+/// four coupling layers: 128 steps, 44 of them single nodes, before this).
 void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
   GroupGraph gg = groupGraph(fg, g);
-  std::unordered_map<int, size_t> shapes = groupShapes(g);
-  std::unordered_map<size_t, int> copies;
-  for (int r : gg.roots)
-    ++copies[shapes[r]];
-  std::set<int> repeated; // roots of groups that have an equal twin
-  for (int r : gg.roots)
-    if (copies[shapes[r]] > 1) repeated.insert(r);
+  std::unordered_map<int, size_t> shapes = groupShapes(g, g.group);
+  std::unordered_map<size_t, std::vector<int>> copies; // shape -> live roots of that shape
+  Groups cur{std::move(g.group), std::move(g.size)};   // merged here, moved back at the end
+  auto countCopies = [&] {
+    copies.clear();
+    for (int r : gg.roots)
+      if (cur.group[r] == r) copies[shapes[r]].push_back(r);
+  };
+  countCopies();
+  auto repeated = [&](int r) { return copies[shapes[r]].size() > 1; };
   // Groups computing a value some node's shape is read from (alloc's sizes, dyn_subtensor's
   // positions): the runtime reads it before a call, so it never joins its reader's kernel.
   std::set<int> decidesShapes;
   for (size_t i = 0; i < g.order.size(); ++i)
     for (int o = 0; o < g.order[i]->numOutputs(); ++o)
-      if (decidesAShape(fg, g.order[i]->output(o))) decidesShapes.insert(g.group[i]);
-  auto absorb = [&](int p, int c) { // group p joins group c; c's root stays the later one
-    int root = std::max(p, c), gone = std::min(p, c);
-    for (size_t i = 0; i < g.group.size(); ++i)
-      if (g.group[i] == gone) g.group[i] = root;
-    g.size[root] += g.size[gone];
-    if (decidesShapes.count(gone)) decidesShapes.insert(root);
-    for (int s : gg.succ[gone])
-      if (s != root) gg.succ[root].insert(s), gg.pred[s].erase(gone), gg.pred[s].insert(root);
-    for (int q : gg.pred[gone])
-      if (q != root) gg.pred[root].insert(q), gg.succ[q].erase(gone), gg.succ[q].insert(root);
-    gg.succ[root].erase(gone);
-    gg.pred[root].erase(gone);
-    gg.succ.erase(gone);
-    gg.pred.erase(gone);
+      if (decidesAShape(fg, g.order[i]->output(o))) decidesShapes.insert(cur.group[i]);
+  auto mergeable = [&](const Groups &gr, const GroupGraph &gd, const std::set<int> &decides, int p,
+                       int c) {
+    return !g.host[p] && !decides.count(p) && gr.size[p] + gr.size[c] <= maxNodes &&
+           !reachableIndirectly(gd, p, c);
+  };
+  // Every twin of consumer c absorbs a twin of producer p, or none does: the pairs are found and
+  // the merged groups hashed first (on a copy of the group labels), then merged if all are equal.
+  std::set<std::pair<size_t, size_t>> failed; // (producer, consumer) shapes tried in vain
+  auto mergeTwins = [&](int p, int c) {
+    std::vector<int> consumers = copies[shapes[c]];
+    size_t pShape = shapes[p];
+    if (pShape == shapes[c] || !failed.insert({pShape, shapes[c]}).second) return false;
+    std::vector<std::pair<int, int>> pairs;
+    std::set<int> picked;
+    for (int ci : consumers) {
+      auto it = gg.pred.find(ci);
+      if (it == gg.pred.end()) return false;
+      int pick = -1;
+      for (auto q = it->second.rbegin(); q != it->second.rend() && pick < 0; ++q)
+        if (shapes.count(*q) && shapes[*q] == pShape && !picked.count(*q) &&
+            mergeable(cur, gg, decidesShapes, *q, ci))
+          pick = *q;
+      if (pick < 0) return false;
+      picked.insert(pick);
+      pairs.emplace_back(pick, ci);
+    }
+    std::vector<int> labels = cur.group;
+    std::vector<char> only(labels.size(), 0);
+    for (auto [pi, ci] : pairs) {
+      int root = std::max(pi, ci), gone = std::min(pi, ci);
+      for (int &l : labels)
+        if (l == gone) l = root;
+      only[root] = 1;
+    }
+    std::unordered_map<int, size_t> after = groupShapes(g, labels, &only);
+    for (auto [pi, ci] : pairs)
+      if (after[std::max(pi, ci)] != after[std::max(pairs[0].first, pairs[0].second)]) return false;
+    // Checked again pair by pair: an earlier merge may close a path between a later pair.
+    for (auto [pi, ci] : pairs)
+      if (mergeable(cur, gg, decidesShapes, pi, ci)) {
+        absorb(cur, gg, decidesShapes, pi, ci);
+        shapes[std::max(pi, ci)] = after[std::max(pi, ci)];
+      }
+    return true;
   };
   // Consumers first (latest root first), as groupNodes does: chains collapse from their end.
   for (bool changed = true; changed;) {
     changed = false;
-    for (auto r = gg.roots.rbegin(); r != gg.roots.rend(); ++r) {
-      int c = *r;
-      if (g.group[c] != c || g.host[c] || repeated.count(c)) continue;
+    for (size_t k = gg.roots.size(); k-- > 0;) {
+      int c = gg.roots[k];
+      if (cur.group[c] != c || g.host[c]) continue;
       for (bool again = true; again;) {
         again = false;
         auto it = gg.pred.find(c);
         if (it == gg.pred.end()) break;
         for (int p : std::vector<int>(it->second.rbegin(), it->second.rend())) {
-          if (g.host[p] || repeated.count(p) || repeated.count(c) || decidesShapes.count(p) ||
-              g.size[p] + g.size[c] > maxNodes || reachableIndirectly(gg, p, c))
-            continue;
-          absorb(p, c);
+          bool twins = repeated(c);
+          if (twins != repeated(p) || !mergeable(cur, gg, decidesShapes, p, c)) continue;
+          if (twins) {
+            if (!mergeTwins(p, c)) continue;
+            countCopies();
+          } else {
+            absorb(cur, gg, decidesShapes, p, c);
+          }
           again = changed = true;
           break;
         }
+        c = cur.group[c]; // the merged group's root
       }
     }
     std::vector<int> live;
     for (int r : gg.roots)
-      if (g.group[r] == r) live.push_back(r);
+      if (cur.group[r] == r) live.push_back(r);
     gg.roots = std::move(live);
   }
+  g.group = std::move(cur.group), g.size = std::move(cur.size);
 }
 
 /// The groups in an order that respects their dependencies (merged groups need not follow the

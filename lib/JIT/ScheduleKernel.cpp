@@ -49,9 +49,12 @@ public:
     // A kernel's small intermediate keeps its buffer in the table for the next call, which writes
     // it again when its shape repeats (no allocation, no release per step).
     retain_.assign(numSlots, false);
+    kernelOutput_.assign(numSlots, false);
     for (const Step &step : steps_)
-      for (Slot o : step.outputs)
+      for (Slot o : step.outputs) {
         retain_[o] = !step.host && !isOutput[o] && !fromCaller_[o];
+        kernelOutput_[o] = !step.host && isOutput[o] && !fromCaller_[o];
+      }
   }
 
   ~ScheduleKernel() override { delete spare_.load(); }
@@ -118,6 +121,22 @@ public:
 
   std::string scheduleText() const override { return printSchedule(layout_, steps_); }
 
+  /// Old values go into the spare table's output slots (small ones, made by a kernel step); when
+  /// another call holds the table they are dropped.
+  void recycle(std::vector<Tensor> &values, size_t first,
+               const std::vector<std::pair<size_t, size_t>> &updates) override {
+    std::unique_ptr<std::vector<Tensor>> table(spare_.exchange(nullptr));
+    if (!table) return;
+    for (auto &[v, output] : updates) {
+      if (output >= layout_.outputSlots.size() || first + v >= values.size()) continue;
+      Slot s = layout_.outputSlots[output];
+      Tensor &old = values[first + v];
+      if (kernelOutput_[s] && !old.isOpaque() && retainable(old) && !(*table)[s].ownsBufferAlone())
+        (*table)[s] = std::move(old);
+    }
+    delete spare_.exchange(table.release()); // another thread's table, returned meanwhile, goes
+  }
+
 private:
   /// Empties a slot without allocating (a moved-from Tensor holds nothing).
   static void release(Tensor &t) { Tensor gone = std::move(t); }
@@ -134,7 +153,8 @@ private:
   std::vector<bool> fromCaller_;                  // input and constant slots: handed out as copies
   std::vector<bool> outputRepeats_, outputAgain_; // by output: its slot is listed before, after
   bool hostOutputs_ = false;                      // a host step writes an output slot
-  std::vector<bool> retain_; // by slot: a kernel's intermediate, kept across calls when small
+  std::vector<bool> retain_;       // by slot: a kernel's intermediate, kept across calls when small
+  std::vector<bool> kernelOutput_; // by slot: an output a kernel step makes (recycle() fills it)
   std::atomic<std::vector<Tensor> *> spare_{nullptr};
 };
 

@@ -53,6 +53,10 @@ public:
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) override {
     return kernel_->run(inputs);
   }
+  void recycle(std::vector<Tensor> &values, size_t first,
+               const std::vector<std::pair<size_t, size_t>> &updates) override {
+    kernel_->recycle(values, first, updates);
+  }
 
 private:
   std::shared_ptr<JitKernel> kernel_;
@@ -344,6 +348,9 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor> &args) const 
   std::vector<Tensor> outs = f.exec->run(all);
   // All updates are computed from the old values before any is written.
   runtime::applyUpdates(f.sharedVars, f.updateSlots, outs);
+  // The replaced values' buffers serve the next call's updates (a training step's parameters and
+  // optimizer state: no allocation and no free per update).
+  if (!f.updateSlots.empty()) f.exec->recycle(all, args.size(), f.updateSlots);
   outs.resize(f.outputs.size());
   return outs;
 }

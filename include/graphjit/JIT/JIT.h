@@ -45,6 +45,14 @@ public:
   /// hold the previous call's value there (a kernel may write into it again when nothing else
   /// holds it). A schedule runs its steps so, with no vectors per step; the default calls run().
   virtual void runSlots(Tensor *slots, const std::vector<int> &in, const std::vector<int> &out);
+  /// Offers old values for the next call's outputs: values[first + v] for each (v, output) of
+  /// `updates` is a value that output replaced (a shared variable's old value). A schedule keeps
+  /// the small ones, and the step that makes the output writes into the buffer if nothing else
+  /// holds it by then. Entries may be moved from. Default: nothing kept.
+  virtual void recycle(std::vector<Tensor> &values, size_t first,
+                       const std::vector<std::pair<size_t, size_t>> &updates) {
+    (void)values, (void)first, (void)updates;
+  }
   /// The steps as partitioned (--emit=schedule's text); "" for a kernel that is not a schedule.
   virtual std::string scheduleText() const { return ""; }
 };

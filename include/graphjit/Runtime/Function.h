@@ -35,6 +35,13 @@ class Executable {
 public:
   virtual ~Executable() = default;
   virtual std::vector<Tensor> run(const std::vector<Tensor> &inputs) = 0;
+  /// After a call's updates: values[first + v] for each (v, output) of `updates` is the value that
+  /// output replaced, no longer needed; the next call may write that output into its buffer (see
+  /// JitKernel::recycle). Entries may be moved from.
+  virtual void recycle(std::vector<Tensor> &values, size_t first,
+                       const std::vector<std::pair<size_t, size_t>> &updates) {
+    (void)values, (void)first, (void)updates;
+  }
 };
 
 class Function {

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <set>
 
 using namespace graphjit;
 
@@ -175,4 +176,39 @@ TEST(CallCost, SharedUpdatesKeepEarlierResults) {
   for (int i = 0; i < 4; ++i)
     EXPECT_EQ(seen[i].toDoubles(), (std::vector<double>{1.0 - i, 2.0 - i})) << i;
   EXPECT_EQ(getValue(w).toDoubles(), (std::vector<double>{-3.0, -2.0}));
+}
+
+TEST(CallCost, UpdatesWriteIntoTheValuesTheyReplace) {
+  // After a call's updates the replaced values go back to the schedule: the next call writes its
+  // updates into them, so a training step's parameters live in two buffers that alternate.
+  Var w = shared(Tensor::of({1.0, 2.0, 3.0}), "w");
+  Var g = vector("g");
+  Var next = w * 0.5 + g;
+  Function step = compile({g}, {sum(w)}, {{w, next}}, oneThreadSteps(0));
+  Tensor one = Tensor::of({1.0, 1.0, 1.0});
+  std::set<const void *> buffers;
+  std::vector<double> expect{1.0, 2.0, 3.0};
+  for (int i = 0; i < 8; ++i) {
+    step({one});
+    for (double &e : expect)
+      e = e * 0.5 + 1.0;
+    if (i >= 2) buffers.insert(w->sharedStorage()->value.rawData()); // not held: no copy kept
+  }
+  EXPECT_EQ(getValue(w).toDoubles(), expect);
+  EXPECT_EQ(buffers.size(), 2u);
+  if (GRAPHJIT_COUNT_MALLOC) EXPECT_LE(mallocsPerCall(step, {one}), 4.0);
+
+  // An updated value the caller also holds (returned as an output) is never written again.
+  Var grown = w + g; // no fixed point: every call's value differs
+  Function returning = compile({g}, {grown}, {{w, grown}}, oneThreadSteps(0));
+  std::vector<Tensor> seen;
+  std::vector<std::vector<double>> values;
+  for (int i = 0; i < 4; ++i) {
+    seen.push_back(returning.call1({one}));
+    values.push_back(seen.back().toDoubles());
+  }
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(seen[i].toDoubles(), values[i]) << i;
+  EXPECT_NE(values[3], values[2]);
+  EXPECT_EQ(getValue(w).toDoubles(), values[3]);
 }

@@ -79,6 +79,38 @@ TEST(Schedule, EqualKernelsCompileOnce) {
   EXPECT_TRUE(allclose(got[1], want[1], 1e-12, 1e-12));
 }
 
+TEST(Schedule, TwinLayersMergeTogether) {
+  ScopedEnv off("GRAPHJIT_CACHE", "off");
+  // Four equal layers and their gradients: the layers' kernels have equal twins, so each merges
+  // only with its twins' matching neighbours and the merged copies still compile once (before: 44
+  // steps, 14 distinct kernels; now 12 and 6).
+  Var x = matrix("x");
+  Var h = x;
+  std::vector<Var> ws;
+  for (int l = 0; l < 4; ++l) {
+    ws.push_back(shared(Tensor::full(DType::Float64, {3, 3}, 0.1 * (l + 1)), "w"));
+    Var z = tanh(dot(h, ws.back()));
+    Var a = z(slice(), slice(0, 1));
+    Var b = z(slice(), slice(1, 2)) * exp(2.0 * tanh(0.5 * a));
+    h = concatenate({b, z(slice(), slice(2, 3)), a}, 1);
+  }
+  Var loss = sum(h * h);
+  std::vector<Var> gs = grad(loss, ws);
+  Updates up;
+  for (size_t i = 0; i < ws.size(); ++i)
+    up.push_back({ws[i], ws[i] - 0.01 * gs[i]});
+  Function step = compile({x}, {loss}, up);
+  EXPECT_LE(step.compileStats().steps, 16u);
+  EXPECT_LE(step.compileStats().uniqueKernels, 8u);
+  std::vector<Var> outs{loss};
+  outs.insert(outs.end(), gs.begin(), gs.end());
+  Tensor in = Tensor::fromVector(std::vector<double>{0.3, -0.2, 0.5, 1.0, 0.1, -0.7}, {2, 3});
+  std::vector<Tensor> got = compile({x}, outs)({in}),
+                      want = compile({x}, outs, {}, Mode::Interpret)({in});
+  for (size_t i = 0; i < outs.size(); ++i)
+    EXPECT_TRUE(allclose(got[i], want[i], 1e-12, 1e-12)) << i;
+}
+
 TEST(Schedule, LongChainSplitsIntoSmallKernels) {
   ScopedEnv off("GRAPHJIT_CACHE", "off");
   Var x = vector("x");
