@@ -230,8 +230,8 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
       triple, llvm::sys::getHostCPUName(), features.getString(), options, llvm::Reloc::Static,
       // JIT memory can land more than 2 GiB away from libm/libmvec: 64-bit addresses everywhere.
       llvm::CodeModel::Large,
-      // The middle end already ran O3; codegen at Default costs a fraction of Aggressive's time on
-      // these loop nests (instruction selection and scheduling dominate a kernel's compile).
+      // The middle end already optimized; codegen at Default costs a fraction of Aggressive's time
+      // on these loop nests (instruction selection and scheduling dominate a kernel's compile).
       llvm::CodeGenOptLevel::Default));
   if (!tm) throw Error("JIT: cannot create a target machine for " + triple);
   return tm;
@@ -243,6 +243,26 @@ std::unique_ptr<llvm::Module> Context::translate(mlir::ModuleOp module,
   if (!llvmModule) throw Error("JIT: translation to LLVM IR failed");
   return llvmModule;
 }
+
+namespace {
+/// LLVM's passes for our kernels, in place of O3 (which cost 45% of a compile). The MLIR lowering
+/// hands over scalar loop nests over memref descriptors; what makes them fast is the loop
+/// vectorizer with glibc's vector math, and what it needs first: the kernel inlined into its packed
+/// entry, descriptors taken apart (sroa, early-cse, instcombine), loops rotated with their
+/// invariant loads hoisted (licm), and single-trip inner loops (the [n, 1] slices) turned into
+/// straight code (loop-deletion), or the outer loop is not vectorized. Afterwards one instcombine
+/// and simplifycfg tidy the vector code. Left out, measured on the flow step, the fused chain, the
+/// logistic step and row-wise reductions with the same run time: the inliner's CGSCC walk, GVN,
+/// SLP, unrolling, loop distribution and load elimination, the second and third rounds of
+/// instcombine and the attribute inference passes. (`no-verify-fixpoint`: else instcombine aborts
+/// the process when one round does not reach its fixpoint, a check meant for LLVM's own tests.)
+constexpr const char *kKernelPipeline =
+    "always-inline,function("
+    "sroa,early-cse,instcombine<max-iterations=1;no-verify-fixpoint>,simplifycfg,"
+    "loop-mssa(licm<no-allowspeculation>,loop-rotate,licm),loop(indvars,loop-deletion),"
+    "inject-tli-mappings,loop-vectorize,"
+    "instcombine<max-iterations=1;no-verify-fixpoint>,simplifycfg)";
+} // namespace
 
 void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   // Without triple, data layout and CPU the vectorizer sees no vector registers.
@@ -280,13 +300,7 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PipelineTuningOptions tuning;
-  tuning.LoopVectorization = true;
-  tuning.SLPVectorization = true;
-  // Measured on the flow training step: unrolling doubled codegen time for no run-time gain on
-  // these memory-bound loops (the vectorizer still interleaves).
-  tuning.LoopUnrolling = false;
-  llvm::PassBuilder pb(&tm, tuning);
+  llvm::PassBuilder pb(&tm);
   llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
   tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86,
                                           tm.getTargetTriple());
@@ -321,7 +335,10 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  llvm::ModulePassManager mpm;
+  if (auto e = pb.parsePassPipeline(mpm, kKernelPipeline))
+    throw Error("JIT: LLVM rejected the kernel pipeline (a graphjit bug): " +
+                llvm::toString(std::move(e)));
   mpm.run(m, mam);
   for (llvm::Function &f : m) // after the vectorizer, which puts a loop body's loads at its top
     if (!f.isDeclaration()) sinkLoadsToUses(f);
@@ -332,7 +349,9 @@ std::string emitMachineCode(llvm::Module &m, llvm::TargetMachine &tm, llvm::Code
   llvm::SmallString<0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager pm;
-  if (tm.addPassesToEmitFile(pm, os, nullptr, type))
+  // No verifier in codegen (as clang's release builds): the IR comes from MLIR's translation and
+  // LLVM's own passes, and verifying it again cost 1.5% of codegen.
+  if (tm.addPassesToEmitFile(pm, os, nullptr, type, /*DisableVerify=*/true))
     throw Error(std::string("JIT: the target cannot emit ") +
                 (type == llvm::CodeGenFileType::ObjectFile ? "object code" : "assembly"));
   pm.run(m);

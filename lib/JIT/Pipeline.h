@@ -42,8 +42,8 @@ public:
 
 /// A target machine for the host CPU (name and features read at run time).
 std::unique_ptr<llvm::TargetMachine> hostTargetMachine();
-/// Sets triple, data layout and CPU attributes, then runs LLVM's O3 pipeline
-/// with the loop vectorizer and glibc's vector math library.
+/// Sets triple, data layout and CPU attributes, then runs LLVM's passes for kernels (a lean
+/// function pipeline around the loop vectorizer, with glibc's vector math library).
 void optimize(llvm::Module &m, llvm::TargetMachine &tm);
 std::string toAssembly(llvm::Module &m, llvm::TargetMachine &tm);
 /// Machine code of `m` as an ELF relocatable object.

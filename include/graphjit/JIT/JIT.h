@@ -1,6 +1,7 @@
 // The JIT: compiles a FunctionGraph to native code for the host CPU through
 // MLIR (the lowering of graphjit/Lower/Lower.h, then fusion, bufferization,
-// loops, LLVM at -O3 with the host's CPU features and glibc's vector math).
+// loops, LLVM's vectorizing kernel pipeline with the host's CPU features and glibc's
+// vector math).
 //
 // The compiled form is a schedule of steps over buffers: small kernels (each
 // its own function and object, so compile time grows linearly with the graph),
