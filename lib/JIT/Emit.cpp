@@ -1,5 +1,6 @@
 // The dump ladder (tensorjit-opt --emit): the graph, the schedule, and each kernel at every level
 // of the compiler.
+#include "ObjectCode.h"
 #include "Partition.h"
 #include "Pipeline.h"
 #include "ScheduleKernel.h"
@@ -31,6 +32,7 @@ std::string emitKernel(const FunctionGraph &fg, const std::string &name, EmitLev
   if (level == EmitLevel::MLIRLowered) return jit::printModule(*module);
   llvm::LLVMContext llvmCtx;
   auto llvmModule = ctx.translate(*module, llvmCtx);
+  jit::addPackedEntry(*llvmModule, name); // what jitCompile optimizes: the kernel inlined
   auto tm = jit::hostTargetMachine();
   jit::optimize(*llvmModule, *tm);
   if (level == EmitLevel::LLVM) return jit::printModule(*llvmModule);

@@ -17,9 +17,8 @@ namespace {
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
+} // namespace
 
-/// `void <name>_packed(void **args)` calling `name` with *args[i] (as MLIR's
-/// ExecutionEngine packs arguments), so the runtime needs one signature only.
 void addPackedEntry(llvm::Module &m, const std::string &name) {
   llvm::Function *f = m.getFunction(name);
   if (!f) throw Error("JIT: the lowered module has no function " + name);
@@ -43,7 +42,6 @@ void addPackedEntry(llvm::Module &m, const std::string &name) {
   b.CreateCall(f, args);
   b.CreateRetVoid();
 }
-} // namespace
 
 std::string compileToObject(const std::string &mlirModule, const std::vector<std::string> &names,
                             StageTimes *times) {

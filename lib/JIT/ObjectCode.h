@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace llvm {
+class Module;
+}
+
 namespace graphjit::jit {
 
 /// Seconds spent in each stage of one compile (summed over kernels in the log).
@@ -22,6 +26,11 @@ struct StageTimes {
 /// The packed entry of kernel function `name`: `void <name>_packed(void **args)`,
 /// args pointing at each flattened memref field of the kernel's arguments in order.
 inline std::string packedEntryName(const std::string &name) { return name + "_packed"; }
+
+/// Adds `void <name>_packed(void **args)` calling kernel `name` with *args[i] (as MLIR's
+/// ExecutionEngine packs arguments), so the runtime needs one signature only. The kernel becomes
+/// internal and always-inline: its body is compiled once, inside the entry.
+void addPackedEntry(llvm::Module &m, const std::string &name);
 
 /// Compiles a module holding the kernel functions `names` (several small
 /// functions share one module's fixed costs; each stays its own function, so
