@@ -27,6 +27,7 @@ const RewriteRegistry &rewriteRegistry() {
     rewrite::registerLinalgRewrites(r);    // Linalg.cpp
     rewrite::registerSpecialize(r);
     rewrite::registerSpecializeProducts(r); // SpecializeProducts.cpp
+    rewrite::registerSpecializeFactor(r);   // SpecializeFactor.cpp
     rewrite::registerRandomLifts(r);        // RandomLifts.cpp (opt-in: random_lift)
     registerControlFlowRewrites(r);         // lib/ControlFlow/ScanRewrites.cpp
     return r;

@@ -55,5 +55,6 @@ void registerStabilizeProducts(RewriteRegistry &r);
 void registerLinalgRewrites(RewriteRegistry &r);
 void registerSpecialize(RewriteRegistry &r);
 void registerSpecializeProducts(RewriteRegistry &r);
+void registerSpecializeFactor(RewriteRegistry &r); // SpecializeFactor.cpp
 
 } // namespace graphjit::rewrite

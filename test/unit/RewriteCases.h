@@ -406,6 +406,12 @@ inline std::map<std::string, RewriteCase> rewriteCases() {
   k["local_matmul_inner_one"] = {
       [](V x, V y, V, V) { return std::vector<Var>{matmul(expand_dims(x, 1), expand_dims(y, 0))}; },
       [](V, V, V m, V) { return std::vector<Var>{dot(m, transpose(m))}; }}; // k = 3
+  k["local_add_factor_products"] = {
+      [](V x, V y, V, V) { return std::vector<Var>{x * exp(y) + exp(x) * exp(y)}; },
+      [](V x, V y, V, V) {
+        Var p = x * y; // read twice: factoring would compute it anyway
+        return std::vector<Var>{p + exp(x) * y, p};
+      }};
   // Control flow: a running sum over x (only its last value used, or every row used), and a
   // step reading exp(y[0]) (loop-invariant) or x_t * y[0] (varies with the step).
   auto running = [](V x, const Var &w, bool invariant) {
