@@ -251,17 +251,19 @@ namespace {
 /// entry, descriptors taken apart (sroa, early-cse, instcombine; a second early-cse merges what
 /// instcombine made equal, e.g. exp(-|z|) of the loss and of the gradient), loops rotated with
 /// their invariant loads hoisted (licm), and single-trip inner loops (the [n, 1] slices) turned
-/// into straight code (loop-deletion), or the outer loop is not vectorized. Afterwards one
+/// into straight code (loop-deletion), or the outer loop is not vectorized. GVN without PRE turns
+/// a sum kept in the kernel's output (loaded and stored each step: the output may alias an input)
+/// into a register: without it `sum(log(sigmoid(x * w)))` ran scalar, exp and all. Afterwards one
 /// instcombine and simplifycfg tidy the vector code. Left out, measured on the flow step, the fused
 /// chain, the logistic step and row-wise reductions with the same run time: the inliner's CGSCC
-/// walk, GVN, SLP, unrolling, loop distribution and load elimination, the second and third rounds
-/// of instcombine and the attribute inference passes. (`no-verify-fixpoint`: else instcombine
+/// walk, SLP, unrolling, loop distribution and load elimination, the second and third rounds of
+/// instcombine and the attribute inference passes. (`no-verify-fixpoint`: else instcombine
 /// aborts the process when one round does not reach its fixpoint, a check meant for LLVM's own
 /// tests.)
 constexpr const char *kKernelPipeline =
     "always-inline,function("
     "sroa,early-cse,instcombine<max-iterations=1;no-verify-fixpoint>,early-cse,simplifycfg,"
-    "loop-mssa(licm<no-allowspeculation>,loop-rotate,licm),loop(indvars,loop-deletion),"
+    "loop-mssa(licm<no-allowspeculation>,loop-rotate,licm),gvn<no-pre>,loop(indvars,loop-deletion),"
     "inject-tli-mappings,loop-vectorize,"
     "instcombine<max-iterations=1;no-verify-fixpoint>,simplifycfg)";
 } // namespace
