@@ -74,7 +74,11 @@ std::vector<Factoring> factorings(const Var &t, const TensorType &sumType) {
     Apply *wrap = producer(t, "dimshuffle");
     Var inner = wrap ? wrap->input(0) : t;
     Apply *r = producer(inner, "sum");
-    if (r && (!wrap || readOnce(inner))) out.push_back({"sum", Var(), r->input(0), 0, r, wrap});
+    // Floats summed in their own dtype only: bools add as `or` and small ints wrap before a sum
+    // that widens them, so there sum(a1 + a2) is not sum(a1) + sum(a2).
+    if (r && (!wrap || readOnce(inner)) && isFloat(r->input(0).dtype()) &&
+        r->input(0).dtype() == inner.dtype())
+      out.push_back({"sum", Var(), r->input(0), 0, r, wrap});
   }
   if (!out.empty() && !readOnce(t)) out.clear(); // else the product is computed anyway
   return out;
