@@ -234,6 +234,19 @@ void emitBroadcastTo(EmitContext &ctx, Apply &node) {
 }
 
 /// Row-major reshape of x into `out` whose dims are `outDims` (index values).
+/// Whether a reshape of `x` to `out` may keep every size: same rank, no static size differing,
+/// some size known only at run time (else the shapes decide it statically).
+bool mayKeepShape(const Var &x, const Var &out) {
+  if (x.ndim() != out.ndim() || x.ndim() == 0) return false;
+  bool dynamic = false;
+  for (int d = 0; d < x.ndim(); ++d) {
+    int64_t a = x.type().shape[d], b = out.type().shape[d];
+    if (a != kUnknownDim && b != kUnknownDim && a != b) return false;
+    dynamic |= a == kUnknownDim || b == kUnknownDim;
+  }
+  return dynamic;
+}
+
 void emitReshapeTo(EmitContext &ctx, const Var &x, const Var &out,
                    const std::vector<std::string> &outDims) {
   std::vector<std::string> inDims, dyn;
@@ -241,18 +254,57 @@ void emitReshapeTo(EmitContext &ctx, const Var &x, const Var &out,
     inDims.push_back(ctx.dim(x, a));
   for (int d = 0; d < out.ndim(); ++d)
     if (out.type().shape[d] == kUnknownDim) dyn.push_back(outDims[d]);
-  std::string r =
-      gather(ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
-        std::string flat = ctx.indexConst(0);
-        for (int d = 0; d < out.ndim(); ++d)
-          flat = bodyIndex(ctx, b, "addi", bodyIndex(ctx, b, "muli", flat, outDims[d]), idx[d]);
-        std::vector<std::string> in(x.ndim());
-        for (int a = x.ndim() - 1; a >= 0; --a) {
-          in[a] = bodyIndex(ctx, b, "remsi", flat, inDims[a]);
-          flat = bodyIndex(ctx, b, "divsi", flat, inDims[a]);
-        }
-        return extract(ctx, b, x, in);
-      });
+  std::string zero = ctx.indexConst(0); // constants are shared function-wide: not in a region
+  auto emitGather = [&] {
+    return gather(
+        ctx, out.type(), dyn, [&](std::ostringstream &b, const std::vector<std::string> &idx) {
+          std::string flat = zero;
+          for (int d = 0; d < out.ndim(); ++d)
+            flat = bodyIndex(ctx, b, "addi", bodyIndex(ctx, b, "muli", flat, outDims[d]), idx[d]);
+          std::vector<std::string> in(x.ndim());
+          for (int a = x.ndim() - 1; a >= 0; --a) {
+            in[a] = bodyIndex(ctx, b, "remsi", flat, inDims[a]);
+            flat = bodyIndex(ctx, b, "divsi", flat, inDims[a]);
+          }
+          return extract(ctx, b, x, in);
+        });
+  };
+  if (!mayKeepShape(x, out)) {
+    ctx.bind(out, emitGather(), dyn);
+    return;
+  }
+  // A reshape to the same rank usually keeps the shape at run time (the gradient of reshape(W)
+  // back to the shape of a shared W): then it is x itself, and its readers index it directly
+  // instead of through a division and a remainder per element, which kept their loops scalar
+  // (the flow step's Adam updates: three divides and a square root per element, unvectorized).
+  std::string same;
+  for (int d = 0; d < x.ndim(); ++d) {
+    std::string eq = ctx.fresh("same");
+    ctx.body << "  " << eq << " = arith.cmpi eq, " << inDims[d] << ", " << outDims[d]
+             << " : index\n";
+    if (!same.empty()) {
+      std::string both = ctx.fresh("same");
+      ctx.body << "  " << both << " = arith.andi " << same << ", " << eq << " : i1\n";
+      eq = both;
+    }
+    same = eq;
+  }
+  std::string before = ctx.body.str();
+  ctx.body.str("");
+  std::string g = emitGather();
+  std::string otherwise = ctx.body.str();
+  ctx.body.str("");
+  ctx.body << before;
+  std::string xt = tensorType(x.type()), ot = tensorType(out.type()), r = ctx.fresh("reshaped");
+  std::string kept = ctx.ssa(x);
+  ctx.body << "  " << r << " = scf.if " << same << " -> (" << ot << ") {\n";
+  if (xt != ot) {
+    kept = ctx.fresh("kept");
+    ctx.body << "  " << kept << " = tensor.cast " << ctx.ssa(x) << " : " << xt << " to " << ot
+             << "\n";
+  }
+  ctx.body << "  scf.yield " << kept << " : " << ot << "\n} else {\n"
+           << otherwise << "  scf.yield " << g << " : " << ot << "\n}\n";
   ctx.bind(out, r, dyn);
 }
 
