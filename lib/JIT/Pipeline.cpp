@@ -257,11 +257,14 @@ namespace {
 /// instcombine and simplifycfg tidy the vector code. Left out, measured on the flow step, the fused
 /// chain, the logistic step and row-wise reductions with the same run time: the inliner's CGSCC
 /// walk, SLP, unrolling, loop distribution and load elimination, the second and third rounds of
-/// instcombine and the attribute inference passes. (`no-verify-fixpoint`: else instcombine
+/// instcombine and the attribute inference passes. First instsimplify folds the kernel's descriptor
+/// fields (extractvalue of insertvalue) to its arguments: only then does the inliner see which
+/// noalias argument (ObjectCode.cpp) each load and store is based on and attach alias scopes, and
+/// the vectorizer drops its run-time overlap checks. (`no-verify-fixpoint`: else instcombine
 /// aborts the process when one round does not reach its fixpoint, a check meant for LLVM's own
 /// tests.)
 constexpr const char *kKernelPipeline =
-    "always-inline,function("
+    "function(instsimplify),always-inline,function("
     "sroa,early-cse,instcombine<max-iterations=1;no-verify-fixpoint>,early-cse,simplifycfg,"
     "loop-mssa(licm<no-allowspeculation>,loop-rotate,licm),gvn<no-pre>,loop(indvars,loop-deletion),"
     "inject-tli-mappings,loop-vectorize,"
