@@ -233,8 +233,8 @@ std::string ScanLoopWriter::write(const std::string &fnName, LoweredFunction &re
   // Signature.
   std::string sig = "func.func @" + fnName + "(";
   for (size_t i = 0; i < inTypes_.size(); ++i)
-    sig +=
-        (i ? ", " : "") + std::string("%in") + std::to_string(i) + ": " + tensorType(inTypes_[i]);
+    sig += (i ? ", " : "") + std::string("%in") + std::to_string(i) + ": " +
+           tensorType(inTypes_[i]) + kReadOnlyArgument;
   std::vector<TensorType> outRow, outStacked;
   for (int o = 0; o < O; ++o) {
     outRow.push_back(bout[o].type());

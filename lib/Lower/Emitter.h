@@ -13,6 +13,11 @@
 
 namespace graphjit::lower {
 
+/// The attribute of a kernel's tensor arguments: bufferization copies before writing into one (by
+/// default it may write into a function's argument in place), so a kernel only reads the caller's
+/// buffers, as the noalias its JIT entry declares requires.
+inline constexpr const char *kReadOnlyArgument = " {bufferization.writable = false}";
+
 /// "f64", "i32", "i1".
 std::string mlirElementType(DType t);
 /// "tensor<?x3xf64>", "tensor<f64>".

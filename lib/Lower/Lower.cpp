@@ -279,7 +279,8 @@ LoweredFunction lowerFunction(const FunctionGraph &fg, const std::string &name) 
   for (size_t i = 0; i < fg.inputs().size(); ++i) {
     std::string n = "%in" + std::to_string(i);
     ctx.bind(fg.inputs()[i], n);
-    sig += (i ? ", " : "") + n + ": " + tensorType(fg.inputs()[i].type());
+    // Never written in place: the caller's buffers, which the JIT declares noalias (read only).
+    sig += (i ? ", " : "") + n + ": " + tensorType(fg.inputs()[i].type()) + kReadOnlyArgument;
   }
   for (size_t i = 0; i < fg.outputs().size(); ++i)
     sig += std::string(fg.inputs().empty() && i == 0 ? "" : ", ") + "%out" + std::to_string(i) +
