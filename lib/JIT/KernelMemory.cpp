@@ -103,7 +103,6 @@ struct SmallBlocks {
     for (size_t c = 0; c < kSmallClasses; ++c)
       for (unsigned k = 0; k < count[c]; ++k)
         std::free(blocks[c][k]);
-    std::fill(std::begin(count), std::end(count), 0);
   }
 };
 /// This thread's blocks: an initial-exec pointer (static TLS, which a dlopen'ed library must keep

@@ -206,10 +206,9 @@ void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
   for (size_t i = 0; i < g.order.size(); ++i)
     for (int o = 0; o < g.order[i]->numOutputs(); ++o)
       if (decidesAShape(fg, g.order[i]->output(o))) decidesShapes.insert(cur.group[i]);
-  auto mergeable = [&](const Groups &gr, const GroupGraph &gd, const std::set<int> &decides, int p,
-                       int c) {
-    return !g.host[p] && !decides.count(p) && gr.size[p] + gr.size[c] <= maxNodes &&
-           !reachableIndirectly(gd, p, c);
+  auto mergeable = [&](int p, int c) {
+    return !g.host[p] && !decidesShapes.count(p) && cur.size[p] + cur.size[c] <= maxNodes &&
+           !reachableIndirectly(gg, p, c);
   };
   // Every twin of consumer c absorbs a twin of producer p, or none does: the pairs are found and
   // the merged groups hashed first (on a copy of the group labels), then merged if all are equal.
@@ -225,8 +224,7 @@ void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
       if (it == gg.pred.end()) return false;
       int pick = -1;
       for (auto q = it->second.rbegin(); q != it->second.rend() && pick < 0; ++q)
-        if (shapes.count(*q) && shapes[*q] == pShape && !picked.count(*q) &&
-            mergeable(cur, gg, decidesShapes, *q, ci))
+        if (shapes.count(*q) && shapes[*q] == pShape && !picked.count(*q) && mergeable(*q, ci))
           pick = *q;
       if (pick < 0) return false;
       picked.insert(pick);
@@ -245,7 +243,7 @@ void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
       if (after[std::max(pi, ci)] != after[std::max(pairs[0].first, pairs[0].second)]) return false;
     // Checked again pair by pair: an earlier merge may close a path between a later pair.
     for (auto [pi, ci] : pairs)
-      if (mergeable(cur, gg, decidesShapes, pi, ci)) {
+      if (mergeable(pi, ci)) {
         absorb(cur, gg, decidesShapes, pi, ci);
         shapes[std::max(pi, ci)] = after[std::max(pi, ci)];
       }
@@ -263,7 +261,7 @@ void mergeGroups(const FunctionGraph &fg, Grouping &g, int maxNodes) {
         if (it == gg.pred.end()) break;
         for (int p : std::vector<int>(it->second.rbegin(), it->second.rend())) {
           bool twins = repeated(c);
-          if (twins != repeated(p) || !mergeable(cur, gg, decidesShapes, p, c)) continue;
+          if (twins != repeated(p) || !mergeable(p, c)) continue;
           if (twins) {
             if (!mergeTwins(p, c)) continue;
             countCopies();
