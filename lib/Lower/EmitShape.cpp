@@ -233,7 +233,6 @@ void emitBroadcastTo(EmitContext &ctx, Apply &node) {
   ctx.bind(out, res, {});
 }
 
-/// Row-major reshape of x into `out` whose dims are `outDims` (index values).
 /// Whether a reshape of `x` to `out` may keep every size: same rank, no static size differing,
 /// some size known only at run time (else the shapes decide it statically).
 bool mayKeepShape(const Var &x, const Var &out) {
@@ -247,6 +246,7 @@ bool mayKeepShape(const Var &x, const Var &out) {
   return dynamic;
 }
 
+/// Row-major reshape of x into `out` whose dims are `outDims` (index values).
 void emitReshapeTo(EmitContext &ctx, const Var &x, const Var &out,
                    const std::vector<std::string> &outDims) {
   std::vector<std::string> inDims, dyn;
