@@ -152,10 +152,11 @@ GenericOp buildMerged(RewriterBase &rewriter, GenericOp p, GenericOp c) {
 }
 
 /// Gives each accumulator of `op` (an output its loops reduce into) a buffer of its own instead of
-/// the kernel's output it would be bufferized into, then copied there. The kernel's arguments may
-/// alias one another as far as LLVM knows, so an accumulator in one of them is loaded and stored
-/// at every step next to the merged loop's other stores, and the loop does not vectorize (its exp
-/// then runs scalar); a fresh buffer is noalias (Pipeline.cpp), so LLVM keeps it in a register.
+/// the kernel's output it would be bufferized into, then copied there. Written when LLVM could not
+/// tell the kernel's arguments apart: an accumulator in one of them was loaded and stored at every
+/// step next to the merged loop's other stores, and the loop did not vectorize (its exp then ran
+/// scalar); a fresh buffer is noalias (Pipeline.cpp), so LLVM keeps it in a register. The arguments
+/// are noalias too now (ObjectCode.cpp); whether this is still needed has not been measured.
 void privatizeAccumulators(RewriterBase &rewriter, GenericOp op) {
   if (op.getNumReductionLoops() == 0) return;
   for (OpOperand &init : op.getDpsInitsMutable()) {

@@ -247,22 +247,22 @@ std::unique_ptr<llvm::Module> Context::translate(mlir::ModuleOp module,
 namespace {
 /// LLVM's passes for our kernels, in place of O3 (which cost 45% of a compile). The MLIR lowering
 /// hands over scalar loop nests over memref descriptors; what makes them fast is the loop
-/// vectorizer with glibc's vector math, and what it needs first: the kernel inlined into its packed
-/// entry, descriptors taken apart (sroa, early-cse, instcombine; a second early-cse merges what
-/// instcombine made equal, e.g. exp(-|z|) of the loss and of the gradient), loops rotated with
-/// their invariant loads hoisted (licm), and single-trip inner loops (the [n, 1] slices) turned
-/// into straight code (loop-deletion), or the outer loop is not vectorized. GVN without PRE turns
-/// a sum kept in the kernel's output (loaded and stored each step: the output may alias an input)
-/// into a register: without it `sum(log(sigmoid(x * w)))` ran scalar, exp and all. Afterwards one
-/// instcombine and simplifycfg tidy the vector code. Left out, measured on the flow step, the fused
-/// chain, the logistic step and row-wise reductions with the same run time: the inliner's CGSCC
-/// walk, SLP, unrolling, loop distribution and load elimination, the second and third rounds of
-/// instcombine and the attribute inference passes. First instsimplify folds the kernel's descriptor
-/// fields (extractvalue of insertvalue) to its arguments: only then does the inliner see which
-/// noalias argument (ObjectCode.cpp) each load and store is based on and attach alias scopes, and
-/// the vectorizer drops its run-time overlap checks. (`no-verify-fixpoint`: else instcombine
-/// aborts the process when one round does not reach its fixpoint, a check meant for LLVM's own
-/// tests.)
+/// vectorizer with glibc's vector math, and what it needs first: the descriptors' fields folded to
+/// the kernel's arguments (instsimplify: only then does the inliner see which noalias argument,
+/// ObjectCode.cpp, each load and store is based on, attach alias scopes, and the vectorizer drop
+/// its run-time overlap checks), the kernel inlined into its packed entry, descriptors taken apart
+/// (sroa, early-cse, instcombine; a second early-cse merges what instcombine made equal, e.g.
+/// exp(-|z|) of the loss and of the gradient), loops rotated with their invariant loads hoisted
+/// (licm), and single-trip inner loops (the [n, 1] slices) turned into straight code
+/// (loop-deletion), or the outer loop is not vectorized. GVN without PRE turns a sum kept in the
+/// kernel's output (loaded and stored each step while LLVM could not tell the output from the
+/// inputs) into a register: without it `sum(log(sigmoid(x * w)))` ran scalar, exp and all.
+/// Afterwards one instcombine and simplifycfg tidy the vector code. Left out, measured on the flow
+/// step, the fused chain, the logistic step and row-wise reductions with the same run time: the
+/// inliner's CGSCC walk, SLP, unrolling, loop distribution and load elimination, the second and
+/// third rounds of instcombine and the attribute inference passes. (`no-verify-fixpoint`: else
+/// instcombine aborts the process when one round does not reach its fixpoint, a check meant for
+/// LLVM's own tests.)
 constexpr const char *kKernelPipeline =
     "function(instsimplify),always-inline,function("
     "sroa,early-cse,instcombine<max-iterations=1;no-verify-fixpoint>,early-cse,simplifycfg,"

@@ -289,6 +289,8 @@ void emitReshapeTo(EmitContext &ctx, const Var &x, const Var &out,
     }
     same = eq;
   }
+  // The gather is emitted into the else region: the body so far is set aside while it is written
+  // (index constants and dims, which the context shares function-wide, were made above).
   std::string before = ctx.body.str();
   ctx.body.str("");
   std::string g = emitGather();

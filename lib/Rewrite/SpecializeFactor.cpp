@@ -126,12 +126,13 @@ void registerSpecializeFactor(RewriteRegistry &r) {
             for (size_t j = 0; j < terms.size(); ++j) {
               if (j == i) continue;
               bool joined = false;
-              for (const Factoring &g : factorings(terms[j], type))
-                if (j > i && sameFactoring(f, g)) {
-                  others.push_back(g.other);
-                  joined = true;
-                  break;
-                }
+              if (j > i) // an earlier term matching f was tried as the first one already
+                for (const Factoring &g : factorings(terms[j], type))
+                  if (sameFactoring(f, g)) {
+                    others.push_back(g.other);
+                    joined = true;
+                    break;
+                  }
               if (!joined) rest.push_back(terms[j]);
             }
             if (others.size() < 2) continue;
